@@ -1,0 +1,45 @@
+# The commands of CONTRACT.md. Needs only Python 3.11+ on the machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+N      ?= 100000
+
+.PHONY: run test install install-dev translations lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: | $(BIN)/activate
+	$(BIN)/pybabel compile -d helpdesk/translations -D messages >/dev/null
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) user demo
+	exec $(FLASK) serve
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check helpdesk tests bench
+	$(BIN)/ruff format --check helpdesk tests bench
+
+bench: install-dev
+	$(BIN)/python -m bench --tickets $(N)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

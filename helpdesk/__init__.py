@@ -1,0 +1,53 @@
+"""The helpdesk for Vietnam's centralized ministry-level TTHC systems: the app factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from helpdesk import errors, extensions
+from helpdesk.config import Config, fill_instance_defaults, from_environ
+from helpdesk.logs import configure_logging
+
+
+def create_app(config: type[Config] = Config, **overrides) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config)
+    app.config.update(from_environ(os.environ))
+    app.config.update(overrides)
+    fill_instance_defaults(app.config, app.instance_path)
+    if app.config["HELPDESK_PROXY_HOPS"]:
+        hops = app.config["HELPDESK_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    configure_logging(app)
+    extensions.init_app(app)
+    register_blueprints(app)
+    errors.register_handlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from helpdesk.auth.views import bp as auth_bp
+    from helpdesk.site.views import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from helpdesk.auth.cli import token_cli, user_cli
+    from helpdesk.catalogue.cli import seed_command
+    from helpdesk.worker import cron_command, serve_command, worker_command
+
+    for command in (seed_command, user_cli, token_cli, worker_command, cron_command, serve_command):
+        app.cli.add_command(command)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from helpdesk.site.templating import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""Accounts: users, units, roles, the CCCD login name, registration and login."""

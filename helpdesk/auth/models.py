@@ -1,0 +1,115 @@
+"""Accounts: users, their units, API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.auth import cccd as cccd_rules
+from helpdesk.catalogue.models import Province
+from helpdesk.extensions import db
+from helpdesk.timeutil import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    REQUESTER = "requester"
+    UNIT_ADMIN = "unit_admin"
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    OBSERVER = "observer"
+    ADMIN = "admin"
+
+
+class Status(enum.StrEnum):
+    PENDING_VERIFICATION = "pending_verification"  # registered, e-mail not yet confirmed
+    PENDING_APPROVAL = "pending_approval"  # e-mail confirmed, waiting for an approver
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    DISABLED = "disabled"
+
+
+class Unit(db.Model):
+    """A commune, ward or department: free text as officials write it, one row per province."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("province_code", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))  # lower-case, no diacritics, single spaces
+
+    province: Mapped[Province] = relationship(lazy="joined")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cccd: Mapped[str] = mapped_column(String(12), unique=True)
+    domain: Mapped[str] = mapped_column(String(64))
+    full_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.REQUESTER, index=True)
+    status: Mapped[str] = mapped_column(String(24), default=Status.PENDING_VERIFICATION, index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(2), default="vi")
+    notify_updates: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changing it ends every session and remember-me cookie of the user (Flask-Login's id).
+    session_token: Mapped[str] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    province: Mapped[Province | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def username(self) -> str:
+        return f"{self.cccd}@{self.domain}"
+
+    @property
+    def masked_username(self) -> str:
+        return f"{cccd_rules.mask(self.cccd)}@{self.domain}"
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.ACTIVE
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""The catalogue: provinces, ministries' systems and issue categories shipped in reference/."""

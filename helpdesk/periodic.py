@@ -1,0 +1,17 @@
+"""The periodic sweeps the cron process runs; each domain's sweep is registered here."""
+
+from __future__ import annotations
+
+from helpdesk.worker import job, register_periodic
+
+
+@job
+def heartbeat() -> None:
+    """Record that the periodic machinery runs (shown by /healthz)."""
+    from helpdesk.extensions import redis_connection
+    from helpdesk.timeutil import utcnow
+
+    redis_connection.client.set("helpdesk:cron:last", utcnow().isoformat(), ex=600)
+
+
+register_periodic(heartbeat, 60)

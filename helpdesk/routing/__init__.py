@@ -1,0 +1,1 @@
+"""Routing: queues, memberships and province coverage, rules, the routing engine."""

@@ -1,0 +1,1 @@
+"""The site: home page, language switch, health check, template helpers."""

