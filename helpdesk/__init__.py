@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from flask import Flask
@@ -12,8 +13,17 @@ from helpdesk.config import Config, fill_instance_defaults, from_environ
 from helpdesk.logs import configure_logging
 
 
+MODEL_MODULES = (
+    "helpdesk.catalogue.models",
+    "helpdesk.auth.models",
+    "helpdesk.notifications.models",
+)
+
+
 def create_app(config: type[Config] = Config, **overrides) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # HELPDESK_INSTANCE_PATH moves instance/ (tests, several deployments on one host).
+    instance_path = overrides.pop("instance_path", None) or os.environ.get("HELPDESK_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(from_environ(os.environ))
     app.config.update(overrides)
@@ -22,6 +32,8 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
         hops = app.config["HELPDESK_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     configure_logging(app)
+    for module in MODEL_MODULES:  # every table known to the metadata (migrations, tests)
+        importlib.import_module(module)
     extensions.init_app(app)
     register_blueprints(app)
     errors.register_handlers(app)

