@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from helpdesk import errors
@@ -16,22 +19,65 @@ token_cli = AppGroup("token", help="API tokens.")
 @user_cli.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.REQUESTER.value)
-@click.option("--password", default=None, help="Omit to send an activation link instead.")
+@click.option(
+    "--password",
+    default=None,
+    help="A first password, to be changed at first login. Omit to mail an activation link "
+    "(then --email is required).",
+)
 @click.option("--email", default="")
 @click.option("--name", "full_name", default="")
+@click.option("--phone", default="")
 @click.option("--province", default=None, help="2-digit province code.")
+@click.option("--unit", default="", help="Unit name (needs --province).")
 @click.option("--queue", "queues", multiple=True, help="Queue the agent belongs to.")
-def create_user(username, role, password, email, full_name, province, queues) -> None:
-    """Create an account; USERNAME is CCCD@domain (a bare CCCD gets the default domain)."""
+def create_user(username, role, password, email, full_name, phone, province, unit, queues) -> None:
+    """Create an active account; USERNAME is CCCD@domain (a bare CCCD gets the default domain).
+
+    Without --password the account has no password: an activation link (valid 7 days) is
+    mailed so that its owner sets one. With --password the owner must change it at first login.
+    """
     draft = services.AccountDraft(
-        username=username, role=role, password=password, email=email,
-        full_name=full_name, province_code=province,
+        username=username,
+        role=role,
+        password=password,
+        email=email,
+        full_name=full_name,
+        phone=phone,
+        province_code=province,
+        unit=unit,
+        must_change_password=bool(password),
     )
     try:
         user = services.create_account(draft)
     except errors.HelpdeskError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"created {user.masked_username} ({user.role})")
+    how = "must change the password at first login" if password else "activation link mailed"
+    click.echo(f"created {user.masked_username} ({user.role}); {how}")
+    if queues:
+        click.echo("note: queue memberships are set on the admin pages once queues exist", err=True)
+
+
+@user_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_users(file: Path) -> None:
+    """Create accounts from a CSV (UTF-8) or XLSX FILE.
+
+    Columns: cccd, full_name, email, phone, province, unit, role (empty role: requester).
+    Each new account is mailed an activation link to set its own password. Each bad row is
+    reported as "line N: reason" and creates nothing; the good rows are created together.
+    Exits with status 1 when any row was bad (the good rows are still created).
+    """
+    try:
+        rows = services.read_rows(file.name, file.read_bytes())
+        report = services.import_accounts(rows)
+    except errors.HelpdeskError as error:
+        raise click.ClickException(error.message) from error
+    for result in report.rejected:
+        click.echo(f"line {result.line}: {result.message}", err=True)
+    click.echo(f"{len(report.created)} created, {len(report.rejected)} rejected")
+    if report.rejected:
+        raise click.exceptions.Exit(1)
 
 
 @token_cli.command("create")
@@ -51,18 +97,17 @@ DEMO_ADMIN = "001166668888@ht.com"  # the example login of the ministry's own in
 @user_cli.command("demo")
 def create_demo_admin() -> None:
     """Create the demo admin of `make run` once; print its login."""
-    from pathlib import Path
-
-    from flask import current_app
-
     stored = Path(current_app.instance_path) / "demo-admin.txt"
     user = services.find_user(DEMO_ADMIN)
     if user is None:
         password = services.generate_password()
         services.create_account(
             services.AccountDraft(
-                username=DEMO_ADMIN, role=Role.ADMIN, password=password,
+                username=DEMO_ADMIN,
+                role=Role.ADMIN,
+                password=password,
                 full_name="Quản trị hệ thống (demo)",
+                must_change_password=False,
             )
         )
         stored.write_text(password + "\n")

@@ -1,11 +1,61 @@
-"""Account forms; field names as in CONTRACT.md."""
+"""Account forms; field names as in CONTRACT.md. Shape only: the services enforce the rules."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from helpdesk.auth import passwords
+from helpdesk.auth.models import Role, Status
+from helpdesk.auth.services import AccountDraft, ProfileChange, RegistrationDraft
+
+ROLE_LABELS = {
+    Role.REQUESTER: _l("Requester"),
+    Role.UNIT_ADMIN: _l("Unit administrator"),
+    Role.AGENT: _l("Agent"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.OBSERVER: _l("Observer"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+STATUS_LABELS = {
+    Status.PENDING_VERIFICATION: _l("E-mail not confirmed"),
+    Status.PENDING_APPROVAL: _l("Waiting for approval"),
+    Status.ACTIVE: _l("Active"),
+    Status.REJECTED: _l("Rejected"),
+    Status.DISABLED: _l("Disabled"),
+}
+
+PASSWORD_HELP = _l(
+    "At least 10 characters; not your CCCD number and not a common or default password."
+)
+
+
+def new_password_field(label=None) -> PasswordField:
+    return PasswordField(
+        label or _l("New password"),
+        validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
+        description=PASSWORD_HELP,
+    )
+
+
+def confirm_field() -> PasswordField:
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -16,3 +66,134 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     remember = BooleanField(_l("Remember me on this device"))
+
+
+class RegistrationForm(FlaskForm):
+    cccd = StringField(
+        _l("CCCD number"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The 12 digits of your citizen identity card; it becomes your login name."),
+    )
+    domain = SelectField(_l("Login domain"), validators=[DataRequired()])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("We send a confirmation link to this address."),
+    )
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=20)])
+    province = SelectField(_l("Province"), validators=[DataRequired()])
+    unit = StringField(
+        _l("Unit"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("Your commune, ward or department, e.g. UBND phường Ba Đình"),
+    )
+    password = new_password_field(_l("Password"))
+    password_confirm = confirm_field()
+
+    def to_draft(self, *, language: str) -> RegistrationDraft:
+        return RegistrationDraft(
+            cccd=self.cccd.data,
+            domain=self.domain.data,
+            full_name=self.full_name.data,
+            email=self.email.data,
+            phone=self.phone.data or "",
+            province_code=self.province.data,
+            unit=self.unit.data,
+            password=self.password.data,
+            language=language,
+        )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that confirms by POST (mail scanners follow links, they do not press buttons)."""
+
+
+class PasswordResetRequestForm(FlaskForm):
+    username = StringField(
+        _l("Login name"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("Your CCCD number, e.g. 001166668888 or 001166668888@ht.com"),
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = new_password_field()
+    password_confirm = confirm_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=256)]
+    )
+    password = new_password_field()
+    password_confirm = confirm_field()
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("A new address is used once you follow the link we send to it."),
+    )
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=20)])
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")],
+        default="vi",
+    )
+    notify_updates = BooleanField(_l("E-mail me when my tickets change"))
+
+    def to_change(self) -> ProfileChange:
+        return ProfileChange(
+            full_name=self.full_name.data,
+            email=self.email.data,
+            phone=self.phone.data or "",
+            language=self.language.data,
+            notify_updates=bool(self.notify_updates.data),
+        )
+
+
+class AccountForm(FlaskForm):
+    """An account made by an admin or a unit admin; it gets an activation link by mail."""
+
+    cccd = StringField(_l("CCCD number"), validators=[DataRequired(), Length(max=40)])
+    domain = SelectField(_l("Login domain"), validators=[DataRequired()])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("The activation link goes to this address."),
+    )
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=20)])
+    province = SelectField(_l("Province"), validators=[Optional()])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+
+    def to_draft(self) -> AccountDraft:
+        return AccountDraft(
+            username=f"{self.cccd.data.strip()}@{self.domain.data}",
+            role=self.role.data,
+            full_name=self.full_name.data,
+            email=self.email.data,
+            phone=self.phone.data or "",
+            province_code=self.province.data or None,
+            unit=self.unit.data or "",
+        )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("File (CSV or XLSX)"),
+        validators=[FileRequired()],
+        description=_l("Columns: cccd, full_name, email, phone, province, unit, role."),
+    )
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (sent to the applicant)"), validators=[Length(max=500)])
+
+
+class ActionForm(FlaskForm):
+    """A CSRF-protected button (approve, unthrottle, enable, disable, resend)."""

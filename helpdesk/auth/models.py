@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -45,6 +47,19 @@ class Unit(db.Model):
 
     province: Mapped[Province] = relationship(lazy="joined")
 
+    @staticmethod
+    def key_for(name: str) -> str:
+        """The comparison key of a unit name: lower-case ASCII, no diacritics, single spaces."""
+        # đ/Đ has no decomposition in Unicode: NFKD alone would drop it instead of giving d.
+        text = name.replace("đ", "d").replace("Đ", "D")
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.encode("ascii", "ignore").decode("ascii").lower()
+        return re.sub(r"\s+", " ", text).strip()
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.province_code}>"
+
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
@@ -55,6 +70,8 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254), index=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A new address waits here until a link sent to it is confirmed.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(20), default="")
     province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
@@ -62,19 +79,27 @@ class User(UserMixin, db.Model):
     status: Mapped[str] = mapped_column(String(24), default=Status.PENDING_VERIFICATION, index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     language: Mapped[str] = mapped_column(String(2), default="vi")
     notify_updates: Mapped[bool] = mapped_column(Boolean, default=True)
     # Changing it ends every session and remember-me cookie of the user (Flask-Login's id).
     session_token: Mapped[str] = mapped_column(String(64))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     province: Mapped[Province | None] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def cccd_masked(self) -> str:
+        return cccd_rules.mask(self.cccd)
 
     @property
     def username(self) -> str:
@@ -93,6 +118,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -1,0 +1,218 @@
+"""Account administration: the accounts list, pending registrations, provisioning, import,
+throttled accounts. Admins see everything; unit admins their own unit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from helpdesk import errors
+from helpdesk.auth import permissions, services
+from helpdesk.auth.forms import ROLE_LABELS, AccountForm, ActionForm, ImportForm, RejectForm
+from helpdesk.auth.models import Role
+from helpdesk.auth.permissions import role_required
+from helpdesk.auth.views import me
+from helpdesk.catalogue import services as catalogue
+from helpdesk.extensions import db
+from helpdesk.timeutil import utcnow
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+PER_PAGE = 50
+# The service's field names, as this page's form names them.
+FORM_FIELDS = {"username": "cccd", "province_code": "province"}
+
+
+def attach(form, error: errors.HelpdeskError) -> None:
+    fields = {FORM_FIELDS.get(name, name): message for name, message in error.fields.items()}
+    errors.attach_to_form(form, errors.HelpdeskError(error.message, fields=fields))
+
+
+@bp.route("/")
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def index():
+    permissions.require(me(), "accounts.manage")
+    text = request.args.get("q", "")
+    page = db.paginate(
+        services.search_accounts(me(), text),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template("accounts/index.html", page=page, q=text, action=ActionForm())
+
+
+@bp.route("/<int:user_id>/enable", methods=["POST"])
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def enable(user_id: int):
+    return set_enabled(user_id, enabled=True)
+
+
+@bp.route("/<int:user_id>/disable", methods=["POST"])
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def disable(user_id: int):
+    return set_enabled(user_id, enabled=False)
+
+
+def set_enabled(user_id: int, *, enabled: bool):
+    if ActionForm().validate_on_submit():
+        try:
+            services.set_account_enabled(me(), user_id, enabled=enabled)
+        except errors.Conflict as error:
+            flash(error.message, "warning")
+        else:
+            flash(
+                _("The account is enabled.") if enabled else _("The account is disabled."),
+                "success",
+            )
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:user_id>/activation", methods=["POST"])
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def resend_activation(user_id: int):
+    if ActionForm().validate_on_submit():
+        try:
+            services.resend_activation(me(), user_id)
+        except errors.Conflict as error:
+            flash(error.message, "warning")
+        else:
+            flash(_("A new activation link is on its way."), "success")
+    return redirect(url_for(".index"))
+
+
+# ---------------------------------------------------------------- pending registrations
+
+
+@bp.route("/pending")
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def pending():
+    page = db.paginate(
+        services.pending_for(me()),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "accounts/pending.html", page=page, action=ActionForm(), reject=RejectForm()
+    )
+
+
+@bp.route("/pending/<int:user_id>/approve", methods=["POST"])
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def approve(user_id: int):
+    if ActionForm().validate_on_submit():
+        try:
+            user = services.approve_account(me(), user_id)
+        except errors.Conflict as error:
+            flash(error.message, "warning")
+        else:
+            flash(_("%(name)s is approved and told by e-mail.", name=user.full_name), "success")
+    return redirect(url_for(".pending"))
+
+
+@bp.route("/pending/<int:user_id>/reject", methods=["POST"])
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def reject(user_id: int):
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reject_account(me(), user_id, reason=form.reason.data or "")
+        except errors.Conflict as error:
+            flash(error.message, "warning")
+        else:
+            flash(_("The registration of %(name)s is rejected.", name=user.full_name), "success")
+    return redirect(url_for(".pending"))
+
+
+# ---------------------------------------------------------------- provisioning
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def new():
+    permissions.require(me(), "accounts.create")
+    form = AccountForm()
+    fill_account_choices(form)
+    if form.validate_on_submit():
+        draft = form.to_draft()
+        try:
+            user = services.create_account(draft, actor=me(), require_unit=True)
+        except errors.HelpdeskError as error:
+            attach(form, error)
+        else:
+            flash(
+                _(
+                    "The account of %(name)s is created; an activation link went to %(email)s.",
+                    name=user.full_name,
+                    email=user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for(".new"))
+    return render_template("accounts/new.html", form=form)
+
+
+def fill_account_choices(form: AccountForm) -> None:
+    """Choices of the account form; a unit admin's province, unit and role are fixed."""
+    form.domain.choices = [SelectChoice(d) for d in services.login_domains()]
+    if current_user.role == Role.ADMIN:
+        form.province.choices = [SelectChoice("", "—")] + [
+            SelectChoice(p.code, p.name) for p in catalogue.provinces()
+        ]
+        form.role.choices = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
+        return
+    unit = current_user.unit
+    form.province.choices = [SelectChoice(unit.province_code, unit.province.name)]
+    form.role.choices = [SelectChoice(Role.REQUESTER.value, ROLE_LABELS[Role.REQUESTER])]
+    # What the browser sends is ignored: the unit admin's own unit is the only choice.
+    form.province.data = unit.province_code
+    form.unit.data = unit.name
+    form.role.data = Role.REQUESTER.value
+
+
+# ---------------------------------------------------------------- import
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+def import_file():
+    permissions.require(me(), "accounts.import")
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = services.read_rows(upload.filename or "", upload.read())
+            report = services.import_accounts(rows, actor=me())
+        except errors.HelpdeskError as error:
+            errors.attach_to_form(form, error)
+    return render_template("accounts/import.html", form=form, report=report)
+
+
+# ---------------------------------------------------------------- throttled accounts
+
+
+@bp.route("/throttled")
+@role_required(Role.ADMIN)
+def throttled():
+    now = utcnow()
+    users = db.session.scalars(services.throttled_accounts(me(), now=now).limit(200))
+    return render_template(
+        "accounts/throttled.html",
+        users=list(users),
+        now=now,
+        action=ActionForm(),
+        is_throttled=lambda user: services.is_throttled(user, now=now),
+    )
+
+
+@bp.route("/throttled/<int:user_id>/unthrottle", methods=["POST"])
+@role_required(Role.ADMIN)
+def unthrottle(user_id: int):
+    if ActionForm().validate_on_submit():
+        services.unthrottle(me(), user_id)
+        flash(_("The account may log in again at once."), "success")
+    return redirect(url_for(".throttled"))

@@ -1,0 +1,178 @@
+"""What each role may see and do: the one place that decides; views, services and the API ask it.
+
+`can(user, action, ...)` answers yes or no; `require(...)` raises errors.NotFound instead of
+no (what a user may not act on is not shown to them either); `role_required(...)` guards a
+view: a logged-in user without the role gets 404, an anonymous one the login page.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import abort
+from flask_login import current_user
+
+from helpdesk import errors
+from helpdesk.auth.models import Role, Status, User
+
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+
+# Actions decided by role alone. Scoped actions (a unit, a province, one account) are
+# decided by the functions below, which start from this table.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    # Accounts
+    "accounts.manage": frozenset({Role.ADMIN, Role.UNIT_ADMIN}),  # the accounts pages at all
+    "accounts.create": frozenset({Role.ADMIN, Role.UNIT_ADMIN}),
+    "accounts.import": frozenset({Role.ADMIN, Role.UNIT_ADMIN}),
+    "accounts.approve": frozenset({Role.ADMIN, Role.UNIT_ADMIN}),
+    "accounts.unthrottle": frozenset({Role.ADMIN}),
+    "accounts.see_cccd": frozenset({Role.ADMIN}),
+    # Tickets: filing is for officials; working a queue for its members (routing adds the
+    # queue and province check when memberships land).
+    "tickets.file": frozenset({Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN}),
+    "tickets.work": STAFF,
+    "tickets.supervise": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # Reports: aggregates without personal data.
+    "reports.read": frozenset({Role.OBSERVER, Role.SUPERVISOR, Role.ADMIN}),
+    # Configuration: catalogue, queues, rules, policies.
+    "admin.configure": frozenset({Role.ADMIN}),
+}
+
+# The roles a unit admin may give: they run the accounts of their unit's officials only.
+UNIT_ADMIN_GRANTS = frozenset({Role.REQUESTER})
+
+
+def is_signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def has_role(user, *roles: str) -> bool:
+    return is_signed_in(user) and user.role in roles
+
+
+def can(
+    user,
+    action: str,
+    *,
+    target: User | None = None,
+    province_code: str | None = None,
+    unit_id: int | None = None,
+    role: str | None = None,
+) -> bool:
+    """May `user` do `action` (on `target`, in that province or unit, giving that role)?
+
+    Unknown actions are refused. Scope arguments left at None are not checked; a view that
+    only asks "may this user see the page at all" leaves them out.
+    """
+    if action not in ROLE_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not is_signed_in(user) or user.role not in ROLE_ACTIONS[action]:
+        return False
+    if action == "accounts.approve" and target is not None:
+        return can_approve(user, target)
+    if action in ("accounts.create", "accounts.import", "accounts.manage"):
+        return can_place_account(
+            user, province_code=province_code, unit_id=unit_id, role=role, target=target
+        )
+    return True
+
+
+def require(user, action: str, **scope) -> None:
+    """Raise errors.NotFound unless `user` may do `action` (not allowed is not shown)."""
+    if not can(user, action, **scope):
+        raise errors.NotFound(_not_found_message())
+
+
+def can_approve(approver, user: User) -> bool:
+    """May `approver` approve or reject the registration of `user`?
+
+    Admins approve anyone; a unit admin approves requesters of their own unit. Coordinators
+    of a province (agents of a provincial queue) will be added here when queues exist.
+    """
+    if not is_signed_in(approver) or approver.id == user.id:
+        return False
+    if approver.role == Role.ADMIN:
+        return True
+    if approver.role == Role.UNIT_ADMIN:
+        return (
+            user.role == Role.REQUESTER
+            and approver.unit_id is not None
+            and user.unit_id == approver.unit_id
+        )
+    return False
+
+
+def can_place_account(
+    actor,
+    *,
+    province_code: str | None = None,
+    unit_id: int | None = None,
+    role: str | None = None,
+    target: User | None = None,
+) -> bool:
+    """May `actor` create or manage an account with that role in that unit?
+
+    Admins: any. Unit admins: requesters of their own unit only (never a role above theirs).
+    """
+    if not is_signed_in(actor):
+        return False
+    if actor.role == Role.ADMIN:
+        return True
+    if actor.role != Role.UNIT_ADMIN or actor.unit_id is None:
+        return False
+    if target is not None:
+        if target.id == actor.id or target.role not in UNIT_ADMIN_GRANTS:
+            return False
+        if target.unit_id != actor.unit_id:
+            return False
+    if role is not None and role not in UNIT_ADMIN_GRANTS:
+        return False
+    if unit_id is not None and unit_id != actor.unit_id:
+        return False
+    return province_code is None or province_code == actor.province_code
+
+
+def can_see_cccd(viewer, user: User) -> bool:
+    """The full CCCD is shown to its owner and to admins; everyone else sees it masked."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return viewer.id == user.id or can(viewer, "accounts.see_cccd")
+
+
+def shown_username(viewer, user: User) -> str:
+    """The login name as `viewer` may see it: whole, or with the CCCD masked."""
+    return user.username if can_see_cccd(viewer, user) else user.masked_username
+
+
+def is_approvable(user: User) -> bool:
+    return user.status == Status.PENDING_APPROVAL
+
+
+def role_required(*roles: str) -> Callable:
+    """Guard a view: anonymous users go to the login page, other roles get 404."""
+    unknown = set(roles) - set(ALL_ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            from helpdesk.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not has_role(current_user, *roles):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+def _not_found_message() -> str:
+    from flask_babel import gettext
+
+    return gettext("The page you asked for does not exist or is not available to you.")

@@ -1,0 +1,271 @@
+"""Bulk account creation from a CSV or XLSX file: each row checked, the good ones created."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk import errors
+from helpdesk.auth import cccd as cccd_rules
+from helpdesk.auth import permissions
+from helpdesk.auth.models import Role, User
+from helpdesk.auth.services.accounts import (
+    AccountDraft,
+    actor_label,
+    build_account,
+    duplicate_message,
+    parse_username,
+    queue_activation,
+)
+from helpdesk.extensions import db
+from helpdesk.notifications import services as notifications
+from helpdesk.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("cccd", "full_name", "email", "phone", "province", "unit", "role")
+REQUIRED_COLUMNS = ("cccd", "full_name", "email", "province", "unit", "role")
+MAX_ROWS = 5000
+# The service's field names, as the file's columns name them.
+FIELD_COLUMNS = {"username": "cccd", "province_code": "province"}
+
+
+class ImportFileError(errors.Invalid):
+    """The file as a whole cannot be read (format, encoding, header, size)."""
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int  # as a spreadsheet shows it: the header is line 1
+    values: dict[str, str]
+    numeric: frozenset[str] = frozenset()  # columns whose cell was a number, not text
+
+
+@dataclass(frozen=True)
+class RowResult:
+    line: int
+    created: bool
+    username: str  # masked: the report is shown and printed
+    message: str = ""
+
+
+@dataclass
+class ImportReport:
+    results: list[RowResult] = field(default_factory=list)
+
+    @property
+    def created(self) -> list[RowResult]:
+        return [r for r in self.results if r.created]
+
+    @property
+    def rejected(self) -> list[RowResult]:
+        return [r for r in self.results if not r.created]
+
+
+def read_rows(filename: str, data: bytes) -> list[ImportRow]:
+    """The rows of a CSV (UTF-8, comma or semicolon) or XLSX file; raises ImportFileError."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        rows = _read_csv(data)
+    elif name.endswith(".xlsx"):
+        rows = _read_xlsx(data)
+    else:
+        raise ImportFileError(_("The file must be a CSV or XLSX file."), "file")
+    if not rows:
+        raise ImportFileError(_("The file has no rows under its header."), "file")
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(
+            _("The file has more than %(count)d rows; split it.", count=MAX_ROWS), "file"
+        )
+    return rows
+
+
+def _check_header(header: list[str]) -> list[str]:
+    names = [str(h or "").strip().lower() for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise ImportFileError(
+            _("The file lacks the columns: %(columns)s.", columns=", ".join(missing)), "file"
+        )
+    return names
+
+
+def _read_csv(data: bytes) -> list[ImportRow]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_("The CSV file must be saved as UTF-8."), "file") from error
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration as error:
+        raise ImportFileError(_("The file is empty."), "file") from error
+    names = _check_header(header)
+    rows = []
+    line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append(ImportRow(line, _values(names, cells)))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFileError(
+            _("Line %(line)d of the CSV file cannot be read.", line=line), "file"
+        ) from error
+    return rows
+
+
+def _read_xlsx(data: bytes) -> list[ImportRow]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ImportFileError(_("The XLSX file cannot be read."), "file") from error
+    try:
+        sheet = workbook.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            raise ImportFileError(_("The file is empty."), "file")
+        names = _check_header(list(header))
+        rows = []
+        for line, cells in enumerate(lines, start=2):
+            if all(cell is None or str(cell).strip() == "" for cell in cells):
+                continue
+            numeric = frozenset(
+                name
+                for name, cell in zip(names, cells, strict=False)
+                if isinstance(cell, int | float) and not isinstance(cell, bool)
+            )
+            texts = [_cell_text(cell) for cell in cells]
+            rows.append(ImportRow(line, _values(names, texts), numeric))
+        return rows
+    finally:
+        workbook.close()
+
+
+def _cell_text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _values(names: list[str], cells: list[str]) -> dict[str, str]:
+    values = {name: "" for name in COLUMNS}
+    for name, cell in zip(names, cells, strict=False):
+        if name in values:
+            values[name] = cell.strip()
+    return values
+
+
+def import_accounts(
+    rows: list[ImportRow], *, actor: User | None = None, now: datetime | None = None
+) -> ImportReport:
+    """Create an account per good row, with an activation mail; report each bad row. Commits.
+
+    A bad row (its line and reason in the report) creates nothing; the good rows are created
+    together in one transaction. `actor` None is the command line; a unit admin may import
+    requesters of their own unit only.
+    """
+    now = now or utcnow()
+    if actor is not None:
+        permissions.require(actor, "accounts.import")
+    report = ImportReport()
+    taken = _existing_cccds(rows)
+    seen: dict[str, int] = {}
+    created: list[User] = []
+    for row in rows:
+        shown = cccd_rules.mask(row.values["cccd"]) if row.values["cccd"] else "-"
+        try:
+            user = _build(row, actor=actor, taken=taken, seen=seen, now=now)
+        except errors.HelpdeskError as error:
+            report.results.append(RowResult(row.line, False, shown, _reason(error)))
+            continue
+        db.session.add(user)
+        seen[user.cccd] = row.line
+        created.append(user)
+        report.results.append(RowResult(row.line, True, user.masked_username))
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # a concurrent change took a CCCD: create none at all
+        db.session.rollback()
+        raise errors.Conflict(
+            _("The accounts changed during the import; nothing was created. Try again.")
+        ) from error
+    outbox = [queue_activation(user, now=now) for user in created]
+    db.session.commit()
+    notifications.dispatch(outbox)
+    log.info(
+        "import by %s: %s created, %s rejected",
+        actor_label(actor),
+        len(report.created),
+        len(report.rejected),
+    )
+    return report
+
+
+def _build(
+    row: ImportRow,
+    *,
+    actor: User | None,
+    taken: set[str],
+    seen: dict[str, int],
+    now: datetime,
+) -> User:
+    values = row.values
+    if "cccd" in row.numeric:
+        raise errors.Invalid(
+            _(
+                "The CCCD cell is a number, which loses the leading zeros: format the column "
+                "as text."
+            ),
+            "cccd",
+        )
+    for column in ("full_name", "email"):
+        if not values[column]:
+            raise errors.Invalid(_("This column is required."), column)
+    login = parse_username(values["cccd"], now=now, field="cccd")
+    if login.cccd in seen:
+        raise errors.Invalid(_("The same CCCD as line %(line)d.", line=seen[login.cccd]), "cccd")
+    if login.cccd in taken:
+        raise errors.Conflict(duplicate_message(), "cccd")
+    draft = AccountDraft(
+        username=login.username,
+        role=values["role"].lower() or Role.REQUESTER,
+        full_name=values["full_name"],
+        email=values["email"],
+        phone=values["phone"],
+        province_code=values["province"].zfill(2) if values["province"].isdigit() else None,
+        unit=values["unit"],
+    )
+    if values["province"] and draft.province_code is None:
+        raise errors.Invalid(_("Choose a province from the list."), "province")
+    return build_account(draft, actor=actor, require_unit=True, now=now)
+
+
+def _reason(error: errors.HelpdeskError) -> str:
+    columns = [FIELD_COLUMNS.get(name, name) for name in error.fields]
+    return f"{columns[0]}: {error.message}" if columns else error.message
+
+
+def _existing_cccds(rows: list[ImportRow]) -> set[str]:
+    """The CCCDs of the file that already have an account (one query per 500 rows)."""
+    numbers = sorted({row.values["cccd"].strip() for row in rows if row.values["cccd"]})
+    taken: set[str] = set()
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        taken.update(db.session.scalars(select(User.cccd).where(User.cccd.in_(chunk))))
+    return taken

@@ -1,0 +1,95 @@
+"""Signed, expiring, single-use links mailed to users (verify, activate, reset, new e-mail).
+
+A link carries the user id and a fingerprint of the state it changes (the password hash,
+the status, the pending address), signed with SECRET_KEY and a salt per purpose. Using the
+link changes that state, so the same link no longer matches: single use without a table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from helpdesk import errors
+from helpdesk.auth.models import User
+from helpdesk.extensions import db
+
+LIFETIMES: dict[str, timedelta] = {
+    "verify": timedelta(days=3),  # confirm the address given at registration
+    "activate": timedelta(days=7),  # a provisioned account sets its own password
+    "reset": timedelta(hours=1),  # forgotten password
+    "email": timedelta(days=3),  # confirm a new address given in the profile
+}
+
+
+class LinkExpired(errors.Invalid):
+    """The link was genuine but is older than its lifetime."""
+
+
+class LinkInvalid(errors.Invalid):
+    """The link was tampered with, is for another purpose, or was already used."""
+
+
+class _SignerAt(TimestampSigner):
+    """A timestamp signer whose clock is the `now` handed to the service (tests pass it)."""
+
+    def __init__(self, *args, now: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._now = now
+
+    def get_timestamp(self) -> int:
+        return self._now
+
+
+def _serializer(purpose: str, now: datetime) -> URLSafeTimedSerializer:
+    if purpose not in LIFETIMES:
+        raise ValueError(f"unknown link purpose {purpose!r}")
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"],
+        salt=f"helpdesk.auth.{purpose}",
+        signer=_SignerAt,
+        signer_kwargs={"now": int(now.timestamp())},
+    )
+
+
+def fingerprint(purpose: str, user: User) -> str:
+    """A short digest of the state the link changes; it changes once the link is used."""
+    if purpose == "verify":
+        state = f"{user.email}|{user.status}|{user.session_token}"
+    elif purpose == "email":
+        state = f"{user.pending_email}|{user.email}|{user.session_token}"
+    else:  # activate, reset: setting a password changes its hash and the session token
+        state = f"{user.password_hash or ''}|{user.session_token}"
+    return hashlib.sha256(f"{purpose}|{state}".encode()).hexdigest()[:20]
+
+
+def issue(purpose: str, user: User, *, now: datetime) -> str:
+    """The token of a link for `purpose`, valid from `now` for LIFETIMES[purpose]."""
+    return _serializer(purpose, now).dumps({"u": user.id, "f": fingerprint(purpose, user)})
+
+
+def read(purpose: str, token: str, *, now: datetime) -> User:
+    """The user a link was issued to, if it is genuine, not expired and not yet used.
+
+    Raises LinkExpired or LinkInvalid (both errors.Invalid).
+    """
+    max_age = int(LIFETIMES[purpose].total_seconds())
+    try:
+        payload = _serializer(purpose, now).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise LinkExpired(_("This link has expired. Please ask for a new one.")) from error
+    except BadSignature as error:
+        raise LinkInvalid(invalid_message()) from error
+    user_id = payload.get("u") if isinstance(payload, dict) else None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or payload.get("f") != fingerprint(purpose, user):
+        raise LinkInvalid(invalid_message())
+    return user
+
+
+def invalid_message() -> str:
+    return _("This link is not valid or has already been used.")
