@@ -12,9 +12,9 @@ from helpdesk.extensions import db
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
-    """Load provinces, ministries' systems and categories (twice changes nothing)."""
+    """Load reference data, default queues, rules, SLA policies and calendar (idempotent)."""
     report = services.SeedReport()
-    services.seed_catalogue(report)
+    services.seed_all(report)
     db.session.commit()
     for line in report.lines() or ["nothing to change"]:
         click.echo(line)

@@ -79,6 +79,17 @@ def seed_catalogue(report: SeedReport) -> None:
         upsert(Category, "code", values, report, "categories")
 
 
+def seed_all(report: SeedReport) -> None:
+    """Everything `flask seed` loads, in dependency order; does not commit."""
+    from helpdesk.routing import services as routing
+    from helpdesk.sla import services as sla
+
+    seed_catalogue(report)
+    db.session.flush()
+    routing.seed_defaults(report)
+    sla.seed_defaults(report)
+
+
 def provinces() -> list[Province]:
     return list(db.session.scalars(select(Province).order_by(Province.name_ascii)))
 

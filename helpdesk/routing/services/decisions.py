@@ -1,0 +1,164 @@
+"""Routing decisions: the rules in the database turned into the engine's values, and back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from helpdesk import errors
+from helpdesk.auth.models import User
+from helpdesk.catalogue.models import Category, Province, System
+from helpdesk.extensions import db
+from helpdesk.routing import engine
+from helpdesk.routing.models import Queue, Rule, SystemDefault
+
+RULE_COLUMNS = (
+    Rule.id,
+    Rule.queue_id,
+    Rule.system_code,
+    Rule.category_code,
+    Rule.province_code,
+    Rule.priority,
+    Rule.rank,
+    Rule.priority_override,
+    Rule.name,
+)
+
+
+def _as_engine_rules(rows) -> list[engine.Rule]:
+    return [
+        engine.Rule(
+            id=row.id,
+            queue_id=row.queue_id,
+            system=row.system_code,
+            category=row.category_code,
+            province=row.province_code,
+            priority=row.priority,
+            rank=row.rank,
+            priority_override=row.priority_override,
+            name=row.name,
+        )
+        for row in rows
+    ]
+
+
+def _active_rules():
+    # A rule pointing at a deactivated queue is ignored like an inactive rule: tickets never
+    # land in a queue nobody works.
+    return (
+        select(*RULE_COLUMNS)
+        .join(Queue, Queue.id == Rule.queue_id)
+        .where(Rule.active, Queue.active)
+    )
+
+
+def rules_for(system_code: str) -> list[engine.Rule]:
+    """The active rules that could match a ticket of this system, as the engine's values."""
+    query = _active_rules().where(or_(Rule.system_code == system_code, Rule.system_code.is_(None)))
+    return _as_engine_rules(db.session.execute(query))
+
+
+def candidate_rules(facts: engine.Facts) -> list[engine.Rule]:
+    """The active rules whose every condition could match these facts (one query).
+
+    The database narrows by each condition ("equal or any"); the engine still decides.
+    """
+    query = _active_rules().where(
+        or_(Rule.system_code == facts.system, Rule.system_code.is_(None)),
+        or_(Rule.category_code == facts.category, Rule.category_code.is_(None)),
+        or_(Rule.province_code == facts.province, Rule.province_code.is_(None)),
+        or_(Rule.priority == facts.priority, Rule.priority.is_(None)),
+    )
+    return _as_engine_rules(db.session.execute(query))
+
+
+def default_queue_id(system_code: str) -> int:
+    """The queue catching the system's tickets no rule matches; errors.Invalid (system) if none."""
+    queue_id = db.session.scalar(
+        select(SystemDefault.queue_id).where(SystemDefault.system_code == system_code)
+    )
+    if queue_id is None:
+        raise errors.Invalid(_("No queue handles this system yet."), "system")
+    return queue_id
+
+
+def decide(facts: engine.Facts) -> engine.Decision:
+    """The queue for a ticket with these facts, the rule that matched and why (two queries).
+
+    Raises errors.Invalid (field `system`) when the system has no default queue.
+    """
+    return engine.route(facts, candidate_rules(facts), default_queue_id(facts.system))
+
+
+def explain(facts: engine.Facts) -> tuple[engine.Decision, list[engine.Rule]]:
+    """The decision and every matching rule in winning order (the winner first)."""
+    return engine.explain(facts, candidate_rules(facts), default_queue_id(facts.system))
+
+
+def check_facts(system: str, category: str, province: str, priority: int | str) -> engine.Facts:
+    """Facts from codes typed by a person (tester, CLI); errors.Invalid names the unknown one."""
+    system, category, province = (str(v or "").strip() for v in (system, category, province))
+    if not system or db.session.get(System, system) is None:
+        raise errors.Invalid(_("Unknown system %(code)r.", code=system), "system")
+    if not category or db.session.get(Category, category) is None:
+        raise errors.Invalid(_("Unknown category %(code)r.", code=category), "category")
+    if not province or db.session.get(Province, province) is None:
+        raise errors.Invalid(_("Unknown province %(code)r.", code=province), "province")
+    try:
+        level = int(str(priority).strip())
+    except ValueError:
+        level = 0
+    if level not in engine.PRIORITIES:
+        raise errors.Invalid(_("The priority is 1 (critical) to 4 (low)."), "priority")
+    return engine.Facts(system=system, category=category, province=province, priority=level)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What the "which queue?" tester shows: the decision, its rules and what would follow."""
+
+    facts: engine.Facts
+    decision: engine.Decision
+    matching: list[engine.Rule]  # winning order: the winner first
+    queues: dict[int, Queue]  # every queue named by the decision and the matching rules
+    default_queue_id: int
+    assignee: User | None  # who auto-assignment would pick now
+    escalation_queue: Queue | None  # the next queue if the ticket is escalated
+
+    @property
+    def queue(self) -> Queue:
+        return self.queues[self.decision.queue_id]
+
+    @property
+    def winner(self) -> engine.Rule | None:
+        return self.matching[0] if self.matching else None
+
+    @property
+    def nobody_covers(self) -> bool:
+        """Auto-assignment is on but no available member covers the province."""
+        return self.queue.auto_assign and self.assignee is None
+
+
+def explain_route(facts: engine.Facts) -> Explanation:
+    """Explain where a ticket with these facts goes, to whom and where it escalates (no writes)."""
+    from helpdesk.routing.services.assignment import choose_assignee, escalation_target
+
+    decision, matching = explain(facts)
+    default_id = default_queue_id(facts.system)
+    escalation_id = escalation_target(decision.queue_id, decision.rule_id)
+    ids = {decision.queue_id, default_id, *(rule.queue_id for rule in matching)}
+    if escalation_id is not None:
+        ids.add(escalation_id)
+    queues = {q.id: q for q in db.session.scalars(select(Queue).where(Queue.id.in_(ids)))}
+    assignee_id = choose_assignee(decision.queue_id, facts.province)
+    return Explanation(
+        facts=facts,
+        decision=decision,
+        matching=matching,
+        queues=queues,
+        default_queue_id=default_id,
+        assignee=db.session.get(User, assignee_id) if assignee_id else None,
+        escalation_queue=queues.get(escalation_id) if escalation_id else None,
+    )

@@ -1,0 +1,102 @@
+"""The default queues and rules `flask seed` loads (README, "Routing defaults")."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from helpdesk.catalogue.models import Province, System
+from helpdesk.extensions import db
+from helpdesk.routing.models import Queue, QueueKind, Rule, SystemDefault
+
+# Who acts on each category (reference/README.md): the vendor, with the ministry IT unit,
+# resolves the technical ones; the ministry IT unit accounts, rights, processes, the catalogue.
+VENDOR_CATEGORIES = ("payment", "sms", "e_receipt", "postal", "doc_integration", "system_error")
+MINISTRY_IT_CATEGORIES = ("account", "permission", "process", "catalogue")
+NATIONAL_QUEUE = "national"
+NATIONAL_NAME = "Cục Chuyển đổi số quốc gia (Bộ Khoa học và Công nghệ)"
+
+
+def seed_defaults(report) -> None:
+    """Default queues, system defaults and rules; idempotent; does not commit.
+
+    Creates only what is missing (a rule counts as present when one has the same conditions,
+    whatever its queue), so nothing an admin changed is overwritten; escalation links are set
+    only on queues it creates. A deleted default rule comes back: deactivate it instead.
+
+    - `national`: the national digital-transformation agency, the last tier.
+    - every system: `<system>-it`, the ministry IT unit, the system's default queue;
+      rules send account, permission, process and catalogue there; escalates to `national`.
+    - systems with a known vendor: `<system>-<vendor>` receiving the technical categories
+      (payment, sms, e_receipt, postal, doc_integration, system_error); escalates to the IT
+      queue, which coordinates the vendor.
+    - every province: `province-<code>`, the provincial coordinator, used by rules an admin
+      adds (no default rule sends tickets there).
+    """
+    queues = {queue.code: queue for queue in db.session.scalars(select(Queue))}
+    defaults = set(db.session.scalars(select(SystemDefault.system_code)))
+    rule_keys = {
+        (rule.system_code, rule.category_code, rule.province_code, rule.priority)
+        for rule in db.session.scalars(select(Rule))
+    }
+
+    def ensure_queue(code: str, **values) -> Queue:
+        queue = queues.get(code)
+        if queue is None:
+            queue = queues[code] = Queue(code=code, **values)
+            db.session.add(queue)
+            report.count("queues", created=True)
+        return queue
+
+    def ensure_rule(system: System, category: str, queue: Queue) -> None:
+        if (system.code, category, None, None) in rule_keys:
+            return
+        rule_keys.add((system.code, category, None, None))
+        db.session.add(
+            Rule(
+                name=f"{system.code}: {category} → {queue.code}",
+                system_code=system.code,
+                category_code=category,
+                queue=queue,
+            )
+        )
+        report.count("rules", created=True)
+
+    national = ensure_queue(NATIONAL_QUEUE, name=NATIONAL_NAME, kind=QueueKind.NATIONAL)
+    for system in db.session.scalars(select(System).order_by(System.position)):
+        it_code = f"{system.code}-it"
+        it_is_new = it_code not in queues
+        it_queue = ensure_queue(
+            it_code,
+            name=f"{system.it_unit} ({system.ministry})",
+            kind=QueueKind.MINISTRY_IT,
+            system_code=system.code,
+        )
+        if it_is_new:
+            it_queue.escalation_queue = national
+        if system.code not in defaults:
+            db.session.add(SystemDefault(system_code=system.code, queue=it_queue))
+            report.count("system defaults", created=True)
+        for category in MINISTRY_IT_CATEGORIES:
+            ensure_rule(system, category, it_queue)
+        if not system.vendor:
+            continue
+        vendor_code = f"{system.code}-{system.vendor.lower()}"
+        vendor_is_new = vendor_code not in queues
+        vendor_queue = ensure_queue(
+            vendor_code,
+            name=f"{system.vendor} ({system.ministry})",
+            kind=QueueKind.VENDOR,
+            system_code=system.code,
+        )
+        if vendor_is_new:
+            vendor_queue.escalation_queue = it_queue
+        for category in VENDOR_CATEGORIES:
+            ensure_rule(system, category, vendor_queue)
+    for province in db.session.scalars(select(Province).order_by(Province.code)):
+        ensure_queue(
+            f"province-{province.code}",
+            name=f"Đầu mối {province.name}",
+            kind=QueueKind.PROVINCIAL,
+            province_code=province.code,
+        )
+    db.session.flush()

@@ -1,0 +1,208 @@
+"""Tickets, their messages, attachments and events; the yearly number counter; canned replies."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.auth.models import User
+from helpdesk.catalogue.models import Category, Province, System
+from helpdesk.extensions import db
+from helpdesk.routing.models import Queue
+from helpdesk.timeutil import UTCDateTime, utcnow
+
+
+class Status(enum.StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    WAITING_REQUESTER = "waiting_requester"
+    WAITING_THIRD_PARTY = "waiting_third_party"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = (
+    Status.NEW,
+    Status.OPEN,
+    Status.WAITING_REQUESTER,
+    Status.WAITING_THIRD_PARTY,
+)
+
+
+class Priority(enum.IntEnum):
+    CRITICAL = 1
+    HIGH = 2
+    NORMAL = 3
+    LOW = 4
+
+
+class TicketCounter(db.Model):
+    """The last number given in a year (local date): HT-<year>-<6 digits>."""
+
+    __tablename__ = "ticket_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("requester_id", "submission_key"),
+        # The agent queue: open tickets of a queue by deadline.
+        Index("ix_tickets_queue_id_status_resolution_due", "queue_id", "status", "resolution_due"),
+        Index("ix_tickets_requester_id_status", "requester_id", "status"),
+        Index("ix_tickets_assignee_id_status", "assignee_id", "status"),
+        Index("ix_tickets_status_resolved_at", "status", "resolved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    system_code: Mapped[str] = mapped_column(ForeignKey("systems.code"), index=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    dossier_code: Mapped[str] = mapped_column(String(60), default="")
+    procedure_code: Mapped[str] = mapped_column(String(60), default="")
+    priority: Mapped[int] = mapped_column(Integer, default=Priority.NORMAL)
+    status: Mapped[str] = mapped_column(String(24), default=Status.NEW, index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    routing_rule_id: Mapped[int | None] = mapped_column(ForeignKey("rules.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    submission_key: Mapped[str | None] = mapped_column(String(64))  # one ticket per form
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SLA: deadlines in business time; the resolution clock pauses while waiting on the requester.
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_remaining_minutes: Mapped[int | None] = mapped_column(Integer)  # resolution, while paused
+    first_response_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Lower-case, without diacritics: number, subject, description, unit, codes.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    queue: Mapped[Queue] = relationship()
+    system: Mapped[System] = relationship()
+    category: Mapped[Category] = relationship()
+    province: Mapped[Province] = relationship()
+    parent: Mapped[Ticket | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    merged_into: Mapped[Ticket | None] = relationship(
+        remote_side=[id], foreign_keys=[merged_into_id]
+    )
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="ticket", order_by="Message.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="ticket", order_by="Event.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="ticket", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.number} {self.status}>"
+
+
+class Message(db.Model):
+    """A public reply or an internal note (never shown to requesters, by any path)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_ticket_id_id", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="web")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="message", order_by="Attachment.id"
+    )
+
+
+class Attachment(db.Model):
+    """A file stored content-addressed (sha256) outside static/, served only as a download."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+    message: Mapped[Message | None] = relationship(back_populates="attachments")
+
+
+class Event(db.Model):
+    """The ticket's history: created, routed, assigned, status, transferred, merged, SLA, ..."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_ticket_id_id", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class CannedReply(db.Model):
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

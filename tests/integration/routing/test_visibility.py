@@ -1,0 +1,134 @@
+"""Tickets filed through the tickets service land where routing predicts and are seen by the
+agents covering their province, the queue's supervisor and admins, and nobody else."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from helpdesk.routing import services
+from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.services import TicketDraft, create_ticket
+
+NOW = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)  # a Tuesday, 09:00 in Hà Nội
+
+
+def file(make_user, *, system="moj", category="payment", province="79") -> Ticket:
+    requester = make_user("requester", province_code=province)
+    draft = TicketDraft(
+        system=system,
+        category=category,
+        province=province,
+        subject="Tiền chưa về tài khoản",
+        description="Hồ sơ 000.00.79.H29 đã thanh toán nhưng chưa nhận tiền.",
+        unit="UBND phường Bến Nghé",
+    )
+    return create_ticket(requester, draft, now=NOW)
+
+
+def visible_numbers(db, user) -> set[str]:
+    query = select(Ticket.number).where(services.ticket_visibility_clause(user))
+    return set(db.session.scalars(query))
+
+
+def test_filed_ticket_lands_in_the_predicted_queue_assigned_to_a_covering_agent(
+    db, queue, make_user, member
+):
+    fpt = queue("moj-fpt")
+    saigon, hanoi = make_user("agent"), make_user("agent")
+    member(fpt, hanoi, "01")
+    member(fpt, saigon, "79", "80")
+    predicted = services.explain_route(services.check_facts("moj", "payment", "79", 3))
+
+    ticket = file(make_user)
+
+    assert ticket.queue_id == predicted.decision.queue_id == fpt.id
+    assert ticket.routing_rule_id == predicted.decision.rule_id
+    assert ticket.assignee_id == predicted.assignee.id == saigon.id
+    routed = [event for event in ticket.events if event.kind == "routed"]
+    assert routed[0].data["reason"] == predicted.decision.reason
+
+
+def test_agent_of_another_province_does_not_see_the_ticket(db, queue, make_user, member):
+    fpt = queue("moj-fpt")
+    saigon, hanoi = make_user("agent"), make_user("agent")
+    member(fpt, hanoi, "01")
+    member(fpt, saigon, "79")
+    ticket = file(make_user)
+    assert ticket.number in visible_numbers(db, saigon)
+    assert ticket.number not in visible_numbers(db, hanoi)
+
+
+def test_agent_covering_all_provinces_sees_every_ticket_of_the_queue(db, queue, make_user, member):
+    everywhere = make_user("agent")
+    member(queue("moj-fpt"), everywhere)
+    ticket = file(make_user, province="96")
+    assert ticket.number in visible_numbers(db, everywhere)
+
+
+def test_agent_of_another_queue_does_not_see_the_ticket(db, queue, make_user, member):
+    it_agent = make_user("agent")
+    member(queue("moj-it"), it_agent, "79")
+    ticket = file(make_user)
+    assert ticket.number not in visible_numbers(db, it_agent)
+
+
+def test_queue_supervisor_sees_the_whole_queue(db, queue, make_user, member):
+    fpt = queue("moj-fpt")
+    lead = make_user("supervisor")
+    member(fpt, lead, "01")  # a narrow membership does not narrow supervision
+    fpt.supervisor_id = lead.id
+    db.session.commit()
+    ticket = file(make_user, province="79")
+    assert ticket.number in visible_numbers(db, lead)
+
+
+def test_admin_sees_everything_and_requesters_nothing_through_routing(db, make_user):
+    ticket = file(make_user)
+    assert ticket.number in visible_numbers(db, make_user("admin"))
+    assert visible_numbers(db, ticket.requester) == set()
+
+
+def test_assignee_sees_a_ticket_outside_their_coverage(db, queue, make_user, member, place_ticket):
+    agent = make_user("agent")
+    member(queue("moj-fpt"), agent, "01")
+    ticket = place_ticket(queue("moj-it"), "79", assignee=agent)
+    assert ticket.number in visible_numbers(db, agent)
+
+
+def test_visibility_clause_costs_one_query(db, queue, make_user, member, count_queries):
+    agent = make_user("agent")
+    member(queue("moj-fpt"), agent, "01", "79")
+    member(queue("moj-it"), agent)
+    member(queue("moha-vnpt"), agent, "01", "79")
+    queue("province-79").supervisor_id = agent.id
+    db.session.commit()
+    db.session.refresh(agent)  # loaded now, not inside the count
+    with count_queries() as statements:
+        services.ticket_visibility_clause(agent)
+    assert len(statements) == 1
+
+
+def test_covered_provinces_maps_each_queue_to_its_provinces_or_all(db, queue, make_user, member):
+    agent = make_user("agent")
+    member(queue("moj-fpt"), agent, "01", "79")
+    member(queue("moj-it"), agent)
+    queue("province-79").supervisor_id = agent.id
+    db.session.commit()
+    assert services.covered_provinces(agent) == {
+        queue("moj-fpt").id: {"01", "79"},
+        queue("moj-it").id: None,
+        queue("province-79").id: None,
+    }
+    assert services.visible_queue_ids(agent) == {
+        queue(code).id for code in ("moj-fpt", "moj-it", "province-79")
+    }
+    assert services.visible_queue_ids(make_user("admin")) is None
+
+
+def test_queue_picker_lists_the_queues_an_agent_works_or_supervises(db, queue, make_user, member):
+    agent = make_user("agent")
+    member(queue("moj-fpt"), agent, "01")
+    queue("province-01").supervisor_id = agent.id
+    db.session.commit()
+    assert {q.code for q in services.queues_for_user(agent)} == {"moj-fpt", "province-01"}
+    assert services.queues_for_user(make_user("requester")) == []
