@@ -1,0 +1,127 @@
+"""What supervisors watch: unanswered tickets past a warning point, breached tickets per queue.
+
+Supervisors see the queues they lead or belong to; admins every queue. Each list is one query
+for the tickets plus one per related table (selectinload), whatever its length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from helpdesk import errors
+from helpdesk.auth import permissions
+from helpdesk.auth.models import Role, User
+from helpdesk.extensions import db
+from helpdesk.routing.models import Membership, Queue
+from helpdesk.sla import services
+from helpdesk.sla.models import Timer, TimerStage
+from helpdesk.tickets.models import OPEN_STATUSES, Ticket
+
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Row:
+    ticket: Ticket
+    badge: services.Badge
+
+
+def queue_scope(user: User):
+    """A clause on Queue.id for the queues the user oversees (None: every queue)."""
+    permissions.require(user, "tickets.supervise")
+    if user.role == Role.ADMIN:
+        return None
+    member = select(Membership.queue_id).where(Membership.user_id == user.id)
+    return or_(Queue.supervisor_id == user.id, Queue.id.in_(member))
+
+
+def overseen_queues(user: User) -> list[Queue]:
+    scope = queue_scope(user)
+    query = select(Queue).order_by(Queue.code)
+    if scope is not None:
+        query = query.where(scope)
+    return list(db.session.scalars(query))
+
+
+def get_overseen_queue(user: User, queue_id: int) -> Queue:
+    scope = queue_scope(user)
+    query = select(Queue).where(Queue.id == queue_id)
+    if scope is not None:
+        query = query.where(scope)
+    queue = db.session.scalar(query)
+    if queue is None:
+        raise errors.NotFound(
+            _("The page you asked for does not exist or is not available to you.")
+        )
+    return queue
+
+
+def _rows(query, now: datetime) -> list[Row]:
+    query = query.options(selectinload(Ticket.queue), selectinload(Ticket.assignee)).limit(
+        LIST_LIMIT
+    )
+    return [Row(ticket, services.badge(ticket, now)) for ticket in db.session.scalars(query)]
+
+
+def unanswered_clause(now: datetime):
+    """Open tickets still unassigned or without a first response, past a warning point."""
+    warning_due = exists().where(
+        Timer.ticket_id == Ticket.id, Timer.stage == TimerStage.WARNING, Timer.fire_at <= now
+    )
+    return and_(
+        Ticket.status.in_(OPEN_STATUSES),
+        or_(Ticket.assignee_id.is_(None), Ticket.first_responded_at.is_(None)),
+        or_(
+            Ticket.first_response_warned_at.is_not(None),
+            Ticket.resolution_warned_at.is_not(None),
+            Ticket.first_response_breached_at.is_not(None),
+            Ticket.resolution_breached_at.is_not(None),
+            warning_due,
+        ),
+    )
+
+
+def unanswered_tickets(user: User, now: datetime) -> list[Row]:
+    """The unanswered-ticket guard: what nobody has taken or answered in time, oldest first."""
+    scope = queue_scope(user)
+    query = select(Ticket).where(unanswered_clause(now))
+    if scope is not None:
+        query = query.where(Ticket.queue_id.in_(select(Queue.id).where(scope)))
+    return _rows(query.order_by(Ticket.created_at, Ticket.id), now)
+
+
+def breached_counts(user: User, now: datetime) -> list[tuple[Queue, int]]:
+    """The overseen queues with how many open tickets of each are breached (one query)."""
+    queues = overseen_queues(user)
+    counts = dict(
+        db.session.execute(
+            select(Ticket.queue_id, func.count())
+            .where(
+                Ticket.queue_id.in_([q.id for q in queues]),
+                Ticket.status.in_(OPEN_STATUSES),
+                services.state_filter(services.BREACHED, now),
+            )
+            .group_by(Ticket.queue_id)
+        ).all()
+    )
+    return [(queue, counts.get(queue.id, 0)) for queue in queues]
+
+
+def breached_tickets(user: User, queue_id: int, now: datetime) -> tuple[Queue, list[Row]]:
+    """The queue's open breached tickets, oldest first."""
+    queue = get_overseen_queue(user, queue_id)
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.queue_id == queue.id,
+            Ticket.status.in_(OPEN_STATUSES),
+            services.state_filter(services.BREACHED, now),
+        )
+        .order_by(Ticket.created_at, Ticket.id)
+    )
+    return queue, _rows(query, now)

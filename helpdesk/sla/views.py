@@ -1,0 +1,172 @@
+"""SLA pages: the unanswered-ticket guard and breached lists for supervisors; policies and
+calendar days for admins. Also the `business_minutes` filter the badge partial uses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from helpdesk import errors, timeutil
+from helpdesk.auth.models import Role
+from helpdesk.auth.permissions import role_required
+from helpdesk.sla import targets
+from helpdesk.sla.forms import ActionForm, CalendarDayForm, PolicyForm
+from helpdesk.sla.services import admin, oversight
+
+bp = Blueprint("sla", __name__, url_prefix="/sla")
+
+supervisors = role_required(Role.SUPERVISOR, Role.ADMIN)
+admin_only = role_required(Role.ADMIN)
+
+
+@bp.app_template_filter("business_minutes")
+def business_minutes(minutes: int | None) -> str:
+    """Business minutes as people read them: "1 d 2 h 5 min" (a business day is 8 h)."""
+    if minutes is None:
+        return ""
+    days, hours, rest = targets.split_minutes(minutes)
+    parts = []
+    if days:
+        parts.append(_("%(n)d d", n=days))
+    if hours:
+        parts.append(_("%(n)d h", n=hours))
+    if rest or not parts:
+        parts.append(_("%(n)d min", n=rest))
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------- supervisors
+
+
+@bp.route("/")
+@supervisors
+def index():
+    return redirect(url_for(".unanswered"))
+
+
+@bp.route("/unanswered")
+@supervisors
+def unanswered():
+    now = timeutil.utcnow()
+    rows = oversight.unanswered_tickets(current_user, now)
+    return render_template("sla/unanswered.html", rows=rows)
+
+
+@bp.route("/breached")
+@supervisors
+def breached():
+    counts = oversight.breached_counts(current_user, timeutil.utcnow())
+    return render_template("sla/breached_queues.html", counts=counts)
+
+
+@bp.route("/breached/<int:queue_id>")
+@supervisors
+def breached_queue(queue_id: int):
+    queue, rows = oversight.breached_tickets(current_user, queue_id, timeutil.utcnow())
+    return render_template("sla/breached.html", queue=queue, rows=rows)
+
+
+# ---------------------------------------------------------------- admins: policies
+
+
+@bp.route("/policies")
+@admin_only
+def policies():
+    return render_template("sla/policies.html", policies=admin.list_policies(current_user))
+
+
+@bp.route("/policies/new", methods=["GET", "POST"])
+@admin_only
+def new_policy():
+    return edit_policy(None)
+
+
+@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@admin_only
+def edit_policy(policy_id: int | None):
+    policy = admin.get_policy(current_user, policy_id) if policy_id is not None else None
+    calendars = admin.list_calendars(current_user)
+    if policy is not None:
+        initial = {
+            "name": policy.name,
+            "priority": str(policy.priority),
+            "system": policy.system_code or "",
+            "category": policy.category_code or "",
+            "first_response_minutes": policy.first_response_minutes,
+            "resolution_minutes": policy.resolution_minutes,
+            "warning_percent": policy.warning_percent,
+            "calendar": str(policy.calendar_id),
+            "notify_supervisor": policy.notify_supervisor,
+            "raise_priority": policy.raise_priority,
+            "transfer_to_next_queue": policy.transfer_to_next_queue,
+            "active": policy.active,
+        }
+    else:
+        initial = {
+            "priority": "3",
+            "warning_percent": 75,
+            "notify_supervisor": True,
+            "active": True,
+        }
+    form = PolicyForm(data=initial)
+    form.fill_choices(calendars)
+    if form.validate_on_submit():
+        try:
+            saved = admin.save_policy(current_user, form.to_draft(), policy_id=policy_id)
+        except errors.HelpdeskError as error:
+            errors.attach_to_form(form, error)
+        else:
+            flash(_("Policy %(name)s saved.", name=saved.name), "success")
+            return redirect(url_for(".policies"))
+    return render_template("sla/policy_form.html", form=form, policy=policy)
+
+
+# ---------------------------------------------------------------- admins: calendars
+
+
+@bp.route("/calendars")
+@admin_only
+def calendars():
+    return render_template("sla/calendars.html", calendars=admin.list_calendars(current_user))
+
+
+@bp.route("/calendars/<int:calendar_id>", methods=["GET", "POST"])
+@admin_only
+def calendar(calendar_id: int):
+    row = admin.get_calendar(current_user, calendar_id)
+    form = CalendarDayForm()
+    if form.validate_on_submit():
+        try:
+            admin.add_calendar_day(
+                current_user,
+                row.id,
+                form.day.data,
+                working=form.working.data == "1",
+                note=form.note.data or "",
+            )
+        except errors.HelpdeskError as error:
+            errors.attach_to_form(form, error)
+        else:
+            flash(_("Day %(day)s saved.", day=form.day.data.strftime("%d/%m/%Y")), "success")
+            return redirect(url_for(".calendar", calendar_id=row.id))
+    days = sorted(row.days, key=lambda d: d.day)
+    return render_template(
+        "sla/calendar.html", calendar=row, days=days, form=form, action=ActionForm()
+    )
+
+
+@bp.route("/calendars/<int:calendar_id>/days/<day>/delete", methods=["POST"])
+@admin_only
+def remove_day(calendar_id: int, day: str):
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            when = date.fromisoformat(day)
+        except ValueError as error:
+            raise errors.NotFound(_("This day is not declared.")) from error
+        admin.remove_calendar_day(current_user, calendar_id, when)
+        flash(_("Day %(day)s removed.", day=when.strftime("%d/%m/%Y")), "success")
+    return redirect(url_for(".calendar", calendar_id=calendar_id))
