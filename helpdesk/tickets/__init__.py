@@ -1,0 +1,1 @@
+"""Tickets: filing, messages, attachments, events; the requester portal and the agent workspace."""

@@ -1,0 +1,49 @@
+"""Who sees which tickets: one query that pages, search, exports and the API start from."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, select, true
+
+from helpdesk import errors
+from helpdesk.auth.models import Role, User
+from helpdesk.extensions import db
+from helpdesk.tickets.models import Ticket
+
+STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF_ROLES
+
+
+def visibility_clause(user: User):
+    """A condition over Ticket: requesters their own; agents their queues and provinces."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role in (Role.AGENT, Role.SUPERVISOR):
+        from helpdesk.routing import services as routing
+
+        return routing.ticket_visibility_clause(user)
+    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
+        return Ticket.requester_id == user.id
+    return false()  # observers read aggregated reports only
+
+
+def visible_tickets(user: User) -> Select:
+    return select(Ticket).where(visibility_clause(user))
+
+
+def get_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
+    """The ticket with that number if the user may see it; errors.NotFound otherwise."""
+    query = visible_tickets(user).where(Ticket.number == number)
+    if for_update:
+        query = query.with_for_update()
+    ticket = db.session.scalar(query)
+    if ticket is None:
+        raise errors.NotFound("Ticket not found.")
+    return ticket
+
+
+def require_staff(user: User) -> None:
+    if not is_staff(user):
+        raise errors.NotFound("Ticket not found.")

@@ -1,0 +1,237 @@
+"""Filing a ticket: validate the draft, number it, route it, set its deadlines, queue its mail."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk import errors
+from helpdesk.auth.models import User
+from helpdesk.catalogue.models import Category, Province, System
+from helpdesk.extensions import db
+from helpdesk.routing import engine
+from helpdesk.tickets import storage, text
+from helpdesk.tickets.models import Attachment, Priority, Status, Ticket, TicketCounter
+from helpdesk.tickets.services.events import record_event
+from helpdesk.timeutil import to_local, utcnow
+
+log = logging.getLogger(__name__)
+
+LIMITS = {
+    "subject": 200,
+    "description": 20000,
+    "unit": 200,
+    "dossier_code": 60,
+    "procedure_code": 60,
+    # Texts of the workflow that go through clean_text too (its default limit is 200).
+    "body": 20000,
+    "reason": 1000,
+    "comment": 2000,
+}
+REQUIRED = ("system", "category", "province", "subject", "description")
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    """What a requester files, from the web form, the API or a test; codes as in reference/."""
+
+    system: str
+    category: str
+    province: str
+    subject: str
+    description: str
+    unit: str = ""
+    dossier_code: str = ""
+    procedure_code: str = ""
+    priority: int = Priority.NORMAL
+    attachments: tuple[storage.Upload, ...] = field(default=())
+    submission_key: str | None = None  # the form's one-time key: a resubmission files nothing
+
+
+def clean_text(value, name: str, problems: dict[str, str], *, multiline: bool = False) -> str:
+    """Trimmed text within its limit and free of control characters, or a problem noted."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        problems[name] = _("Must be text.")
+        return ""
+    value = value.strip()
+    if text.has_control_characters(value, multiline=multiline):
+        problems[name] = _("Contains characters that are not allowed.")
+    elif len(value) > LIMITS.get(name, 200):
+        problems[name] = _("At most %(n)d characters.", n=LIMITS.get(name, 200))
+    return value.replace("\r\n", "\n")
+
+
+def validate(draft: TicketDraft) -> dict:
+    """The draft's cleaned values; raises errors.Invalid with a message for every bad field."""
+    problems: dict[str, str] = {}
+    values = {
+        name: clean_text(getattr(draft, name), name, problems, multiline=name == "description")
+        for name in (
+            "system",
+            "category",
+            "province",
+            "subject",
+            "description",
+            "unit",
+            "dossier_code",
+            "procedure_code",
+        )
+    }
+    for name in REQUIRED:
+        if not values[name] and name not in problems:
+            problems[name] = _("This field is required.")
+    priority = draft.priority
+    if isinstance(priority, bool) or not isinstance(priority, int) or priority not in set(Priority):
+        problems["priority"] = _("Choose a priority from 1 (critical) to 4 (low).")
+    key = draft.submission_key
+    if key is not None and not (
+        isinstance(key, str)
+        and 0 < len(key) <= 64
+        and not text.has_control_characters(key, multiline=False)
+    ):
+        problems["submission_key"] = _("A key of 1 to 64 characters, without control characters.")
+    checks = (
+        ("system", System, _("Unknown system.")),
+        ("category", Category, _("Unknown category.")),
+        ("province", Province, _("Unknown province.")),
+    )
+    for name, model, message in checks:
+        if values[name] and name not in problems:
+            row = db.session.get(model, values[name])
+            if row is None or not getattr(row, "active", True):
+                problems[name] = message
+    if problems:
+        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    values["priority"] = int(priority)
+    values["attachments"] = storage.check(draft.attachments)
+    return values
+
+
+def next_number(now: datetime) -> str:
+    """HT-<local year>-<6 digits>, unique under concurrency: one atomic upsert of the counter."""
+    year = to_local(now, current_app.config["HELPDESK_TIMEZONE"]).year
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(TicketCounter)
+        .values(year=year, last=1)
+        .on_conflict_do_update(
+            index_elements=[TicketCounter.year], set_={"last": TicketCounter.last + 1}
+        )
+        .returning(TicketCounter.last)
+    )
+    last = db.session.execute(statement).scalar_one()
+    return f"HT-{year}-{last:06d}"
+
+
+def search_text_of(ticket: Ticket) -> str:
+    parts = (
+        ticket.number,
+        ticket.subject,
+        ticket.description,
+        ticket.unit,
+        ticket.dossier_code,
+        ticket.procedure_code,
+    )
+    return text.fold(" ".join(p for p in parts if p))
+
+
+def find_submission(requester: User, key: str | None) -> Ticket | None:
+    if not key:
+        return None
+    return db.session.scalar(
+        select(Ticket).where(Ticket.requester_id == requester.id, Ticket.submission_key == key)
+    )
+
+
+def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None = None) -> Ticket:
+    """File a ticket: route it, assign it, set its deadlines, record its events, queue its mail.
+
+    Commits once. Raises errors.Invalid (naming each bad field) and changes nothing then.
+    A draft whose submission_key was already used returns the ticket filed the first time.
+    """
+    from helpdesk.notifications import tickets as mail
+    from helpdesk.routing import services as routing
+    from helpdesk.sla import services as sla
+    from helpdesk.tickets.services.workflow import auto_assign
+
+    now = now or utcnow()
+    values = validate(draft)
+    existing = find_submission(requester, draft.submission_key)
+    if existing is not None:
+        return existing
+    facts = engine.Facts(
+        values["system"], values["category"], values["province"], values["priority"]
+    )
+    decision = routing.decide(facts)
+    ticket = Ticket(
+        number=next_number(now),
+        subject=values["subject"],
+        description=values["description"],
+        system_code=facts.system,
+        category_code=facts.category,
+        province_code=facts.province,
+        unit=values["unit"],
+        dossier_code=values["dossier_code"],
+        procedure_code=values["procedure_code"],
+        priority=decision.priority,
+        status=Status.NEW,
+        requester_id=requester.id,
+        queue_id=decision.queue_id,
+        routing_rule_id=decision.rule_id,
+        submission_key=draft.submission_key,
+        created_at=now,
+        updated_at=now,
+    )
+    ticket.search_text = search_text_of(ticket)
+    ticket.requester = requester
+    db.session.add(ticket)
+    record_event(ticket, "created", actor=requester, at=now)
+    record_event(
+        ticket,
+        "routed",
+        at=now,
+        queue_id=decision.queue_id,
+        rule_id=decision.rule_id,
+        reason=decision.reason,
+    )
+    for upload, content_type in values["attachments"]:
+        stored = storage.store(upload, content_type)
+        db.session.add(
+            Attachment(
+                ticket=ticket,
+                uploader_id=requester.id,
+                filename=stored.filename,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                created_at=now,
+            )
+        )
+    sla.set_deadlines(ticket, now)
+    db.session.flush()
+    outbox = mail.on_ticket_filed(ticket)
+    outbox += auto_assign(ticket, now=now)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = find_submission(requester, draft.submission_key)
+        if existing is None:
+            raise
+        return existing  # the same form submitted twice at once: the other request won
+    log.info("ticket %s filed into queue %s", ticket.number, ticket.queue_id)
+    from helpdesk.notifications import services as notifications
+
+    notifications.dispatch(outbox)
+    sla.schedule_timers(ticket)
+    return ticket

@@ -1,0 +1,35 @@
+"""Text rules for tickets: what a field may contain, and the diacritic-free search form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Control characters other than tab, newline and carriage return (PostgreSQL refuses NUL).
+FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORBIDDEN_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+SPACES = re.compile(r"\s+")
+
+
+def has_control_characters(text: str, *, multiline: bool) -> bool:
+    return bool((FORBIDDEN if multiline else FORBIDDEN_IN_LINE).search(text))
+
+
+def fold(text: str) -> str:
+    """Lower-case, without Vietnamese diacritics, single spaces: `Đồng Nai` -> `dong nai`."""
+    text = text.replace("Đ", "D").replace("đ", "d")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return SPACES.sub(" ", stripped.lower()).strip()
+
+
+def search_terms(query: str, *, limit: int = 8) -> list[str]:
+    """The folded words of a search box, longest first (the most selective word leads)."""
+    words = {w for w in fold(query).split(" ") if w}
+    return sorted(words, key=lambda w: (-len(w), w))[:limit]
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern matching the term anywhere, with LIKE's own characters escaped."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

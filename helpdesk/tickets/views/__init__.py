@@ -1,0 +1,60 @@
+"""The tickets blueprint: filing, the requester's tickets, the ticket page, the agent
+workspace, attachments, canned replies. Views parse, call one service, respond."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app
+from flask_login import current_user
+
+from helpdesk.auth import permissions
+from helpdesk.tickets.forms import (
+    ATTACHMENT_TYPES,
+    PRIORITY_HELP,
+    PRIORITY_LABELS,
+    STATUS_LABELS,
+)
+
+bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+
+# What a ticket number may look like in a URL or a form (HT-2026-000123); anything else is
+# answered 404 before it reaches the database.
+NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}")
+
+
+def me():
+    """The signed-in account itself (services store it in relationships; a proxy would not do)."""
+    return current_user._get_current_object()
+
+
+def checked_number(number: str) -> str:
+    number = (number or "").strip()
+    if not NUMBER.fullmatch(number):
+        abort(404)
+    return number
+
+
+@bp.app_context_processor
+def ticket_menu_flags():
+    """Menu flags for every template (the main menu shows the tickets links by them)."""
+    user = current_user if current_user and current_user.is_authenticated else None
+    return {
+        "can_file_tickets": permissions.can(user, "tickets.file"),
+        "can_work_tickets": permissions.can(user, "tickets.work"),
+        "can_manage_canned": permissions.can(user, "tickets.supervise"),
+    }
+
+
+@bp.context_processor
+def ticket_labels():
+    return {
+        "status_labels": STATUS_LABELS,
+        "priority_labels": PRIORITY_LABELS,
+        "priority_help": PRIORITY_HELP,
+        "attachment_types": ATTACHMENT_TYPES,
+        "max_upload_bytes": current_app.config["MAX_CONTENT_LENGTH"],
+    }
+
+
+from helpdesk.tickets.views import canned, requester, staff  # noqa: E402, F401 - routes

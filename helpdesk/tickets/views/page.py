@@ -1,0 +1,164 @@
+"""Rendering the ticket page (requester and staff) and the SLA badge of a ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2 import TemplateNotFound
+
+from helpdesk.catalogue import services as catalogue
+from helpdesk.extensions import db
+from helpdesk.routing import services as routing
+from helpdesk.tickets import forms, services
+from helpdesk.tickets.models import Status
+from helpdesk.tickets.services import canned as canned_replies
+from helpdesk.tickets.services import pages
+from helpdesk.tickets.views.history import describe
+from helpdesk.timeutil import utcnow
+
+SLA_BADGE = "sla/_badge.html"
+
+
+def language() -> str:
+    return str(get_locale() or "vi")
+
+
+def has_sla_badge() -> bool:
+    """The SLA package's badge partial, when it exists (else pages show the deadline)."""
+    try:
+        current_app.jinja_env.get_template(SLA_BADGE)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def sla_of(ticket, now: datetime) -> dict:
+    """What the SLA badge shows for a ticket: its state and the business minutes left."""
+    from helpdesk.sla import services as sla
+
+    return {
+        "state": sla.state(ticket, now),
+        "remaining_minutes": sla.remaining_minutes(ticket, now),
+    }
+
+
+def catalogue_choices() -> dict:
+    return {
+        "systems": catalogue.systems(),
+        "categories": catalogue.categories(),
+        "provinces": catalogue.provinces(),
+        "language": language(),
+    }
+
+
+def blank(form_class, **data):
+    """A form not bound to the request (a POST of another form must not fill it)."""
+    return form_class(formdata=None, **data)
+
+
+def requester_forms() -> dict:
+    return {
+        "reply": blank(forms.ReplyForm),
+        "confirm": blank(forms.ActionForm),
+        "reopen": blank(forms.ReopenForm),
+        "rate": blank(forms.RateForm),
+    }
+
+
+def staff_forms(ticket, *, agents, queues, choices) -> dict:
+    status = blank(forms.StatusForm)
+    status.status.choices = status_choices(ticket.status)
+    assign = blank(forms.AssignForm, assignee=str(ticket.assignee_id or ""))
+    assign.assignee.choices = agent_choices(agents)
+    transfer = blank(forms.TransferForm)
+    transfer.queue.choices = forms.options(
+        [(str(q.id), q.name) for q in queues if q.active and q.id != ticket.queue_id]
+    )
+    facts = blank(
+        forms.FactsForm,
+        system=ticket.system_code,
+        category=ticket.category_code,
+        province=ticket.province_code,
+    )
+    facts.fill_choices(**choices)
+    return {
+        "note": blank(forms.NoteForm),
+        "status": status,
+        "claim": blank(forms.ActionForm),
+        "assign": assign,
+        "transfer": transfer,
+        "escalate": blank(forms.EscalateForm),
+        "priority": blank(forms.PriorityForm, priority=ticket.priority),
+        "facts": facts,
+        "merge": blank(forms.MergeForm),
+        "parent": blank(forms.ParentForm, parent=ticket.parent.number if ticket.parent else ""),
+    }
+
+
+def status_choices(current: str) -> list:
+    """The statuses a ticket may move to from `current`, in the state machine's order."""
+    allowed = services.TRANSITIONS.get(current, set())
+    return forms.options((s.value, forms.STATUS_LABELS[s]) for s in Status if s in allowed)
+
+
+def agent_choices(agents) -> list:
+    return forms.options(
+        [("", _("Nobody (unassigned)"))] + [(str(a.id), a.full_name) for a in agents]
+    )
+
+
+def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
+    """The ticket page as the current user may see it. `bound` holds a submitted form (with
+    its errors and input) that replaces the blank one of the same name."""
+    db.session.rollback()  # a failed action leaves nothing behind; read the ticket as it is
+    user = current_user
+    ticket = pages.load_ticket(user, number)
+    now = utcnow()
+    staff = services.is_staff(user)
+    own = ticket.requester_id == user.id
+    page_forms = requester_forms()
+    context: dict = {}
+    if staff:
+        choices = catalogue_choices()
+        agents = pages.assignable_agents(ticket)
+        queues = routing.all_queues()
+        page_forms.update(staff_forms(ticket, agents=agents, queues=queues, choices=choices))
+        canned = canned_replies.canned_for(ticket)
+        page_forms["reply"].canned.choices = forms.options(
+            [("", "")] + [(str(c.id), c.title) for c in canned]
+        )
+        queue_names, user_names = pages.history_names(ticket)
+        context.update(
+            canned=canned,
+            history=[(event, describe(event, queue_names, user_names)) for event in ticket.events],
+            sla=sla_of(ticket, now),
+            has_sla_badge=has_sla_badge(),
+        )
+    for name, form in (bound or {}).items():
+        blank_form = page_forms.get(name)
+        for field in form if blank_form is not None else ():
+            if hasattr(field, "choices") and field.name in blank_form:
+                field.choices = blank_form[field.name].choices  # what the page offers now
+        page_forms[name] = form
+    for form in page_forms.values():
+        if hasattr(form, "version"):
+            form.version.data = str(ticket.version)
+    open_for_messages = ticket.status != Status.CLOSED and ticket.merged_into_id is None
+    context.update(
+        ticket=ticket,
+        thread=pages.thread_for(user, ticket),
+        forms=page_forms,
+        staff=staff,
+        can_reply=open_for_messages and (staff or own),
+        can_confirm=own and ticket.status == Status.RESOLVED,
+        can_reopen=own and services.can_reopen(ticket, now),
+        can_rate=own
+        and ticket.status in (Status.RESOLVED, Status.CLOSED)
+        and ticket.rating is None,
+        now=now,
+    )
+    return render_template("tickets/show.html", **context), status

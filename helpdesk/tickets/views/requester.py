@@ -1,0 +1,201 @@
+"""The requester's pages: filing, my tickets, the ticket page, replies, confirming, reopening,
+rating, attachments (the ticket page and replies serve staff too)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from helpdesk import errors
+from helpdesk.auth.models import Role
+from helpdesk.auth.permissions import role_required
+from helpdesk.extensions import db
+from helpdesk.tickets import forms, services, storage
+from helpdesk.tickets.services import canned as canned_replies
+from helpdesk.tickets.services import pages
+from helpdesk.tickets.views import bp, checked_number, me
+from helpdesk.tickets.views.page import catalogue_choices, render_ticket
+
+PER_PAGE = 20
+FILERS = (Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*FILERS)
+def new():
+    unit = current_user.unit.name if current_user.unit else ""
+    form = forms.TicketForm(province=current_user.province_code, unit=unit)
+    form.fill_choices(**catalogue_choices())
+    if not form.submission_key.data:
+        form.submission_key.data = forms.new_submission_key()
+    if form.validate_on_submit():
+        try:
+            ticket = services.create_ticket(me(), form.to_draft(files("attachments")))
+        except errors.Invalid as error:
+            db.session.rollback()
+            errors.attach_to_form(form, error)
+        else:
+            flash(_("Ticket %(number)s filed.", number=ticket.number), "success")
+            return redirect(url_for(".show", number=ticket.number))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("tickets/new.html", form=form), status
+
+
+@bp.route("/")
+@login_required
+def index():
+    if services.is_staff(me()):
+        return redirect(url_for(".queue"))
+    status = request.args.get("status", "all")
+    if status not in forms.REQUESTER_STATUS_FILTERS:
+        status = "all"
+    filters = services.TicketFilters(status=None if status == "all" else status, mine=True)
+    page = services.list_tickets(
+        me(), filters, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+    )
+    return render_template(
+        "tickets/index.html",
+        page=page,
+        status=status,
+        status_filters=forms.REQUESTER_STATUS_FILTERS,
+    )
+
+
+@bp.route("/<number>")
+@login_required
+def show(number: str):
+    return render_ticket(checked_number(number))
+
+
+@bp.route("/<number>/reply", methods=["POST"])
+@login_required
+def reply(number: str):
+    number = checked_number(number)
+    ticket = services.get_ticket(me(), number)
+    form = forms.ReplyForm()
+    staff = services.is_staff(me())
+    if staff and request.form.get("insert_canned"):
+        return insert_canned(number, ticket, form)
+    if not form.validate_on_submit():
+        return render_ticket(number, status=422, bound={"reply": form})
+    try:
+        services.add_message(
+            me(),
+            ticket,
+            form.body.data,
+            uploads=forms.uploads_from(files("attachments")),
+            version=forms.version_of(form.version) if staff else None,
+        )
+    except errors.Conflict as error:
+        return conflict(number, error, "reply", form)
+    except errors.Invalid as error:
+        errors.attach_to_form(form, error)
+        return render_ticket(number, status=422, bound={"reply": form})
+    flash(_("Your reply was sent."), "success")
+    return redirect(url_for(".show", number=number, _anchor="reply"))
+
+
+def insert_canned(number: str, ticket, form):
+    """Put a canned reply's text into the reply box (nothing is saved until it is sent)."""
+    chosen = (form.canned.data or "").strip()
+    canned = canned_replies.find_canned_for(ticket, int(chosen)) if chosen.isdigit() else None
+    if canned is not None:
+        form.body.data = "\n\n".join(t for t in ((form.body.data or "").strip(), canned.body) if t)
+    form.canned.data = ""
+    return render_ticket(number, bound={"reply": form})
+
+
+@bp.route("/<number>/confirm", methods=["POST"])
+@login_required
+def confirm(number: str):
+    number = checked_number(number)
+    ticket = services.get_ticket(me(), number)
+    if forms.ActionForm().validate_on_submit():
+        try:
+            services.confirm_resolution(me(), ticket)
+        except errors.Invalid as error:
+            flash(error.message, "warning")
+        else:
+            flash(_("Thank you. The ticket is closed."), "success")
+    return redirect(url_for(".show", number=number))
+
+
+@bp.route("/<number>/reopen", methods=["POST"])
+@login_required
+def reopen(number: str):
+    number = checked_number(number)
+    ticket = services.get_ticket(me(), number)
+    form = forms.ReopenForm()
+    if not form.validate_on_submit():
+        return render_ticket(number, status=422, bound={"reopen": form})
+    try:
+        services.reopen(me(), ticket, reason=form.reopen_reason.data or "")
+    except errors.Invalid as error:
+        if "reason" not in error.fields:  # past the window: the form is no longer shown
+            flash(error.message, "warning")
+            return redirect(url_for(".show", number=number))
+        errors.attach_to_form(form, error_for(error, reason="reopen_reason"))
+        return render_ticket(number, status=422, bound={"reopen": form})
+    flash(_("The ticket is open again; the team has been told."), "success")
+    return redirect(url_for(".show", number=number))
+
+
+@bp.route("/<number>/rate", methods=["POST"])
+@login_required
+def rate(number: str):
+    number = checked_number(number)
+    ticket = services.get_ticket(me(), number)
+    form = forms.RateForm()
+    if not form.validate_on_submit():
+        return render_ticket(number, status=422, bound={"rate": form})
+    try:
+        services.rate(me(), ticket, rating=form.rating.data, comment=form.comment.data)
+    except errors.Conflict as error:
+        flash(error.message, "warning")
+        return redirect(url_for(".show", number=number))
+    except errors.Invalid as error:
+        errors.attach_to_form(form, error)
+        return render_ticket(number, status=422, bound={"rate": form})
+    flash(_("Thank you for your rating."), "success")
+    return redirect(url_for(".show", number=number))
+
+
+@bp.route("/<number>/attachments/<int:attachment_id>")
+@login_required
+def attachment(number: str, attachment_id: int):
+    """A file of the ticket, always as a download that the browser may not interpret."""
+    found = pages.get_attachment(current_user, checked_number(number), attachment_id)
+    path = storage.path_for(found.sha256)
+    if not path.is_file():
+        raise errors.NotFound("Attachment not found.")
+    response = send_file(
+        path,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=found.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.cache_control.private = True
+    return response
+
+
+# ---------------------------------------------------------------- shared by the staff views
+
+
+def files(name: str):
+    return request.files.getlist(name)
+
+
+def error_for(error: errors.HelpdeskError, **renamed) -> errors.HelpdeskError:
+    """The service's error with its field names as this form names them."""
+    fields = {renamed.get(name, name): message for name, message in error.fields.items()}
+    return errors.HelpdeskError(error.message, fields=fields)
+
+
+def conflict(number: str, error: errors.Conflict, name: str, form):
+    """Someone changed the ticket meanwhile: say so, show it as it is now, keep the input."""
+    flash(error.message, "danger")
+    return render_ticket(number, status=409, bound={name: form})

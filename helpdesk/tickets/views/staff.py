@@ -1,0 +1,388 @@
+"""The agent workspace: the queue with its filters and bulk actions, and the staff controls of
+the ticket page (notes, status, assignment, transfer, escalation, priority, facts, merge,
+parent incident). Every control carries the ticket's version: a stale page gets a conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from helpdesk import errors
+from helpdesk.auth.models import Role
+from helpdesk.auth.permissions import role_required
+from helpdesk.routing import services as routing
+from helpdesk.tickets import forms, services
+from helpdesk.tickets.models import Status
+from helpdesk.tickets.services import pages
+from helpdesk.tickets.views import NUMBER, bp, checked_number, me
+from helpdesk.tickets.views.page import catalogue_choices, has_sla_badge, render_ticket, sla_of
+from helpdesk.tickets.views.requester import conflict, error_for, files
+from helpdesk.timeutil import utcnow
+
+STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+PER_PAGE = 50
+SLA_STATES = ("ok", "warning", "breached", "paused", "met")
+BULK_RESULTS = "tickets_bulk_results"
+
+
+# ---------------------------------------------------------------- the queue
+
+
+def filter_form(*, queues, agents, choices) -> forms.QueueFilterForm:
+    form = forms.QueueFilterForm(formdata=request.args)
+    every = ("", _("All"))
+    form.status.choices = forms.options(
+        [("open", _("Open (all open statuses)")), ("all", _("All"))]
+        + [(s.value, str(forms.STATUS_LABELS[s])) for s in Status]
+    )
+    form.queue.choices = forms.options([every] + [(str(q.id), q.name) for q in queues])
+    form.province.choices = forms.options(
+        [every] + [(p.code, p.name) for p in choices["provinces"]]
+    )
+    form.category.choices = forms.options(
+        [every] + [(c.code, c.name(choices["language"])) for c in choices["categories"]]
+    )
+    form.system.choices = forms.options(
+        [every] + [(s.code, s.ministry) for s in choices["systems"]]
+    )
+    form.sla.choices = forms.options([every] + [(state, state) for state in SLA_STATES])
+    form.assignee.choices = forms.options(
+        [
+            every,
+            ("mine", _("Assigned to me")),
+            ("unassigned", _("Unassigned")),
+        ]
+        + [(str(a.id), a.full_name) for a in agents]
+    )
+    form.validate()
+    for field in form:  # a value that is not offered counts as not given
+        if field.errors:
+            field.data = field.default
+            field.errors = []
+    return form
+
+
+def filters_from(form: forms.QueueFilterForm) -> services.TicketFilters:
+    assignee = form.assignee.data or ""
+    return services.TicketFilters(
+        status=None if form.status.data == "all" else form.status.data,
+        queue_id=int(form.queue.data) if form.queue.data else None,
+        province=form.province.data or None,
+        category=form.category.data or None,
+        system=form.system.data or None,
+        sla_state=form.sla.data or None,
+        assignee_id=int(assignee) if assignee.isdigit() else None,
+        unassigned=assignee == "unassigned",
+        mine=assignee == "mine",
+    )
+
+
+def bulk_form(*, queues, agents) -> forms.BulkForm:
+    form = forms.BulkForm()
+    form.assignee.choices = forms.options([(str(a.id), a.full_name) for a in agents])
+    form.status.choices = forms.options([(s.value, str(forms.STATUS_LABELS[s])) for s in Status])
+    form.queue.choices = forms.options([(str(q.id), q.name) for q in queues if q.active])
+    return form
+
+
+@bp.route("/queue")
+@role_required(*STAFF)
+def queue():
+    my_queues = routing.queues_for_user(current_user)
+    agents = pages.workspace_agents(current_user)
+    choices = catalogue_choices()
+    form = filter_form(queues=my_queues, agents=agents, choices=choices)
+    now = utcnow()
+    page = services.list_tickets(
+        me(),
+        filters_from(form),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        now=now,
+    )
+    args = {field.name: field.data for field in form if field.data}
+    return render_template(
+        "tickets/queue.html",
+        page=page,
+        form=form,
+        bulk=bulk_form(queues=routing.all_queues(), agents=agents),
+        args=args,
+        sla={ticket.id: sla_of(ticket, now) for ticket in page.items},
+        has_sla_badge=has_sla_badge(),
+        bulk_results=session.pop(BULK_RESULTS, None),
+    )
+
+
+@bp.route("/queue/bulk", methods=["POST"])
+@role_required(*STAFF)
+def bulk():
+    form = bulk_form(queues=routing.all_queues(), agents=pages.workspace_agents(current_user))
+    back = redirect(url_for(".queue", **request.args))
+    numbers = [n.strip() for n in request.form.getlist("numbers") if NUMBER.fullmatch(n.strip())]
+    if not form.validate_on_submit() or not numbers:
+        flash(_("Choose at least one ticket and an action."), "warning")
+        return back
+    try:
+        action, value = bulk_value(form)
+    except errors.Invalid as error:
+        flash(error.message, "danger")
+        return back
+    results = services.bulk_update(
+        me(),
+        numbers[: services.listing.MAX_PER_PAGE],
+        action=action,
+        value=value,
+        reason=form.reason.data or "",
+    )
+    # Grouped by outcome: the session cookie stays small whatever the number of tickets.
+    grouped: dict[str, list[str]] = {}
+    for number, outcome in results.items():
+        grouped.setdefault(outcome, []).append(number)
+    session[BULK_RESULTS] = sorted(grouped.items(), key=lambda item: item[0] != "ok")
+    done = len(grouped.get("ok", []))
+    flash(_("%(done)d of %(total)d tickets updated.", done=done, total=len(results)), "info")
+    return back
+
+
+def bulk_value(form: forms.BulkForm) -> tuple[str, object]:
+    """The service's action and value for the chosen bulk action."""
+    action = form.action.data
+    if action == "claim":
+        return "assign", me()
+    if action == "assign":
+        chosen = form.assignee.data or ""
+        user = pages.find_user(int(chosen)) if chosen.isdigit() else None
+        if user is None:
+            raise errors.Invalid(_("Choose an agent."), "assignee")
+        return "assign", user
+    if action == "status":
+        return "status", form.status.data
+    chosen = form.queue.data or ""
+    if not chosen.isdigit():
+        raise errors.Invalid(_("Choose a queue."), "queue")
+    return "transfer", int(chosen)
+
+
+# ---------------------------------------------------------------- staff controls of a ticket
+
+
+def act(number: str, name: str, form, call: Callable, done: str, **renamed):
+    """Check the form, call the service, answer: back to the page with a message on success;
+    the page again with the message beside its field (422) or the conflict (409)."""
+    if not form.validate_on_submit():
+        return render_ticket(number, status=422, bound={name: form})
+    try:
+        call()
+    except errors.Conflict as error:
+        return conflict(number, error, name, form)
+    except errors.Invalid as error:
+        errors.attach_to_form(form, error_for(error, **renamed))
+        return render_ticket(number, status=422, bound={name: form})
+    flash(done, "success")
+    return redirect(back_to(number))
+
+
+def back_to(number: str) -> str:
+    """The ticket's page, or the queue when the ticket has just left what the user sees
+    (transferred or escalated to a team they are not in)."""
+    try:
+        services.get_ticket(me(), number)
+    except errors.NotFound:
+        return url_for(".queue")
+    return url_for(".show", number=number)
+
+
+def staff_ticket(number: str):
+    number = checked_number(number)
+    return number, services.get_ticket(me(), number)
+
+
+@bp.route("/<number>/note", methods=["POST"])
+@role_required(*STAFF)
+def note(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.NoteForm()
+    return act(
+        number,
+        "note",
+        form,
+        lambda: services.add_message(
+            me(),
+            ticket,
+            form.note.data,
+            internal=True,
+            uploads=forms.uploads_from(files("note_attachments")),
+            version=forms.version_of(form.version),
+        ),
+        _("Internal note added."),
+        body="note",
+        attachments="note_attachments",
+    )
+
+
+@bp.route("/<number>/status", methods=["POST"])
+@role_required(*STAFF)
+def status(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.StatusForm()
+    return act(
+        number,
+        "status",
+        form,
+        lambda: services.change_status(
+            me(),
+            ticket,
+            form.status.data,
+            reason=form.status_reason.data or "",
+            version=forms.version_of(form.version),
+        ),
+        _("Status changed."),
+        reason="status_reason",
+    )
+
+
+@bp.route("/<number>/claim", methods=["POST"])
+@role_required(*STAFF)
+def claim(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.ActionForm()
+    return act(
+        number,
+        "claim",
+        form,
+        lambda: services.claim(me(), ticket, version=forms.version_of(form.version)),
+        _("The ticket is yours."),
+    )
+
+
+@bp.route("/<number>/assign", methods=["POST"])
+@role_required(*STAFF)
+def assign(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.AssignForm()
+
+    def call():
+        chosen = form.assignee.data or ""
+        assignee = pages.find_user(int(chosen)) if chosen else None
+        if chosen and assignee is None:
+            raise errors.Invalid(_("Choose an agent."), "assignee")
+        services.assign(me(), ticket, assignee, version=forms.version_of(form.version))
+
+    return act(number, "assign", form, call, _("Assignment saved."))
+
+
+@bp.route("/<number>/transfer", methods=["POST"])
+@role_required(*STAFF)
+def transfer(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.TransferForm()
+    return act(
+        number,
+        "transfer",
+        form,
+        lambda: services.transfer_ticket(
+            me(),
+            ticket,
+            int(form.queue.data),
+            reason=form.transfer_reason.data,
+            version=forms.version_of(form.version),
+        ),
+        _("The ticket was transferred."),
+        reason="transfer_reason",
+    )
+
+
+@bp.route("/<number>/escalate", methods=["POST"])
+@role_required(*STAFF)
+def escalate(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.EscalateForm()
+    return act(
+        number,
+        "escalate",
+        form,
+        lambda: services.escalate(
+            me(),
+            ticket,
+            reason=form.escalate_reason.data,
+            version=forms.version_of(form.version),
+        ),
+        _("The ticket was escalated to the next tier."),
+        reason="escalate_reason",
+    )
+
+
+@bp.route("/<number>/priority", methods=["POST"])
+@role_required(*STAFF)
+def priority(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.PriorityForm()
+    return act(
+        number,
+        "priority",
+        form,
+        lambda: services.change_priority(
+            me(), ticket, form.priority.data, version=forms.version_of(form.version)
+        ),
+        _("Priority changed."),
+    )
+
+
+@bp.route("/<number>/facts", methods=["POST"])
+@role_required(*STAFF)
+def facts(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.FactsForm()
+    form.fill_choices(**catalogue_choices())
+    return act(
+        number,
+        "facts",
+        form,
+        lambda: services.change_facts(
+            me(),
+            ticket,
+            system=form.system.data,
+            category=form.category.data,
+            province=form.province.data,
+            version=forms.version_of(form.version),
+        ),
+        _("System, category and province saved; the ticket was routed again."),
+    )
+
+
+@bp.route("/<number>/merge", methods=["POST"])
+@role_required(*STAFF)
+def merge(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.MergeForm()
+
+    def call():
+        target = target_ticket(form.target.data, "target")
+        services.merge(me(), ticket, target, version=forms.version_of(form.version))
+
+    return act(number, "merge", form, call, _("The ticket was merged."))
+
+
+@bp.route("/<number>/parent", methods=["POST"])
+@role_required(*STAFF)
+def parent(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.ParentForm()
+
+    def call():
+        chosen = (form.parent.data or "").strip()
+        incident = target_ticket(chosen, "parent") if chosen else None
+        services.link_parent(me(), ticket, incident, version=forms.version_of(form.version))
+
+    return act(number, "parent", form, call, _("Parent incident saved."))
+
+
+def target_ticket(number: str, field: str):
+    """The ticket a form names by number; errors.Invalid on that field if not found."""
+    try:
+        return services.get_ticket(me(), number.strip())
+    except errors.NotFound as error:
+        raise errors.Invalid(_("No ticket with that number."), field) from error

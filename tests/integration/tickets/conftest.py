@@ -1,0 +1,90 @@
+"""Fixtures for the ticket web pages: officials and agents, a logged-in browser per account,
+tickets filed through the service."""
+
+from __future__ import annotations
+
+import pytest
+from integration.tickets.page_helpers import GOOD_FORM, PASSWORD
+from sqlalchemy import select
+from support import post_form
+
+from helpdesk.routing.models import Membership, MembershipProvince, Queue
+from helpdesk.tickets import services as tickets
+from helpdesk.tickets import storage
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter(app):
+    """The login rate limiter counts in memory across tests: each test starts afresh."""
+    from helpdesk.extensions import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+@pytest.fixture
+def requester(make_user):
+    """An official of a ward of province 75, reading the pages in English."""
+    return make_user("requester", province_code="75", unit="UBND phường Trấn Biên", language="en")
+
+
+@pytest.fixture
+def other_requester(make_user):
+    return make_user("requester", province_code="75", unit="UBND xã Phú Lý", language="en")
+
+
+@pytest.fixture
+def queue_by_code(db):
+    def find(code: str) -> Queue:
+        found = db.session.scalar(select(Queue).where(Queue.code == code))
+        assert found is not None, code
+        return found
+
+    return find
+
+
+@pytest.fixture
+def make_agent(db, make_user, queue_by_code):
+    """Staff who are members of a queue, covering the given provinces (none: all)."""
+
+    def make(queue_code: str = "moj-it", provinces: tuple[str, ...] = (), role: str = "agent"):
+        user = make_user(role, language="en")
+        if queue_code:
+            membership = Membership(queue_id=queue_by_code(queue_code).id, user_id=user.id)
+            membership.coverage = [MembershipProvince(province_code=code) for code in provinces]
+            db.session.add(membership)
+            db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def browser(app, client):
+    """A logged-in browser (its own cookies) for each account: browser(user) -> client."""
+
+    def open_as(user):
+        other = app.test_client()
+        response = post_form(
+            other, "/auth/login", {"username": user.username, "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return other
+
+    return open_as
+
+
+@pytest.fixture
+def file_ticket(db):
+    """A ticket filed through the service (as the form would), for pages that show it."""
+
+    def file(requester, *, attachments: tuple = (), **fields):
+        values = {**GOOD_FORM, "priority": 3, **fields}
+        draft = tickets.TicketDraft(
+            attachments=tuple(storage.Upload(name, data) for name, data in attachments),
+            **values,
+        )
+        return tickets.create_ticket(requester, draft)
+
+    return file

@@ -1,0 +1,168 @@
+"""The agent workspace /tickets/queue: what it lists, its filters, its pages, bulk actions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+from support import csrf_token
+
+from helpdesk.tickets import services as tickets
+from helpdesk.tickets.models import Message, Ticket
+
+ROW = re.compile(r'<tr data-number="([^"]+)"')
+
+
+def listed(client, query: str = "") -> list[str]:
+    response = client.get(f"/tickets/queue{query}")
+    assert response.status_code == 200
+    return ROW.findall(response.get_data(as_text=True))
+
+
+def fresh(db, ticket) -> Ticket:
+    db.session.expire_all()
+    return db.session.get(Ticket, ticket.id)
+
+
+def bulk(client, numbers: list[str], **fields):
+    token = csrf_token(client.get("/tickets/queue").get_data(as_text=True))
+    data = {"csrf_token": token, "numbers": numbers, **fields}
+    return client.post("/tickets/queue/bulk", data=data)
+
+
+@pytest.fixture
+def agent(make_agent):
+    return make_agent("moj-it", ("75",))
+
+
+@pytest.fixture
+def spread(requester, other_requester, file_ticket):
+    """Tickets in the agent's queue and province, in another province, in another queue."""
+    return {
+        "mine": file_ticket(requester, subject="Trong phạm vi"),
+        "other_province": file_ticket(other_requester, province="01", subject="Tỉnh khác"),
+        "other_queue": file_ticket(requester, category="payment", subject="Hàng đợi khác"),
+    }
+
+
+def test_the_queue_lists_only_the_queues_and_provinces_i_cover(browser, agent, spread):
+    assert listed(browser(agent)) == [spread["mine"].number]
+
+
+def test_a_supervisor_sees_the_whole_queue(db, browser, make_agent, spread, queue_by_code):
+    supervisor = make_agent("", role="supervisor")
+    queue_by_code("moj-it").supervisor_id = supervisor.id
+    db.session.commit()
+    numbers = listed(browser(supervisor))
+    assert sorted(numbers) == sorted([spread["mine"].number, spread["other_province"].number])
+
+
+def test_requesters_do_not_get_the_queue(browser, requester):
+    assert browser(requester).get("/tickets/queue").status_code == 404
+
+
+def test_the_queue_filters_by_province_assignee_and_status(
+    db, browser, make_agent, requester, file_ticket, queue_by_code
+):
+    everywhere = make_agent("moj-it")  # covers every province; new tickets go to them
+    in_75 = file_ticket(requester, province="75")
+    in_01 = file_ticket(requester, province="01")
+    tickets.assign(everywhere, in_01, None)
+    done = tickets.change_status(everywhere, file_ticket(requester), "resolved")
+    client = browser(everywhere)
+    assert listed(client, "?province=75") == [in_75.number]
+    assert listed(client, "?assignee=unassigned") == [in_01.number]
+    assert listed(client, "?assignee=mine") == [in_75.number]
+    assert done.number not in listed(client)  # open tickets by default
+    assert listed(client, "?status=resolved") == [done.number]
+    assert len(listed(client, "?status=all")) == 3
+    queue_id = queue_by_code("moj-it").id
+    assert len(listed(client, f"?queue={queue_id}&category=account&system=moj")) == 2
+    assert listed(client, "?sla=breached") == []  # just filed: no deadline has passed
+
+
+def test_values_that_are_not_offered_are_ignored(browser, agent, spread):
+    query = "?province=%00&queue=abc&status=bogus&sla=x&assignee=%00&category=%27--&page=x"
+    assert listed(browser(agent), query) == [spread["mine"].number]
+
+
+def test_rows_go_by_deadline(browser, agent, requester, file_ticket):
+    low = file_ticket(requester, priority=4, subject="Câu hỏi")
+    critical = file_ticket(requester, priority=1, subject="Mất tiền hàng loạt")
+    assert listed(browser(agent)) == [critical.number, low.number]
+
+
+def test_the_queue_shows_50_tickets_a_page(browser, agent, requester, file_ticket):
+    numbers = {file_ticket(requester, subject=f"Vấn đề {n}").number for n in range(51)}
+    client = browser(agent)
+    first, second = listed(client), listed(client, "?page=2")
+    assert (len(first), len(second)) == (50, 1)
+    assert set(first) | set(second) == numbers
+
+
+# ---------------------------------------------------------------- bulk actions
+
+
+def test_bulk_assign_to_me_reports_each_ticket(
+    db, browser, make_agent, requester, file_ticket, spread
+):
+    colleague = make_agent("moj-it", ("75",))
+    second = file_ticket(requester, subject="Thứ hai")
+    client = browser(colleague)
+    numbers = [spread["mine"].number, second.number, spread["other_province"].number]
+    response = bulk(client, numbers, action="claim")
+    assert response.status_code == 302
+    assert fresh(db, spread["mine"]).assignee_id == colleague.id
+    assert fresh(db, second).assignee_id == colleague.id
+    assert fresh(db, spread["other_province"]).assignee_id != colleague.id
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    results = html[html.index('data-testid="bulk-results"') :]
+    assert f'data-result="ok">{spread["mine"].number}' in results
+    assert f'data-result="ok">{second.number}' in results
+    assert f'data-result="Ticket not found.">{spread["other_province"].number}' in results
+    assert 'data-testid="bulk-results"' not in client.get("/tickets/queue").get_data(as_text=True)
+
+
+def test_bulk_assign_to_an_agent(db, browser, make_agent, agent, spread):
+    colleague = make_agent("moj-it", ("75",))
+    response = bulk(
+        browser(agent), [spread["mine"].number], action="assign", assignee=str(colleague.id)
+    )
+    assert response.status_code == 302
+    assert fresh(db, spread["mine"]).assignee_id == colleague.id
+
+
+def test_bulk_status_follows_the_state_machine(db, browser, agent, requester, file_ticket):
+    first, second = file_ticket(requester), file_ticket(requester)
+    client = browser(agent)
+    bulk(client, [first.number, second.number], action="status", status="waiting_third_party")
+    assert fresh(db, first).status == fresh(db, second).status == "waiting_third_party"
+    bulk(client, [first.number], action="status", status="new")
+    assert fresh(db, first).status == "waiting_third_party"
+
+
+def test_bulk_transfer_needs_a_reason_and_keeps_every_message(
+    db, browser, agent, requester, file_ticket, queue_by_code
+):
+    first, second = file_ticket(requester), file_ticket(requester)
+    tickets.add_message(requester, first, "Bổ sung thông tin.")
+    tickets.add_message(agent, first, "Ghi chú.", internal=True)
+    tickets.add_message(requester, second, "Thêm ảnh.")
+    vendor = queue_by_code("moj-fpt")
+    client = browser(agent)
+    numbers = [first.number, second.number]
+    bulk(client, numbers, action="transfer", queue=str(vendor.id), reason="")
+    assert fresh(db, first).queue_id != vendor.id
+    response = bulk(client, numbers, action="transfer", queue=str(vendor.id), reason="Lỗi phần mềm")
+    assert response.status_code == 302
+    assert fresh(db, first).queue_id == fresh(db, second).queue_id == vendor.id
+    assert [m.body for m in fresh(db, first).messages] == ["Bổ sung thông tin.", "Ghi chú."]
+    assert [m.body for m in fresh(db, second).messages] == ["Thêm ảnh."]
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 3
+
+
+def test_bulk_without_a_ticket_changes_nothing(db, browser, agent, spread):
+    response = bulk(browser(agent), [], action="status", status="waiting_third_party")
+    assert response.status_code == 302
+    assert fresh(db, spread["mine"]).status == "new"
