@@ -1,0 +1,339 @@
+"""JSON in and out of the API: one function builds each resource, one reads each request body.
+
+Decisions the OpenAPI document repeats: instants are ISO 8601 in UTC with an explicit offset
+(`2026-03-02T04:00:00+00:00`); login names are masked (`********8888@ht.com`) for everyone but
+admins, and always on /me; every message carries `internal` (staff alone ever see `true`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from helpdesk import errors
+from helpdesk.api.services import TicketChanges
+from helpdesk.auth import permissions
+from helpdesk.auth import services as accounts
+from helpdesk.auth.models import User
+from helpdesk.catalogue.models import Category, Province, System
+from helpdesk.extensions import db
+from helpdesk.routing.models import Queue
+from helpdesk.tickets import text
+from helpdesk.tickets.models import Attachment, Message, Priority, Status, Ticket
+from helpdesk.tickets.services import Page, TicketDraft, TicketFilters
+from helpdesk.tickets.services.listing import MAX_PER_PAGE
+from helpdesk.timeutil import ensure_aware
+
+# Reference and queue codes: checked for shape before any query sees them (PostgreSQL refuses
+# NUL bytes in text parameters; an error there would be a 500, not a 422).
+CODE = re.compile(r"[A-Za-z0-9_.-]{1,60}")
+TICKET_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}")
+SUBMISSION_KEY_LIMIT = 64  # the column's length
+QUERY_LIMIT = 200
+DEFAULT_PER_PAGE = 50
+
+TICKET_TEXT_FIELDS = (
+    "system",
+    "category",
+    "province",
+    "unit",
+    "subject",
+    "description",
+    "dossier_code",
+    "procedure_code",
+)
+TICKET_FIELDS = (*TICKET_TEXT_FIELDS, "priority", "submission_key")
+MESSAGE_FIELDS = ("body", "internal")
+PATCH_FIELDS = ("status", "assignee", "queue", "priority", "version", "reason")
+
+
+# ---------------------------------------------------------------- out
+
+
+def instant(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with its offset, to the second; None stays None."""
+    if value is None:
+        return None
+    return ensure_aware(value).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def login_name(viewer: User, user: User | None) -> str | None:
+    """`CCCD@domain` for admins, `********8888@domain` for everyone else."""
+    if user is None:
+        return None
+    return user.username if permissions.can(viewer, "accounts.see_cccd") else user.masked_username
+
+
+def account_json(user: User) -> dict:
+    """The caller's own account, as /me shows it: the CCCD always masked."""
+    return {
+        "username": user.masked_username,
+        "full_name": user.full_name,
+        "role": str(user.role),
+        "email": user.email,
+        "province": user.province_code,
+        "unit": user.unit.name if user.unit else None,
+        "language": user.language,
+    }
+
+
+def ticket_json(viewer: User, ticket: Ticket, *, sla_state: str) -> dict:
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": str(ticket.status),
+        "priority": int(ticket.priority),
+        "system": ticket.system_code,
+        "category": ticket.category_code,
+        "province": ticket.province_code,
+        "unit": ticket.unit,
+        "dossier_code": ticket.dossier_code,
+        "procedure_code": ticket.procedure_code,
+        "queue": ticket.queue.code,
+        "queue_name": ticket.queue.name,
+        "assignee": login_name(viewer, ticket.assignee),
+        "requester": login_name(viewer, ticket.requester),
+        "created_at": instant(ticket.created_at),
+        "updated_at": instant(ticket.updated_at),
+        "resolved_at": instant(ticket.resolved_at),
+        "closed_at": instant(ticket.closed_at),
+        "first_response_due": instant(ticket.first_response_due),
+        "resolution_due": instant(ticket.resolution_due),
+        "sla_state": str(sla_state),
+        "version": ticket.version,
+    }
+
+
+def ticket_detail_json(
+    viewer: User,
+    ticket: Ticket,
+    *,
+    sla_state: str,
+    messages: list[Message],
+    attachments: list[Attachment],
+) -> dict:
+    """A ticket with the messages and files the viewer may read (the caller filtered them)."""
+    return {
+        **ticket_json(viewer, ticket, sla_state=sla_state),
+        "messages": [message_json(viewer, message) for message in messages],
+        "attachments": [attachment_json(ticket, attachment) for attachment in attachments],
+    }
+
+
+def message_json(viewer: User, message: Message) -> dict:
+    author = message.author
+    return {
+        "id": message.id,
+        "body": message.body,
+        "internal": bool(message.internal),
+        "author": login_name(viewer, author),
+        "author_name": author.full_name if author else None,
+        "source": message.source or "web",
+        "created_at": instant(message.created_at),
+    }
+
+
+def attachment_json(ticket: Ticket, attachment: Attachment) -> dict:
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "message_id": attachment.message_id,
+        "created_at": instant(attachment.created_at),
+        "url": attachment_url(ticket, attachment),
+    }
+
+
+def attachment_url(ticket: Ticket, attachment: Attachment) -> str | None:
+    """The download page of the web app (session login); None until that page exists."""
+    try:
+        return url_for("tickets.attachment", number=ticket.number, attachment_id=attachment.id)
+    except BuildError:
+        return None
+
+
+def page_json(viewer: User, page: Page, *, sla_states: dict[int, str]) -> dict:
+    return {
+        "items": [
+            ticket_json(viewer, ticket, sla_state=sla_states[ticket.id]) for ticket in page.items
+        ],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
+
+
+# ---------------------------------------------------------------- in
+
+
+def json_object() -> dict:
+    """The request body as a JSON object; a 400 for anything else."""
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        raise errors.HelpdeskError(_("The body must be a JSON object sent as application/json."))
+    return data
+
+
+def unknown_fields(data: dict, known: tuple[str, ...]) -> dict[str, str]:
+    return {name: _("Unknown field.") for name in data if name not in known}
+
+
+def ticket_draft(data: dict, *, idempotency_key: str | None) -> tuple[TicketDraft, dict[str, str]]:
+    """The draft a POST /tickets body describes, and the problems only the API can see
+    (unknown fields, a bad submission key). Types are checked by the filing service, which
+    names every bad field; text fields missing from the body are empty."""
+    problems = unknown_fields(data, TICKET_FIELDS)
+    key = data.get("submission_key")
+    if key is None:
+        key = idempotency_key
+    if key is not None and (
+        not isinstance(key, str)
+        or not key.strip()
+        or len(key) > SUBMISSION_KEY_LIMIT
+        or text.has_control_characters(key, multiline=False)
+    ):
+        problems["submission_key"] = _(
+            "A key of 1 to %(n)d characters, without control characters.", n=SUBMISSION_KEY_LIMIT
+        )
+        key = None
+    elif key is not None and idempotency_key is not None and key != idempotency_key:
+        problems["submission_key"] = _("Differs from the Idempotency-Key header.")
+    values = {name: data.get(name) for name in TICKET_TEXT_FIELDS}
+    draft = TicketDraft(
+        **values,
+        priority=data.get("priority", int(Priority.NORMAL)),
+        submission_key=key.strip() if isinstance(key, str) else None,
+    )
+    return draft, problems
+
+
+def message_input(data: dict) -> tuple[object, bool]:
+    """`body` (checked by the service) and `internal` (a boolean, false when missing)."""
+    problems = unknown_fields(data, MESSAGE_FIELDS)
+    internal = data.get("internal", False)
+    if not isinstance(internal, bool):
+        problems["internal"] = _("Must be true or false.")
+    if problems:
+        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    return data.get("body"), internal
+
+
+def ticket_changes(data: dict) -> tuple[TicketChanges, int | None]:
+    """The changes a PATCH body asks for and the version it was made against; errors.Invalid
+    naming each field of a wrong type, an unknown status, queue or login name."""
+    problems = unknown_fields(data, PATCH_FIELDS)
+    values: dict = {}
+    if "status" in data:
+        if not isinstance(data["status"], str) or data["status"] not in set(Status):
+            problems["status"] = _("Unknown status.")
+        else:
+            values["status"] = data["status"]
+    if "queue" in data:
+        queue = find_queue(data["queue"])
+        if queue is None:
+            problems["queue"] = _("Unknown queue.")
+        else:
+            values["queue_id"] = queue.id
+    if "assignee" in data:
+        if data["assignee"] is None:
+            values["unassign"] = True
+        else:
+            name = data["assignee"]
+            assignee = accounts.find_user(name) if isinstance(name, str) else None
+            if assignee is None:
+                problems["assignee"] = _("No account has that login name (CCCD@domain).")
+            else:
+                values["assignee"] = assignee
+    if "priority" in data:
+        priority = data["priority"]
+        if (
+            isinstance(priority, bool)
+            or not isinstance(priority, int)
+            or priority not in set(Priority)
+        ):
+            problems["priority"] = _("Choose a priority from 1 (critical) to 4 (low).")
+        else:
+            values["priority"] = int(priority)
+    if "reason" in data:
+        if not isinstance(data["reason"], str):
+            problems["reason"] = _("Must be text.")
+        else:
+            values["reason"] = data["reason"]
+    version = data.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        problems["version"] = _("Must be an integer.")
+        version = None
+    if problems:
+        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    return TicketChanges(**values), version
+
+
+def ticket_filters(args) -> tuple[TicketFilters, int, int]:
+    """The filters and page a GET /tickets query asks for; errors.Invalid naming each bad
+    parameter (unknown codes included). Empty parameters count as not given."""
+    problems: dict[str, str] = {}
+    values: dict = {}
+    status = args.get("status") or None
+    if status is not None:
+        if status not in {*Status, "open"}:
+            problems["status"] = _("Unknown status.")
+        values["status"] = status
+    if args.get("queue"):
+        queue = find_queue(args["queue"])
+        if queue is None:
+            problems["queue"] = _("Unknown queue.")
+        else:
+            values["queue_id"] = queue.id
+    for name, model in (("province", Province), ("category", Category), ("system", System)):
+        code = args.get(name) or None
+        if code is None:
+            continue
+        if not is_code(code) or db.session.get(model, code) is None:
+            problems[name] = _("Unknown code.")
+        values[name] = code
+    q = args.get("q", "")
+    if len(q) > QUERY_LIMIT or text.has_control_characters(q, multiline=False):
+        problems["q"] = _("At most %(n)d characters, without control characters.", n=QUERY_LIMIT)
+    values["q"] = q
+    page = whole_number(args, "page", default=1, low=1, high=None, problems=problems)
+    per_page = whole_number(
+        args, "per_page", default=DEFAULT_PER_PAGE, low=1, high=MAX_PER_PAGE, problems=problems
+    )
+    if problems:
+        raise errors.Invalid(_("Please correct the marked parameters."), fields=problems)
+    return TicketFilters(**values), page, per_page
+
+
+def whole_number(args, name: str, *, default: int, low: int, high: int | None, problems) -> int:
+    raw = args.get(name) or None
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < low:
+        problems[name] = _("A whole number of at least %(n)d.", n=low)
+        return default
+    if high is not None and int(raw) > high:
+        problems[name] = _("At most %(n)d.", n=high)
+        return default
+    return int(raw)
+
+
+def find_queue(code) -> Queue | None:
+    if not is_code(code):
+        return None
+    return db.session.scalar(select(Queue).where(Queue.code == code))
+
+
+def is_code(value) -> bool:
+    return isinstance(value, str) and CODE.fullmatch(value) is not None
+
+
+def is_ticket_number(value: str) -> bool:
+    return TICKET_NUMBER.fullmatch(value) is not None

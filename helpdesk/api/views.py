@@ -1,0 +1,197 @@
+"""The JSON API v1 under /api/v1: callers authenticate with `Authorization: Bearer TOKEN` only
+(never a session cookie, hence no CSRF), and file, list, read, answer and work tickets through
+the same services as the web pages. Not visible is not found (404)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from sqlalchemy.orm.exc import StaleDataError
+
+from helpdesk import errors
+from helpdesk.api import openapi, schemas, services
+from helpdesk.auth import permissions
+from helpdesk.auth.models import User
+from helpdesk.auth.services import token_digest
+from helpdesk.extensions import csrf, db, limiter
+from helpdesk.tickets import services as tickets
+from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.services.access import require_staff
+from helpdesk.tickets.services.filing import validate as validate_draft
+from helpdesk.timeutil import utcnow
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates here
+
+DEFAULT_RATE_LIMIT = "600/minute"
+
+
+def bearer_token() -> str | None:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def rate_limit() -> str:
+    return current_app.config.get("HELPDESK_API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+
+
+def rate_key() -> str:
+    """Per token (by its digest: the token itself is never stored), else per address."""
+    token = bearer_token()
+    if token and len(token) <= services.MAX_TOKEN_LENGTH:
+        return "api:token:" + token_digest(token)
+    return "api:address:" + get_remote_address()
+
+
+limiter.limit(rate_limit, key_func=rate_key)(bp)
+
+
+def authenticated(view: Callable) -> Callable:
+    """Run the view for the bearer token's account (passed first), in that account's language."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        user = services.authenticate(bearer_token())
+        if user.must_change_password:
+            raise errors.Forbidden(_("Change your password on the web before using the API."))
+        languages = current_app.config["LANGUAGES"]
+        language = user.language if user.language in languages else languages[0]
+        with force_locale(language):
+            return view(user, *args, **kwargs)
+
+    return guarded
+
+
+@bp.errorhandler(services.Unauthorized)
+def unauthorized(error: services.Unauthorized):
+    response, status = errors.error_response(error.status, error.message, code=error.code)
+    challenge = 'Bearer realm="api"'
+    if bearer_token():
+        challenge += ', error="invalid_token"'
+    response.headers["WWW-Authenticate"] = challenge
+    return response, status
+
+
+@bp.errorhandler(StaleDataError)
+def concurrent_change(error: StaleDataError):
+    """Two writers on one ticket at once (SQLite has no row lock): the later one is told."""
+    db.session.rollback()
+    return errors.error_response(
+        409, _("Someone else changed this ticket at the same time. Reload it and try again.")
+    )
+
+
+@bp.after_request
+def no_store(response):
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 document of this API (public)."""
+    return jsonify(openapi.document())
+
+
+@bp.get("/me")
+@authenticated
+def me(user: User):
+    return jsonify(schemas.account_json(user))
+
+
+@bp.post("/tickets")
+@authenticated
+def file_ticket(user: User):
+    permissions.require(user, "tickets.file")
+    data = schemas.json_object()
+    draft, problems = schemas.ticket_draft(
+        data, idempotency_key=request.headers.get("Idempotency-Key")
+    )
+    if problems:
+        try:  # name every bad field at once, not only those the API alone sees
+            validate_draft(draft)
+        except errors.Invalid as error:
+            problems = {**error.fields, **problems}
+        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    ticket = tickets.create_ticket(user, draft)
+    response = jsonify(ticket_detail(user, ticket, now=utcnow()))
+    response.headers["Location"] = url_for(".get_ticket", number=ticket.number)
+    return response, 201
+
+
+@bp.get("/tickets")
+@authenticated
+def list_tickets(user: User):
+    filters, page, per_page = schemas.ticket_filters(request.args)
+    now = utcnow()
+    found = tickets.list_tickets(user, filters, page=page, per_page=per_page, now=now)
+    services.load_requesters(found.items)
+    states = {ticket.id: sla_state(ticket, now) for ticket in found.items}
+    return jsonify(schemas.page_json(user, found, sla_states=states))
+
+
+@bp.get("/tickets/<number>")
+@authenticated
+def get_ticket(user: User, number: str):
+    ticket = find_ticket(user, number)
+    return jsonify(ticket_detail(user, ticket, now=utcnow()))
+
+
+@bp.post("/tickets/<number>/messages")
+@authenticated
+def add_message(user: User, number: str):
+    ticket = find_ticket(user, number, for_update=True)
+    body, internal = schemas.message_input(schemas.json_object())
+    # Requesters learn nothing from this answer: they already see the ticket.
+    if internal and not services.may_write_internal_notes(user, ticket):
+        raise errors.Invalid(_("Only agents working the ticket write internal notes."), "internal")
+    message = tickets.add_message(user, ticket, body, internal=internal)
+    response = jsonify(schemas.message_json(user, message))
+    response.headers["Location"] = url_for(".get_ticket", number=ticket.number)
+    return response, 201
+
+
+@bp.patch("/tickets/<number>")
+@authenticated
+def update_ticket(user: User, number: str):
+    ticket = find_ticket(user, number, for_update=True)
+    require_staff(user)  # requesters: the very answer of a ticket that does not exist
+    changes, version = schemas.ticket_changes(schemas.json_object())
+    services.update_ticket(user, ticket, changes, version=version)
+    return jsonify(ticket_detail(user, ticket, now=utcnow()))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def find_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
+    if not schemas.is_ticket_number(number):  # never exists; kept away from the database
+        raise errors.NotFound("Ticket not found.")  # the words of tickets.services.get_ticket
+    return tickets.get_ticket(user, number, for_update=for_update)
+
+
+def sla_state(ticket: Ticket, now: datetime) -> str:
+    from helpdesk.sla import services as sla
+
+    return str(sla.state(ticket, now))
+
+
+def ticket_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:
+    return schemas.ticket_detail_json(
+        user,
+        ticket,
+        sla_state=sla_state(ticket, now),
+        messages=services.visible_messages(user, ticket),
+        attachments=services.visible_attachments(user, ticket),
+    )
