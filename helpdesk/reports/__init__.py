@@ -1,0 +1,1 @@
+"""Reports: aggregates without personal data, dashboards and CSV/XLSX exports."""

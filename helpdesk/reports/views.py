@@ -1,0 +1,103 @@
+"""The observers' dashboard and its exports (aggregates only, no personal data)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from openpyxl import Workbook
+
+from helpdesk.auth.models import Role
+from helpdesk.auth.permissions import role_required
+from helpdesk.catalogue import services as catalogue
+from helpdesk.reports import queries
+from helpdesk.timeutil import to_local, utcnow
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+READERS = (Role.OBSERVER, Role.SUPERVISOR, Role.ADMIN)
+
+
+def scope_from_request() -> queries.ReportScope:
+    today = to_local(utcnow(), current_app.config["HELPDESK_TIMEZONE"]).date()
+    narrow = {
+        "system": request.args.get("system") or None,
+        "province": request.args.get("province") or None,
+    }
+    scope = queries.year_scope(today, **narrow)
+    try:
+        start = date.fromisoformat(request.args.get("start", ""))
+        end = date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        return scope
+    if start < end and (end - start).days <= 3660:
+        return queries.ReportScope(start=start, end=end, **narrow)
+    return scope
+
+
+def names() -> dict[str, dict[str, str]]:
+    language = str(get_locale() or "vi")
+    return {
+        "system": {s.code: s.ministry for s in catalogue.systems()},
+        "province": {p.code: p.name for p in catalogue.provinces()},
+        "category": {c.code: c.name(language) for c in catalogue.categories()},
+    }
+
+
+@bp.route("/")
+@role_required(*READERS)
+def dashboard():
+    scope = scope_from_request()
+    report = queries.build(scope, timezone=current_app.config["HELPDESK_TIMEZONE"])
+    return render_template(
+        "reports/dashboard.html", report=report, names=names(),
+        systems=catalogue.systems(), provinces=catalogue.provinces(),
+    )
+
+
+def export_rows(report: queries.Report, labels: dict) -> list[list]:
+    rows: list[list] = [[_("section"), _("key"), _("name"), _("tickets")]]
+    for section, values in (
+        ("status", report.by_status),
+        ("system", report.by_system),
+        ("province", report.by_province),
+        ("category", report.by_category),
+    ):
+        for key, count in values:
+            name = _(key) if section == "status" else labels.get(section, {}).get(key, key)
+            rows.append([section, key, name, count])
+    for month, filed, met in report.by_month:
+        rows.append(["month", month, _("resolved within target: %(n)d", n=met), filed])
+    return rows
+
+
+@bp.route("/export.<any(csv, xlsx):kind>")
+@role_required(*READERS)
+def export(kind: str):
+    scope = scope_from_request()
+    report = queries.build(scope, timezone=current_app.config["HELPDESK_TIMEZONE"])
+    rows = export_rows(report, names())
+    stem = f"helpdesk-report-{scope.start.isoformat()}-{scope.end.isoformat()}"
+    if kind == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        body = "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 Vietnamese correctly
+        return Response(
+            body, mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+        )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "report"
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
+    )
