@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
-from flask_mail import Message
-from sqlalchemy import or_, select, update
+from flask_babel import gettext as _
+from jinja2 import TemplateError
+from sqlalchemy import Connection, Select, or_, select, update
+from sqlalchemy.orm import Session, scoped_session
 
+from helpdesk import errors
 from helpdesk.extensions import db
 from helpdesk.notifications import transport
 from helpdesk.notifications.models import Outbox, OutboxStatus
@@ -20,9 +27,27 @@ from helpdesk.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 RETRY_WINDOW = timedelta(hours=24)  # temporary failures are retried this long, then `failed`
-CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this belongs to a dead worker
+# A claim older than this belongs to a dead worker. It must exceed the longest delivery
+# (transport.DEFAULT_TIMEOUT per SMTP step), or a slow send would be taken over and doubled.
+CLAIM_TIMEOUT = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
+SWEEP_GRACE = timedelta(seconds=30)  # what dispatch just handed over is not the sweep's yet
+# A row the sweep handed over is not handed over again before this: a long work queue is not
+# filled with copies of rows that are only waiting their turn.
+HANDOVER_LEASE = timedelta(minutes=5)
+BATCH_SIZE = 50  # rows per send job: one SMTP connection, one job's overhead
+# How long a send job goes on with other due rows once its own are done: a burst of mail goes
+# out over one connection at the speed of SMTP, not of one job (and one fork) per message,
+# while other work waiting in the work queue is held back for seconds at most.
+DRAIN_TIME = timedelta(seconds=10)
+# A send job's own rows take at most about a claim timeout (see send_batch), its drain as much.
+SEND_JOB_TIMEOUT = CLAIM_TIMEOUT * 2 + DRAIN_TIME
+KEY_LENGTH = 200  # Outbox.key
+
+# What the sending functions read and write through: the request's session, or a connection
+# a send job holds for all its rows.
+Database = Connection | Session | scoped_session
 
 
 def queue_email(
@@ -42,27 +67,63 @@ def queue_email(
     """
     if not to:
         return None
-    now = utcnow()
+    key = outbox_key(key)
     pending = [o for o in db.session.new if isinstance(o, Outbox) and o.key == key]
     if pending or db.session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
         return None
+    now = utcnow()
     row = Outbox(
-        template=template, to=to, language=language if language in ("vi", "en") else "vi",
-        context=context, key=key[:200], user_id=user_id, essential=essential,
-        status=OutboxStatus.PENDING, next_attempt_at=now, give_up_at=now + RETRY_WINDOW,
+        template=template,
+        to=to,
+        language=language if language in current_app.config["LANGUAGES"] else "vi",
+        context=context,
+        key=key,
+        user_id=user_id,
+        essential=essential,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        give_up_at=now + RETRY_WINDOW,
+        created_at=now,
     )
     db.session.add(row)
     return row
 
 
-def dispatch(rows: Iterable[Outbox | None]) -> None:
-    """After the commit: hand each row's id to RQ (the sweep catches any that Redis misses)."""
-    from helpdesk.notifications.jobs import send_email
-    from helpdesk.worker import enqueue
+def outbox_key(key: str) -> str:
+    """The key as stored: a long one keeps its start and gets a digest of the whole."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: KEY_LENGTH - len(digest) - 1]}#{digest}"
 
-    for row in rows:
-        if row is not None and row.id is not None:
-            enqueue(send_email, row.id)
+
+def dispatch(rows: Iterable[Outbox | None]) -> None:
+    """After the commit: hand the rows' ids to RQ (the sweep catches any that Redis misses)."""
+    hand_over([row.id for row in rows if row is not None and row.id is not None])
+
+
+def hand_over(ids: Sequence[int], *, at: datetime | None = None) -> int:
+    """Send jobs for these rows, BATCH_SIZE a job, now or at an instant; how many rows RQ took
+    (it stops at the first refusal: Redis is down, the sweep will hand the rest over)."""
+    from helpdesk.notifications.jobs import send_email
+    from helpdesk.worker import enqueue, enqueue_at
+
+    taken = 0
+    for batch in batches(ids):
+        options = {"job_timeout": int(SEND_JOB_TIMEOUT.total_seconds())}
+        if at is None:
+            job = enqueue(send_email, *batch, **options)
+        else:
+            job = enqueue_at(at, send_email, *batch, **options)
+        if job is None:
+            break
+        taken += len(batch)
+    return taken
+
+
+def batches(ids: Sequence[int], size: int = BATCH_SIZE) -> list[list[int]]:
+    return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
 
 
 def link(endpoint: str, **values) -> str:
@@ -77,93 +138,286 @@ def link(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def message_id(row: Outbox) -> str:
-    """Stable per row: a resend after a lost acknowledgement is recognisably the same message."""
+# ---------------------------------------------------------------- rendering
+
+
+def message_id(row) -> str:
+    """Stable per row (id and key) and unique per deployment (the sender's domain): a resend
+    after a lost acknowledgement is recognisably the same message."""
+    if row.message_id:
+        return row.message_id
     digest = hashlib.sha256(row.key.encode()).hexdigest()[:16]
-    return f"<outbox-{row.id}-{digest}@helpdesk>"
+    return f"<outbox-{row.id}-{digest}@{message_id_domain()}>"
 
 
-def render(row: Outbox) -> Message:
-    """The message of a row, in the recipient's language."""
+def message_id_domain() -> str:
+    """The domain of MAIL_DEFAULT_SENDER, a domain the deployment answers for."""
+    address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1]
+    return address.rpartition("@")[2].strip().strip(".").lower() or "helpdesk"
+
+
+def render(row) -> transport.Message:
+    """The message of a row (an Outbox or a Claim), in the recipient's language.
+
+    `email/<template>.txt` and `.html` give the two parts; the subject is the text template's
+    `subject` block, on one line.
+    """
+    env = current_app.jinja_env
     context = {**row.context, "language": row.language}
     with force_locale(row.language):
-        html = render_template(f"email/{row.template}.html", **context)
-        text = render_template(f"email/{row.template}.txt", **context)
-        template = current_app.jinja_env.get_template(f"email/{row.template}.txt")
-        subject_block = template.blocks["subject"](template.new_context(context))
-        subject = " ".join("".join(subject_block).split())
-    message = Message(
-        subject=subject, recipients=[row.to], body=text, html=html,
+        current_app.update_template_context(context)
+        text_template = env.get_template(f"email/{row.template}.txt")
+        text = text_template.render(context)
+        html = env.get_template(f"email/{row.template}.html").render(context)
+        subject_block = text_template.blocks["subject"]
+        subject = " ".join("".join(subject_block(text_template.new_context(context))).split())
+    message = transport.Message(
+        subject=subject,
+        recipients=[row.to],
+        body=text,
+        html=html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers={
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": row.language,
+            "X-Helpdesk-Outbox": str(row.id),
+        },
     )
     message.msgId = message_id(row)
-    message.extra_headers = {"Auto-Submitted": "auto-generated", "X-Helpdesk-Outbox": str(row.id)}
     return message
 
 
-def claim(outbox_id: int, now: datetime) -> bool:
-    """Take the row for this job with one conditional UPDATE; False if another holds or sent it."""
-    result = db.session.execute(
+def file_name(row) -> str:
+    return f"{row.id:08d}-{row.template}.eml"
+
+
+# ---------------------------------------------------------------- sending
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row as this job claimed it: what sending needs, read by the claiming UPDATE itself."""
+
+    id: int
+    key: str
+    template: str
+    to: str
+    language: str
+    context: dict
+    attempts: int
+    give_up_at: datetime
+    claimed_at: datetime
+    message_id: str
+
+
+def is_claimable(now: datetime):
+    """Pending, or claimed by a worker that has been silent past the claim timeout."""
+    return or_(
+        Outbox.status == OutboxStatus.PENDING,
+        (Outbox.status == OutboxStatus.SENDING) & (Outbox.claimed_at < now - CLAIM_TIMEOUT),
+    )
+
+
+def claim(outbox_id: int, now: datetime, *, via: Database | None = None) -> Claim | None:
+    """Take the row for this job (commits); None when it is not ours to send: already sent or
+    failed, gone, or held by a live worker."""
+    claimed = claim_many([outbox_id], now, via=via)
+    return claimed[0] if claimed else None
+
+
+def claim_many(
+    outbox_ids: Sequence[int], now: datetime, *, via: Database | None = None
+) -> list[Claim]:
+    """Take for this job, with one conditional UPDATE, those of the rows that no one else holds
+    or has sent (commits); in the order of `outbox_ids`.
+
+    RQ does not deduplicate jobs, so the same id may be in several jobs, or in one job that
+    runs twice: only one of them gets the row.
+    """
+    via = via or db.session
+    statement = (
         update(Outbox)
-        .where(
-            Outbox.id == outbox_id,
-            or_(
-                Outbox.status == OutboxStatus.PENDING,
-                (Outbox.status == OutboxStatus.SENDING) & (Outbox.claimed_at < now - CLAIM_TIMEOUT),
-            ),
-        )
+        .where(Outbox.id.in_(outbox_ids), is_claimable(now))
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=Outbox.attempts + 1)
+        .returning(*(getattr(Outbox, field.name) for field in fields(Claim)))
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
-    return result.rowcount == 1
+    rows = {row.id: Claim(**row._asdict()) for row in via.execute(statement)}
+    via.commit()
+    return [rows[outbox_id] for outbox_id in outbox_ids if outbox_id in rows]
 
 
 def send(outbox_id: int, *, now: datetime | None = None) -> str:
-    """Send one row if it is still due; returns its status afterwards. Commits.
+    """Send one row if it is still due; returns its status afterwards. Commits."""
+    return send_many([outbox_id], now=now)[outbox_id]
 
-    A temporary failure schedules the next attempt with exponential backoff (up to 24 h);
-    a permanent refusal marks the row failed at once.
+
+def send_many(
+    outbox_ids: Iterable[int], *, now: datetime | None = None, drain: bool = False
+) -> dict[int, str]:
+    """Send each row that is still due, over one SMTP connection; returns each row's status.
+
+    Commits per row. A temporary failure schedules the next attempt with exponential backoff
+    (1 minute doubling to 1 hour, for 24 hours after the row was queued); a permanent refusal
+    or a template that cannot be rendered marks the row failed at once.
+
+    With `drain`, the connection then carries other pending rows that are due, for at most
+    DRAIN_TIME: their own jobs, when they come, find them sent and cost one UPDATE each.
     """
-    now = now or utcnow()
-    if not claim(outbox_id, now):
-        row = db.session.get(Outbox, outbox_id)
-        return row.status if row else "missing"
-    row = db.session.get(Outbox, outbox_id)
-    db.session.refresh(row)
+    statuses: dict[int, str] = {}
+    retries: dict[datetime, list[int]] = defaultdict(list)
+    # One database connection held for the whole job: a commit per row, no pool round trips.
+    with transport.outlet() as outlet, db.engine.connect() as via:
+        ids = list(dict.fromkeys(outbox_ids))
+        stop = time.monotonic() + DRAIN_TIME.total_seconds()
+        while ids:
+            for batch in batches(ids):
+                send_batch(batch, outlet, via, now=now, statuses=statuses, retries=retries)
+            if not drain or outlet.unreachable is not None or time.monotonic() > stop:
+                break
+            ids = [i for i in pending_ids(now or utcnow(), via=via) if i not in statuses]
+    for when, deferred in retries.items():
+        hand_over(deferred, at=when)
+    return statuses
+
+
+def send_batch(
+    batch: list[int],
+    outlet: transport.Outlet,
+    via: Database,
+    *,
+    now: datetime | None,
+    statuses: dict[int, str],
+    retries: dict[datetime, list[int]],
+) -> None:
+    """Claim a batch at once, then send its rows one by one (filling `statuses`, `retries`).
+
+    Rows still unsent when a third of the claim timeout has passed (a slow server) are given
+    back: no other worker may take them over while this one still sends.
+    """
+    claims = claim_many(batch, now or utcnow(), via=via)
+    statuses.update(statuses_of(set(batch) - {claimed.id for claimed in claims}, via=via))
+    give_back_at = time.monotonic() + CLAIM_TIMEOUT.total_seconds() / 3
+    for position, claimed in enumerate(claims):
+        if time.monotonic() > give_back_at:
+            statuses.update(release(claims[position:], via=via))
+            return
+        status, retry_at = attempt(claimed, outlet, now=now or utcnow(), via=via)
+        statuses[claimed.id] = status
+        if retry_at is not None:  # rows deferred together are retried by one job
+            retries[retry_at.replace(microsecond=0) + timedelta(seconds=1)].append(claimed.id)
+
+
+def release(claims: list[Claim], *, via: Database) -> dict[int, str]:
+    """Give claimed rows back unsent, due as they were (their attempt not counted). Commits."""
+    for claimed in claims:
+        via.execute(
+            update(Outbox)
+            .where(
+                Outbox.id == claimed.id,
+                Outbox.status == OutboxStatus.SENDING,
+                Outbox.claimed_at == claimed.claimed_at,
+            )
+            .values(status=OutboxStatus.PENDING, attempts=Outbox.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+    via.commit()
+    log.info("outbox gave back %s rows unsent", len(claims))
+    return statuses_of((claimed.id for claimed in claims), via=via)
+
+
+def pending_ids(now: datetime, *, via: Database, limit: int = BATCH_SIZE) -> list[int]:
+    """Pending rows due by `now`, oldest first."""
+    query = (
+        select(Outbox.id)
+        .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
+        .order_by(Outbox.next_attempt_at, Outbox.id)
+        .limit(limit)
+    )
+    return list(via.scalars(query))
+
+
+def statuses_of(outbox_ids: Iterable[int], *, via: Database | None = None) -> dict[int, str]:
+    """{id: status} of these rows ("missing" for an id that has none)."""
+    outbox_ids = list(outbox_ids)
+    if not outbox_ids:
+        return {}
+    query = select(Outbox.id, Outbox.status).where(Outbox.id.in_(outbox_ids))
+    found = dict((via or db.session).execute(query).all())
+    return {outbox_id: found.get(outbox_id, "missing") for outbox_id in outbox_ids}
+
+
+def attempt(
+    claimed: Claim, outlet: transport.Outlet, *, now: datetime, via: Database
+) -> tuple[str, datetime | None]:
+    """Render and hand over one claimed row, then record the outcome; (status, retry at)."""
     try:
-        message = render(row)
-        transport.deliver(message, file_name=f"{row.id:08d}-{row.template}.eml")
+        message = render(claimed)
+    except (TemplateError, LookupError, TypeError, ValueError) as error:
+        # A broken template or context: no retry mends it; an admin retries after the fix.
+        log.exception("outbox %s (%s) cannot be rendered", claimed.id, claimed.template)
+        problem = f"rendering failed: {error!r}"
+        return record_failure(claimed, problem, now=now, permanent=True, via=via)
+    try:
+        outlet.deliver(message, file_name=file_name(claimed))
     except transport.TemporaryFailure as error:
-        return record_failure(row, str(error), now=now, permanent=False)
+        return record_failure(claimed, str(error), now=now, permanent=False, via=via)
     except transport.PermanentFailure as error:
-        return record_failure(row, str(error), now=now, permanent=True)
-    row.status = OutboxStatus.SENT
-    row.sent_at = now
-    row.message_id = message.msgId
-    row.last_error = ""
-    db.session.commit()
-    log.info("outbox %s sent (%s)", row.id, row.template)
-    return row.status
+        return record_failure(claimed, str(error), now=now, permanent=True, via=via)
+    # Whoever holds the row now: it was delivered, so it is sent (and never sent again).
+    via.execute(
+        update(Outbox)
+        .where(Outbox.id == claimed.id, Outbox.status != OutboxStatus.SENT)
+        .values(status=OutboxStatus.SENT, sent_at=now, message_id=message.msgId, last_error="")
+        .execution_options(synchronize_session=False)
+    )
+    via.commit()
+    log.info("outbox %s sent (%s)", claimed.id, claimed.template)
+    return OutboxStatus.SENT, None
 
 
-def record_failure(row: Outbox, error: str, *, now: datetime, permanent: bool) -> str:
-    from helpdesk.notifications.jobs import send_email
-    from helpdesk.worker import enqueue_at
+def record_failure(
+    claimed: Claim, error: str, *, now: datetime, permanent: bool, via: Database | None = None
+) -> tuple[str, datetime | None]:
+    """Failed for good, or pending again after the backoff; (status, retry at). Commits.
 
-    row.last_error = error[:2000]
-    if permanent or now >= row.give_up_at:
-        row.status = OutboxStatus.FAILED
-        log.warning("outbox %s failed for good: %s", row.id, error)
-        db.session.commit()
-        return row.status
-    delay = min(FIRST_RETRY * 2 ** max(row.attempts - 1, 0), LONGEST_RETRY)
-    row.status = OutboxStatus.PENDING
-    row.next_attempt_at = now + delay
-    db.session.commit()
-    log.info("outbox %s will be retried in %s: %s", row.id, delay, error)
-    enqueue_at(row.next_attempt_at, send_email, row.id)
-    return row.status
+    Only while this job still holds the row: a job that outlived its claim changes nothing.
+    """
+    give_up = permanent or now >= claimed.give_up_at
+    if give_up:
+        status, retry_at = OutboxStatus.FAILED, None
+        values = {"status": status}
+    else:
+        status, retry_at = OutboxStatus.PENDING, now + retry_delay(claimed.attempts)
+        values = {"status": status, "next_attempt_at": retry_at}
+    via = via or db.session
+    result = via.execute(
+        update(Outbox)
+        .where(
+            Outbox.id == claimed.id,
+            Outbox.status == OutboxStatus.SENDING,
+            Outbox.claimed_at == claimed.claimed_at,
+        )
+        .values(last_error=error[:2000], message_id=message_id(claimed), **values)
+        .execution_options(synchronize_session=False)
+    )
+    via.commit()
+    if result.rowcount != 1:
+        log.warning("outbox %s was taken over while this job sent it: %s", claimed.id, error)
+        return statuses_of([claimed.id], via=via)[claimed.id], None
+    if give_up:
+        log.warning("outbox %s failed for good: %s", claimed.id, error)
+    else:
+        log.info("outbox %s will be retried at %s: %s", claimed.id, retry_at, error)
+    return status, retry_at
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the n-th failed attempt: 1 minute, doubling, at most 1 hour."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+# ---------------------------------------------------------------- sweep and operators
 
 
 def due_ids(now: datetime, *, limit: int = 500) -> list[int]:
@@ -176,38 +430,78 @@ def due_ids(now: datetime, *, limit: int = 500) -> list[int]:
                 (Outbox.status == OutboxStatus.SENDING) & (Outbox.claimed_at < now - CLAIM_TIMEOUT),
             )
         )
-        .order_by(Outbox.next_attempt_at)
+        .order_by(Outbox.next_attempt_at, Outbox.id)
         .limit(limit)
     )
     return list(db.session.scalars(query))
 
 
-def deliver_pending(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Send every due row here and now (the sweep, tests, the CLI); returns how many were sent."""
+def deliver_pending(*, now: datetime | None = None, limit: int = 500) -> Counter:
+    """Send every due row here and now (the CLI, tests); counts the rows by status afterwards.
+
+    Works through the due rows `limit` at a time until none is left.
+    """
     now = now or utcnow()
-    return sum(send(outbox_id, now=now) == OutboxStatus.SENT for outbox_id in due_ids(now, limit=limit))
+    counts: Counter = Counter()
+    tried: set[int] = set()
+    while ids := [i for i in due_ids(now, limit=limit) if i not in tried]:
+        tried.update(ids)
+        counts.update(send_many(ids, now=now).values())
+    return counts
 
 
-def sweep(*, now: datetime | None = None, grace: timedelta = timedelta(seconds=30)) -> int:
-    """Hand over to RQ the due rows that no job took (Redis down at commit, a worker died)."""
-    from helpdesk.notifications.jobs import send_email
-    from helpdesk.worker import enqueue
-
+def sweep(*, now: datetime | None = None, grace: timedelta = SWEEP_GRACE) -> int:
+    """Hand over to RQ the due rows that no job took (Redis down at commit, a worker died);
+    returns how many. Commits: each row handed over is leased for HANDOVER_LEASE."""
     now = now or utcnow()
-    ids = due_ids(now - grace)
-    for outbox_id in ids:
-        enqueue(send_email, outbox_id)
-    return len(ids)
+    due = due_ids(now - grace)
+    handed = hand_over(due)  # rows that Redis refused stay due for the next sweep
+    if handed:
+        db.session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(due[:handed]), is_claimable(now - grace))
+            .values(status=OutboxStatus.PENDING, next_attempt_at=now + HANDOVER_LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        log.info("outbox sweep handed over %s rows", handed)
+    return handed
 
 
-def retry_failed(outbox_id: int, *, now: datetime | None = None) -> None:
-    """An admin's retry of a failed row: pending again, with a fresh retry window. Commits."""
+def retry_failed(outbox_id: int, *, now: datetime | None = None) -> Outbox:
+    """An operator's retry of a failed row: pending again now, with a fresh retry window.
+
+    Commits and hands the row to RQ. Raises errors.NotFound for an unknown id,
+    errors.Conflict when the row has not failed.
+    """
     now = now or utcnow()
-    row = db.session.get(Outbox, outbox_id)
-    if row is None or row.status != OutboxStatus.FAILED:
-        return
-    row.status, row.next_attempt_at, row.give_up_at, row.attempts = (
-        OutboxStatus.PENDING, now, now + RETRY_WINDOW, 0,
+    result = db.session.execute(
+        update(Outbox)
+        .where(Outbox.id == outbox_id, Outbox.status == OutboxStatus.FAILED)
+        .values(
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            give_up_at=now + RETRY_WINDOW,
+        )
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    row = db.session.get(Outbox, outbox_id)
+    if row is None:
+        raise errors.NotFound(_("No such message in the outbox."))
+    if result.rowcount != 1:
+        raise errors.Conflict(
+            _("Only a failed message can be retried; this one is %(status)s.", status=row.status)
+        )
+    log.info("outbox %s retried by an operator", outbox_id)
     dispatch([row])
+    return row
+
+
+def recent(*, status: str | None = None) -> Select:
+    """The outbox newest first, optionally of one status (a query: pages add limits)."""
+    query = select(Outbox).order_by(Outbox.id.desc())
+    if status:
+        query = query.where(Outbox.status == status)
+    return query

@@ -1,0 +1,186 @@
+"""Who is told what about a ticket: the outbox rows of each ticket event (no commit here)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+from sqlalchemy import select
+
+from helpdesk.auth.cccd import mask
+from helpdesk.auth.models import Status, User
+from helpdesk.extensions import db
+from helpdesk.notifications.models import Outbox
+from helpdesk.notifications.services import link, queue_email
+from helpdesk.timeutil import to_local
+
+# Twelve digits standing alone look like a CCCD: mail never carries one whole, even when a
+# requester typed it into a subject or a reply.
+TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+# Where the ticket page (templates/tickets/_requester_actions.html) has each answer's button.
+RESOLUTION_ANCHORS = {
+    "confirm": "requester-actions",
+    "reopen": "reopen-form",
+    "rate": "requester-actions",
+}
+
+
+def redact(text: str) -> str:
+    """The text with every 12-digit number masked but its last 4 digits."""
+    return TWELVE_DIGITS.sub(lambda match: mask(match.group()), text or "")
+
+
+def local_time(instant) -> str:
+    if instant is None:
+        return ""
+    return to_local(instant, current_app.config["HELPDESK_TIMEZONE"]).strftime("%d/%m/%Y %H:%M")
+
+
+def ticket_context(ticket) -> dict:
+    """What every ticket mail may show: never an internal note, never a CCCD."""
+    return {
+        "number": ticket.number,
+        "subject": redact(ticket.subject),
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "queue": ticket.queue.name if ticket.queue else "",
+        "url": link("tickets.show", number=ticket.number),
+        "resolution_due": local_time(ticket.resolution_due),
+        "first_response_due": local_time(ticket.first_response_due),
+    }
+
+
+def event_key(ticket, name: str) -> str:
+    """A key for an event that may happen to a ticket more than once (its place in history)."""
+    return f"{name}:{ticket.id}:{len(ticket.events)}"
+
+
+def to_user(user: User | None, template: str, key: str, context: dict, *, essential: bool) -> list:
+    """A row for a user: only an active account's verified address, and non-essential mail only
+    if the user wants it; in the user's language."""
+    if user is None or not user.email or user.email_verified_at is None:
+        return []
+    if user.status != Status.ACTIVE or (not essential and not user.notify_updates):
+        return []
+    row = queue_email(
+        template=template,
+        to=user.email,
+        language=user.language,
+        context=context,
+        key=f"{key}:u{user.id}",
+        user_id=user.id,
+        essential=essential,
+    )
+    return [row] if row else []
+
+
+def to_address(address: str, template: str, key: str, context: dict) -> list:
+    """A row for a shared mailbox (a queue's address), in Vietnamese."""
+    row = queue_email(
+        template=template,
+        to=address,
+        language="vi",
+        context=context,
+        key=f"{key}:{address}",
+        essential=False,
+    )
+    return [row] if row else []
+
+
+def on_ticket_filed(ticket) -> list[Outbox]:
+    """The requester's acknowledgement (number, queue, deadlines) and the queue's alert."""
+    context = ticket_context(ticket)
+    rows = to_user(ticket.requester, "ticket_filed", f"filed:{ticket.id}", context, essential=True)
+    return rows + on_queue_alert(ticket)
+
+
+def on_queue_alert(ticket) -> list[Outbox]:
+    """A new ticket in a queue: its contact address, and its members who cover the ticket's
+    province if the queue wants it (the queue's `notify_members`)."""
+    from helpdesk.routing.models import Membership
+
+    queue = ticket.queue
+    context = ticket_context(ticket)
+    key = event_key(ticket, "queued")
+    rows = to_address(queue.email, "ticket_queued", key, context) if queue.email else []
+    if not queue.notify_members:
+        return rows
+    members = db.session.scalars(
+        select(Membership).where(Membership.queue_id == queue.id, Membership.available)
+    ).all()
+    covering = [m.user_id for m in members if m.covers(ticket.province_code)]
+    users = db.session.scalars(select(User).where(User.id.in_(covering)).order_by(User.id))
+    for user in users if covering else ():
+        rows += to_user(user, "ticket_queued", key, context, essential=False)
+    return rows
+
+
+def on_assigned(ticket) -> list[Outbox]:
+    """The agent the ticket was given to."""
+    key = event_key(ticket, "assigned")
+    return to_user(ticket.assignee, "ticket_assigned", key, ticket_context(ticket), essential=True)
+
+
+def on_unassignable(ticket) -> list[Outbox]:
+    """Nobody covers the province: the queue's supervisor is told."""
+    queue = ticket.queue
+    supervisor = db.session.get(User, queue.supervisor_id) if queue.supervisor_id else None
+    context = {**ticket_context(ticket), "province": ticket.province_code}
+    key = event_key(ticket, "unassigned")
+    return to_user(supervisor, "ticket_unassigned", key, context, essential=True)
+
+
+def on_public_message(ticket, message) -> list[Outbox]:
+    """A public reply: staff -> the requester; the requester -> the assignee (or the queue's
+    address). An internal note is never mailed to anyone."""
+    if message.internal:
+        return []
+    context = {
+        **ticket_context(ticket),
+        "body": redact(message.body),
+        "author": message.author.full_name if message.author else "",
+    }
+    key = f"message:{message.id}"
+    if message.author_id != ticket.requester_id:
+        return to_user(ticket.requester, "ticket_reply", key, context, essential=True)
+    if ticket.assignee is not None:
+        return to_user(ticket.assignee, "ticket_requester_reply", key, context, essential=True)
+    queue = ticket.queue
+    return to_address(queue.email, "ticket_requester_reply", key, context) if queue.email else []
+
+
+def on_status_changed(ticket, old: str, new: str) -> list[Outbox]:
+    """The requester hears of what concerns them: waiting on them, resolved (with the ticket
+    page's confirm, reopen and rate buttons), closed after resolution."""
+    if new not in ("waiting_requester", "resolved", "closed"):
+        return []
+    if new == "closed" and old != "resolved":
+        return []
+    context = {**ticket_context(ticket), "old": old, "new": new}
+    if new == "resolved":
+        # Each opens the ticket page at its buttons: a link in a mail never changes anything.
+        for action, anchor in RESOLUTION_ANCHORS.items():
+            context[f"{action}_url"] = link("tickets.show", number=ticket.number, _anchor=anchor)
+    key = event_key(ticket, f"status-{new}")
+    return to_user(ticket.requester, f"ticket_{new}", key, context, essential=new != "closed")
+
+
+def on_merged(source, target) -> list[Outbox]:
+    """The duplicate's requester learns where the conversation continues; the target's
+    requester (someone else) that another report joined theirs."""
+    context = {**ticket_context(source), "target_number": target.number}
+    rows = to_user(
+        source.requester, "ticket_merged", f"merged:{source.id}", context, essential=True
+    )
+    if target.requester_id != source.requester_id:
+        joined = {**ticket_context(target), "source_number": source.number}
+        rows += to_user(
+            target.requester,
+            "ticket_merged_in",
+            f"merged-in:{target.id}:{source.id}",
+            joined,
+            essential=False,
+        )
+    return rows

@@ -1,0 +1,50 @@
+"""Throughput: one worker sends at least 100 messages a second to a local SMTP server.
+
+A burst goes out over one SMTP connection (a send job drains the due rows after its own), so
+the rate is what sending one message costs. That cost is asserted in CPU time, which does not
+depend on what else the machine runs; the wall-clock rate is printed (`-s`) for the record.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from helpdesk.extensions import db as database
+from helpdesk.notifications import services
+
+MESSAGES = 300
+
+
+@pytest.mark.slow
+def test_a_burst_goes_out_through_one_worker_over_few_connections_each_once(
+    smtp_app, smtp, queue_mail, workers, outbox_rows
+):
+    rows = queue_mail(*(f"user{n}@example.vn" for n in range(MESSAGES)))
+    services.dispatch(rows)  # MESSAGES / BATCH_SIZE jobs
+
+    workers.run(smtp_app, timeout=300)
+
+    received = smtp.received
+    assert len(received) == MESSAGES
+    assert len({message.message_id for message in received}) == MESSAGES
+    assert {row.status for row in outbox_rows()} == {"sent"}
+    connections = len({message.peer for message in received})
+    assert connections < MESSAGES // services.BATCH_SIZE  # fewer connections than jobs
+    rate = (MESSAGES - 1) / (received[-1].at - received[0].at)
+    print(f"\n{rate:.0f} messages/s over {connections} SMTP connection(s)")
+
+
+@pytest.mark.slow
+def test_sending_a_message_costs_less_than_10_ms_of_cpu(smtp_app, smtp, queue_mail):
+    ids = [row.id for row in queue_mail(*(f"user{n}@example.vn" for n in range(MESSAGES)))]
+    database.session.expunge_all()
+
+    cpu, wall = time.thread_time(), time.perf_counter()  # the SMTP server has its own thread
+    statuses = services.send_many(ids)
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+
+    assert set(statuses.values()) == {"sent"}
+    print(f"\n{1000 * cpu / MESSAGES:.1f} ms CPU a message; {MESSAGES / wall:.0f} messages/s")
+    assert cpu / MESSAGES < 0.010  # 100 messages a second from one CPU
