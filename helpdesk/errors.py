@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -109,11 +109,17 @@ def register_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
         status = error.code or 500
-        if status == 400 and getattr(error, "description", None) and "CSRF" in str(error.description):
-            return error_response(400, _("The form has expired. Please reload the page and try again."))
-        response = error_response(status, default_message(status))
-        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        if (
+            status == 400
+            and getattr(error, "description", None)
+            and "CSRF" in str(error.description)
+        ):
+            return error_response(
+                400, _("The form has expired. Please reload the page and try again.")
+            )
+        response = make_response(error_response(status, default_message(status)))
+        if status == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(Exception)

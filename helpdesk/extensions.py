@@ -99,9 +99,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     mail.init_app(app)
     csrf.init_app(app)
-    babel.init_app(
-        app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
-    )
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     redis_connection.init_app(app)
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         redis_url = app.extensions["helpdesk_redis"]["url"]

@@ -9,13 +9,15 @@ LANGUAGE_COOKIE = "lang"
 
 
 def select_locale() -> str:
+    """The language chosen on this device (the switch's cookie), else the one in the user's
+    profile (a new device), else Vietnamese."""
     languages = current_app.config["LANGUAGES"]
-    user_language = getattr(current_user, "language", None) if current_user else None
-    if user_language in languages:
-        return user_language
     chosen = request.cookies.get(LANGUAGE_COOKIE) if request else None
     if chosen in languages:
         return chosen
+    user_language = getattr(current_user, "language", None) if current_user else None
+    if user_language in languages:
+        return user_language
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

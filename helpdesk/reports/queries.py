@@ -68,7 +68,10 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
 
     def grouped(column) -> list[tuple[str, int]]:
         rows = db.session.execute(
-            select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc())
+            select(column, func.count())
+            .where(*where)
+            .group_by(column)
+            .order_by(func.count().desc())
         )
         return [(key, count) for key, count in rows]
 

@@ -53,8 +53,11 @@ def dashboard():
     scope = scope_from_request()
     report = queries.build(scope, timezone=current_app.config["HELPDESK_TIMEZONE"])
     return render_template(
-        "reports/dashboard.html", report=report, names=names(),
-        systems=catalogue.systems(), provinces=catalogue.provinces(),
+        "reports/dashboard.html",
+        report=report,
+        names=names(),
+        systems=catalogue.systems(),
+        provinces=catalogue.provinces(),
     )
 
 
@@ -86,7 +89,8 @@ def export(kind: str):
         csv.writer(buffer).writerows(rows)
         body = "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 Vietnamese correctly
         return Response(
-            body, mimetype="text/csv; charset=utf-8",
+            body,
+            mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
         )
     workbook = Workbook()

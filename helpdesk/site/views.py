@@ -28,7 +28,11 @@ def language():
     response = redirect(target)
     if chosen in current_app.config["LANGUAGES"]:
         response.set_cookie(
-            LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            LANGUAGE_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
         if current_user.is_authenticated and current_user.language != chosen:
@@ -48,7 +52,11 @@ def healthz():
         database = "down"
     redis_state = "ok" if redis_is_up() else "down"
     healthy = database == "ok" and redis_state == "ok"
-    body = {"status": "ok" if healthy else "unavailable", "database": database, "redis": redis_state}
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": database,
+        "redis": redis_state,
+    }
     return jsonify(body), 200 if healthy else 503
 
 

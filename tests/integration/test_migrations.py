@@ -7,25 +7,25 @@ from alembic.migration import MigrationContext
 def test_migrated_schema_matches_the_models(db):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                # the trigram search indexes are PostgreSQL-only and hand-written
+                "include_object": lambda obj, name, type_, *_: not (name or "").endswith("_trgm"),
+            },
         )
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 
 
-def test_migrations_downgrade_to_empty_and_upgrade_again(tmp_path):
+def test_migrations_downgrade_to_empty_and_upgrade_again(tmp_path, make_app):
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import inspect
 
-    from helpdesk import create_app
-    from helpdesk.config import TestConfig
     from helpdesk.extensions import db
 
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite3'}",
-        instance_path=str(tmp_path),
-    )
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite3'}")
     with app.app_context():
         upgrade()
         assert "users" in inspect(db.engine).get_table_names()
@@ -33,4 +33,3 @@ def test_migrations_downgrade_to_empty_and_upgrade_again(tmp_path):
         assert inspect(db.engine).get_table_names() == ["alembic_version"]
         upgrade()
         assert "outbox" in inspect(db.engine).get_table_names()
-        db.engine.dispose()

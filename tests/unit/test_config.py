@@ -7,7 +7,10 @@ from helpdesk.config import fill_instance_defaults, from_environ, instance_secre
 
 def test_postgres_urls_use_psycopg3():
     settings = from_environ({"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/helpdesk"})
-    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://postgres@127.0.0.1:5432/helpdesk"
+    assert (
+        settings["SQLALCHEMY_DATABASE_URI"]
+        == "postgresql+psycopg://postgres@127.0.0.1:5432/helpdesk"
+    )
     legacy = from_environ({"DATABASE_URL": "postgres://u@h/db"})
     assert legacy["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
 
@@ -22,7 +25,9 @@ def test_unset_variables_keep_their_defaults():
 
 
 def test_mail_settings_are_typed():
-    settings = from_environ({"MAIL_SERVER": "smtp.local", "MAIL_PORT": "2525", "MAIL_USE_TLS": "true"})
+    settings = from_environ(
+        {"MAIL_SERVER": "smtp.local", "MAIL_PORT": "2525", "MAIL_USE_TLS": "true"}
+    )
     assert settings["MAIL_SERVER"] == "smtp.local"
     assert settings["MAIL_PORT"] == 2525
     assert settings["MAIL_USE_TLS"] is True

@@ -44,7 +44,12 @@ def test_a_changed_csv_row_updates_its_record(runner, db, tmp_path, monkeypatch)
     reference = tmp_path / "reference"
     shutil.copytree(services.REFERENCE, reference)
     path = reference / "provinces.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("96,Cà Mau,Ca Mau,tinh", "96,Cà Mau,Ca Mau,thanh_pho"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "96,Cà Mau,Ca Mau,tinh", "96,Cà Mau,Ca Mau,thanh_pho"
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(services, "REFERENCE", reference)
     try:
         result = runner.invoke(args=["seed"])

@@ -26,17 +26,33 @@ def tickets(db, make_user):
     for number, (system, category, province, status, resolved_at, breached_at) in enumerate(rows):
         db.session.add(
             Ticket(
-                number=f"HT-2026-{number + 1:06d}", subject="Tiền chưa về tài khoản",
-                description="Chi tiết riêng tư", system_code=system, category_code=category,
-                province_code=province, requester_id=requester.id, queue_id=queue_id,
-                status=status, priority=3, created_at=NOW - timedelta(days=10),
-                resolved_at=resolved_at, resolution_breached_at=breached_at,
+                number=f"HT-2026-{number + 1:06d}",
+                subject="Tiền chưa về tài khoản",
+                description="Chi tiết riêng tư",
+                system_code=system,
+                category_code=category,
+                province_code=province,
+                requester_id=requester.id,
+                queue_id=queue_id,
+                status=status,
+                priority=3,
+                created_at=NOW - timedelta(days=10),
+                resolved_at=resolved_at,
+                resolution_breached_at=breached_at,
             )
         )
     old = Ticket(
-        number="HT-2024-000001", subject="old", description="old", system_code="moj",
-        category_code="other", province_code="01", requester_id=requester.id, queue_id=queue_id,
-        status="closed", priority=3, created_at=NOW - timedelta(days=800),
+        number="HT-2024-000001",
+        subject="old",
+        description="old",
+        system_code="moj",
+        category_code="other",
+        province_code="01",
+        requester_id=requester.id,
+        queue_id=queue_id,
+        status="closed",
+        priority=3,
+        created_at=NOW - timedelta(days=800),
     )
     db.session.add(old)
     db.session.commit()
@@ -102,9 +118,17 @@ def test_dashboard_query_count_does_not_grow_with_tickets(
         client.get("/reports/")
     db_rows = [
         Ticket(
-            number=f"HT-2026-{n:06d}", subject="s", description="d", system_code="mof",
-            category_code="report", province_code=f"{(n % 3) + 1:02d}".replace("02", "04").replace("03", "08"),
-            requester_id=tickets.id, queue_id=1, status="new", priority=3, created_at=NOW,
+            number=f"HT-2026-{n:06d}",
+            subject="s",
+            description="d",
+            system_code="mof",
+            category_code="report",
+            province_code=f"{(n % 3) + 1:02d}".replace("02", "04").replace("03", "08"),
+            requester_id=tickets.id,
+            queue_id=1,
+            status="new",
+            priority=3,
+            created_at=NOW,
         )
         for n in range(100, 140)
     ]

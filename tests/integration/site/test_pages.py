@@ -78,7 +78,7 @@ def test_assets_are_served_locally(client):
 
 def test_each_request_is_logged_once_with_its_id_and_no_cccd(client, caplog):
     caplog.set_level(logging.INFO, logger="helpdesk.request")
-    response = client.get("/tickets/001166668888", headers={"X-Request-ID": "abc-123"})
+    response = client.get("/nowhere/001166668888", headers={"X-Request-ID": "abc-123"})
     assert response.headers["X-Request-ID"] == "abc-123"
     lines = [r.getMessage() for r in caplog.records if r.name == "helpdesk.request"]
     assert len(lines) == 1
@@ -91,3 +91,13 @@ def test_a_malformed_request_id_is_replaced(client):
     response = client.get("/", headers={"X-Request-ID": "bad id <script>"})
     assert response.headers["X-Request-ID"] != "bad id <script>"
     assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_request_log_names_the_user_by_id_never_by_session_token(client, login, make_user, caplog):
+    user = make_user("requester")
+    login(user)
+    caplog.set_level(logging.INFO, logger="helpdesk.request")
+    client.get("/")
+    line = [r.getMessage() for r in caplog.records if r.name == "helpdesk.request"][-1]
+    assert line.endswith(f"user={user.id}")
+    assert user.session_token not in line

@@ -9,7 +9,10 @@ from helpdesk.tickets.models import Ticket
 
 def draft(**changes):
     values = dict(
-        system="moj", category="payment", province="75", subject="Tiền lệ phí chưa về",
+        system="moj",
+        category="payment",
+        province="75",
+        subject="Tiền lệ phí chưa về",
         description="Giao dịch thành công nhưng tiền chưa về tài khoản thụ hưởng.",
     )
     return services.TicketDraft(**{**values, **changes})

@@ -15,6 +15,8 @@ def test_other_numbers_are_left_alone():
 
 
 def test_filter_masks_arguments_as_well_as_the_message():
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "user %s from %s", ("079090123456", "01"), None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "user %s from %s", ("079090123456", "01"), None
+    )
     MaskCCCD().filter(record)
     assert record.getMessage() == "user ********3456 from 01"
