@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from flask.testing import FlaskClient
 from support import post_form, start_redis
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# Reference rows are loaded once per session and survive the per-test cleanup.
+# Reference rows are loaded once per session and survive the per-test cleanup; the rest of
+# what `flask seed` loads (queues, rules, policies) is loaded again after each test.
 KEPT_TABLES = {"alembic_version", "provinces", "systems", "categories"}
 
 
@@ -25,7 +25,9 @@ def pytest_configure(config):
     if ON_CI:
         missing = [n for n in ("TEST_DATABASE_URL", "TEST_REDIS_URL") if not os.environ.get(n)]
         if missing:
-            pytest.exit(f"CI=true but {', '.join(missing)} not set: PostgreSQL/Redis tests cannot run", 3)
+            pytest.exit(
+                f"CI=true but {', '.join(missing)} not set: PostgreSQL/Redis tests cannot run", 3
+            )
 
 
 def backends() -> list:
@@ -126,35 +128,80 @@ def app(backend, redis_url, tmp_path_factory):
     )
     with app.app_context():
         upgrade()
-        catalogue.seed_catalogue(catalogue.SeedReport())
+        catalogue.seed_all(catalogue.SeedReport())
         db.session.commit()
+        app.extensions["test_seed_snapshot"] = snapshot(db)
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
+def cleaned_tables(database) -> list[sa.Table]:
+    return [t for t in database.metadata.sorted_tables if t.name not in KEPT_TABLES]
+
+
+def snapshot(database) -> dict[str, list[dict]]:
+    """What `flask seed` left beyond the reference rows (queues, rules, policies, ...)."""
+    with database.engine.connect() as connection:
+        return {
+            table.name: [dict(row._mapping) for row in connection.execute(table.select())]
+            for table in cleaned_tables(database)
+        }
+
+
+def restore(database, rows_by_table: dict[str, list[dict]]) -> None:
+    """Empty every table a test may have written and put the seeded rows back, in one
+    transaction (DELETE, not TRUNCATE: on small tables it is ten times faster)."""
+    tables = cleaned_tables(database)
+    with database.engine.begin() as connection:
+        if database.engine.dialect.name == "postgresql":
+            # Seeded rows refer to each other (a queue's escalation queue): no FK triggers
+            # while they are put back. Needs the superuser the suite runs as.
+            connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        else:
+            connection.execute(sa.text("PRAGMA defer_foreign_keys = ON"))
+        for table in reversed(tables):
+            connection.execute(table.delete())
+        for table in tables:
+            if rows_by_table.get(table.name):
+                connection.execute(table.insert(), rows_by_table[table.name])
+
+
 @pytest.fixture
 def db(app):
-    """The database inside an app context; every row a test wrote is removed afterwards."""
+    """The database inside an app context, as `flask seed` leaves it; restored afterwards."""
     from helpdesk.extensions import db as database
-    from helpdesk.extensions import redis_connection
+    from helpdesk.extensions import limiter, redis_connection
 
     with app.app_context():
         yield database
         database.session.rollback()
         database.session.remove()
-        tables = [t for t in reversed(database.metadata.sorted_tables) if t.name not in KEPT_TABLES]
-        with database.engine.begin() as connection:
-            if database.engine.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                if names:
-                    connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(table.delete())
+        restore(database, app.extensions["test_seed_snapshot"])
         redis_connection.client.flushdb()
+        limiter.reset()  # rate-limit counters (in memory under TestConfig) start afresh
         shutil.rmtree(app.config["HELPDESK_OUTBOX_FOLDER"], ignore_errors=True)
         shutil.rmtree(app.config["UPLOAD_FOLDER"], ignore_errors=True)
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Another app (e.g. one whose Redis or database is unreachable); disposed afterwards."""
+    from helpdesk import create_app
+    from helpdesk.config import TestConfig
+    from helpdesk.extensions import db
+
+    made = []
+
+    def make(**overrides):
+        overrides.setdefault("instance_path", str(tmp_path))
+        made.append(create_app(TestConfig, **overrides))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 class IsolatedClient(FlaskClient):
@@ -183,6 +230,14 @@ def runner(app, db):
 
 # ---------------------------------------------------------------- helpers
 
+
+@pytest.fixture
+def english(client):
+    """The client reads pages in English (the language switch's cookie), as tests are written."""
+    client.set_cookie("lang", "en")
+    return client
+
+
 @pytest.fixture
 def make_user(db):
     """Create an active account directly through the service."""
@@ -194,7 +249,9 @@ def make_user(db):
         number = next(counter)
         username = fields.pop("username", f"0011{66:02d}{number:06d}@ht.com")
         draft = services.AccountDraft(
-            username=username, role=role, password=password,
+            username=username,
+            role=role,
+            password=password,
             full_name=fields.pop("full_name", f"Cán bộ {number}"),
             email=fields.pop("email", f"user{number}@example.vn"),
             **fields,
