@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from helpdesk import errors
 from helpdesk.auth import services
 from helpdesk.auth.models import Role
+from helpdesk.extensions import db
 
 user_cli = AppGroup("user", help="Create and import accounts.")
 token_cli = AppGroup("token", help="API tokens.")
@@ -37,6 +38,14 @@ def create_user(username, role, password, email, full_name, phone, province, uni
     Without --password the account has no password: an activation link (valid 7 days) is
     mailed so that its owner sets one. With --password the owner must change it at first login.
     """
+    from helpdesk.routing import services as routing
+
+    found = [(reference, routing.find_queue(reference)) for reference in queues]
+    unknown = [reference for reference, queue in found if queue is None]
+    if unknown:
+        raise click.ClickException(f"unknown queue: {', '.join(unknown)} (use the queue code)")
+    if queues and role not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+        raise click.ClickException("--queue is for agents, supervisors and admins")
     draft = services.AccountDraft(
         username=username,
         role=role,
@@ -54,8 +63,11 @@ def create_user(username, role, password, email, full_name, phone, province, uni
         raise click.ClickException(error.message) from error
     how = "must change the password at first login" if password else "activation link mailed"
     click.echo(f"created {user.masked_username} ({user.role}); {how}")
-    if queues:
-        click.echo("note: queue memberships are set on the admin pages once queues exist", err=True)
+    for _reference, queue in found:
+        routing.enrol(user, queue)
+        click.echo(f"member of {queue.code}")
+    if found:
+        db.session.commit()
 
 
 @user_cli.command("import")

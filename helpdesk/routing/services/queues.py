@@ -263,3 +263,22 @@ def remove_membership(actor: User, membership_id: int) -> Queue:
     db.session.delete(membership)
     db.session.commit()
     return queue
+
+
+def find_queue(reference: str) -> Queue | None:
+    """The active queue with that code (e.g. `moj-it`) or exact name; None if there is none."""
+    return db.session.scalar(
+        select(Queue).where(Queue.active, (Queue.code == reference) | (Queue.name == reference))
+    )
+
+
+def enrol(user: User, queue: Queue) -> Membership:
+    """An operator's enrolment (the CLI): the account joins the queue covering all provinces.
+    No commit; a membership that exists is returned as it is."""
+    membership = db.session.scalar(
+        select(Membership).where(Membership.queue_id == queue.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        membership = Membership(queue_id=queue.id, user_id=user.id, available=True)
+        db.session.add(membership)
+    return membership
