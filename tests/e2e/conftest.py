@@ -270,3 +270,70 @@ def phone_page(request, browser, live_server):
         is_mobile=True,
         has_touch=True,
     )
+
+
+# ---------------------------------------------------------------- helpers for the flow tests
+
+
+def run_python(live_server: LiveServer, code: str) -> str:
+    """Run a Python snippet inside the live server's app (its instance, an app context)."""
+    script = "from helpdesk import create_app\napp = create_app()\nwith app.app_context():\n" + (
+        "\n".join("    " + line for line in code.strip().splitlines())
+    )
+    result = subprocess.run(  # noqa: S603 - our interpreter, our code
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=live_server.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"python snippet failed:\n{code}\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@pytest.fixture
+def app_python(live_server):
+    """`app_python(code)` runs code in an app context against the live server's database."""
+    return lambda code: run_python(live_server, code)
+
+
+@pytest.fixture
+def admin_login(live_server, app_python):
+    """The admin's (username, password), its first-login password change waived, so the
+    session's admin password stays the one the live server announces."""
+    app_python(
+        "from helpdesk.extensions import db\n"
+        "from helpdesk.auth.services import find_user\n"
+        f"user = find_user({live_server.admin_username!r})\n"
+        "user.must_change_password = False\n"
+        "db.session.commit()"
+    )
+    return live_server.admin_username, live_server.admin_password
+
+
+@pytest.fixture
+def join_routed_queue(app_python):
+    """`join_routed_queue(username, system, category, province, priority=3)`: make the staff
+    account a member of the queue such a ticket routes to; returns that queue's name."""
+
+    def join(username: str, system: str, category: str, province: str, priority: int = 3) -> str:
+        return (
+            app_python(
+                "from helpdesk.extensions import db\n"
+                "from helpdesk.auth.services import find_user\n"
+                "from helpdesk.routing.models import Membership, Queue\n"
+                "from helpdesk.routing.services.decisions import check_facts, decide\n"
+                f"facts = check_facts({system!r}, {category!r}, {province!r}, {priority!r})\n"
+                "queue = db.session.get(Queue, decide(facts).queue_id)\n"
+                f"user = find_user({username!r})\n"
+                "db.session.add(Membership(queue_id=queue.id, user_id=user.id, available=True))\n"
+                "db.session.commit()\n"
+                "print(queue.name)"
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+
+    return join
