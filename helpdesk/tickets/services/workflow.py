@@ -38,7 +38,7 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.CLOSED: set(),
 }
 REOPEN_DAYS_DEFAULT = 7
-AUTO_CLOSE_DAYS_DEFAULT = 5
+AUTO_CLOSE_DAYS_DEFAULT = 7  # the reopen window: a ticket closes when it may no longer be reopened
 MESSAGE_LIMIT = 20000
 
 
