@@ -19,13 +19,14 @@ from helpdesk.auth.models import ApiToken, User
 from helpdesk.extensions import db
 from helpdesk.tickets import text
 from helpdesk.tickets.models import Attachment, Message, Ticket
-from helpdesk.tickets.services import is_staff, record_event
+from helpdesk.tickets.services import is_staff
 from helpdesk.tickets.services.workflow import (
     assign_rows,
     commit_and_dispatch,
     expect_version,
     require_reason,
     require_staff_on,
+    set_priority,
     set_status,
     transfer_rows,
 )
@@ -235,17 +236,3 @@ def update_ticket(
         db.session.rollback()
         raise
     return ticket
-
-
-def set_priority(actor: User, ticket: Ticket, priority: int, *, now: datetime) -> None:
-    """The priority part of workflow.change_priority, without its commit."""
-    from helpdesk.sla import services as sla
-
-    if isinstance(priority, bool) or priority not in (1, 2, 3, 4):
-        raise errors.Invalid(_("Choose a priority from 1 (critical) to 4 (low)."), "priority")
-    if priority == ticket.priority:
-        return
-    record_event(ticket, "priority_changed", actor=actor, at=now, old=ticket.priority, new=priority)
-    ticket.priority = priority
-    ticket.updated_at = now
-    sla.on_priority_change(ticket, now)

@@ -466,22 +466,26 @@ def change_priority(
     now: datetime | None = None,
 ) -> Ticket:
     """Staff set the priority; the deadlines follow the policy of the new priority. Commits."""
-    from helpdesk.sla import services as sla
-
     now = now or utcnow()
     require_staff_on(actor, ticket)
     expect_version(ticket, version)
-    if isinstance(priority, bool) or priority not in (1, 2, 3, 4):
-        raise errors.Invalid(_("Choose a priority from 1 (critical) to 4 (low)."), "priority")
-    if priority != ticket.priority:
-        record_event(
-            ticket, "priority_changed", actor=actor, at=now, old=ticket.priority, new=priority
-        )
-        ticket.priority = priority
-        ticket.updated_at = now
-        sla.on_priority_change(ticket, now)
+    set_priority(actor, ticket, priority, now=now)
     commit_and_dispatch([], ticket=ticket, timers=True)
     return ticket
+
+
+def set_priority(actor: User, ticket: Ticket, priority: int, *, now: datetime) -> None:
+    """The priority and the deadlines that follow from it (no commit)."""
+    from helpdesk.sla import services as sla
+
+    if isinstance(priority, bool) or priority not in (1, 2, 3, 4):
+        raise errors.Invalid(_("Choose a priority from 1 (critical) to 4 (low)."), "priority")
+    if priority == ticket.priority:
+        return
+    record_event(ticket, "priority_changed", actor=actor, at=now, old=ticket.priority, new=priority)
+    ticket.priority = priority
+    ticket.updated_at = now
+    sla.on_priority_change(ticket, now)
 
 
 def change_facts(
