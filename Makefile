@@ -38,8 +38,14 @@ lint: install-dev
 	$(BIN)/ruff check helpdesk tests bench
 	$(BIN)/ruff format --check helpdesk tests bench
 
+# The benchmark: N tickets, results in bench/RESULTS.md (BENCH_ARGS: --duration, --keep, ...).
+# wrk comes from Debian's packages, pyinstrument (profiles of missed targets) from PyPI.
 bench: install-dev
-	$(BIN)/python -m bench --tickets $(N)
+	@command -v wrk >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	@$(BIN)/python -c "import pyinstrument" 2>/dev/null || \
+		$(BIN)/pip install --quiet pyinstrument==5.1.3
+	$(BIN)/python -m bench --tickets $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
