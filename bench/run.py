@@ -181,7 +181,8 @@ def load(
         if loaded.tickets == options.tickets:
             cluster.start()
             stack.callback(cluster.stop)
-            log(f"reusing the database of {folder} ({loaded.tickets:,} tickets)")
+            log(f"reusing the database of {folder} ({loaded.tickets:,} tickets); migrating")
+            flask(env, "db", "upgrade")  # the code may have moved on since the load
             loaded.counts["reused"] = 1
             return loaded
         raise SystemExit(f"{folder} holds {loaded.tickets} tickets, not {options.tickets}")
