@@ -1,13 +1,14 @@
-"""Load the reference data shipped in helpdesk/reference/ and read it back."""
+"""Load the reference data shipped in helpdesk/reference/ and read it back (from memory)."""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from sqlalchemy import select
 
+from helpdesk import reference_cache
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 
@@ -90,15 +91,103 @@ def seed_all(report: SeedReport) -> None:
     sla.seed_defaults(report)
 
 
-def provinces() -> list[Province]:
-    return list(db.session.scalars(select(Province).order_by(Province.name_ascii)))
+@dataclass(frozen=True, slots=True)
+class CachedProvince:
+    """A province as the cache keeps it: plain values, safe after commit."""
+
+    code: str
+    name: str
+    name_ascii: str
+    kind: str
 
 
-def systems() -> list[System]:
-    return list(db.session.scalars(select(System).where(System.active).order_by(System.position)))
+@dataclass(frozen=True, slots=True)
+class CachedSystem:
+    code: str
+    ministry: str
+    it_unit: str
+    url: str
+    vendor: str
+    position: int
+    active: bool
 
 
-def categories() -> list[Category]:
-    return list(
-        db.session.scalars(select(Category).where(Category.active).order_by(Category.position))
+@dataclass(frozen=True, slots=True)
+class CachedCategory:
+    code: str
+    name_vi: str
+    name_en: str
+    description_vi: str
+    position: int
+    active: bool
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_vi
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every province, system and category (inactive ones too), in display order."""
+
+    provinces: tuple[CachedProvince, ...]
+    systems: tuple[CachedSystem, ...]
+    categories: tuple[CachedCategory, ...]
+    by_code: dict[type, dict[str, object]]
+
+
+def _rows(model, cached_type, order) -> tuple:
+    columns = [model.__table__.c[column.name] for column in fields(cached_type)]
+    return tuple(cached_type(*row) for row in db.session.execute(select(*columns).order_by(*order)))
+
+
+def _load() -> Catalogue:
+    provinces = _rows(Province, CachedProvince, (Province.name_ascii, Province.code))
+    systems = _rows(System, CachedSystem, (System.position, System.code))
+    categories = _rows(Category, CachedCategory, (Category.position, Category.code))
+    return Catalogue(
+        provinces=provinces,
+        systems=systems,
+        categories=categories,
+        by_code={
+            Province: {p.code: p for p in provinces},
+            System: {s.code: s for s in systems},
+            Category: {c.code: c for c in categories},
+        },
     )
+
+
+_catalogue = reference_cache.register("catalogue", _load)
+
+
+def catalogue() -> Catalogue:
+    """The whole catalogue, from process memory (three queries when reference data changed)."""
+    return _catalogue()
+
+
+def provinces() -> list[CachedProvince]:
+    """Every province by its unaccented name."""
+    return list(catalogue().provinces)
+
+
+def systems() -> list[CachedSystem]:
+    """The active systems in display order."""
+    return [system for system in catalogue().systems if system.active]
+
+
+def categories() -> list[CachedCategory]:
+    """The active categories in display order."""
+    return [category for category in catalogue().categories if category.active]
+
+
+def find_province(code: str | None) -> CachedProvince | None:
+    return catalogue().by_code[Province].get(code)  # type: ignore[return-value]
+
+
+def find_system(code: str | None) -> CachedSystem | None:
+    """The system of that code, active or not (`.active` says); None if unknown."""
+    return catalogue().by_code[System].get(code)  # type: ignore[return-value]
+
+
+def find_category(code: str | None) -> CachedCategory | None:
+    """The category of that code, active or not (`.active` says); None if unknown."""
+    return catalogue().by_code[Category].get(code)  # type: ignore[return-value]

@@ -17,9 +17,11 @@ from helpdesk.routing.services.decisions import (
     default_queue_id,
     explain,
     explain_route,
+    rule_set,
     rules_for,
 )
 from helpdesk.routing.services.queues import (
+    CachedQueue,
     QueueDraft,
     QueueRow,
     add_member,
@@ -31,6 +33,8 @@ from helpdesk.routing.services.queues import (
     get_queue,
     list_members,
     list_queues,
+    queue_names,
+    queues_by_id,
     remove_membership,
     save_queue,
     update_membership,
@@ -53,6 +57,7 @@ from helpdesk.routing.services.visibility import (
 )
 
 __all__ = [
+    "CachedQueue",
     "Explanation",
     "ImportResult",
     "QueueDraft",
@@ -84,8 +89,11 @@ __all__ = [
     "list_members",
     "list_queues",
     "mark_assigned",
+    "queue_names",
+    "queues_by_id",
     "queues_for_user",
     "remove_membership",
+    "rule_set",
     "rules_for",
     "rules_query",
     "save_queue",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from helpdesk import errors
+from helpdesk import errors, reference_cache
 from helpdesk.auth.models import User
-from helpdesk.catalogue.models import Category, Province, System
+from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.routing import engine
 from helpdesk.routing.models import Queue, Rule, SystemDefault
@@ -44,48 +44,66 @@ def _as_engine_rules(rows) -> list[engine.Rule]:
     ]
 
 
-def _active_rules():
+@dataclass(frozen=True)
+class RuleSet:
+    """What `decide` needs, read once per stamp: the active rules of active queues by system
+    (None: rules for any system) and each system's default queue."""
+
+    by_system: dict[str | None, tuple[engine.Rule, ...]]
+    defaults: dict[str, int]
+
+
+def _load_rule_set() -> RuleSet:
     # A rule pointing at a deactivated queue is ignored like an inactive rule: tickets never
     # land in a queue nobody works.
-    return (
+    rows = db.session.execute(
         select(*RULE_COLUMNS)
         .join(Queue, Queue.id == Rule.queue_id)
         .where(Rule.active, Queue.active)
+        .order_by(Rule.id)
     )
+    by_system: dict[str | None, list[engine.Rule]] = {}
+    for rule in _as_engine_rules(rows):
+        by_system.setdefault(rule.system, []).append(rule)
+    defaults = dict(
+        db.session.execute(select(SystemDefault.system_code, SystemDefault.queue_id)).all()
+    )
+    return RuleSet({key: tuple(rules) for key, rules in by_system.items()}, defaults)
+
+
+_rule_set = reference_cache.register("routing.rule_set", _load_rule_set)
+
+
+def rule_set() -> RuleSet:
+    """The routing rules and defaults, from process memory (two queries after a change)."""
+    return _rule_set()
 
 
 def rules_for(system_code: str) -> list[engine.Rule]:
     """The active rules that could match a ticket of this system, as the engine's values."""
-    query = _active_rules().where(or_(Rule.system_code == system_code, Rule.system_code.is_(None)))
-    return _as_engine_rules(db.session.execute(query))
+    rules = rule_set().by_system
+    return sorted([*rules.get(system_code, ()), *rules.get(None, ())], key=lambda r: r.id)
 
 
 def candidate_rules(facts: engine.Facts) -> list[engine.Rule]:
-    """The active rules whose every condition could match these facts (one query).
+    """The active rules whose every condition could match these facts (no query once cached).
 
-    The database narrows by each condition ("equal or any"); the engine still decides.
+    Narrowed by each condition ("equal or any"), as the engine will; the engine still decides.
     """
-    query = _active_rules().where(
-        or_(Rule.system_code == facts.system, Rule.system_code.is_(None)),
-        or_(Rule.category_code == facts.category, Rule.category_code.is_(None)),
-        or_(Rule.province_code == facts.province, Rule.province_code.is_(None)),
-        or_(Rule.priority == facts.priority, Rule.priority.is_(None)),
-    )
-    return _as_engine_rules(db.session.execute(query))
+    return [rule for rule in rules_for(facts.system) if rule.matches(facts)]
 
 
 def default_queue_id(system_code: str) -> int:
     """The queue catching the system's tickets no rule matches; errors.Invalid (system) if none."""
-    queue_id = db.session.scalar(
-        select(SystemDefault.queue_id).where(SystemDefault.system_code == system_code)
-    )
+    queue_id = rule_set().defaults.get(system_code)
     if queue_id is None:
         raise errors.Invalid(_("No queue handles this system yet."), "system")
     return queue_id
 
 
 def decide(facts: engine.Facts) -> engine.Decision:
-    """The queue for a ticket with these facts, the rule that matched and why (two queries).
+    """The queue for a ticket with these facts, the rule that matched and why (no query once
+    the rules are cached, but the stamp's first read in a request or job).
 
     Raises errors.Invalid (field `system`) when the system has no default queue.
     """
@@ -100,11 +118,11 @@ def explain(facts: engine.Facts) -> tuple[engine.Decision, list[engine.Rule]]:
 def check_facts(system: str, category: str, province: str, priority: int | str) -> engine.Facts:
     """Facts from codes typed by a person (tester, CLI); errors.Invalid names the unknown one."""
     system, category, province = (str(v or "").strip() for v in (system, category, province))
-    if not system or db.session.get(System, system) is None:
+    if not system or catalogue.find_system(system) is None:
         raise errors.Invalid(_("Unknown system %(code)r.", code=system), "system")
-    if not category or db.session.get(Category, category) is None:
+    if not category or catalogue.find_category(category) is None:
         raise errors.Invalid(_("Unknown category %(code)r.", code=category), "category")
-    if not province or db.session.get(Province, province) is None:
+    if not province or catalogue.find_province(province) is None:
         raise errors.Invalid(_("Unknown province %(code)r.", code=province), "province")
     try:
         level = int(str(priority).strip())

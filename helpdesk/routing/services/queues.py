@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from helpdesk import errors
+from helpdesk import errors, reference_cache
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.catalogue.models import Province, System
@@ -71,9 +71,48 @@ def list_queues(actor: User, *, kind: str | None = None) -> list[QueueRow]:
     ]
 
 
-def all_queues() -> list[Queue]:
-    """Every queue by code, for pickers."""
-    return list(db.session.scalars(select(Queue).order_by(Queue.code)))
+@dataclass(frozen=True, slots=True)
+class CachedQueue:
+    """A queue as the cache keeps it: its columns as plain values, no relationships."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    system_code: str | None
+    province_code: str | None
+    email: str
+    supervisor_id: int | None
+    escalation_queue_id: int | None
+    auto_assign: bool
+    notify_members: bool
+    active: bool
+
+
+def _load_queues() -> tuple[CachedQueue, ...]:
+    columns = [Queue.__table__.c[column.name] for column in fields(CachedQueue)]
+    rows = db.session.execute(select(*columns).order_by(Queue.code))
+    return tuple(CachedQueue(*row) for row in rows)
+
+
+_queues = reference_cache.register("routing.queues", _load_queues)
+_by_id = reference_cache.register("routing.queues_by_id", lambda: {q.id: q for q in _queues()})
+
+
+def all_queues() -> list[CachedQueue]:
+    """Every queue by code, for pickers; from process memory."""
+    return list(_queues())
+
+
+def queues_by_id() -> dict[int, CachedQueue]:
+    """Every queue by id (names for pages and history); from process memory."""
+    return _by_id()
+
+
+def queue_names(queue_ids: Iterable[int]) -> dict[int, str]:
+    """The names of the queues with those ids (unknown ids left out); no query."""
+    known = queues_by_id()
+    return {queue_id: known[queue_id].name for queue_id in queue_ids if queue_id in known}
 
 
 def get_queue(actor: User, queue_id: int) -> Queue:

@@ -1,6 +1,7 @@
 """What admins change in the SLA: policies and the calendars' days off and make-up working days.
 
 A change applies to deadlines set from then on; deadlines already set keep their instants.
+Every process sees it at its next request or job: the commit moves the reference stamp.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from helpdesk import errors
 from helpdesk.auth import permissions
 from helpdesk.catalogue.models import Category, System
 from helpdesk.extensions import db
-from helpdesk.sla import services
 from helpdesk.sla.models import Calendar, CalendarDay, Policy
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,6 @@ def save_policy(actor, draft: PolicyDraft, *, policy_id: int | None = None) -> P
     policy.transfer_to_next_queue = draft.transfer_to_next_queue
     policy.active = draft.active
     db.session.commit()
-    services.forget_cached()
     log.info("SLA policy %s saved by user %s", policy.id, actor.id)
     return policy
 
@@ -173,7 +172,6 @@ def add_calendar_day(
     row = CalendarDay(calendar_id=calendar.id, day=day, working=working, note=note)
     calendar.days.append(row)
     db.session.commit()
-    services.forget_cached()
     log.info("calendar %s: %s declared %s", calendar.id, day, "working" if working else "off")
     return row
 
@@ -186,4 +184,3 @@ def remove_calendar_day(actor, calendar_id: int, day: date) -> None:
         raise errors.NotFound(_("This day is not declared."))
     calendar.days.remove(row)
     db.session.commit()
-    services.forget_cached()

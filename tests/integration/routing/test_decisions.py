@@ -101,12 +101,27 @@ def test_system_without_default_queue_is_refused_naming_the_system(db):
     assert caught.value.field == "system"
 
 
-def test_decide_costs_two_queries_however_many_rules_exist(db, queue, count_queries):
+def test_decide_reads_the_rules_once_then_only_the_stamp_however_many_rules_exist(
+    app, db, queue, count_queries
+):
     for province in ("01", "79", "48", "31", "92"):
-        add_rule(db, queue(f"province-{province}"), system_code="moj", province_code=province)
-    with count_queries() as statements:
+        add_rule(
+            db,
+            queue(f"province-{province}"),
+            system_code="moj",
+            category_code="payment",
+            province_code=province,
+        )
+    with count_queries() as first:
         services.decide(facts(province="48"))
-    assert len(statements) == 2
+        services.decide(facts(province="79"))
+    with app.app_context(), count_queries() as later:  # the next request
+        decision = services.decide(facts(province="48"))
+
+    assert len(first) == 3  # the reference stamp, the rules, the default queues
+    assert len(later) == 1
+    assert "reference_stamp" in later[0]
+    assert decision.queue_id == queue("province-48").id
 
 
 @pytest.mark.parametrize(
