@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import String, and_, cast, false, null, or_, select, true, union_all
+from sqlalchemy import and_, event, false, or_, select, true
+from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import Role
 from helpdesk.extensions import db
@@ -29,32 +30,63 @@ def _is_staff(user) -> bool:
     )
 
 
+# What the user's memberships and supervised queues say, read once per transaction: the queue
+# page asks for them several times (picker, visibility, bulk agents). A flush or the end of the
+# transaction forgets them, so a change of membership is seen by the next statement.
+MEMO = "routing.staff_queues"
+BY_NAME = (Queue.name, Queue.id)
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget_staff_queues(session, *_) -> None:
+    session.info.pop(MEMO, None)
+
+
+def _staff_queues(user) -> list[tuple[Queue, str | None]]:
+    """(queue, province) for each queue the user works or supervises; province None means the
+    whole queue. Admins get every queue. One query per transaction."""
+    session = db.session()
+    memo = session.info.setdefault(MEMO, {})
+    if user.id in memo:
+        return memo[user.id]
+    if user.role == Role.ADMIN:
+        rows = [(queue, None) for queue in session.scalars(select(Queue).order_by(*BY_NAME))]
+    else:
+        query = (
+            select(Queue, Membership.id, MembershipProvince.province_code)
+            .outerjoin(
+                Membership, and_(Membership.queue_id == Queue.id, Membership.user_id == user.id)
+            )
+            .outerjoin(MembershipProvince, MembershipProvince.membership_id == Membership.id)
+            .where(or_(Membership.id.is_not(None), Queue.supervisor_id == user.id))
+            .order_by(*BY_NAME)
+        )
+        # A NULL province means "every province": a membership without coverage, or supervision.
+        rows = [
+            (queue, None if queue.supervisor_id == user.id else province_code)
+            for queue, _membership_id, province_code in session.execute(query)
+        ]
+    memo = session.info.setdefault(MEMO, {})  # the query's autoflush may have forgotten it
+    memo[user.id] = rows
+    return rows
+
+
 def covered_provinces(user) -> dict[int, set[str] | None]:
-    """Queue id -> the provinces of it the user sees (None: all). One query.
+    """Queue id -> the provinces of it the user sees (None: all). One query per transaction.
 
     Admins get every queue with None. Accounts that are not active staff get {}.
     """
     if not _is_staff(user):
         return {}
-    if user.role == Role.ADMIN:
-        return {queue_id: None for queue_id in db.session.scalars(select(Queue.id))}
-    memberships = (
-        select(Membership.queue_id.label("queue_id"), MembershipProvince.province_code)
-        .outerjoin(MembershipProvince, MembershipProvince.membership_id == Membership.id)
-        .where(Membership.user_id == user.id)
-    )
-    # A NULL province means "every province": a membership without coverage, or supervision.
-    supervised = select(Queue.id.label("queue_id"), cast(null(), String(2))).where(
-        Queue.supervisor_id == user.id
-    )
     coverage: dict[int, set[str] | None] = {}
-    for queue_id, province_code in db.session.execute(union_all(memberships, supervised)):
+    for queue, province_code in _staff_queues(user):
         if province_code is None:
-            coverage[queue_id] = None
-        elif queue_id not in coverage:
-            coverage[queue_id] = {province_code}
-        elif coverage[queue_id] is not None:
-            coverage[queue_id].add(province_code)
+            coverage[queue.id] = None
+        elif queue.id not in coverage:
+            coverage[queue.id] = {province_code}
+        elif coverage[queue.id] is not None:
+            coverage[queue.id].add(province_code)
     return coverage
 
 
@@ -96,17 +128,35 @@ def ticket_visibility_clause(user):
     return or_(*clauses)
 
 
+def ticket_visibility_branches(user) -> list | None:
+    """The routing visibility as disjoint conditions over `Ticket` whose OR is
+    `ticket_visibility_clause(user)`, each one read in deadline order through one index:
+    assigned to the user; then, not assigned to the user, one queue (in the provinces the user
+    covers there). None for admins (everything), [] for accounts that are not active staff."""
+    if not _is_staff(user):
+        return []
+    if user.role == Role.ADMIN:
+        return None
+    not_mine = Ticket.assignee_id.is_distinct_from(user.id)
+    branches = [Ticket.assignee_id == user.id]
+    for queue_id, provinces in sorted(covered_provinces(user).items()):
+        in_queue = Ticket.queue_id == queue_id
+        if provinces is None:
+            branches.append(and_(in_queue, not_mine))
+        else:
+            branches.append(and_(in_queue, Ticket.province_code.in_(sorted(provinces)), not_mine))
+    return branches
+
+
 def queues_for_user(user) -> list[Queue]:
-    """The queues an agent works or supervises, by name, for the queue picker (one query).
+    """The queues an agent works or supervises, by name, for the queue picker.
 
     Admins get every active queue; other accounts the queues they belong to or supervise.
+    Shares its one query per transaction with `covered_provinces`.
     """
     if not _is_staff(user):
         return []
-    query = select(Queue).order_by(Queue.name, Queue.id)
+    queues = {queue.id: queue for queue, _province in _staff_queues(user)}.values()  # by name
     if user.role == Role.ADMIN:
-        return list(db.session.scalars(query.where(Queue.active)))
-    member = select(Membership.queue_id).where(Membership.user_id == user.id)
-    return list(
-        db.session.scalars(query.where(or_(Queue.id.in_(member), Queue.supervisor_id == user.id)))
-    )
+        return [queue for queue in queues if queue.active]
+    return list(queues)

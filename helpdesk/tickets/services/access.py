@@ -29,6 +29,20 @@ def visibility_clause(user: User):
     return false()  # observers read aggregated reports only
 
 
+def visibility_branches(user: User) -> list | None:
+    """The visibility clause as conditions over Ticket whose OR it is, each served in list
+    order by one index (see `routing.ticket_visibility_branches`); None: every ticket."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role in (Role.AGENT, Role.SUPERVISOR):
+        from helpdesk.routing.services.visibility import ticket_visibility_branches
+
+        return ticket_visibility_branches(user)
+    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
+        return [Ticket.requester_id == user.id]
+    return []
+
+
 def visible_tickets(user: User) -> Select:
     return select(Ticket).where(visibility_clause(user))
 

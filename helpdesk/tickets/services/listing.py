@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, exists, func, or_, select, union_all
+from sqlalchemy.orm import joinedload, lazyload
 
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.tickets import text
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
-from helpdesk.tickets.services.access import is_staff, visibility_clause
+from helpdesk.tickets.services.access import is_staff, visibility_branches
 from helpdesk.timeutil import utcnow
 
 MAX_PER_PAGE = 100
@@ -36,19 +36,22 @@ class TicketFilters:
 
 @dataclass
 class Page:
+    """A page of a list. `total` is exact unless the count stopped at its limit
+    (`total_is_exact` False: there are more than `total`, and the number of pages is unknown)."""
+
     items: list[Ticket]
     total: int
     page: int
     per_page: int
+    has_next: bool = False
+    total_is_exact: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
-    def pages(self) -> int:
+    def pages(self) -> int | None:
+        if not self.total_is_exact:
+            return None
         return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     @property
     def has_prev(self) -> bool:
@@ -71,8 +74,9 @@ def search_clause(user: User, query: str):
     return and_(*conditions) if conditions else None
 
 
-def filtered(user: User, filters: TicketFilters, *, now: datetime):
-    conditions = [visibility_clause(user)]
+def filtered(user: User, filters: TicketFilters, *, now: datetime) -> list:
+    """The filters' conditions over Ticket, visibility aside."""
+    conditions = []
     if filters.status == "open":
         conditions.append(Ticket.status.in_(OPEN_STATUSES))
     elif filters.status:
@@ -109,36 +113,93 @@ def list_tickets(
     *,
     page: int = 1,
     per_page: int = 50,
+    count_limit: int | None = None,
     now: datetime | None = None,
 ) -> Page:
     """The tickets the user may see that pass the filters. Staff lists go by deadline (the
-    most urgent first), requesters' by newest. Two queries whatever the page size."""
+    most urgent first), requesters' by newest. Two queries whatever the page size.
+
+    With `count_limit` the count stops past that many tickets (the page then says "more
+    than"), so that its cost does not follow the number of tickets; without, it is exact.
+    """
     now = now or utcnow()
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
+    offset = (page - 1) * per_page
+    branches = visibility_branches(user)
+    if branches == []:
+        return Page(items=[], total=0, page=page, per_page=per_page)
+    if is_staff(user) and (filters.mine or filters.assignee_id == user.id):
+        branches = None  # one's own tickets are visible wherever they are
     conditions = filtered(user, filters, now=now)
-    total = db.session.scalar(select(func.count()).select_from(Ticket).where(*conditions))
-    if is_staff(user):
-        order = (
-            Ticket.resolution_due.is_(None),
-            Ticket.resolution_due,
-            Ticket.priority,
-            Ticket.id,
-        )
+    staff = is_staff(user)
+    if staff:
+        keys = (Ticket.resolution_due, Ticket.priority, Ticket.id)
     else:
-        order = (Ticket.created_at.desc(), Ticket.id.desc())
-    query = (
-        select(Ticket)
-        .where(*conditions)
-        .options(
-            joinedload(Ticket.queue),
-            joinedload(Ticket.assignee),
-            joinedload(Ticket.category),
-            joinedload(Ticket.province),
+        keys = (Ticket.created_at, Ticket.id)
+    order = _list_order(Ticket, staff=staff)
+    if count_limit is None:
+        visible = [] if branches is None else [or_(*branches)]
+        total = db.session.scalar(select(func.count(Ticket.id)).where(*visible, *conditions))
+    else:
+        found = select(Ticket.id).where(*conditions)
+        if branches is not None and len(branches) > 1:
+            found = select(_merged(found, branches).subquery())
+        elif branches:
+            found = found.where(branches[0])
+        total = db.session.scalar(
+            select(func.count()).select_from(found.limit(count_limit + 1).subquery())
         )
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    # One row more than the page says whether a next page exists, whatever the count says.
+    query = select(Ticket).where(*conditions)
+    if branches is not None and len(branches) > 1:
+        # An OR of the branches would be read whole and sorted; each branch read in list order
+        # through its index and stopped at the page's end costs the same at any size.
+        chosen = _merged(
+            select(*keys).where(*conditions), branches, limit=offset + per_page + 1, order=order
+        ).subquery()
+        top = (
+            select(chosen.c.id)
+            .order_by(*_list_order(chosen.c, staff=staff))
+            .limit(per_page + 1)
+            .offset(offset)
+            .subquery()
+        )
+        query = select(Ticket).join(top, top.c.id == Ticket.id).order_by(*order)
+    else:
+        if branches:
+            query = query.where(branches[0])
+        query = query.order_by(*order).limit(per_page + 1).offset(offset)
+    query = query.options(
+        joinedload(Ticket.queue),
+        # The list shows the assignee's name: their unit and province would be joined for naught.
+        joinedload(Ticket.assignee).options(lazyload(User.unit), lazyload(User.province)),
+        joinedload(Ticket.category),
+        joinedload(Ticket.province),
     )
     items = list(db.session.scalars(query).unique())
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    exact = count_limit is None or total <= count_limit
+    return Page(
+        items=items[:per_page],
+        total=total if exact else count_limit,
+        page=page,
+        per_page=per_page,
+        has_next=len(items) > per_page,
+        total_is_exact=exact,
+    )
+
+
+def _merged(query: Select, branches: list, *, limit: int | None = None, order: tuple = ()):
+    """The query restricted to each of the (disjoint) branches, one after the other; with
+    `limit`, each part stops after its first `limit` rows in `order`."""
+    if limit is None:
+        return union_all(*(query.where(branch) for branch in branches))
+    parts = [query.where(branch).order_by(*order).limit(limit).subquery() for branch in branches]
+    return union_all(*(select(part) for part in parts))
+
+
+def _list_order(columns, *, staff: bool) -> tuple:
+    """Staff lists go by deadline (none last), priority, id; requesters' newest first."""
+    if staff:
+        return (columns.resolution_due.asc().nulls_last(), columns.priority, columns.id)
+    return (columns.created_at.desc(), columns.id.desc())

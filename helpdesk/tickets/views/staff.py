@@ -14,7 +14,7 @@ from helpdesk import errors
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.routing import services as routing
-from helpdesk.tickets import forms, services
+from helpdesk.tickets import forms, services, text
 from helpdesk.tickets.models import Status
 from helpdesk.tickets.services import pages
 from helpdesk.tickets.views import NUMBER, bp, checked_number, me
@@ -24,6 +24,8 @@ from helpdesk.timeutil import utcnow
 
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 PER_PAGE = 50
+COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count reads every match
+QUERY_LIMIT = 200
 SLA_STATES = ("ok", "warning", "breached", "paused", "met")
 BULK_RESULTS = "tickets_bulk_results"
 
@@ -65,7 +67,15 @@ def filter_form(*, queues, agents, choices) -> forms.QueueFilterForm:
     return form
 
 
-def filters_from(form: forms.QueueFilterForm) -> services.TicketFilters:
+def search_words() -> str:
+    """The search box; a value it could not have sent counts as not given."""
+    q = request.args.get("q", "").strip()
+    if len(q) > QUERY_LIMIT or text.has_control_characters(q, multiline=False):
+        return ""
+    return q
+
+
+def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
     assignee = form.assignee.data or ""
     return services.TicketFilters(
         status=None if form.status.data == "all" else form.status.data,
@@ -77,6 +87,7 @@ def filters_from(form: forms.QueueFilterForm) -> services.TicketFilters:
         assignee_id=int(assignee) if assignee.isdigit() else None,
         unassigned=assignee == "unassigned",
         mine=assignee == "mine",
+        q=q,
     )
 
 
@@ -95,15 +106,19 @@ def queue():
     agents = pages.workspace_agents(current_user)
     choices = catalogue_choices()
     form = filter_form(queues=my_queues, agents=agents, choices=choices)
+    q = search_words()
     now = utcnow()
     page = services.list_tickets(
         me(),
-        filters_from(form),
+        filters_from(form, q),
         page=request.args.get("page", 1, type=int),
         per_page=PER_PAGE,
+        count_limit=COUNT_LIMIT,
         now=now,
     )
     args = {field.name: field.data for field in form if field.data}
+    if q:
+        args["q"] = q
     return render_template(
         "tickets/queue.html",
         page=page,

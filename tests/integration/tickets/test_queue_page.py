@@ -101,6 +101,44 @@ def test_the_queue_shows_50_tickets_a_page(browser, agent, requester, file_ticke
     assert set(first) | set(second) == numbers
 
 
+def test_past_its_limit_the_count_says_more_than(
+    monkeypatch, browser, agent, requester, file_ticket
+):
+    from helpdesk.tickets.views import staff
+
+    monkeypatch.setattr(staff, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(staff, "PER_PAGE", 2)
+    for n in range(5):
+        file_ticket(requester, subject=f"Vấn đề {n}")
+    client = browser(agent)
+    first = client.get("/tickets/queue").get_data(as_text=True)
+    assert re.search(r'data-testid="total">\s*More than 3 tickets\s*<', first)
+    assert "Page 1<" in first and "Page 1 of" not in first and "?page=2" in first
+    last = client.get("/tickets/queue?page=3").get_data(as_text=True)
+    assert len(ROW.findall(last)) == 1 and "?page=4" not in last and "?page=2" in last
+
+
+def test_under_its_limit_the_count_is_exact(monkeypatch, browser, agent, requester, file_ticket):
+    from helpdesk.tickets.views import staff
+
+    monkeypatch.setattr(staff, "PER_PAGE", 2)
+    for n in range(3):
+        file_ticket(requester, subject=f"Vấn đề {n}")
+    html = browser(agent).get("/tickets/queue").get_data(as_text=True)
+    assert re.search(r'data-testid="total">\s*3 tickets\s*<', html)
+    assert "Page 1 of 2" in html
+
+
+def test_the_queue_searches_words_without_diacritics(browser, agent, requester, file_ticket):
+    paid = file_ticket(requester, subject="Đã thanh toán nhưng chưa nhận tiền")
+    file_ticket(requester, subject="Không đăng nhập được")
+    client = browser(agent)
+    assert listed(client, "?q=THANH+toan") == [paid.number]
+    html = client.get("/tickets/queue?q=thanh+toan").get_data(as_text=True)
+    assert 'name="q" value="thanh toan"' in html
+    assert listed(client, "?q=" + "x" * 201) == listed(client)  # too long: not a search
+
+
 # ---------------------------------------------------------------- bulk actions
 
 
