@@ -60,18 +60,31 @@ def blank(form_class, **data):
     return form_class(formdata=None, **data)
 
 
-def requester_forms() -> dict:
-    return {
-        "reply": blank(forms.ReplyForm),
-        "confirm": blank(forms.ActionForm),
-        "reopen": blank(forms.ReopenForm),
-        "rate": blank(forms.RateForm),
+def requester_forms(
+    *, can_reply: bool, can_confirm: bool, can_reopen: bool, can_rate: bool
+) -> dict:
+    """The blank forms of the page's public side: only those the user can use."""
+    wanted = {
+        "reply": (can_reply, forms.ReplyForm),
+        "confirm": (can_confirm, forms.ActionForm),
+        "reopen": (can_reopen, forms.ReopenForm),
+        "rate": (can_rate, forms.RateForm),
     }
+    return {name: blank(form_class) for name, (usable, form_class) in wanted.items() if usable}
 
 
-def staff_forms(ticket, *, agents, queues, choices) -> dict:
-    status = blank(forms.StatusForm)
-    status.status.choices = status_choices(ticket.status)
+def staff_forms(ticket, user, *, names, agents, queues, choices, can_reply: bool) -> dict:
+    """The blank forms of the staff controls, as `_staff_controls.html` shows them: the
+    claim, status and merge forms only where they apply. `agents` are (id, name) pairs."""
+    page_forms = {}
+    if can_reply:
+        page_forms["note"] = blank(forms.NoteForm)
+    if ticket.assignee_id != user.id and ticket.status != Status.CLOSED:
+        page_forms["claim"] = blank(forms.ActionForm)
+    statuses = status_choices(ticket.status)
+    if statuses:
+        page_forms["status"] = blank(forms.StatusForm)
+        page_forms["status"].status.choices = statuses
     assign = blank(forms.AssignForm, assignee=str(ticket.assignee_id or ""))
     assign.assignee.choices = agent_choices(agents)
     transfer = blank(forms.TransferForm)
@@ -85,18 +98,17 @@ def staff_forms(ticket, *, agents, queues, choices) -> dict:
         province=ticket.province_code,
     )
     facts.fill_choices(**choices)
-    return {
-        "note": blank(forms.NoteForm),
-        "status": status,
-        "claim": blank(forms.ActionForm),
-        "assign": assign,
-        "transfer": transfer,
-        "escalate": blank(forms.EscalateForm),
-        "priority": blank(forms.PriorityForm, priority=ticket.priority),
-        "facts": facts,
-        "merge": blank(forms.MergeForm),
-        "parent": blank(forms.ParentForm, parent=ticket.parent.number if ticket.parent else ""),
-    }
+    page_forms.update(
+        assign=assign,
+        priority=blank(forms.PriorityForm, priority=ticket.priority),
+        transfer=transfer,
+        escalate=blank(forms.EscalateForm),
+        facts=facts,
+        parent=blank(forms.ParentForm, parent=names.parent or ""),
+    )
+    if ticket.status != Status.CLOSED:
+        page_forms["merge"] = blank(forms.MergeForm)
+    return page_forms
 
 
 def status_choices(current: str) -> list:
@@ -106,35 +118,59 @@ def status_choices(current: str) -> list:
 
 
 def agent_choices(agents) -> list:
+    """`agents` as (id, name) pairs, after the choice of nobody."""
     return forms.options(
-        [("", _("Nobody (unassigned)"))] + [(str(a.id), a.full_name) for a in agents]
+        [("", _("Nobody (unassigned)"))] + [(str(user_id), name) for user_id, name in agents]
     )
 
 
 def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     """The ticket page as the current user may see it. `bound` holds a submitted form (with
     its errors and input) that replaces the blank one of the same name."""
-    db.session.rollback()  # a failed action leaves nothing behind; read the ticket as it is
+    if bound is not None:
+        db.session.rollback()  # a failed action leaves nothing behind; read the ticket as it is
     user = current_user
-    ticket = pages.load_ticket(user, number)
-    now = utcnow()
     staff = services.is_staff(user)
+    ticket, names = pages.load_ticket(user, number)
+    now = utcnow()
     own = ticket.requester_id == user.id
-    page_forms = requester_forms()
+    open_for_messages = ticket.status != Status.CLOSED and ticket.merged_into_id is None
+    flags = {
+        "can_reply": open_for_messages and (staff or own),
+        "can_confirm": own and ticket.status == Status.RESOLVED,
+        "can_reopen": own and services.can_reopen(ticket, now),
+        "can_rate": own
+        and ticket.status in (Status.RESOLVED, Status.CLOSED)
+        and ticket.rating is None,
+    }
+    page_forms = requester_forms(**flags)
     context: dict = {}
     if staff:
-        choices = catalogue_choices()
-        agents = pages.assignable_agents(ticket)
+        events = pages.history_of(ticket)
+        people = pages.people_for(ticket, events)
         queues = routing.all_queues()
-        page_forms.update(staff_forms(ticket, agents=agents, queues=queues, choices=choices))
-        canned = canned_replies.canned_for(ticket)
-        page_forms["reply"].canned.choices = forms.options(
-            [("", "")] + [(str(c.id), c.title) for c in canned]
+        page_forms.update(
+            staff_forms(
+                ticket,
+                user,
+                names=names,
+                agents=people.assignable,
+                queues=queues,
+                choices=catalogue_choices(),
+                can_reply=flags["can_reply"],
+            )
         )
-        queue_names, user_names = pages.history_names(ticket)
+        queue_names = {queue.id: queue.name for queue in queues}
         context.update(
-            canned=canned,
-            history=[(event, describe(event, queue_names, user_names)) for event in ticket.events],
+            canned=canned_replies.canned_for(ticket) if flags["can_reply"] else [],
+            history=[
+                (
+                    event,
+                    people.names.get(event.actor_id),
+                    describe(event, queue_names, people.names),
+                )
+                for event in events
+            ],
             sla=sla_of(ticket, now),
             has_sla_badge=has_sla_badge(),
         )
@@ -147,18 +183,13 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     for form in page_forms.values():
         if hasattr(form, "version"):
             form.version.data = str(ticket.version)
-    open_for_messages = ticket.status != Status.CLOSED and ticket.merged_into_id is None
     context.update(
+        flags,
         ticket=ticket,
+        names=names,
         thread=pages.thread_for(user, ticket),
         forms=page_forms,
         staff=staff,
-        can_reply=open_for_messages and (staff or own),
-        can_confirm=own and ticket.status == Status.RESOLVED,
-        can_reopen=own and services.can_reopen(ticket, now),
-        can_rate=own
-        and ticket.status in (Status.RESOLVED, Status.CLOSED)
-        and ticket.rating is None,
         now=now,
     )
     return render_template("tickets/show.html", **context), status

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from integration.tickets.page_helpers import PNG
 
+from helpdesk.routing.models import Membership
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, Message
@@ -58,6 +60,41 @@ def test_the_ticket_page_costs_the_same_for_3_and_30_messages(
         assert few == many, user.role
 
 
+# The ticket page for staff: the user, the queues they work, the ticket (with its people,
+# queue, catalogue entries, links and opening files), its history, the people the history
+# names with the agents who may take it, the reference data's stamp, the canned replies, the
+# thread. For the requester: the user, the ticket, the thread.
+STAFF_TICKET_PAGE_STATEMENTS = 8
+REQUESTER_TICKET_PAGE_STATEMENTS = 3
+
+
+def test_the_ticket_page_costs_at_most_a_fixed_number_of_statements(
+    db, browser, requester, make_agent, file_ticket, queue_by_code, count_queries
+):
+    agent, colleague = make_agent("moj-it", ("75",)), make_agent("moj-it")
+    short = file_ticket(requester)
+    long = file_ticket(requester, attachments=(("anh.png", PNG), ("scan.png", PNG)))
+    add_thread(db, long, requester, agent, 30)
+    elsewhere = queue_by_code("moh-it").id
+    for n in range(20):  # history naming many people and queues
+        tickets.record_event(
+            long, "assigned", actor=colleague, assignee_id=(agent, colleague)[n % 2].id
+        )
+        tickets.record_event(
+            long, "transferred", from_queue_id=elsewhere, to_queue_id=long.queue_id, reason="x"
+        )
+    long.parent_id, long.assignee_id = short.id, colleague.id
+    db.session.commit()
+    for user, bound in (
+        (agent, STAFF_TICKET_PAGE_STATEMENTS),
+        (requester, REQUESTER_TICKET_PAGE_STATEMENTS),
+    ):
+        client = browser(user)
+        for ticket in (short, long):
+            statements = statements_for(client, f"/tickets/{ticket.number}", count_queries)
+            assert statements <= bound, (user.role, ticket.number)
+
+
 def test_the_queue_page_costs_the_same_for_3_and_30_tickets(
     browser, requester, make_agent, file_ticket, count_queries
 ):
@@ -70,6 +107,37 @@ def test_the_queue_page_costs_the_same_for_3_and_30_tickets(
         file_ticket(requester)
     many = statements_for(client, "/tickets/queue", count_queries)
     assert few == many
+
+
+# The queue page: the user, their queues and coverage, the agents of those queues, the
+# reference data's stamp, the bounded count, the page.
+QUEUE_PAGE_STATEMENTS = 6
+
+
+@pytest.mark.parametrize("url", ["/tickets/queue?status=open", "/tickets/queue?q=thanh+toan"])
+def test_the_queue_page_and_its_search_cost_at_most_a_fixed_number_of_statements(
+    monkeypatch, db, browser, requester, make_agent, file_ticket, queue_by_code, count_queries, url
+):
+    from helpdesk.tickets.views import staff
+
+    # Every kind of visibility at once: a whole queue, a queue in some provinces, supervision,
+    # and tickets assigned to the agent elsewhere.
+    agent = make_agent("moj-it", ("75", "01"))
+    queue_by_code("moha-vnpt").supervisor_id = agent.id
+    db.session.add(Membership(queue_id=queue_by_code("moj-fpt").id, user_id=agent.id))
+    db.session.commit()
+    client = browser(agent)
+    filed = []
+    for count, per_page in ((2, 1), (12, 5), (12, 50)):
+        while len(filed) < count:
+            province = ("75", "01", "79")[len(filed) % 3]
+            ticket = file_ticket(requester, province=province, subject="Đã thanh toán tiền")
+            ticket.assignee_id = agent.id if province == "79" else None  # mine, else uncovered
+            db.session.commit()
+            filed.append(ticket)
+        monkeypatch.setattr(staff, "PER_PAGE", per_page)
+        assert statements_for(client, url, count_queries) <= QUEUE_PAGE_STATEMENTS
+        assert statements_for(client, url + "&page=2", count_queries) <= QUEUE_PAGE_STATEMENTS
 
 
 def test_my_tickets_costs_the_same_for_3_and_20_tickets(
