@@ -125,7 +125,7 @@ def file_ticket(user: User):
             problems = {**error.fields, **problems}
         raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
     ticket = tickets.create_ticket(user, draft)
-    response = jsonify(ticket_detail(user, ticket, now=utcnow()))
+    response = jsonify(filed_detail(user, ticket, now=utcnow()))
     response.headers["Location"] = url_for(".get_ticket", number=ticket.number)
     return response, 201
 
@@ -185,6 +185,21 @@ def sla_state(ticket: Ticket, now: datetime) -> str:
     from helpdesk.sla import services as sla
 
     return str(sla.state(ticket, now))
+
+
+def filed_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:
+    """The detail of a ticket the caller just filed, from what filing left loaded: it has no
+    messages, so every file is one it was filed with, none an internal note's. A resubmission
+    (the same Idempotency-Key) may return a ticket that went on since: read as any ticket."""
+    if ticket.messages:
+        return ticket_detail(user, ticket, now=now)
+    return schemas.ticket_detail_json(
+        user,
+        ticket,
+        sla_state=sla_state(ticket, now),
+        messages=[],
+        attachments=sorted(ticket.attachments, key=lambda attachment: attachment.id),
+    )
 
 
 def ticket_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:

@@ -10,13 +10,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from urllib.parse import quote, urlsplit
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from jinja2 import TemplateError
-from sqlalchemy import Connection, Select, or_, select, update
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import Connection, Select, event, inspect, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
+from werkzeug.routing import MapAdapter
 
 from helpdesk import errors
 from helpdesk.extensions import db
@@ -44,6 +48,9 @@ DRAIN_TIME = timedelta(seconds=10)
 # A send job's own rows take at most about a claim timeout (see send_batch), its drain as much.
 SEND_JOB_TIMEOUT = CLAIM_TIMEOUT * 2 + DRAIN_TIME
 KEY_LENGTH = 200  # Outbox.key
+QUEUED = "outbox_queued"  # session.info: {key: row} queued since the last flush
+# Rows an INSERT carries at most: 16 columns each stays under SQLite's 32766 parameters.
+INSERT_BATCH = 500
 
 # What the sending functions read and write through: the request's session, or a connection
 # a send job holds for all its rows.
@@ -60,16 +67,19 @@ def queue_email(
     user_id: int | None = None,
     essential: bool = True,
 ) -> Outbox | None:
-    """Add a message to the session's transaction (no commit); None if that key was queued.
+    """Add a message to the session's transaction (no commit); None if no address or if that
+    key is already queued in this transaction.
 
-    `key` names the event and the recipient, so the same event never mails anyone twice.
+    `key` names the event and the recipient, so the same event never mails anyone twice: the
+    rows of a flush go in with one INSERT that skips keys queued before (see insert_queued),
+    and a skipped row keeps no id (`dispatch` passes over it).
     `context` must be JSON-serialisable; it must hold no internal note and no full CCCD.
     """
     if not to:
         return None
     key = outbox_key(key)
-    pending = [o for o in db.session.new if isinstance(o, Outbox) and o.key == key]
-    if pending or db.session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+    queued = db.session.info.setdefault(QUEUED, {})
+    if key in queued and inspect(queued[key]).pending:
         return None
     now = utcnow()
     row = Outbox(
@@ -84,10 +94,55 @@ def queue_email(
         attempts=0,
         next_attempt_at=now,
         give_up_at=now + RETRY_WINDOW,
+        claimed_at=None,
+        last_error="",
+        message_id="",
         created_at=now,
+        sent_at=None,
     )
-    db.session.add(row)
+    queued[key] = row
+    db.session.add(row)  # pending: a query before the commit flushes it, as any change
     return row
+
+
+@event.listens_for(Session, "before_flush")
+def insert_queued(session: Session, flush_context, instances) -> None:  # noqa: ARG001
+    """Insert the rows queue_email added since the last flush, INSERT_BATCH a statement, each
+    skipped if its key is already in the outbox (ON CONFLICT DO NOTHING).
+
+    An inserted row becomes persistent with its id; a skipped one is left out of the session,
+    without an id. Rows added to the session by other means are the flush's as usual.
+    """
+    queued = session.info.pop(QUEUED, None)
+    rows = [row for row in (queued or {}).values() if row in session.new]
+    if not rows:
+        return
+    for row in rows:
+        session.expunge(row)
+    columns = [column.key for column in Outbox.__table__.columns if column.key != "id"]
+    statement = (
+        upsert(session)(Outbox)
+        .on_conflict_do_nothing(index_elements=[Outbox.key])
+        .returning(Outbox.id, Outbox.key)
+    )
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), INSERT_BATCH):
+        # One statement per batch ("insertmanyvalues"), compiled once whatever the row count.
+        values = [
+            {name: getattr(row, name) for name in columns}
+            for row in rows[start : start + INSERT_BATCH]
+        ]
+        ids.update((key, row_id) for row_id, key in session.execute(statement, values))
+    for row in rows:
+        if row.key in ids:
+            row.id = ids[row.key]
+            make_transient_to_detached(row)
+            session.add(row)
+
+
+def upsert(session: Session):
+    """The dialect's INSERT, the one with ON CONFLICT."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def outbox_key(key: str) -> str:
@@ -99,8 +154,20 @@ def outbox_key(key: str) -> str:
 
 
 def dispatch(rows: Iterable[Outbox | None]) -> None:
-    """After the commit: hand the rows' ids to RQ (the sweep catches any that Redis misses)."""
-    hand_over([row.id for row in rows if row is not None and row.id is not None])
+    """After the commit: hand the rows' ids to RQ (the sweep catches any that Redis misses).
+
+    Rows skipped at insertion (their key was already queued) have no id and are passed over;
+    the ids are read without loading the committed rows again.
+    """
+    hand_over([row_id for row in rows if (row_id := outbox_id(row)) is not None])
+
+
+def outbox_id(row: Outbox | None) -> int | None:
+    """The row's id as the session knows it (no query, even when the commit expired it)."""
+    if row is None:
+        return None
+    identity = inspect(row).identity
+    return identity[0] if identity else None
 
 
 def hand_over(ids: Sequence[int], *, at: datetime | None = None) -> int:
@@ -129,13 +196,23 @@ def batches(ids: Sequence[int], size: int = BATCH_SIZE) -> list[list[int]]:
 def link(endpoint: str, **values) -> str:
     """An absolute URL for mail: HELPDESK_BASE_URL when set, else the request's host."""
     base = current_app.config.get("HELPDESK_BASE_URL")
-    if base:
-        with current_app.test_request_context(base_url=base):
-            return url_for(endpoint, _external=True, **values)
-    if has_request_context():
+    if not base and has_request_context():
         return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
-        return url_for(endpoint, _external=True, **values)
+    anchor = values.pop("_anchor", None)
+    url = mail_urls(base or "http://127.0.0.1:5000").build(endpoint, values, force_external=True)
+    return f"{url}#{quote(anchor)}" if anchor else url
+
+
+def mail_urls(base: str) -> MapAdapter:
+    """The app's URL map bound to the base address, made once per app and address (mail for
+    a thousand tickets builds a thousand links)."""
+    adapters = current_app.extensions.setdefault("mail_urls", {})
+    if base not in adapters:
+        parts = urlsplit(base)
+        adapters[base] = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"
+        )
+    return adapters[base]
 
 
 # ---------------------------------------------------------------- rendering

@@ -89,30 +89,50 @@ def to_address(address: str, template: str, key: str, context: dict) -> list:
     return [row] if row else []
 
 
-def on_ticket_filed(ticket) -> list[Outbox]:
-    """The requester's acknowledgement (number, queue, deadlines) and the queue's alert."""
+def on_ticket_filed(ticket, *, members: list[User] | None = None) -> list[Outbox]:
+    """The requester's acknowledgement (number, queue, deadlines) and the queue's alert (to
+    `members` when already read by queue_alert_members)."""
+    if members is None:  # read before any row is queued: the rows go in with one INSERT
+        members = queue_alert_members(ticket)
     context = ticket_context(ticket)
     rows = to_user(ticket.requester, "ticket_filed", f"filed:{ticket.id}", context, essential=True)
-    return rows + on_queue_alert(ticket)
+    return rows + on_queue_alert(ticket, members=members)
 
 
-def on_queue_alert(ticket) -> list[Outbox]:
-    """A new ticket in a queue: its contact address, and its members who cover the ticket's
-    province if the queue wants it (the queue's `notify_members`)."""
+def queue_alert_members(ticket) -> list[User]:
+    """The accounts of the queue's available members who cover the ticket's province, by id
+    (one query; none when the queue does not alert its members)."""
     from helpdesk.routing.models import Membership
+    from helpdesk.routing.services.assignment import covers
 
+    queue = ticket.queue
+    if not queue.notify_members:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.queue_id == queue.id,
+                Membership.available,
+                covers(ticket.province_code),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def on_queue_alert(ticket, *, members: list[User] | None = None) -> list[Outbox]:
+    """A new ticket in a queue: its contact address, and its members who cover the ticket's
+    province if the queue wants it (the queue's `notify_members`; `members` when already read
+    by queue_alert_members)."""
+    if members is None:
+        members = queue_alert_members(ticket)
     queue = ticket.queue
     context = ticket_context(ticket)
     key = event_key(ticket, "queued")
     rows = to_address(queue.email, "ticket_queued", key, context) if queue.email else []
-    if not queue.notify_members:
-        return rows
-    members = db.session.scalars(
-        select(Membership).where(Membership.queue_id == queue.id, Membership.available)
-    ).all()
-    covering = [m.user_id for m in members if m.covers(ticket.province_code)]
-    users = db.session.scalars(select(User).where(User.id.in_(covering)).order_by(User.id))
-    for user in users if covering else ():
+    for user in members:
         rows += to_user(user, "ticket_queued", key, context, essential=False)
     return rows
 

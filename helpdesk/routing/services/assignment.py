@@ -35,8 +35,11 @@ def choose_assignee(queue_id: int, province_code: str) -> int | None:
     nobody qualifies; `Queue.auto_assign` tells the two apart (only the second is the
     supervisor's business).
     """
+    # count(*), not count(id): answered from an index of open tickets by assignee alone
+    # (ix_tickets_open_assignee_id_resolution_due), without reading a row of the table.
     open_tickets = (
-        select(func.count(Ticket.id))
+        select(func.count())
+        .select_from(Ticket)
         .where(Ticket.assignee_id == Membership.user_id, Ticket.status.in_(OPEN_STATUSES))
         .correlate(Membership)
         .scalar_subquery()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from helpdesk import timeutil
 from helpdesk.extensions import db
@@ -61,7 +61,8 @@ def set_deadlines(ticket: Ticket, now: datetime) -> None:
     """Choose the ticket's policy and set its first-response and resolution deadlines from `now`.
 
     The first response only while nobody has answered; a breached deadline stays as it is; a
-    paused resolution clock stays paused with the new policy's full target. No commit.
+    paused resolution clock stays paused with the new policy's full target. No commit. The
+    timers follow, except for a ticket not yet inserted: start_timers gives it its timers then.
     """
     policy = find_policy(ticket.priority, ticket.system_code, ticket.category_code)
     ticket.sla_policy_id = policy.id if policy is not None else None
@@ -75,7 +76,8 @@ def set_deadlines(ticket: Ticket, now: datetime) -> None:
                 ticket.sla_remaining_minutes = found.resolution_minutes if found else None
             else:
                 _set_deadline(ticket, TimerKind.RESOLUTION, _add(now, found, TimerKind.RESOLUTION))
-    sync_timers(ticket, now)
+    if ticket.id is not None:  # a ticket being filed gets its timers once inserted
+        sync_timers(ticket, now)
 
 
 def _add(now: datetime, found: Targets | None, kind: str) -> datetime | None:
@@ -212,33 +214,63 @@ def wanted_timers(
     return wanted
 
 
-def sync_timers(ticket: Ticket, now: datetime, *, status: str | None = None) -> None:
-    """Make the ticket's pending timer rows match its deadlines (no commit)."""
+def sync_timers(ticket: Ticket, now: datetime, *, status: str | None = None) -> list[Timer]:
+    """Make the ticket's pending timer rows match its deadlines (no commit); the timers added or
+    moved (what schedule_timers hands to RQ). New rows go in with one INSERT."""
+    if ticket.id is None:  # not inserted yet: start_timers gives it its timers afterwards
+        return []
     wanted = wanted_timers(ticket, now, status=status)
     existing: dict[tuple[str, str], Timer] = {
         (row.kind, row.stage): row
-        for row in db.session.new
-        if isinstance(row, Timer) and row.ticket is ticket
+        for row in db.session.scalars(select(Timer).where(Timer.ticket_id == ticket.id))
     }
-    if ticket.id is not None:
-        rows = db.session.scalars(select(Timer).where(Timer.ticket_id == ticket.id))
-        existing.update({(row.kind, row.stage): row for row in rows})
     for key, row in existing.items():
-        if key in wanted:
-            continue
-        if row in db.session.new:
-            db.session.expunge(row)
-        else:
+        if key not in wanted:
             db.session.delete(row)
+    changed, added = [], {}
     for (kind, stage), (fire_at, due_at) in wanted.items():
         row = existing.get((kind, stage))
-        if row is not None and row.due_at == due_at:
-            continue  # same deadline, same warning point (recomputing it would drift a minute)
         if row is None:
-            timer = Timer(ticket=ticket, kind=kind, stage=stage, fire_at=fire_at, due_at=due_at)
-            db.session.add(timer)
-        else:
+            added[(kind, stage)] = (fire_at, due_at)
+        elif row.due_at != due_at:  # same deadline: same warning point (recomputing drifts)
             row.fire_at, row.due_at = fire_at, due_at
+            changed.append(row)
+    return changed + insert_timers(ticket, added)
+
+
+def start_timers(ticket: Ticket, now: datetime) -> list[Timer]:
+    """The timers of a ticket just inserted (it has none yet), with one INSERT; the timers.
+
+    No commit. The filing path: set_deadlines, flush, start_timers, commit, schedule_timers.
+    """
+    return insert_timers(ticket, wanted_timers(ticket, now))
+
+
+def insert_timers(
+    ticket: Ticket, timers: dict[tuple[str, str], tuple[datetime, datetime]]
+) -> list[Timer]:
+    """Insert these timer rows of the ticket with one statement; the rows, as plain objects
+    outside the session (a later query of the ticket's timers loads them)."""
+    rows = [
+        Timer(ticket_id=ticket.id, kind=kind, stage=stage, fire_at=fire_at, due_at=due_at)
+        for (kind, stage), (fire_at, due_at) in timers.items()
+    ]
+    if rows:
+        db.session.execute(
+            insert(Timer).values(
+                [
+                    {
+                        "ticket_id": row.ticket_id,
+                        "kind": row.kind,
+                        "stage": row.stage,
+                        "fire_at": row.fire_at,
+                        "due_at": row.due_at,
+                    }
+                    for row in rows
+                ]
+            )
+        )
+    return rows
 
 
 def timer_job_id(ticket_id: int, kind: str, stage: str, due: datetime) -> str:
@@ -246,11 +278,13 @@ def timer_job_id(ticket_id: int, kind: str, stage: str, due: datetime) -> str:
     return f"sla-{ticket_id}-{kind}-{stage}-{due.timestamp():.0f}"
 
 
-def schedule_timers(ticket: Ticket) -> None:
+def schedule_timers(ticket: Ticket, *, timers: list[Timer] | None = None) -> None:
     """After the commit: an RQ job at each pending timer that lies in the future.
 
-    Timers already due are left to the minutely sweep (alerts.sweep), as are those Redis loses;
-    a job whose deadline has moved by the time it runs does nothing. Tolerates Redis being down.
+    `timers` are those the transaction added or moved (sync_timers, start_timers); without
+    them, the ticket's timer rows are read. Timers already due are left to the minutely sweep
+    (alerts.sweep), as are those Redis loses; a job whose deadline has moved by the time it
+    runs does nothing. Tolerates Redis being down.
     """
     from helpdesk.sla.jobs import fire_deadline
     from helpdesk.worker import enqueue_at
@@ -258,16 +292,19 @@ def schedule_timers(ticket: Ticket) -> None:
     if ticket.id is None:
         return
     now = timeutil.utcnow()
-    rows = db.session.scalars(
-        select(Timer).where(Timer.ticket_id == ticket.id, Timer.fire_at > now)
-    ).all()
-    for row in rows:
+    if timers is None:
+        timers = db.session.scalars(
+            select(Timer).where(Timer.ticket_id == ticket.id, Timer.fire_at > now)
+        ).all()
+    for row in timers:
+        if row.fire_at <= now:
+            continue
         enqueue_at(
             row.fire_at,
             fire_deadline,
-            row.ticket_id,
+            ticket.id,
             row.kind,
             row.stage,
             row.due_at.isoformat(),
-            job_id=timer_job_id(row.ticket_id, row.kind, row.stage, row.due_at),
+            job_id=timer_job_id(ticket.id, row.kind, row.stage, row.due_at),
         )

@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk import errors
 from helpdesk.auth.models import User
-from helpdesk.catalogue.models import Category, Province, System
+from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.routing import engine
+from helpdesk.routing.models import Queue
 from helpdesk.tickets import storage, text
 from helpdesk.tickets.models import Attachment, Priority, Status, Ticket, TicketCounter
 from helpdesk.tickets.services.events import record_event
@@ -100,14 +102,14 @@ def validate(draft: TicketDraft) -> dict:
         and not text.has_control_characters(key, multiline=False)
     ):
         problems["submission_key"] = _("A key of 1 to 64 characters, without control characters.")
-    checks = (
-        ("system", System, _("Unknown system.")),
-        ("category", Category, _("Unknown category.")),
-        ("province", Province, _("Unknown province.")),
+    checks = (  # from memory: reference data is read once per process (reference_cache)
+        ("system", catalogue.find_system, _("Unknown system.")),
+        ("category", catalogue.find_category, _("Unknown category.")),
+        ("province", catalogue.find_province, _("Unknown province.")),
     )
-    for name, model, message in checks:
+    for name, find, message in checks:
         if values[name] and name not in problems:
-            row = db.session.get(model, values[name])
+            row = find(values[name])
             if row is None or not getattr(row, "active", True):
                 problems[name] = message
     if problems:
@@ -158,11 +160,15 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
 
     Commits once. Raises errors.Invalid (naming each bad field) and changes nothing then.
     A draft whose submission_key was already used returns the ticket filed the first time.
+
+    Everything is read before anything is written, so the ticket goes in with one INSERT (its
+    assignee and deadlines included), its events, timers and mail with one INSERT each.
     """
+    from helpdesk.notifications import services as notifications
     from helpdesk.notifications import tickets as mail
     from helpdesk.routing import services as routing
     from helpdesk.sla import services as sla
-    from helpdesk.tickets.services.workflow import auto_assign
+    from helpdesk.tickets.services.workflow import assign_automatically, assignment_mail
 
     now = now or utcnow()
     values = validate(draft)
@@ -193,8 +199,11 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         updated_at=now,
     )
     ticket.search_text = search_text_of(ticket)
+    for name in ("messages", "attachments"):  # a new ticket has none: known without a query
+        set_committed_value(ticket, name, [])
     ticket.requester = requester
-    db.session.add(ticket)
+    ticket.queue = db.session.get(Queue, decision.queue_id)
+    # Not in the session until it is complete: no query below flushes half a ticket.
     record_event(ticket, "created", actor=requester, at=now)
     record_event(
         ticket,
@@ -204,11 +213,12 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         rule_id=decision.rule_id,
         reason=decision.reason,
     )
+    members = mail.queue_alert_members(ticket)
+    assign_automatically(ticket, now=now)
     for upload, content_type in values["attachments"]:
         stored = storage.store(upload, content_type)
-        db.session.add(
+        ticket.attachments.append(
             Attachment(
-                ticket=ticket,
                 uploader_id=requester.id,
                 filename=stored.filename,
                 content_type=stored.content_type,
@@ -218,11 +228,12 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
             )
         )
     sla.set_deadlines(ticket, now)
-    db.session.flush()
-    outbox = mail.on_ticket_filed(ticket)
-    outbox += auto_assign(ticket, now=now)
     try:
-        db.session.commit()
+        db.session.add(ticket)
+        db.session.flush()
+        timers = sla.start_timers(ticket, now)
+        outbox = mail.on_ticket_filed(ticket, members=members) + assignment_mail(ticket)
+        commit_keeping_loaded()
     except IntegrityError:
         db.session.rollback()
         existing = find_submission(requester, draft.submission_key)
@@ -230,8 +241,17 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
             raise
         return existing  # the same form submitted twice at once: the other request won
     log.info("ticket %s filed into queue %s", ticket.number, ticket.queue_id)
-    from helpdesk.notifications import services as notifications
-
     notifications.dispatch(outbox)
-    sla.schedule_timers(ticket)
+    sla.schedule_timers(ticket, timers=timers)
     return ticket
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the new ticket, its events and mail are
+    as they were written (the page or API answer that follows reads them without a query)."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -302,18 +302,34 @@ def add_message(
 
 def auto_assign(ticket: Ticket, *, now: datetime) -> list:
     """Assign to an available covering agent of the queue, else tell the supervisor (no commit)."""
-    from helpdesk.notifications import tickets as mail
+    db.session.flush()
+    assign_automatically(ticket, now=now)
+    return assignment_mail(ticket)
+
+
+def assign_automatically(ticket: Ticket, *, now: datetime) -> bool:
+    """Give the ticket to the member routing chooses, with its event; False when nobody
+    qualifies (an "unassigned" event then). No flush, no mail, no commit: the ticket may not be
+    inserted yet, and its assignee is then part of its INSERT."""
     from helpdesk.routing import services as routing
 
-    db.session.flush()
     assignee_id = routing.choose_assignee(ticket.queue_id, ticket.province_code)
     if assignee_id is None:
         record_event(ticket, "unassigned", at=now, queue_id=ticket.queue_id)
-        return mail.on_unassignable(ticket)
+        return False
     ticket.assignee_id = assignee_id
     ticket.assignee = db.session.get(User, assignee_id)
     routing.mark_assigned(ticket.queue_id, assignee_id, now)
     record_event(ticket, "assigned", at=now, assignee_id=assignee_id, automatic=True)
+    return True
+
+
+def assignment_mail(ticket: Ticket) -> list:
+    """After assign_automatically: the assignee is told, or the supervisor that nobody was."""
+    from helpdesk.notifications import tickets as mail
+
+    if ticket.assignee_id is None:
+        return mail.on_unassignable(ticket)
     return mail.on_assigned(ticket)
 
 

@@ -1,0 +1,84 @@
+"""Filing a ticket costs a fixed, small number of SQL statements, by the form and by the API,
+however many members its queue alerts: the ticket, its events, its timers and its mail go in
+with one INSERT each."""
+
+from __future__ import annotations
+
+import pytest
+from integration.tickets.page_helpers import GOOD_FORM
+from sqlalchemy import func, select
+from support import csrf_token
+
+from helpdesk.auth.services import create_token
+from helpdesk.notifications.models import Outbox
+from helpdesk.routing.models import Membership, MembershipProvince
+
+MEMBERS = 20
+# Statements of one filing with the reference data cache warm (BEGIN/COMMIT not counted).
+BOUND = {"form": 12, "api": 11}
+
+
+def bound(path: str, backend: str) -> int:
+    # SQLite inserts the three events one a row (no multi-row INSERT ... RETURNING there).
+    return BOUND[path] + (2 if backend == "sqlite" else 0)
+
+
+@pytest.fixture
+def crowded_queue(db, queue_by_code, make_user):
+    """The ticket's queue with MEMBERS agents who cover province 75 (half of them by name)."""
+    queue = queue_by_code("moj-it")
+    queue.notify_members = True
+    for n in range(MEMBERS):
+        user = make_user("agent", language="en")
+        membership = Membership(queue_id=queue.id, user_id=user.id)
+        membership.coverage = [MembershipProvince(province_code="75")] if n % 2 else []
+        db.session.add(membership)
+    db.session.commit()
+    return queue
+
+
+def outbox_count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Outbox))
+
+
+def test_filing_by_the_form_costs_a_fixed_number_of_statements(
+    db, browser, requester, crowded_queue, count_queries, backend
+):
+    web = browser(requester)
+
+    def file() -> list[str]:
+        html = web.get("/tickets/new").get_data(as_text=True)
+        with count_queries() as statements:
+            response = web.post("/tickets/new", data={**GOOD_FORM, "csrf_token": csrf_token(html)})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return statements
+
+    file()  # the first request reads the reference data that later ones find cached
+    before = outbox_count(db)
+    statements = file()
+    assert len(statements) <= bound("form", backend), "\n".join(statements)
+    assert sum(s.lstrip().upper().startswith("INSERT INTO OUTBOX") for s in statements) == 1
+    assert outbox_count(db) - before == MEMBERS + 2  # the requester, the members, the assignee
+
+
+def test_filing_by_the_api_costs_a_fixed_number_of_statements(
+    db, client, requester, crowded_queue, count_queries, backend
+):
+    token = create_token(requester)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def file() -> list[str]:
+        with count_queries() as statements:
+            response = client.post(
+                "/api/v1/tickets", json={**GOOD_FORM, "priority": 3}, headers=headers
+            )
+        assert response.status_code == 201, response.get_data(as_text=True)
+        assert response.get_json()["messages"] == []
+        return statements
+
+    file()  # the first request reads the reference data (and records the token's use)
+    before = outbox_count(db)
+    statements = file()
+    assert len(statements) <= bound("api", backend), "\n".join(statements)
+    assert sum(s.lstrip().upper().startswith("INSERT INTO SLA_TIMERS") for s in statements) == 1
+    assert outbox_count(db) - before == MEMBERS + 2
