@@ -1,95 +1,261 @@
 """Firing SLA timers: warn, breach, escalate, and the minutely sweep that catches lost timers.
 
-A timer fires through `fire_timer`, from its RQ job at the instant it was scheduled for or
-from the sweep. Firing is idempotent: one conditional UPDATE sets the warned or breached
-marker, so of two runs (a job and the sweep, or a retried job) only one records and mails.
+Timers fire in batches: the sweep takes up to SWEEP_BATCH due timers at a time, a timer's RQ job
+(`fire_timer`) a batch of one. A batch costs the same few statements whatever its size: one
+conditional UPDATE per clock and stage sets the warned or breached markers of the tickets whose
+deadline is still the timer's and whose marker is still empty (so of two runs, a job and the
+sweep or a retried job, only one records and mails), one DELETE drops the batch's timer rows, one
+query loads the claimed tickets with their assignee, queue and supervisor, one INSERT adds the
+events, the outbox rows join the same transaction, one commit; mail goes to RQ after it.
+
+Escalation steps (raise the priority, move to the next queue) go through the tickets' workflow,
+ticket by ticket: the sweep leaves the breaches of tickets whose policy asks for them out of its
+batch and fires those one at a time, as it does every timer of a batch that failed.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from helpdesk import errors, timeutil
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
+from helpdesk.routing.models import Queue
 from helpdesk.sla import services
-from helpdesk.sla.models import Timer, TimerStage
-from helpdesk.tickets.models import Priority, Ticket
+from helpdesk.sla.models import Policy, Timer, TimerKind, TimerStage
+from helpdesk.tickets.models import OPEN_STATUSES, Event, Priority, Ticket
 
 log = logging.getLogger(__name__)
 
 # What fire_timer did; the job returns it (RQ keeps it with the job's result).
 WARNED, BREACHED = "warned", "breached"
-MOVED, EARLY, STALE, ALREADY = "moved", "early", "stale", "already"
-SWEEP_BATCH = 500
+MOVED, EARLY, STALE = "moved", "early", "stale"
+SWEEP_BATCH = 1000
+
+# A due timer as the sweep reads it: ticket id, kind, stage and the deadline it belongs to.
+Due = tuple[int, str, str, datetime]
+Key = tuple[int, str, str]
+
+# What a warning or breach reads of a ticket (its mail: notifications.tickets.ticket_context).
+MAILED_COLUMNS = (
+    Ticket.number,
+    Ticket.subject,
+    Ticket.status,
+    Ticket.priority,
+    Ticket.queue_id,
+    Ticket.assignee_id,
+    Ticket.sla_policy_id,
+    Ticket.first_responded_at,
+    Ticket.first_response_due,
+    Ticket.resolution_due,
+    Ticket.version,
+)
 
 
 def fire_timer(ticket_id: int, kind: str, stage: str, due: datetime, *, now: datetime) -> str:
     """Record that a deadline's warning point or the deadline itself is reached, once. Commits.
 
-    Does nothing when the timer is not pending any more for that deadline (moved, met, paused:
-    "moved"/"stale") or its instant has not come ("early"). Otherwise records an event, mails
-    (warning: the assignee, and the supervisor while the ticket is unassigned or unanswered;
-    breach: the assignee and the supervisor) and, after a breach, runs the policy's escalation.
+    Does nothing when the timer is not pending any more for that deadline ("moved"), its
+    instant has not come ("early"), or the ticket's deadline moved, was met or paused, or another
+    run recorded it ("stale": the timer row goes). Otherwise as `fire`.
     """
     timer = db.session.get(Timer, (ticket_id, kind, stage))
     if timer is None or timer.due_at != due:
         return MOVED
     if now < timer.fire_at:
         return EARLY
-    ticket = db.session.get(Ticket, ticket_id)
-    if (
-        ticket is None
-        or not services.is_running(ticket, kind)
-        or services.deadline(ticket, kind) != due
-        or services.marker(ticket, kind, stage) is not None
-    ):
-        db.session.delete(timer)  # a row left behind by a change that bypassed the hooks
-        db.session.commit()
-        return STALE
-    claimed = claim(ticket_id, kind, stage, due, now)
-    db.session.execute(
-        delete(Timer).where(
-            Timer.ticket_id == ticket_id,
-            Timer.kind == kind,
-            Timer.stage == stage,
-            Timer.due_at == due,
-        )
-    )
-    if not claimed:
-        db.session.commit()
-        return ALREADY
-    db.session.refresh(ticket)
-    found = services.targets_for(ticket.sla_policy_id)
-    if stage == TimerStage.WARNING:
-        outbox = [] if now >= due else warn(ticket, kind, due, now=now)
-        outcome = WARNED
-    else:
-        outbox = breach(ticket, kind, due, found, now=now)
-        outcome = BREACHED
+    outcomes = fire([(ticket_id, kind, stage, due)], now=now)
+    return outcomes.get((ticket_id, kind, stage), MOVED)  # moved again meanwhile
+
+
+def fire(timers: Sequence[Due], *, now: datetime, leave: Iterable[int] = ()) -> dict[Key, str]:
+    """Fire due timers as one batch: claim, record the events, queue the mail. Commits once.
+
+    A warning tells the assignee, and the supervisor (the queue's address without one) while the
+    ticket is unassigned or unanswered; a warning reached after its deadline is recorded quietly.
+    A breach tells the assignee and the supervisor (see `breach`), then runs the policy's
+    escalation steps. Breaches of tickets whose policy is in `leave` (policy ids) are neither
+    claimed nor dropped, nor is a timer that a concurrent change made pending again: they get
+    no outcome, for the caller to fire one at a time. Returns {(ticket id, kind, stage):
+    WARNED, BREACHED, or STALE (moved, met, paused or recorded by another run)} for the others.
+    """
+    claimed = _claim(timers, now, leave=frozenset(leave))
+    dropped = _drop(timers, now)
+    outcomes = {key: STALE for key in dropped - claimed.keys()}
+    outbox: list = []
+    escalating: list[tuple[Ticket, str, services.Targets]] = []
+    if claimed:
+        tickets = _load({ticket_id for ticket_id, _kind, _stage in claimed})
+        found_for = {
+            p: services.targets_for(p) for p in {t.sla_policy_id for t in tickets.values()}
+        }
+        events: list[dict] = []
+        for ticket_id, kind, stage, _due in timers:
+            due = claimed.get((ticket_id, kind, stage))
+            if due is None:
+                continue
+            ticket = tickets[ticket_id]
+            if stage == TimerStage.WARNING:
+                outbox += [] if now >= due else warn(ticket, kind, due, events, now=now)
+                outcomes[(ticket_id, kind, stage)] = WARNED
+                continue
+            found = found_for[ticket.sla_policy_id]
+            outbox += breach(ticket, kind, due, found, events, now=now)
+            outcomes[(ticket_id, kind, stage)] = BREACHED
+            if found is not None and (found.raise_priority or found.transfer_to_next_queue):
+                escalating.append((ticket, kind, found))
+        if events:
+            # RETURNING makes it one multi-row INSERT on every driver (not one per row).
+            db.session.execute(insert(Event).returning(Event.id), events)
+        for ticket, kind, found in escalating:
+            db.session.expire(ticket, ["events"])  # the events just inserted belong to it
+            outbox += escalate(ticket, kind, found, now=now)
     db.session.commit()
     _dispatch(outbox)
-    if outcome == BREACHED:
+    for ticket in {id(ticket): ticket for ticket, _kind, _found in escalating}.values():
         services.schedule_timers(ticket)  # an escalation may have set new deadlines
-    log.info("ticket %s: %s %s (due %s)", ticket_id, kind, outcome, due.isoformat())
-    return outcome
+    if len(timers) == 1:
+        log.info("ticket %s: %s %s %s", *timers[0][:3], outcomes.get(timers[0][:3], MOVED))
+    else:  # one line a batch: a line per ticket costs more than the rest of its work
+        counts = Counter(outcomes.values())
+        log.info("SLA timers: %s warned, %s breached", counts[WARNED], counts[BREACHED])
+    return outcomes
 
 
 def claim(ticket_id: int, kind: str, stage: str, due: datetime, now: datetime) -> bool:
     """Set the marker if nobody has and the deadline is still `due`; True for the one who did."""
-    marker = getattr(Ticket, services.marker_name(kind, stage))
-    deadline = getattr(Ticket, f"{kind}_due")
-    result = db.session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket_id, marker.is_(None), deadline == due)
-        # updated_at stays: a timer is not someone working on the ticket
-        .values({marker: now, Ticket.updated_at: Ticket.updated_at})
-        .execution_options(synchronize_session=False)
+    return (ticket_id, kind, stage) in _claim([(ticket_id, kind, stage, due)], now)
+
+
+def _groups(timers: Sequence[Due]) -> dict[tuple[str, str], list[Due]]:
+    groups: dict[tuple[str, str], list[Due]] = {}
+    for timer in timers:
+        groups.setdefault((timer[1], timer[2]), []).append(timer)
+    return groups
+
+
+def _pending(kind: str, stage: str, now: datetime) -> ColumnElement[bool]:
+    """A ticket's timer row of that kind and stage is due at `now` for its current deadline."""
+    return (
+        select(Timer.ticket_id)
+        .where(
+            Timer.ticket_id == Ticket.id,
+            Timer.kind == kind,
+            Timer.stage == stage,
+            Timer.due_at == getattr(Ticket, f"{kind}_due"),
+            Timer.fire_at <= now,
+        )
+        .exists()
     )
-    return result.rowcount == 1
+
+
+def _live(kind: str, stage: str) -> ColumnElement[bool]:
+    """The ticket still runs that clock and its marker for that stage is still empty."""
+    marker = getattr(Ticket, services.marker_name(kind, stage))
+    if kind == TimerKind.FIRST_RESPONSE:
+        counting = Ticket.first_responded_at.is_(None)
+    else:
+        counting = Ticket.sla_paused_at.is_(None)
+    return and_(Ticket.status.in_(OPEN_STATUSES), counting, marker.is_(None))
+
+
+def _claim(
+    timers: Sequence[Due], now: datetime, *, leave: frozenset[int] = frozenset()
+) -> dict[Key, datetime]:
+    """Set the markers of the timers whose ticket still has that deadline, due now, with the
+    marker still empty: one UPDATE per kind and stage. Returns {claimed timer: its deadline}."""
+    claimed: dict[Key, datetime] = {}
+    for (kind, stage), group in _groups(timers).items():
+        marker = getattr(Ticket, services.marker_name(kind, stage))
+        deadline = getattr(Ticket, f"{kind}_due")
+        conditions = [
+            Ticket.id.in_({timer[0] for timer in group}),
+            deadline.in_({timer[3] for timer in group}),
+            _live(kind, stage),
+            _pending(kind, stage, now),
+        ]
+        if leave and stage == TimerStage.BREACH:
+            conditions.append(
+                or_(Ticket.sla_policy_id.is_(None), Ticket.sla_policy_id.not_in(leave))
+            )
+        rows = db.session.execute(
+            update(Ticket)
+            .where(*conditions)
+            # updated_at stays: a timer is not someone working on the ticket
+            .values({marker: now, Ticket.updated_at: Ticket.updated_at})
+            .returning(Ticket.id, deadline)
+            .execution_options(synchronize_session=False)
+        )
+        claimed.update({(ticket_id, kind, stage): due for ticket_id, due in rows})
+    return claimed
+
+
+def _drop(timers: Sequence[Due], now: datetime) -> set[Key]:
+    """Delete the batch's timer rows that are no longer pending: those just claimed and those
+    whose deadline moved, was met or paused (a row the hooks missed). One DELETE per kind and
+    stage; returns the timers deleted."""
+    dropped: set[Key] = set()
+    for (kind, stage), group in _groups(timers).items():
+        live = (
+            select(Ticket.id)
+            .where(
+                Ticket.id == Timer.ticket_id,
+                getattr(Ticket, f"{kind}_due") == Timer.due_at,
+                _live(kind, stage),
+            )
+            .exists()
+        )
+        rows = db.session.execute(
+            delete(Timer)
+            .where(
+                Timer.ticket_id.in_({timer[0] for timer in group}),
+                Timer.kind == kind,
+                Timer.stage == stage,
+                Timer.fire_at <= now,
+                ~live,
+            )
+            .returning(Timer.ticket_id)
+            .execution_options(synchronize_session=False)
+        )
+        dropped.update((ticket_id, kind, stage) for (ticket_id,) in rows)
+    return dropped
+
+
+def _load(ticket_ids: set[int]) -> dict[int, Ticket]:
+    """The claimed tickets as they are now (markers set) with what their mail shows, and the
+    people it goes to: three queries, whatever the number of tickets."""
+    query = (
+        select(Ticket)
+        .where(Ticket.id.in_(ticket_ids))
+        .options(
+            load_only(*MAILED_COLUMNS),
+            joinedload(Ticket.queue).load_only(Queue.name, Queue.email, Queue.supervisor_id),
+        )
+        .execution_options(populate_existing=True)
+    )
+    tickets = {ticket.id: ticket for ticket in db.session.scalars(query)}
+    people = {ticket.assignee_id for ticket in tickets.values()}
+    people |= {ticket.queue.supervisor_id for ticket in tickets.values()}
+    people.discard(None)
+    if people:
+        # Each lands in the identity map: ticket.assignee and queue.supervisor find it there.
+        db.session.scalars(select(User).where(User.id.in_(people)).options(lazyload("*"))).all()
+    return tickets
+
+
+def escalating_policies() -> set[int]:
+    """The policies with escalation steps beyond telling the supervisor."""
+    return set(
+        db.session.scalars(
+            select(Policy.id).where(or_(Policy.raise_priority, Policy.transfer_to_next_queue))
+        )
+    )
 
 
 def _dispatch(outbox: list) -> None:
@@ -98,10 +264,8 @@ def _dispatch(outbox: list) -> None:
     notifications.dispatch(outbox)
 
 
-def _record(ticket: Ticket, kind: str, *, now: datetime, **data) -> None:
-    from helpdesk.tickets.services import record_event
-
-    record_event(ticket, kind, at=now, **data)
+def _event(ticket: Ticket, kind: str, *, now: datetime, **data) -> dict:
+    return {"ticket_id": ticket.id, "actor_id": None, "kind": kind, "data": data, "created_at": now}
 
 
 def _supervisor(ticket: Ticket) -> User | None:
@@ -133,10 +297,11 @@ def _mail(
     return to_address(address, template, key, context) if address else []
 
 
-def warn(ticket: Ticket, kind: str, due: datetime, *, now: datetime) -> list:
-    """The warning's event and mail (no commit): the assignee is warned; a ticket still
-    unassigned or unanswered goes to the supervisor (the queue's address without one)."""
-    _record(ticket, "sla_warning", now=now, clock=kind, due=due.isoformat())
+def warn(ticket: Ticket, kind: str, due: datetime, events: list[dict], *, now: datetime) -> list:
+    """The warning's event (added to `events`) and mail (no commit): the assignee is warned; a
+    ticket still unassigned or unanswered goes to the supervisor (the queue's address without
+    one)."""
+    events.append(_event(ticket, "sla_warning", now=now, clock=kind, due=due.isoformat()))
     context = _context(ticket, kind, due)
     key = f"sla:{ticket.id}:{kind}:warning:{due.timestamp():.0f}"
     outbox = _mail("sla_warning", key, context, user=ticket.assignee)
@@ -150,9 +315,15 @@ def warn(ticket: Ticket, kind: str, due: datetime, *, now: datetime) -> list:
 
 
 def breach(
-    ticket: Ticket, kind: str, due: datetime, found: services.Targets | None, *, now: datetime
+    ticket: Ticket,
+    kind: str,
+    due: datetime,
+    found: services.Targets | None,
+    events: list[dict],
+    *,
+    now: datetime,
 ) -> list:
-    """The breach's event, mail and escalation steps (no commit).
+    """The breach's event (added to `events`) and mail (no commit).
 
     The assignee is told, and the supervisor (the policy's first escalation step; always when
     nobody holds the ticket), or the queue's address when it has no supervisor. The event
@@ -168,9 +339,9 @@ def breach(
             rows = _mail("sla_breach", key, context, user=supervisor, address=ticket.queue.email)
             outbox += rows
             told = supervisor.id if rows and supervisor is not None else None
-    _record(ticket, "sla_breached", now=now, clock=kind, due=due.isoformat(), supervisor_id=told)
-    if found is not None:
-        outbox += escalate(ticket, kind, found, now=now)
+    events.append(
+        _event(ticket, "sla_breached", now=now, clock=kind, due=due.isoformat(), supervisor_id=told)
+    )
     return outbox
 
 
@@ -178,12 +349,14 @@ def escalate(ticket: Ticket, kind: str, found: services.Targets, *, now: datetim
     """The policy's escalation steps after a breach (no commit): raise the priority one level
     (never above critical; deadlines that still run follow it), move to the next queue on the
     routing path (unassigned there, then auto-assigned). Returns the outbox rows."""
+    from helpdesk.tickets.services import record_event
+
     outbox: list = []
     if found.raise_priority and ticket.priority > Priority.CRITICAL:
         old, new = ticket.priority, ticket.priority - 1
         ticket.priority = new
         ticket.updated_at = now
-        _record(ticket, "escalated", now=now, step="priority", clock=kind, old=old, new=new)
+        record_event(ticket, "escalated", at=now, step="priority", clock=kind, old=old, new=new)
         services.on_priority_change(ticket, now)
     if found.transfer_to_next_queue:
         outbox += _move_to_next_queue(ticket, kind, now=now)
@@ -207,7 +380,7 @@ def _move_to_next_queue(ticket: Ticket, kind: str, *, now: datetime) -> list:
         return []
 
 
-def due_timers(now: datetime, *, limit: int = SWEEP_BATCH) -> list[tuple[int, str, str, datetime]]:
+def due_timers(now: datetime, *, limit: int = SWEEP_BATCH) -> list[Due]:
     """Pending timers whose instant has come, oldest first (warning before breach)."""
     query = (
         select(Timer.ticket_id, Timer.kind, Timer.stage, Timer.due_at)
@@ -221,20 +394,33 @@ def due_timers(now: datetime, *, limit: int = SWEEP_BATCH) -> list[tuple[int, st
 def sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
     """Fire every timer that is due and that no job fired (Redis flushed, a worker down).
 
-    Reads the `fire_at` index, so its cost follows the number due. One timer's failure does not
-    hold the others back; the first failure is raised once the batch is done. Returns how many
-    warnings and breaches were recorded.
+    Reads the `fire_at` index, so its cost follows the number due; `limit` timers a batch, one
+    commit each. Breaches that escalate, and the timers of a batch that failed, fire one at a
+    time, so one ticket's failure does not hold the others back; the first failure is raised
+    once that batch is done. Returns how many warnings and breaches were recorded.
     """
     now = now or timeutil.utcnow()
     recorded = 0
-    failure: Exception | None = None
-    for ticket_id, kind, stage, due in due_timers(now, limit=limit):
+    while timers := due_timers(now, limit=limit):
         try:
-            recorded += fire_timer(ticket_id, kind, stage, due, now=now) in (WARNED, BREACHED)
-        except Exception as error:  # noqa: BLE001 - re-raised below, after the rest of the batch
+            outcomes = fire(timers, now=now, leave=escalating_policies())
+        except Exception:  # noqa: BLE001 - its timers fire one at a time below
             db.session.rollback()
-            log.exception("SLA timer %s/%s/%s failed", ticket_id, kind, stage)
-            failure = failure or error
-    if failure is not None:
-        raise failure
+            log.exception("SLA sweep batch of %s timers failed", len(timers))
+            outcomes = {}
+        failure: Exception | None = None
+        for ticket_id, kind, stage, due in timers:
+            if (ticket_id, kind, stage) in outcomes:
+                continue
+            try:
+                outcomes.update(fire([(ticket_id, kind, stage, due)], now=now))
+            except Exception as error:  # noqa: BLE001 - re-raised below, after the rest
+                db.session.rollback()
+                log.exception("SLA timer %s/%s/%s failed", ticket_id, kind, stage)
+                failure = failure or error
+        recorded += sum(outcome in (WARNED, BREACHED) for outcome in outcomes.values())
+        if failure is not None:
+            raise failure
+        if len(timers) < limit:
+            break
     return recorded

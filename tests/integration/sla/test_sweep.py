@@ -1,0 +1,264 @@
+"""The sweep fires a minute's due timers as one batch: its statements do not grow with the number
+due, each warning and breach is recorded once whoever fires it, and what is not due any more, or
+fails, does not fire with the rest."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, insert, select
+
+from helpdesk.extensions import db as database
+from helpdesk.notifications.models import Outbox
+from helpdesk.sla import services
+from helpdesk.sla.models import Policy, Timer
+from helpdesk.sla.services import alerts
+from helpdesk.tickets.models import Event, Ticket
+
+NOW = datetime(2027, 3, 1, 3, 0, 30, tzinfo=UTC)  # Monday 10:00:30 in Hà Nội
+
+# What one batch costs, whatever its size: the due timers, the escalating policies, an UPDATE
+# and a DELETE per kind and stage (two of each here), the tickets, the people mailed, the outbox
+# rows, the events. (Policies and calendars are read once per app context besides.)
+SWEEP_STATEMENTS = 10
+LEAD = {"warning": timedelta(minutes=30), "breach": timedelta(0)}  # from a timer to its deadline
+
+
+def due_tickets(desk, count: int, *, kind: str = "resolution", stage: str = "breach") -> list[int]:
+    """`count` open tickets of the desk's queue whose `kind` timer of `stage` is due at NOW (a few
+    seconds apart; a warning's deadline half an hour later); every other ticket assigned (and
+    answered, for a resolution timer), the rest neither. Inserted directly:
+    filing a hundred tickets through the workflow would take longer than the sweep's tests."""
+    policy = database.session.scalar(
+        select(Policy).where(Policy.priority == 3, Policy.system_code.is_(None))
+    )
+    start = database.session.scalar(select(func.count()).select_from(Ticket))
+    rows, answered = [], NOW - timedelta(hours=5)
+    for n in range(count):
+        due = NOW - timedelta(seconds=n % 30) + LEAD[stage]
+        held = n % 2 == 0
+        rows.append(
+            {
+                "number": f"HT-2099-{start + n:06d}",
+                "subject": f"Không nộp được hồ sơ {n}",
+                "description": "Lỗi khi ký số.",
+                "system_code": "moj",
+                "category_code": "account",
+                "province_code": "01",
+                "priority": 3,
+                "status": "open",
+                "requester_id": desk.requester.id,
+                "queue_id": desk.queue.id,
+                "assignee_id": desk.agent.id if held else None,
+                "first_responded_at": answered if held and kind == "resolution" else None,
+                "sla_policy_id": policy.id,
+                "first_response_due": due if kind == "first_response" else NOW - timedelta(hours=4),
+                "first_response_breached_at": None if kind == "first_response" else NOW,
+                "resolution_due": due if kind == "resolution" else NOW + timedelta(days=3),
+                "created_at": NOW - timedelta(days=2),
+                "updated_at": NOW - timedelta(days=2),
+            }
+        )
+    database.session.execute(insert(Ticket), rows)
+    numbers = [row["number"] for row in rows]
+    ids = dict(
+        database.session.execute(
+            select(Ticket.number, Ticket.id).where(Ticket.number.in_(numbers))
+        ).all()
+    )
+    database.session.execute(
+        insert(Timer),
+        [
+            {
+                "ticket_id": ids[row["number"]],
+                "kind": kind,
+                "stage": stage,
+                "fire_at": row[f"{kind}_due"] - LEAD[stage],
+                "due_at": row[f"{kind}_due"],
+            }
+            for row in rows
+        ],
+    )
+    database.session.commit()
+    return [ids[number] for number in numbers]
+
+
+def events_of(ticket_ids, kind: str) -> Counter:
+    rows = database.session.scalars(
+        select(Event.ticket_id).where(Event.ticket_id.in_(ticket_ids), Event.kind == kind)
+    )
+    return Counter(rows)
+
+
+def sla_mail_count() -> int:
+    return database.session.scalar(
+        select(func.count()).select_from(Outbox).where(Outbox.key.like("sla:%"))
+    )
+
+
+def counted_sweep(count_queries, now: datetime) -> tuple[int, int]:
+    database.session.expire_all()
+    with count_queries() as statements:
+        recorded = alerts.sweep(now=now)
+    return recorded, len(statements)
+
+
+def test_the_sweeps_statements_do_not_grow_with_the_number_due(db, desk, count_queries):
+    due_tickets(desk, 1)
+    alerts.sweep(now=NOW)  # policies and calendars are read once, then cached
+    due_tickets(desk, 2, kind="first_response", stage="warning")
+    due_tickets(desk, 2, kind="resolution", stage="breach")
+    few = counted_sweep(count_queries, NOW)
+    due_tickets(desk, 60, kind="first_response", stage="warning")
+    due_tickets(desk, 60, kind="resolution", stage="breach")
+    many = counted_sweep(count_queries, NOW)
+
+    assert (few[0], many[0]) == (4, 120)
+    assert many[1] == few[1] <= SWEEP_STATEMENTS, (few, many)
+    assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+def test_a_batch_records_each_breach_once_and_mails_the_assignee_and_the_supervisor(
+    db, desk, sla_mail
+):
+    ids = due_tickets(desk, 6)
+
+    assert alerts.sweep(now=NOW) == 6
+
+    assert events_of(ids, "sla_breached") == Counter(ids)
+    for ticket_id in ids:
+        ticket = db.session.get(Ticket, ticket_id)
+        assert ticket.resolution_breached_at == NOW
+        told = [desk.agent.email] if ticket.assignee_id else []
+        assert sla_mail(ticket) == [("sla_breach", to) for to in [*told, desk.supervisor.email]]
+    supervisor = {e.data["supervisor_id"] for e in db.session.scalars(select(Event))}
+    assert supervisor == {desk.supervisor.id}
+
+
+def test_a_warning_batch_tells_the_supervisor_only_about_unanswered_tickets(db, desk, sla_mail):
+    answered, unanswered = due_tickets(desk, 2, stage="warning")
+
+    assert alerts.sweep(now=NOW) == 2
+
+    assert sla_mail(db.session.get(Ticket, answered)) == [("sla_warning", desk.agent.email)]
+    assert sla_mail(db.session.get(Ticket, unanswered)) == [
+        ("sla_unanswered", desk.supervisor.email)
+    ]
+
+
+def test_a_sweep_run_again_and_a_late_job_record_nothing_more(db, desk):
+    ids = due_tickets(desk, 4)
+    alerts.sweep(now=NOW)
+    mails = sla_mail_count()
+
+    assert alerts.sweep(now=NOW + timedelta(minutes=1)) == 0
+    due = db.session.get(Ticket, ids[0]).resolution_due
+    assert alerts.fire_timer(ids[0], "resolution", "breach", due, now=NOW) == alerts.MOVED
+
+    assert events_of(ids, "sla_breached") == Counter(ids)
+    assert sla_mail_count() == mails
+
+
+def test_what_another_run_claimed_first_is_dropped_without_a_second_record(db, desk):
+    first, *others = due_tickets(desk, 3)
+    due = db.session.get(Ticket, first).resolution_due
+    assert alerts.claim(first, "resolution", "breach", due, NOW)  # a job got there first
+    db.session.commit()
+
+    assert alerts.sweep(now=NOW) == 2
+
+    assert events_of([first, *others], "sla_breached") == Counter(others)
+    assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+def test_moved_met_and_paused_deadlines_in_a_batch_do_not_fire(db, desk):
+    moved, met, paused, due = due_tickets(desk, 4)
+    db.session.get(Ticket, moved).resolution_due = NOW + timedelta(hours=2)
+    db.session.get(Ticket, met).status = "resolved"
+    db.session.get(Ticket, paused).sla_paused_at = NOW - timedelta(hours=1)
+    db.session.commit()  # bypassing the hooks: the timer rows stay behind
+
+    assert alerts.sweep(now=NOW) == 1
+
+    assert events_of([moved, met, paused, due], "sla_breached") == Counter([due])
+    assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+def test_a_ticket_that_fails_does_not_hold_back_the_others(db, desk, monkeypatch):
+    bad, *good = due_tickets(desk, 4)
+    context = alerts._context
+
+    def failing(ticket, kind, due):
+        if ticket.id == bad:
+            raise RuntimeError("template data missing")
+        return context(ticket, kind, due)
+
+    monkeypatch.setattr(alerts, "_context", failing)
+
+    with pytest.raises(RuntimeError):
+        alerts.sweep(now=NOW)
+
+    assert events_of([bad, *good], "sla_breached") == Counter(good)
+    assert db.session.get(Timer, (bad, "resolution", "breach")) is not None  # the next sweep's
+    monkeypatch.setattr(alerts, "_context", context)
+    assert alerts.sweep(now=NOW) == 1
+
+
+def test_breaches_that_escalate_run_their_steps_beside_the_batch(db, desk):
+    policy = db.session.scalar(
+        select(Policy).where(Policy.priority == 3, Policy.system_code.is_(None))
+    )
+    plain, escalating = due_tickets(desk, 2)
+    other = Policy(
+        name="Leo thang",
+        priority=3,
+        first_response_minutes=60,
+        resolution_minutes=480,
+        calendar_id=policy.calendar_id,
+        raise_priority=True,
+    )
+    db.session.add(other)
+    db.session.flush()
+    db.session.get(Ticket, escalating).sla_policy_id = other.id
+    db.session.commit()
+    services.forget_cached()
+
+    assert alerts.sweep(now=NOW) == 2
+
+    assert events_of([plain, escalating], "sla_breached") == Counter([plain, escalating])
+    assert events_of([plain, escalating], "escalated") == Counter([escalating])
+    assert db.session.get(Ticket, plain).priority == 3
+    assert db.session.get(Ticket, escalating).priority == 2
+
+
+def test_a_sweep_waiting_on_a_job_that_claims_the_ticket_records_nothing(app, backend, db, desk):
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no run waits on another's row lock")
+    ticket_id, other = due_tickets(desk, 2)
+    # The job's transaction: it has set the marker and not committed yet.
+    job = db.engine.connect()
+    transaction = job.begin()
+    job.execute(sa.update(Ticket).where(Ticket.id == ticket_id).values(resolution_breached_at=NOW))
+    recorded: list[int] = []
+
+    def sweep():
+        with app.app_context():
+            recorded.append(alerts.sweep(now=NOW))
+            database.session.remove()
+
+    worker = threading.Thread(target=sweep)
+    worker.start()
+    worker.join(timeout=1)
+    assert worker.is_alive()  # the sweep's UPDATE waits on the job's row lock
+    transaction.commit()
+    job.close()
+    worker.join(timeout=10)
+
+    assert recorded == [1]
+    db.session.expire_all()
+    assert events_of([ticket_id, other], "sla_breached") == Counter([other])
+    assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
