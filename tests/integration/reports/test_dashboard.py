@@ -1,16 +1,19 @@
 """The observers' dashboard: aggregates only, for observers, supervisors and admins."""
 
 import io
-from datetime import UTC, datetime, timedelta
+import itertools
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from helpdesk.reports import queries
 from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import Ticket
 
 NOW = datetime.now(UTC)
+NUMBERS = itertools.count(500)
 
 
 @pytest.fixture
@@ -139,3 +142,109 @@ def test_dashboard_query_count_does_not_grow_with_tickets(
     with count_queries() as many:
         client.get("/reports/")
     assert len(many) == len(few)
+
+
+def add_ticket(db, requester, created_at, **fields):
+    queue_id = db.session.scalar(select(Queue.id).where(Queue.code == "moj-it"))
+    defaults = {
+        "system_code": "moj",
+        "category_code": "payment",
+        "province_code": "01",
+        "status": "new",
+    }
+    db.session.add(
+        Ticket(
+            number=f"HT-2026-{next(NUMBERS):06d}",
+            subject="s",
+            description="d",
+            requester_id=requester.id,
+            queue_id=queue_id,
+            priority=3,
+            created_at=created_at,
+            **(defaults | fields),
+        )
+    )
+
+
+def test_report_figures_follow_local_months_and_deadlines(app, db, make_user):
+    requester = make_user("requester")
+    at = datetime(2026, 3, 31, 16, 59, tzinfo=UTC)  # 23:59 in Hà Nội: still March
+    add_ticket(
+        db,
+        requester,
+        at,
+        status="closed",
+        first_responded_at=at + timedelta(hours=1),
+        first_response_due=at + timedelta(hours=2),
+        resolved_at=at + timedelta(days=1),
+        rating=5,
+    )
+    add_ticket(
+        db,
+        requester,
+        at + timedelta(minutes=1),  # 00:00 on 1 April in Hà Nội
+        system_code="moha",
+        province_code="75",
+        status="resolved",
+        first_responded_at=at + timedelta(hours=3),
+        first_response_due=at + timedelta(hours=2),
+        first_response_breached_at=at + timedelta(hours=2),
+        resolved_at=at + timedelta(days=2),
+        rating=4,
+    )
+    add_ticket(
+        db,
+        requester,
+        at + timedelta(days=3),
+        category_code="account",
+        province_code="75",
+        status="open",
+        rating=4,
+    )
+    add_ticket(db, requester, at - timedelta(days=40), category_code="account")  # February
+    add_ticket(db, requester, at + timedelta(days=40))  # May: outside the scope
+    db.session.commit()
+
+    scope = queries.ReportScope(start=date(2026, 2, 1), end=date(2026, 5, 1))
+    report = queries.build(scope, timezone="Asia/Ho_Chi_Minh")
+
+    assert (report.total, report.open, report.breached) == (4, 2, 1)
+    assert report.by_status == [("closed", 1), ("new", 1), ("open", 1), ("resolved", 1)]
+    assert report.by_system == [("moj", 3), ("moha", 1)]
+    assert report.by_province == [("01", 2), ("75", 2)]
+    assert report.by_category == [("account", 2), ("payment", 2)]
+    assert report.by_month == [("2026-02", 1, 0), ("2026-03", 1, 1), ("2026-04", 2, 1)]
+    assert (report.first_response_met, report.first_response_measured) == (1, 2)
+    assert (report.resolution_met, report.resolution_measured) == (2, 2)
+    assert (report.rating_average, report.rating_count) == (4.33, 3)
+
+
+def test_report_of_no_tickets_is_empty(app, db):
+    scope = queries.ReportScope(start=date(2001, 1, 1), end=date(2001, 2, 1))
+    report = queries.build(scope, timezone="Asia/Ho_Chi_Minh")
+    assert (report.total, report.open, report.by_status, report.by_month) == (0, 0, [], [])
+    assert (report.rating_average, report.rating_count) == (None, 0)
+
+
+@pytest.mark.parametrize("url", ["/reports/", "/reports/export.csv"])
+def test_report_reads_tickets_in_two_statements_whatever_the_data(
+    client, login, make_user, tickets, count_queries, db, url
+):
+    login(make_user("observer"))
+    for days in range(0, 360, 7):  # a ticket in every month, system and province of the year
+        add_ticket(
+            db,
+            tickets,
+            NOW - timedelta(days=days),
+            system_code=("moj", "moha", "mof")[days % 3],
+            province_code=("01", "75", "79")[days % 3],
+            category_code=("payment", "account", "dossier", "other")[days % 4],
+            status=("new", "open", "resolved", "closed")[days % 4],
+            resolved_at=NOW,
+            rating=days % 5 + 1,
+        )
+    db.session.commit()
+    with count_queries() as statements:
+        assert client.get(url).status_code == 200
+    assert len([s for s in statements if "FROM tickets" in s]) == 2
+    assert len(statements) <= 6  # the user, the two above, the reference data
