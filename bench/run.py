@@ -183,6 +183,8 @@ def load(
             stack.callback(cluster.stop)
             log(f"reusing the database of {folder} ({loaded.tickets:,} tickets); migrating")
             flask(env, "db", "upgrade")  # the code may have moved on since the load
+            with psycopg.connect(cluster.url(database=DATABASE), autocommit=True) as conn:
+                conn.execute("VACUUM (ANALYZE)")  # as after a load: earlier runs wrote rows
             loaded.counts["reused"] = 1
             return loaded
         raise SystemExit(f"{folder} holds {loaded.tickets} tickets, not {options.tickets}")
