@@ -114,7 +114,7 @@ def insert_queued(session: Session, flush_context, instances) -> None:  # noqa: 
     without an id. Rows added to the session by other means are the flush's as usual.
     """
     queued = session.info.pop(QUEUED, None)
-    rows = [row for row in (queued or {}).values() if row in session.new]
+    rows = [row for row in (queued or {}).values() if inspect(row).pending]
     if not rows:
         return
     for row in rows:
