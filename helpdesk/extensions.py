@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
@@ -15,6 +16,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -91,6 +94,11 @@ def _connection_settings(dbapi_connection, connection_record) -> None:  # noqa: 
     elif module.startswith("psycopg"):
         dbapi_connection.execute("SET jit = off")
         dbapi_connection.commit()
+
+
+def insert_with_conflicts(session) -> Callable:
+    """The dialect's insert(), the one with ON CONFLICT (PostgreSQL's or SQLite's)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def init_app(app: Flask) -> None:

@@ -17,13 +17,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from jinja2 import TemplateError
 from sqlalchemy import Connection, Select, event, inspect, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from werkzeug.routing import MapAdapter
 
 from helpdesk import errors
-from helpdesk.extensions import db
+from helpdesk.extensions import db, insert_with_conflicts
 from helpdesk.notifications import transport
 from helpdesk.notifications.models import Outbox, OutboxStatus
 from helpdesk.timeutil import utcnow
@@ -121,7 +119,7 @@ def insert_queued(session: Session, flush_context, instances) -> None:  # noqa: 
         session.expunge(row)
     columns = [column.key for column in Outbox.__table__.columns if column.key != "id"]
     statement = (
-        upsert(session)(Outbox)
+        insert_with_conflicts(session)(Outbox)
         .on_conflict_do_nothing(index_elements=[Outbox.key])
         .returning(Outbox.id, Outbox.key)
     )
@@ -138,11 +136,6 @@ def insert_queued(session: Session, flush_context, instances) -> None:  # noqa: 
             row.id = ids[row.key]
             make_transient_to_detached(row)
             session.add(row)
-
-
-def upsert(session: Session):
-    """The dialect's INSERT, the one with ON CONFLICT."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def outbox_key(key: str) -> str:

@@ -9,15 +9,13 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk import errors
 from helpdesk.auth.models import User
 from helpdesk.catalogue import services as catalogue
-from helpdesk.extensions import db
+from helpdesk.extensions import db, insert_with_conflicts
 from helpdesk.routing import engine
 from helpdesk.routing.models import Queue
 from helpdesk.tickets import storage, text
@@ -122,9 +120,8 @@ def validate(draft: TicketDraft) -> dict:
 def next_number(now: datetime) -> str:
     """HT-<local year>-<6 digits>, unique under concurrency: one atomic upsert of the counter."""
     year = to_local(now, current_app.config["HELPDESK_TIMEZONE"]).year
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(TicketCounter)
+        insert_with_conflicts(db.session)(TicketCounter)
         .values(year=year, last=1)
         .on_conflict_do_update(
             index_elements=[TicketCounter.year], set_={"last": TicketCounter.last + 1}
