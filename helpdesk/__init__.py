@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "helpdesk.routing.models",
     "helpdesk.sla.models",
     "helpdesk.tickets.models",
+    "helpdesk.reports.models",
     "helpdesk.reference_cache",  # the reference stamp, and the hook that moves it
 )
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, union_all
 
 from helpdesk.extensions import db
+from helpdesk.reports.models import CELL_TIMEZONE, ReportCell, ReportPlace
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 
 
@@ -47,6 +48,10 @@ class Report:
         return round(100 * part / whole, 1) if whole else None
 
 
+# Each breakdown of the places, and the column it counts by.
+BREAKDOWNS = {"system": "system_code", "province": "province_code", "category": "category_code"}
+
+
 def year_scope(today: date, **narrow) -> ReportScope:
     return ReportScope(start=today - timedelta(days=365), end=today + timedelta(days=1), **narrow)
 
@@ -59,52 +64,28 @@ def bounds(scope: ReportScope, timezone: str) -> tuple[datetime, datetime]:
 
 
 def build(scope: ReportScope, *, timezone: str) -> Report:
-    """The report of a scope: two grouped passes over the scope's tickets, read from the
-    created_at index alone on PostgreSQL (it includes the columns read here)."""
-    start, end = bounds(scope, timezone)
-    where = [Ticket.created_at >= start, Ticket.created_at < end]
-    if scope.system:
-        where.append(Ticket.system_code == scope.system)
-    if scope.province:
-        where.append(Ticket.province_code == scope.province)
-
-    first_met = and_(
-        Ticket.first_responded_at.is_not(None),
-        Ticket.first_response_due.is_not(None),
-        Ticket.first_responded_at <= Ticket.first_response_due,
-    )
-    resolved_met = and_(
-        Ticket.resolved_at.is_not(None),
-        Ticket.resolution_breached_at.is_(None),
-    )
-    breached = or_(
-        Ticket.first_response_breached_at.is_not(None),
-        Ticket.resolution_breached_at.is_not(None),
-    )
+    """The report of a scope, in two statements: its whole local months summed from the report
+    cells, the days at either end (partial months) from the tickets themselves."""
+    ranges, whole = split(scope, timezone)
     months = local_months(scope)
-    month = month_index(months, timezone)
-    # Every figure but the three breakdowns adds up over (status, month): one small grouping
-    # whose rows are summed here, instead of one pass over the tickets per figure.
-    cells = db.session.execute(
-        select(
-            Ticket.status,
-            month,
-            func.count(),
-            func.count().filter(first_met),
-            func.count(Ticket.first_responded_at),
-            func.count().filter(resolved_met),
-            func.count(Ticket.resolved_at),
-            func.count().filter(breached),
-            func.sum(Ticket.rating),
-            func.count(Ticket.rating),
+    ticket_cells, ticket_places = [], []
+    for start, end in ranges:
+        cells, places = from_tickets(scope, start, end, months, timezone)
+        ticket_cells.append(cells)
+        ticket_places.append(places)
+    cell_cells, cell_places = from_cells(scope, whole, months)
+    cells = db.session.execute(union_all(*ticket_cells, cell_cells)).all()
+    places = union_all(*ticket_places, cell_places).cte("places")
+    # The three breakdowns are sums over the places: a few dozen rows leave the database.
+    margins = db.session.execute(
+        union_all(
+            *(
+                select(
+                    literal(kind), places.c[column], cast(func.sum(places.c.tickets), Integer)
+                ).group_by(places.c[column])
+                for kind, column in BREAKDOWNS.items()
+            )
         )
-        .where(*where)
-        .group_by(Ticket.status, month)
-    ).all()
-    places = db.session.execute(
-        select(Ticket.system_code, Ticket.province_code, Ticket.category_code, func.count())
-        .where(*where)
-        .group_by(Ticket.system_code, Ticket.province_code, Ticket.category_code)
     ).all()
 
     by_status: Counter[str] = Counter()
@@ -113,17 +94,17 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
     # first response met, measured; resolution met, measured; breached; rating sum, count
     sums = [0] * 7
     for status, index, count, *figures in cells:
+        if not count:  # a cell every ticket has left
+            continue
         by_status[status] += count
         filed[index] += count
         met_by_month[index] += figures[2]
         sums = [total + (figure or 0) for total, figure in zip(sums, figures, strict=True)]
-    by_system: Counter[str] = Counter()
-    by_province: Counter[str] = Counter()
-    by_category: Counter[str] = Counter()
-    for system, province, category, count in places:
-        by_system[system] += count
-        by_province[province] += count
-        by_category[category] += count
+    by_place: dict[str, Counter[str]] = {kind: Counter() for kind in BREAKDOWNS}
+    for kind, key, count in margins:
+        if count:  # places every ticket has left count zero
+            by_place[kind][key] += count
+    by_system, by_province, by_category = (by_place[kind] for kind in BREAKDOWNS)
     rating_sum, rating_count = sums[5], sums[6]
     return Report(
         scope=scope,
@@ -145,6 +126,122 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
         rating_average=round(rating_sum / rating_count, 2) if rating_count else None,
         rating_count=rating_count,
     )
+
+
+def split(
+    scope: ReportScope, timezone: str
+) -> tuple[list[tuple[datetime, datetime]], tuple[date, date]]:
+    """The instants to read from the tickets, and the local months [first, end) to read from
+    the report cells: the scope's whole months, when the cells are of the report's time zone."""
+    zone = ZoneInfo(timezone)
+    first = scope.start if scope.start.day == 1 else next_month(scope.start.replace(day=1))
+    until = scope.end.replace(day=1)
+    if timezone != CELL_TIMEZONE or first >= until:
+        return [bounds(scope, timezone)], (scope.end, scope.end)
+    edges = [(scope.start, first), (until, scope.end)]
+    ranges = [
+        (datetime.combine(start, time.min, zone), datetime.combine(end, time.min, zone))
+        for start, end in edges
+        if start < end
+    ]
+    return ranges, (first, until)
+
+
+def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, timezone: str):
+    """The cells and the places of the scope's tickets created in [start, end): PostgreSQL reads
+    them from the created_at index alone (it includes the columns read here)."""
+    where = [Ticket.created_at >= start, Ticket.created_at < end]
+    if scope.system:
+        where.append(Ticket.system_code == scope.system)
+    if scope.province:
+        where.append(Ticket.province_code == scope.province)
+    first_met = and_(
+        Ticket.first_responded_at.is_not(None),
+        Ticket.first_response_due.is_not(None),
+        Ticket.first_responded_at <= Ticket.first_response_due,
+    )
+    resolved_met = and_(
+        Ticket.resolved_at.is_not(None),
+        Ticket.resolution_breached_at.is_(None),
+    )
+    breached = or_(
+        Ticket.first_response_breached_at.is_not(None),
+        Ticket.resolution_breached_at.is_not(None),
+    )
+    month = month_index(months, timezone)
+    # Every figure but the three breakdowns adds up over (status, month): one small grouping
+    # whose rows are summed in build(), instead of one pass over the tickets per figure.
+    cells = (
+        select(
+            Ticket.status,
+            month,
+            func.count(),
+            func.count().filter(first_met),
+            func.count(Ticket.first_responded_at),
+            func.count().filter(resolved_met),
+            func.count(Ticket.resolved_at),
+            func.count().filter(breached),
+            func.sum(Ticket.rating),
+            func.count(Ticket.rating),
+        )
+        .where(*where)
+        .group_by(Ticket.status, month)
+    )
+    places = (
+        select(
+            Ticket.system_code,
+            Ticket.province_code,
+            Ticket.category_code,
+            func.count().label("tickets"),
+        )
+        .where(*where)
+        .group_by(Ticket.system_code, Ticket.province_code, Ticket.category_code)
+    )
+    return cells, places
+
+
+def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date]):
+    """The cells and the places of the scope's report cells of the local months [first, end)."""
+    first, end = whole
+    cells, places = ReportCell, ReportPlace
+    where, near = (
+        [cells.month >= first, cells.month < end],
+        [places.month >= first, places.month < end],
+    )
+    if scope.system:
+        where.append(cells.system_code == scope.system)
+        near.append(places.system_code == scope.system)
+    if scope.province:
+        where.append(cells.province_code == scope.province)
+        near.append(places.province_code == scope.province)
+    month = case(*((cells.month == first_day, index) for index, first_day in enumerate(months)))
+    by_cell = (
+        select(
+            cells.status,
+            month,
+            func.sum(cells.tickets),
+            func.sum(cells.first_response_met),
+            func.sum(cells.first_response_measured),
+            func.sum(cells.resolution_met),
+            func.sum(cells.resolution_measured),
+            func.sum(cells.breached),
+            func.sum(cells.rating_sum),
+            func.sum(cells.rating_count),
+        )
+        .where(*where)
+        .group_by(cells.status, month)
+    )
+    by_place = (
+        select(
+            places.system_code,
+            places.province_code,
+            places.category_code,
+            func.sum(places.tickets).label("tickets"),
+        )
+        .where(*near)
+        .group_by(places.system_code, places.province_code, places.category_code)
+    )
+    return by_cell, by_place
 
 
 def most_first(counts: Counter[str]) -> list[tuple[str, int]]:
