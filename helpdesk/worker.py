@@ -10,7 +10,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +19,9 @@ import click
 import redis
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from rq import Queue, Retry, Worker
+from rq import Queue, Retry, SimpleWorker
+from rq.job import JobStatus
+from rq.registry import ScheduledJobRegistry
 
 from helpdesk.extensions import redis_connection
 
@@ -76,6 +79,45 @@ def enqueue_at(when: datetime, func: Callable, *args, job_id: str | None = None,
         return None
 
 
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A job to run at an aware UTC instant, under a deterministic job id."""
+
+    at: datetime
+    func: Callable
+    args: tuple
+    job_id: str
+
+
+def enqueue_all_at(timers: Sequence[ScheduledJob]) -> bool:
+    """Schedule these jobs with one Redis transaction, one round trip whatever their number;
+    tolerant of Redis being down like enqueue_at() (False then: nothing was scheduled).
+
+    RQ's own enqueue_at costs two round trips a job: its scheduled registry is written outside
+    the pipeline it is given. The job and registry entry written here are those it writes.
+    """
+    if not timers:
+        return True
+    if any(timer.at.tzinfo is None for timer in timers):
+        raise ValueError("enqueue_all_at needs aware datetimes")
+    queue = work_queue()
+    registry = ScheduledJobRegistry(queue=queue)
+    try:
+        with queue.connection.pipeline() as pipe:
+            pipe.sadd(queue.redis_queues_keys, queue.key)
+            for timer in timers:
+                job = queue.create_job(
+                    timer.func, args=timer.args, job_id=timer.job_id, status=JobStatus.SCHEDULED
+                )
+                job.save(pipeline=pipe)
+                pipe.zadd(registry.key, {job.id: int(timer.at.timestamp())})
+            pipe.execute()
+    except redis.RedisError as error:
+        log.warning("work queue unavailable, %s timers left for the sweep: %s", len(timers), error)
+        return False
+    return True
+
+
 def redis_is_up() -> bool:
     try:
         return bool(redis_connection.client.ping())
@@ -90,6 +132,25 @@ PERIODIC: list[tuple[Callable, int]] = []
 def register_periodic(func: Callable, interval: int) -> None:
     if (func, interval) not in PERIODIC:
         PERIODIC.append((func, interval))
+
+
+class JobWorker(SimpleWorker):
+    """An RQ worker that runs the jobs in its own process, each in an app context of its own.
+
+    RQ's default worker forks a work horse per job: each job then starts without the app's
+    database connections and compiled templates, which costs more than a small job (a send
+    job for rows already sent, a deadline timer). Here the process keeps them from job to job,
+    while the session and `g` live as long as one job. A job that brings the interpreter down
+    stops the worker; the jobs are plain Python and database calls.
+    """
+
+    def __init__(self, *args, app: Flask | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.app = app
+
+    def execute_job(self, job, queue) -> None:
+        with (self.app or worker_app()).app_context():
+            super().execute_job(job, queue)
 
 
 class EmbeddedRedis:
@@ -163,7 +224,7 @@ def worker_command(burst: bool) -> None:
     """Run an RQ worker with its scheduler (deadline timers) on the helpdesk work queue."""
     global _worker_app
     _worker_app = current_app._get_current_object()
-    worker = Worker([work_queue()], connection=redis_connection.client)
+    worker = JobWorker([work_queue()], connection=redis_connection.client, app=_worker_app)
     worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
 
 

@@ -1,12 +1,18 @@
-"""Mail transport: SMTP through Flask-Mail (one connection per batch), or .eml files."""
+"""Mail transport: messages composed here, sent over SMTP (Flask-Mail's settings, one connection
+per batch), or written as .eml files."""
 
 from __future__ import annotations
 
-import email.policy
+import base64
+import functools
+import re
+import secrets
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from email.header import Header
+from email.utils import formatdate
 from pathlib import Path
 
 import flask_mail
@@ -26,27 +32,131 @@ class PermanentFailure(Exception):
     """Do not try again: the server refused this message or its address (5xx)."""
 
 
-# Headers as composed, lines ended by CRLF for SMTP. Flask-Mail's policy.SMTP re-parses and
-# re-folds every header when a message is flattened, which costs more than rendering,
-# sending and recording it together, and can glue an encoded word to the text before it.
-FLATTENING = email.policy.compat32.clone(linesep="\r\n")
+# A line of a body sent as it is ("8bit") may be this long at most (RFC 5321 4.5.3.1.6); a
+# part with a longer line goes base64-encoded.
+LONGEST_LINE = 998
+HEADER_WIDTH = 78  # where header lines are folded (RFC 5322 2.1.1)
+CRLF = b"\r\n"
+LINE_END = re.compile(rb"\r\n|\r|\n")
+WORD_START = b"=?utf-8?b?"
 
 
-class Message(flask_mail.Message):
-    """Flask-Mail's message, flattened with FLATTENING; a non-ASCII subject is one RFC 2047
-    header that every reader decodes to the same text."""
+@dataclass
+class Message:
+    """A mail of two alternative parts, text and HTML, composed by hand.
+
+    The email package builds a tree of MIME objects and walks it again to flatten it, which
+    costs more than rendering, sending and recording the message together; this message has
+    one fixed shape, so it writes its bytes directly. A non-ASCII subject or sender name is one
+    RFC 2047 header that every reader decodes to the same text; headers are folded at 78.
+    """
+
+    subject: str
+    recipients: list[str]
+    body: str
+    html: str
+    sender: str
+    extra_headers: dict[str, str] = field(default_factory=dict)
+    message_id: str = ""
+    date: float | None = None
+
+    def has_bad_headers(self) -> bool:
+        """A line break in a header value: something tries to add headers of its own."""
+        values = [self.subject, self.sender, self.message_id, *self.recipients]
+        values += [*self.extra_headers, *self.extra_headers.values()]
+        return any("\r" in value or "\n" in value for value in values)
+
+    @functools.cached_property
+    def addresses(self) -> tuple[str, list[str]]:
+        """The sender and the recipients as the envelope and the headers give them."""
+        return sanitized(self.sender), flask_mail.sanitize_addresses(self.recipients)
 
     def as_bytes(self) -> bytes:
-        message = self._message()
-        message.policy = FLATTENING
-        if not self.subject.isascii():
-            del message["Subject"]
-            message["Subject"] = Header(self.subject, "utf-8", header_name="Subject")
-        return message.as_bytes()
+        """The message as SMTP carries it: CRLF line ends, headers folded, UTF-8 parts."""
+        parts = [part_lines("plain", self.body), part_lines("html", self.html)]
+        boundary = f"=_{secrets.token_hex(12)}".encode()
+        while any(boundary in line for part in parts for line in part):
+            boundary = f"=_{secrets.token_hex(12)}".encode()
+        sender, recipients = self.addresses
+        headers = {
+            "From": sender,
+            "To": ", ".join(recipients),
+            "Subject": self.subject,
+            "Date": formatdate(self.date, localtime=True),
+            "Message-ID": self.message_id,
+            **self.extra_headers,
+            "MIME-Version": "1.0",
+            "Content-Type": f'multipart/alternative; boundary="{boundary.decode()}"',
+        }
+        lines = [header_line(name, value).encode() for name, value in headers.items()]
+        for part in parts:
+            lines += [b"", b"--" + boundary, *part]
+        lines += [b"", b"--" + boundary + b"--", b""]
+        return CRLF.join(lines)
+
+
+# The sender's address as Flask-Mail writes it (its name RFC 2047-encoded), made once.
+sanitized = functools.lru_cache(maxsize=8)(flask_mail.sanitize_address)
+
+
+def header_line(name: str, value: str) -> str:
+    """`Name: value`, folded at HEADER_WIDTH; a non-ASCII value as RFC 2047 encoded words."""
+    line = f"{name}: {value}"
+    if len(line) <= HEADER_WIDTH and value.isascii():
+        return line
+    if value.isascii():  # folded at its spaces
+        folded = Header(value, "us-ascii", maxlinelen=HEADER_WIDTH, header_name=name)
+        return f"{name}: {folded.encode(linesep=CRLF.decode())}"
+    return f"{name}: {encoded_words(value, first=HEADER_WIDTH - len(name) - 2)}"
+
+
+def encoded_words(value: str, *, first: int) -> str:
+    """The value as base64 RFC 2047 words of UTF-8, each whole characters and on a line of
+    its own (the first `first` columns wide, the others HEADER_WIDTH with their leading space).
+
+    Decoders join adjacent words, so every reader gets the value back; the email package's
+    Header does the same, a hundred times slower.
+    """
+    data = value.encode()
+    words, start, width = [], 0, first
+    while start < len(data):
+        room = max((width - len(WORD_START) - 2) // 4 * 3, 6)  # 6: at least one character
+        end = min(start + room, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # not inside a character
+            end -= 1
+        words.append(WORD_START + base64.b64encode(data[start:end]) + b"?=")
+        start, width = end, HEADER_WIDTH - 1
+    return (CRLF + b" ").join(words).decode("ascii")
+
+
+def part_lines(subtype: str, text: str) -> list[bytes]:
+    """The header and body lines of a UTF-8 text part: the text as it is, or base64 when one
+    of its lines is too long for SMTP."""
+    lines = LINE_END.split(text.encode())
+    encoding = "8bit"
+    if max(map(len, lines)) > LONGEST_LINE:
+        encoding = "base64"
+        lines = base64.encodebytes(text.encode()).splitlines()
+    return [
+        f'Content-Type: text/{subtype}; charset="utf-8"'.encode(),
+        f"Content-Transfer-Encoding: {encoding}".encode(),
+        b"",
+        *lines,
+    ]
 
 
 class Connection(flask_mail.Connection):
-    """Flask-Mail's connection with a socket timeout (Flask-Mail's own waits forever)."""
+    """Flask-Mail's connection with a socket timeout (Flask-Mail's own waits forever), sending
+    our Message."""
+
+    def send(self, message: Message) -> None:  # type: ignore[override]
+        """Hand the message to the server (nothing, when sending is suppressed)."""
+        if message.has_bad_headers():
+            raise flask_mail.BadHeaderError
+        if self.host is None:
+            return
+        sender, recipients = message.addresses
+        self.host.sendmail(sender, recipients, message.as_bytes())
 
     def configure_host(self) -> smtplib.SMTP:
         timeout = current_app.config.get("MAIL_TIMEOUT") or DEFAULT_TIMEOUT

@@ -221,3 +221,17 @@ def test_a_vietnamese_subject_arrives_whole_for_every_kind_of_reader(smtp_app, s
     assert str(make_header(decode_header(legacy))) == expected  # and the old one
     headers = received.content.split(b"\r\n\r\n")[0].decode("ascii")  # 7-bit, folded
     assert all(len(line) <= 78 for line in headers.split("\r\n"))
+
+
+def test_a_line_too_long_for_smtp_arrives_whole_in_base64(smtp_app, smtp, queue_mail):
+    subject = "Tiền lệ phí chưa về tài khoản thụ hưởng " * 40  # one line of 1,600 bytes
+    [row] = queue_mail("requester@example.vn", subject=subject.strip())
+
+    assert services.send(row.id) == "sent"
+
+    [received] = smtp.received
+    assert all(len(line) <= 998 for line in received.content.split(b"\r\n"))
+    text = received.message.get_body(("plain",))
+    assert text["Content-Transfer-Encoding"] == "base64"
+    assert subject.strip() in text.get_content()
+    assert received.message.get_body(("html",))["Content-Transfer-Encoding"] == "base64"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import event
 
 from helpdesk.extensions import db as database
 from helpdesk.notifications import services
@@ -37,7 +38,7 @@ def test_a_burst_goes_out_through_one_worker_over_few_connections_each_once(
 
 
 @pytest.mark.slow
-def test_sending_a_message_costs_less_than_10_ms_of_cpu(smtp_app, smtp, queue_mail):
+def test_sending_a_message_costs_less_than_4_ms_of_cpu(smtp_app, smtp, queue_mail):
     ids = [row.id for row in queue_mail(*(f"user{n}@example.vn" for n in range(MESSAGES)))]
     database.session.expunge_all()
 
@@ -47,4 +48,27 @@ def test_sending_a_message_costs_less_than_10_ms_of_cpu(smtp_app, smtp, queue_ma
 
     assert set(statuses.values()) == {"sent"}
     print(f"\n{1000 * cpu / MESSAGES:.1f} ms CPU a message; {MESSAGES / wall:.0f} messages/s")
-    assert cpu / MESSAGES < 0.010  # 100 messages a second from one CPU
+    # 200 messages a second leave 5 ms a message, shared with the SMTP server and the database.
+    assert cpu / MESSAGES < 0.004
+
+
+def test_each_message_is_recorded_as_sent_by_one_statement_in_a_transaction_of_its_own(
+    smtp_app, smtp, queue_mail, count_queries
+):
+    ids = [row.id for row in queue_mail(*(f"user{n}@example.vn" for n in range(10)))]
+    isolation: list[str] = []
+
+    def record(conn, *args):  # noqa: ARG001
+        isolation.append(conn.get_execution_options().get("isolation_level", "default"))
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with count_queries() as statements:
+            statuses = services.send_many(ids)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+
+    assert set(statuses.values()) == {"sent"}
+    assert len(smtp.received) == 10
+    assert len(statements) == 1 + 10  # the batch's claim, then one UPDATE a message
+    assert set(isolation) == {"AUTOCOMMIT"}  # no COMMIT round trip after each UPDATE
