@@ -68,8 +68,9 @@ def run_migrations_offline():
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """PostgreSQL's trigram search indexes live in a hand-written migration, not in the models."""
-    return not (type_ == "index" and name and name.endswith("_trgm"))
+    """PostgreSQL's search indexes and vector (names ending in _trgm, _tsv) live in hand-written
+    migrations, not in the models."""
+    return not (type_ in ("index", "column") and name and name.endswith(("_trgm", "_tsv")))
 
 
 def render_item(type_, obj, autogen_context):

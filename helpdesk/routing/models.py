@@ -83,6 +83,21 @@ class MembershipProvince(db.Model):
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), primary_key=True)
 
 
+class Workload(db.Model):
+    """How many open tickets are assigned to a person, in any queue (the assignment's measure).
+
+    Kept by database triggers on tickets (migration e7c4f5a6b8d9), whatever writes the ticket:
+    never written by the app. No row: none.
+    """
+
+    __tablename__ = "workloads"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    open_tickets: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Rule(db.Model):
     """Conditions (each optional) on a ticket's facts and the queue they send it to."""
 

@@ -1,13 +1,16 @@
 """SLA pages: the unanswered-ticket guard and breached lists for supervisors; policies and
-calendar days for admins. Also the `business_minutes` filter the badge partial uses."""
+calendar days for admins. Also the badge of a ticket's clocks (`sla_badge`, which the badge
+partial and the ticket lists call) and the `business_minutes` filter."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from helpdesk import errors, timeutil
 from helpdesk.auth.models import Role
@@ -22,20 +25,77 @@ supervisors = role_required(Role.SUPERVISOR, Role.ADMIN)
 admin_only = role_required(Role.ADMIN)
 
 
+BADGE_COLOURS = {
+    "ok": "text-bg-success",
+    "warning": "text-bg-warning",
+    "breached": "text-bg-danger",
+    "paused": "text-bg-secondary",
+    "met": "text-bg-light border",
+}
+
+
+def badge_words() -> dict[str, str]:
+    """The badge's words in the request's language, translated once per request: a list
+    shows a badge on every row."""
+    language = str(get_locale())
+    cached = g.get("sla_badge_words")
+    if cached is not None and cached[0] == language:
+        return cached[1]
+    words = {
+        "ok": _("On time"),
+        "warning": _("Due soon"),
+        "breached": _("Overdue"),
+        "paused": _("Paused"),
+        "met": _("Met"),
+        # Formats (no arguments given: the translation itself), filled in by the callers.
+        "left": _("%(time)s left"),
+        "late": _("%(time)s late"),
+        "days": _("%(n)d d"),
+        "hours": _("%(n)d h"),
+        "minutes": _("%(n)d min"),
+        "title": _("Business time: a day is 8 working hours"),
+    }
+    g.sla_badge_words = (language, words)
+    return words
+
+
 @bp.app_template_filter("business_minutes")
 def business_minutes(minutes: int | None) -> str:
     """Business minutes as people read them: "1 d 2 h 5 min" (a business day is 8 h)."""
     if minutes is None:
         return ""
+    return _business_time(minutes, badge_words())
+
+
+def _business_time(minutes: int, words: dict[str, str]) -> str:
     days, hours, rest = targets.split_minutes(minutes)
     parts = []
     if days:
-        parts.append(_("%(n)d d", n=days))
+        parts.append(words["days"] % {"n": days})
     if hours:
-        parts.append(_("%(n)d h", n=hours))
+        parts.append(words["hours"] % {"n": hours})
     if rest or not parts:
-        parts.append(_("%(n)d min", n=rest))
+        parts.append(words["minutes"] % {"n": rest})
     return " ".join(parts)
+
+
+@bp.app_template_global("sla_badge")
+def sla_badge(state: str, remaining_minutes: int | None) -> Markup:
+    """The badge of a ticket's clocks: `state` (ok|warning|breached|paused|met) and the signed
+    business minutes to the relevant deadline (None: no clock runs)."""
+    words = badge_words()
+    text = escape(words.get(state, state))
+    title = ""
+    if remaining_minutes is not None:
+        title = f' title="{escape(words["title"])}"'
+        late = remaining_minutes < 0 and state != "paused"
+        time = _business_time(remaining_minutes, words)
+        text = f"{text} · {escape(words['late' if late else 'left'] % {'time': time})}"
+    colour = BADGE_COLOURS.get(state, "text-bg-light")
+    return Markup(  # noqa: S704 - every value in it is escaped above
+        f'<span class="badge {colour} text-nowrap" data-sla-state="{escape(state)}"{title}>'
+        f"{text}</span>"
+    )
 
 
 # ---------------------------------------------------------------- supervisors

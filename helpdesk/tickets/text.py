@@ -29,6 +29,12 @@ def search_terms(query: str, *, limit: int = 8) -> list[str]:
     return sorted(words, key=lambda w: (-len(w), w))[:limit]
 
 
+def is_word(term: str) -> bool:
+    """Whether a search term holds a letter or a digit: a word the full-text index knows.
+    A term of punctuation alone (`%`, `_`, `\\`) is matched as a substring instead."""
+    return any(c.isalnum() for c in term)
+
+
 def like_pattern(term: str) -> str:
     """A LIKE pattern matching the term anywhere, with LIKE's own characters escaped."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -11,8 +11,10 @@ def test_migrated_schema_matches_the_models(db):
             opts={
                 "compare_type": True,
                 "render_as_batch": True,
-                # the trigram search indexes are PostgreSQL-only and hand-written
-                "include_object": lambda obj, name, type_, *_: not (name or "").endswith("_trgm"),
+                # the search indexes and vector are PostgreSQL-only and hand-written
+                "include_object": lambda obj, name, type_, *_: (
+                    not (name or "").endswith(("_trgm", "_tsv"))
+                ),
             },
         )
         differences = compare_metadata(context, db.metadata)

@@ -222,3 +222,19 @@ def queue_ids(db):
     from helpdesk.extensions import db as database
 
     return dict(database.session.execute(select(Queue.code, Queue.id)).all())
+
+
+def test_a_signed_in_request_reads_the_stamp_with_its_user(
+    app, db, client, login, make_user, count_queries
+):
+    # The session's user is read first thing on every page: the stamp comes in the same statement.
+    user = make_user("agent")
+    assert login(user).status_code == 302
+    client.get("/tickets/queue")  # fills the cache
+
+    with count_queries() as statements:
+        assert client.get("/tickets/queue").status_code == 200
+
+    stamped = [s for s in statements if "reference_stamp" in s]
+    assert len(stamped) == 1
+    assert "FROM users" in stamped[0]

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk import errors
+from helpdesk import errors, reference_cache
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import passwords, permissions
 from helpdesk.auth.models import ApiToken, Role, Status, Unit, User
@@ -83,8 +83,15 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _sep, token = session_id.partition(":")
     if not user_id.isascii() or not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not secrets.compare_digest(user.session_token, token):
+    # The reference stamp comes along: nearly every page reads it, and this is its first query.
+    row = db.session.execute(
+        select(User, reference_cache.stamp_column()).where(User.id == int(user_id))
+    ).first()
+    if row is None:
+        return None
+    user, stamp = row
+    reference_cache.seen(stamp)
+    if not secrets.compare_digest(user.session_token, token):
         return None
     return user if user.is_active else None
 

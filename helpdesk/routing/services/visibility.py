@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import and_, event, false, or_, select, true
+from sqlalchemy import and_, event, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import Role
@@ -126,6 +126,36 @@ def ticket_visibility_clause(user):
             )
         )
     return or_(*clauses)
+
+
+def ticket_visibility_check(user, *, user_id=None):
+    """The condition of `ticket_visibility_clause(user)` as correlated subqueries over the
+    user's memberships and supervised queues, built without a query: for reading one ticket
+    (by number or id), where the database checks those few rows for it. Lists keep the clause,
+    whose lists of queues and provinces the planner serves from the tickets' indexes.
+
+    `user_id` stands for the user's id in the condition (default: the id itself); a bind
+    parameter lets one statement serve every active agent, or every active supervisor.
+    """
+    if not _is_staff(user):
+        return false()
+    if user.role == Role.ADMIN:
+        return true()
+    if user_id is None:
+        user_id = user.id
+    listed = MembershipProvince.membership_id == Membership.id
+    covers = MembershipProvince.province_code == Ticket.province_code
+    member = exists().where(
+        Membership.user_id == user_id,
+        Membership.queue_id == Ticket.queue_id,
+        or_(
+            # No coverage rows: every province. (Two levels down: correlated by hand.)
+            ~exists().where(listed).correlate_except(MembershipProvince),
+            exists().where(listed, covers).correlate_except(MembershipProvince),
+        ),
+    )
+    supervisor = exists().where(Queue.id == Ticket.queue_id, Queue.supervisor_id == user_id)
+    return or_(Ticket.assignee_id == user_id, member, supervisor)
 
 
 def ticket_visibility_branches(user) -> list | None:

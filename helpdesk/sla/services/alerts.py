@@ -4,9 +4,10 @@ Timers fire in batches: the sweep takes up to SWEEP_BATCH due timers at a time, 
 (`fire_timer`) a batch of one. A batch costs the same few statements whatever its size: one
 conditional UPDATE per clock and stage sets the warned or breached markers of the tickets whose
 deadline is still the timer's and whose marker is still empty (so of two runs, a job and the
-sweep or a retried job, only one records and mails), one DELETE drops the batch's timer rows, one
-query loads the claimed tickets with their assignee, queue and supervisor, one INSERT adds the
-events, the outbox rows join the same transaction, one commit; mail goes to RQ after it.
+sweep or a retried job, only one records and mails), one DELETE drops the batch's timer rows, a
+query loads the claimed tickets with their queue and another their assignees and supervisors,
+one INSERT adds the events, the outbox rows join the same transaction, one commit; mail goes to
+RQ after it.
 
 Escalation steps (raise the priority, move to the next queue) go through the tickets' workflow,
 ticket by ticket: the sweep leaves the breaches of tickets whose policy asks for them out of its
@@ -22,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk import errors, timeutil
 from helpdesk.auth.models import User
@@ -229,7 +231,8 @@ def _drop(timers: Sequence[Due], now: datetime) -> set[Key]:
 
 def _load(ticket_ids: set[int]) -> dict[int, Ticket]:
     """The claimed tickets as they are now (markers set) with what their mail shows, and the
-    people it goes to: three queries, whatever the number of tickets."""
+    people it goes to (`ticket.assignee`, `ticket.queue.supervisor`): two queries, whatever the
+    number of tickets and people."""
     query = (
         select(Ticket)
         .where(Ticket.id.in_(ticket_ids))
@@ -240,12 +243,18 @@ def _load(ticket_ids: set[int]) -> dict[int, Ticket]:
         .execution_options(populate_existing=True)
     )
     tickets = {ticket.id: ticket for ticket in db.session.scalars(query)}
-    people = {ticket.assignee_id for ticket in tickets.values()}
-    people |= {ticket.queue.supervisor_id for ticket in tickets.values()}
-    people.discard(None)
-    if people:
-        # Each lands in the identity map: ticket.assignee and queue.supervisor find it there.
-        db.session.scalars(select(User).where(User.id.in_(people)).options(lazyload("*"))).all()
+    wanted = {ticket.assignee_id for ticket in tickets.values()}
+    wanted |= {ticket.queue.supervisor_id for ticket in tickets.values()}
+    wanted.discard(None)
+    people: dict[int, User] = {}
+    if wanted:
+        query = select(User).where(User.id.in_(wanted)).options(lazyload("*"))
+        people = {user.id: user for user in db.session.scalars(query)}
+    # The session holds objects weakly: each user is attached to what refers to it, or it
+    # would be gone from the identity map by the time its mail is built (a query per user).
+    for ticket in tickets.values():
+        set_committed_value(ticket, "assignee", people.get(ticket.assignee_id))
+        set_committed_value(ticket.queue, "supervisor", people.get(ticket.queue.supervisor_id))
     return tickets
 
 
@@ -272,7 +281,7 @@ def _supervisor(ticket: Ticket) -> User | None:
     queue = ticket.queue
     if queue is None or queue.supervisor_id is None:
         return None
-    return db.session.get(User, queue.supervisor_id)
+    return queue.supervisor
 
 
 def _context(ticket: Ticket, kind: str, due: datetime) -> dict:

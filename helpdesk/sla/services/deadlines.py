@@ -287,7 +287,7 @@ def schedule_timers(ticket: Ticket, *, timers: list[Timer] | None = None) -> Non
     runs does nothing. Tolerates Redis being down.
     """
     from helpdesk.sla.jobs import fire_deadline
-    from helpdesk.worker import enqueue_at
+    from helpdesk.worker import ScheduledJob, enqueue_all_at
 
     if ticket.id is None:
         return
@@ -296,15 +296,15 @@ def schedule_timers(ticket: Ticket, *, timers: list[Timer] | None = None) -> Non
         timers = db.session.scalars(
             select(Timer).where(Timer.ticket_id == ticket.id, Timer.fire_at > now)
         ).all()
-    for row in timers:
-        if row.fire_at <= now:
-            continue
-        enqueue_at(
-            row.fire_at,
-            fire_deadline,
-            ticket.id,
-            row.kind,
-            row.stage,
-            row.due_at.isoformat(),
-            job_id=timer_job_id(ticket.id, row.kind, row.stage, row.due_at),
-        )
+    enqueue_all_at(  # one Redis round trip for all of them
+        [
+            ScheduledJob(
+                at=row.fire_at,
+                func=fire_deadline,
+                args=(ticket.id, row.kind, row.stage, row.due_at.isoformat()),
+                job_id=timer_job_id(ticket.id, row.kind, row.stage, row.due_at),
+            )
+            for row in timers
+            if row.fire_at > now
+        ]
+    )

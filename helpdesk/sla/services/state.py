@@ -16,6 +16,22 @@ from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 OK, WARNING, BREACHED, PAUSED, MET = "ok", "warning", "breached", "paused", "met"
 STATES = (OK, WARNING, BREACHED, PAUSED, MET)
 
+# What state() and remaining_minutes() read of a ticket: a list that loads only some columns
+# loads these for its badges.
+CLOCK_COLUMNS = (
+    Ticket.status,
+    Ticket.sla_policy_id,
+    Ticket.first_response_due,
+    Ticket.resolution_due,
+    Ticket.first_responded_at,
+    Ticket.sla_paused_at,
+    Ticket.sla_remaining_minutes,
+    Ticket.first_response_warned_at,
+    Ticket.resolution_warned_at,
+    Ticket.first_response_breached_at,
+    Ticket.resolution_breached_at,
+)
+
 
 @dataclass(frozen=True)
 class Badge:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from helpdesk import errors
+from helpdesk import errors, reference_cache
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
@@ -67,15 +67,30 @@ def get_canned(actor: User, canned_id: int) -> CannedReply:
     return canned
 
 
-def canned_for(ticket: Ticket) -> list[CannedReply]:
-    """The canned replies offered on a ticket: the global ones and its queue's (one query)."""
-    return list(
-        db.session.scalars(
-            select(CannedReply)
-            .where(or_(CannedReply.queue_id.is_(None), CannedReply.queue_id == ticket.queue_id))
-            .order_by(CannedReply.title, CannedReply.id)
-        )
-    )
+@dataclass(frozen=True)
+class Offered:
+    """A canned reply as the reply box offers it (a plain value: kept in process memory)."""
+
+    id: int
+    queue_id: int | None
+    title: str
+    body: str
+
+
+def _load_offered() -> tuple[Offered, ...]:
+    columns = (CannedReply.id, CannedReply.queue_id, CannedReply.title, CannedReply.body)
+    rows = db.session.execute(select(*columns).order_by(CannedReply.title, CannedReply.id))
+    return tuple(Offered(*row) for row in rows)
+
+
+# Canned replies are reference data: a change moves the stamp (reference_cache.REFERENCE_TABLES).
+_offered = reference_cache.register("tickets.canned_replies", _load_offered)
+
+
+def canned_for(ticket: Ticket) -> list[Offered]:
+    """The canned replies offered on a ticket: the global ones and its queue's, by title; from
+    process memory."""
+    return [c for c in _offered() if c.queue_id is None or c.queue_id == ticket.queue_id]
 
 
 def find_canned_for(ticket: Ticket, canned_id: int) -> CannedReply | None:

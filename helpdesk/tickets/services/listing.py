@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select, union_all
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, union_all
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
@@ -16,6 +17,19 @@ from helpdesk.tickets.services.access import is_staff, visibility_branches
 from helpdesk.timeutil import utcnow
 
 MAX_PER_PAGE = 100
+# A search reads this many of a branch's tickets in list order before it asks the full-text
+# index instead; its count reads a branch of fewer than SEARCH_SCAN tickets in list order (see
+# _first_found and _search_count).
+SEARCH_HEAD = 1000
+SEARCH_SCAN = 5000
+
+# PostgreSQL matches words through full-text indexes (migration b4f1c2d3e5a6): the folded text as
+# a 'simple' vector, hyphens split so that HT-2026-000123 is also found by 000123. The message
+# expression is spelled exactly as its index is, constants inline, for the planner to match it.
+TICKET_VECTOR = literal_column("tickets.search_tsv")
+MESSAGE_VECTOR = literal_column(
+    "strip(to_tsvector('simple'::regconfig, translate(messages.search_text, '-', ' ')))"
+)
 
 
 @dataclass(frozen=True)
@@ -58,12 +72,53 @@ class Page:
         return self.page > 1
 
 
-def search_clause(user: User, query: str):
+@dataclass(frozen=True)
+class FullText:
+    """A search's words as PostgreSQL matches them: every word, whole, without diacritics, in
+    the ticket (number, subject, description, unit, codes) or in one message the user may read;
+    internal notes count only for staff."""
+
+    words: str
+    staff: bool
+
+    def query(self):
+        return func.plainto_tsquery(literal_column("'simple'::regconfig"), self.words)
+
+    def in_ticket(self, vector=TICKET_VECTOR):
+        return vector.op("@@", is_comparison=True)(self.query())
+
+    def clause(self):
+        """The match as one condition, to check tickets read otherwise (no index use)."""
+        return or_(self.in_ticket(), Ticket.id.in_(self.tickets_by_message()))
+
+    def tickets_by_message(self) -> Select:
+        found = select(Message.ticket_id).where(
+            MESSAGE_VECTOR.op("@@", is_comparison=True)(self.query())
+        )
+        if not self.staff:
+            found = found.where(Message.internal.is_(False))
+        return found
+
+
+def full_text(user: User, query: str) -> FullText | None:
+    """The query's words for the full-text indexes; None on SQLite or when it has no word."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    words = [term for term in text.search_terms(query) if text.is_word(term)]
+    if not words:
+        return None
+    return FullText(" ".join(words).replace("-", " "), staff=is_staff(user))
+
+
+def search_clause(user: User, query: str, *, only_symbols: bool = False):
     """Every word must appear (without diacritics, any case) in the ticket or one of the
-    messages the user may read; internal notes count only for staff."""
+    messages the user may read; internal notes count only for staff. A substring match (LIKE):
+    on PostgreSQL, with `only_symbols`, only for the terms without a letter or digit."""
     conditions = []
     staff = is_staff(user)
     for term in text.search_terms(query):
+        if only_symbols and text.is_word(term):
+            continue
         pattern = text.like_pattern(term)
         in_messages = select(Message.id).where(
             Message.ticket_id == Ticket.id, Message.search_text.like(pattern, escape="\\")
@@ -74,8 +129,11 @@ def search_clause(user: User, query: str):
     return and_(*conditions) if conditions else None
 
 
-def filtered(user: User, filters: TicketFilters, *, now: datetime) -> list:
-    """The filters' conditions over Ticket, visibility aside."""
+def filtered(
+    user: User, filters: TicketFilters, *, now: datetime, words_indexed: bool = False
+) -> list:
+    """The filters' conditions over Ticket, visibility aside; with `words_indexed` the search's
+    words are left to the full-text index (FullText), only its other terms are here."""
     conditions = []
     if filters.status == "open":
         conditions.append(Ticket.status.in_(OPEN_STATUSES))
@@ -101,7 +159,7 @@ def filtered(user: User, filters: TicketFilters, *, now: datetime) -> list:
 
         conditions.append(sla.state_filter(filters.sla_state, now))
     if filters.q:
-        clause = search_clause(user, filters.q)
+        clause = search_clause(user, filters.q, only_symbols=words_indexed)
         if clause is not None:
             conditions.append(clause)
     return conditions
@@ -115,12 +173,17 @@ def list_tickets(
     per_page: int = 50,
     count_limit: int | None = None,
     now: datetime | None = None,
+    columns: tuple | None = None,
 ) -> Page:
     """The tickets the user may see that pass the filters. Staff lists go by deadline (the
     most urgent first), requesters' by newest. Two queries whatever the page size.
 
     With `count_limit` the count stops past that many tickets (the page then says "more
     than"), so that its cost does not follow the number of tickets; without, it is exact.
+
+    With `columns` (Ticket attributes) only those are read, with the assignee's name; any other
+    attribute of the tickets raises when used. Without, the tickets come whole, with their
+    queue, assignee, category and province.
     """
     now = now or utcnow()
     per_page = max(1, min(per_page, MAX_PER_PAGE))
@@ -131,14 +194,19 @@ def list_tickets(
         return Page(items=[], total=0, page=page, per_page=per_page)
     if is_staff(user) and (filters.mine or filters.assignee_id == user.id):
         branches = None  # one's own tickets are visible wherever they are
-    conditions = filtered(user, filters, now=now)
+    search = full_text(user, filters.q) if filters.q else None
+    conditions = filtered(user, filters, now=now, words_indexed=search is not None)
     staff = is_staff(user)
     if staff:
         keys = (Ticket.resolution_due, Ticket.priority, Ticket.id)
     else:
         keys = (Ticket.created_at, Ticket.id)
     order = _list_order(Ticket, staff=staff)
-    if count_limit is None:
+    if search is not None:
+        total = db.session.scalar(
+            _search_count(search, conditions, branches or [None], staff=staff, limit=count_limit)
+        )
+    elif count_limit is None:
         visible = [] if branches is None else [or_(*branches)]
         total = db.session.scalar(select(func.count(Ticket.id)).where(*visible, *conditions))
     else:
@@ -152,7 +220,31 @@ def list_tickets(
         )
     # One row more than the page says whether a next page exists, whatever the count says.
     query = select(Ticket).where(*conditions)
-    if branches is not None and len(branches) > 1:
+    if search is not None:
+        limit = offset + per_page + 1
+        chosen = union_all(
+            *(
+                arm
+                for index, branch in enumerate(branches or [None])
+                for arm in _first_found(
+                    search,
+                    keys,
+                    [*conditions, *([] if branch is None else [branch])],
+                    staff=staff,
+                    limit=limit,
+                    name=str(index),
+                )
+            )
+        ).subquery()
+        top = (
+            select(chosen.c.id)
+            .order_by(*_list_order(chosen.c, staff=staff))
+            .limit(per_page + 1)
+            .offset(offset)
+            .subquery()
+        )
+        query = select(Ticket).join(top, top.c.id == Ticket.id).order_by(*order)
+    elif branches is not None and len(branches) > 1:
         # An OR of the branches would be read whole and sorted; each branch read in list order
         # through its index and stopped at the page's end costs the same at any size.
         chosen = _merged(
@@ -170,13 +262,7 @@ def list_tickets(
         if branches:
             query = query.where(branches[0])
         query = query.order_by(*order).limit(per_page + 1).offset(offset)
-    query = query.options(
-        joinedload(Ticket.queue),
-        # The list shows the assignee's name: their unit and province would be joined for naught.
-        joinedload(Ticket.assignee).options(lazyload(User.unit), lazyload(User.province)),
-        joinedload(Ticket.category),
-        joinedload(Ticket.province),
-    )
+    query = query.options(*_row_options(columns))
     items = list(db.session.scalars(query).unique())
     exact = count_limit is None or total <= count_limit
     return Page(
@@ -189,6 +275,22 @@ def list_tickets(
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _row_options(columns: tuple | None) -> tuple:
+    """How a list loads its tickets (made once per set of columns: options are immutable, and
+    building them costs as much as loading the rows)."""
+    # The list shows the assignee's name: their unit and province would be joined for naught.
+    assignee = joinedload(Ticket.assignee).options(lazyload(User.unit), lazyload(User.province))
+    if columns is not None:
+        return (load_only(*columns, raiseload=True), assignee.load_only(User.id, User.full_name))
+    return (
+        joinedload(Ticket.queue),
+        assignee,
+        joinedload(Ticket.category),
+        joinedload(Ticket.province),
+    )
+
+
 def _merged(query: Select, branches: list, *, limit: int | None = None, order: tuple = ()):
     """The query restricted to each of the (disjoint) branches, one after the other; with
     `limit`, each part stops after its first `limit` rows in `order`."""
@@ -196,6 +298,112 @@ def _merged(query: Select, branches: list, *, limit: int | None = None, order: t
         return union_all(*(query.where(branch) for branch in branches))
     parts = [query.where(branch).order_by(*order).limit(limit).subquery() for branch in branches]
     return union_all(*(select(part) for part in parts))
+
+
+def _matching(search: FullText, keys: tuple, where: list):
+    """The tickets passing `where` that the search finds, through the full-text indexes."""
+    in_ticket = select(*keys).where(*where, search.in_ticket())
+    by_message = select(*keys).where(
+        *where, Ticket.id.in_(search.tickets_by_message()), ~search.in_ticket()
+    )
+    return union_all(in_ticket, by_message)
+
+
+def _search_count(
+    search: FullText, conditions: list, branches: list, *, staff: bool, limit: int | None
+):
+    """The search's count, one (disjoint) branch after the other, stopped past `limit`.
+
+    A branch is read in list order, each ticket checked, when the words are common in it (a
+    fifth of its first SEARCH_HEAD tickets match) or when it is small (fewer than SEARCH_SCAN
+    tickets): the read stops where the count does. Otherwise reading it would cost as
+    much however few match: its matches come from the full-text indexes (a materialized CTE is
+    planned for all its rows, so through the index, and read only as far as the count goes).
+    Which way a branch goes is decided once, before either runs.
+    """
+    order = _list_order(Ticket, staff=staff)
+    parts = []
+    for index, branch in enumerate(branches):
+        where = [*conditions, *([] if branch is None else [branch])]
+        read = or_(
+            _hits_ahead(search, where, order, name=f"ahead_{index}") >= SEARCH_HEAD // 5,
+            _has_fewer(where, SEARCH_SCAN, name=f"size_{index}"),
+        )
+        in_order = select(Ticket.id).where(*where, search.clause(), read).order_by(*order)
+        if limit is not None:
+            in_order = in_order.limit(limit + 1)
+        found = (
+            _matching(search, (Ticket.id,), where).cte(f"found_{index}").prefix_with("MATERIALIZED")
+        )
+        parts += [select(in_order.subquery()), select(found.c.id).where(~read)]
+    found = union_all(*parts)
+    if limit is not None:
+        found = found.limit(limit + 1)
+    return select(func.count()).select_from(found.subquery())
+
+
+def _hits_ahead(search: FullText, where: list, order: tuple, *, name: str):
+    """How many of the first SEARCH_HEAD tickets passing `where` in `order` match (a CTE:
+    counted once however often it is used)."""
+    head = (
+        select(Ticket.id, TICKET_VECTOR.label("search_tsv"))
+        .where(*where)
+        .order_by(*order)
+        .limit(SEARCH_HEAD)
+        .subquery()
+    )
+    counted = (
+        select(func.count().label("n"))
+        .select_from(head)
+        .where(or_(search.in_ticket(head.c.search_tsv), head.c.id.in_(search.tickets_by_message())))
+        .cte(name)
+    )
+    return select(counted.c.n).scalar_subquery()
+
+
+def _has_fewer(where: list, size: int, *, name: str):
+    """Whether fewer than `size` tickets pass `where` (read from an index, stopped at `size`);
+    a CTE, so that the count is made once however often the condition is used."""
+    some = select(Ticket.id).where(*where).limit(size).subquery()
+    counted = select(func.count().label("n")).select_from(some).cte(name)
+    return select(counted.c.n).scalar_subquery() < size
+
+
+def _first_found(
+    search: FullText, keys: tuple, where: list, *, staff: bool, limit: int, name: str
+) -> list:
+    """Two selects whose union is the first `limit` matches of one branch in list order.
+
+    When the words are common in the branch, its first SEARCH_HEAD tickets in list order hold
+    the page: reading them costs little. When they are rare there, reading on in list order
+    would read the whole branch: the matches then come from the full-text indexes and are
+    sorted. Which one runs is decided by conditions that depend on no row (PostgreSQL
+    evaluates them once, before either), so the other costs nothing.
+    """
+    head = (
+        select(*keys, TICKET_VECTOR.label("search_tsv"))
+        .where(*where)
+        .order_by(*_list_order(Ticket, staff=staff))
+        .limit(SEARCH_HEAD)
+        .subquery()
+    )
+    hits = (
+        select(*(head.c[key.key] for key in keys))
+        .where(or_(search.in_ticket(head.c.search_tsv), head.c.id.in_(search.tickets_by_message())))
+        .order_by(*_list_order(head.c, staff=staff))
+        .limit(limit)
+        .cte(f"hits_{name}")
+        .prefix_with("MATERIALIZED")
+    )
+    settled = or_(
+        select(func.count()).select_from(hits).scalar_subquery() >= limit,
+        _has_fewer(where, SEARCH_HEAD, name=f"size_{name}"),
+    )
+    found = _matching(search, keys, where).cte(f"found_{name}").prefix_with("MATERIALIZED")
+    sorted_found = (
+        select(found).order_by(*_list_order(found.c, staff=staff)).limit(limit).subquery()
+    )
+    return [select(hits).where(settled), select(sorted_found).where(~settled)]
 
 
 def _list_order(columns, *, staff: bool) -> tuple:

@@ -1,13 +1,32 @@
 """Reads for the ticket pages, each one query whatever the length of the thread or history: a
 ticket with the names of what it refers to, the thread a user may read, the history, and the
-people the history names with the agents the controls offer."""
+people the history names with the agents the controls offer.
+
+The page is read far more often than anything else, so its statements are built once per
+process with bind parameters (building one costs more than running it) and the thread and the
+history come as plain rows, not ORM objects."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import exists, false, or_, select, true, union_all
-from sqlalchemy.orm import aliased, defer, joinedload, lazyload, load_only
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from helpdesk import errors
 from helpdesk.auth.models import Role, User
@@ -16,17 +35,31 @@ from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
 from helpdesk.tickets.models import Attachment, Event, Message, Ticket
-from helpdesk.tickets.services.access import (
-    STAFF_ROLES,
-    is_staff,
-    visibility_clause,
-    visible_tickets,
-)
+from helpdesk.tickets.services.access import STAFF_ROLES, is_staff, visibility_check
 
 # Keys of Event.data that name a user.
 USER_KEYS = ("assignee_id",)
-# People on the ticket page show only their names: no province or unit joined.
-NAMES_ONLY = (load_only(User.full_name), lazyload(User.province), lazyload(User.unit))
+
+
+@dataclass(frozen=True)
+class File:
+    """What the page shows of an attachment of a message: its link and size."""
+
+    id: int
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """A message as the page shows it; `author_name` None: written by the system."""
+
+    id: int
+    body: str
+    internal: bool
+    created_at: datetime
+    author_name: str | None
+    attachments: list[File]
 
 
 @dataclass(frozen=True)
@@ -34,7 +67,7 @@ class Thread:
     """What a user may read of a ticket's conversation, oldest first."""
 
     opening_attachments: list[Attachment]  # filed with the ticket
-    messages: list[Message]  # internal notes only for staff
+    messages: list[ThreadMessage]  # internal notes only for staff
 
 
 @dataclass(frozen=True)
@@ -74,52 +107,101 @@ NAME_COLUMNS = (
 )
 
 
+# The ticket page's ticket statement by (role, account active): given the user's id as a
+# parameter, the visibility condition depends on nothing else of the user.
+_TICKET_STATEMENTS: dict[tuple[str, bool], Select] = {}
+
+
+def _ticket_statement(user: User) -> Select:
+    key = (user.role, bool(user.is_active))
+    statement = _TICKET_STATEMENTS.get(key)
+    if statement is None:
+        statement = _TICKET_STATEMENTS[key] = (
+            select(Ticket)
+            .add_columns(*NAME_COLUMNS)
+            .where(
+                visibility_check(user, user_id=bindparam("viewer", type_=Integer)),
+                Ticket.number == bindparam("number", type_=String),
+            )
+            .options(
+                defer(Ticket.search_text),
+                joinedload(Ticket.attachments.and_(Attachment.message_id.is_(None))),
+            )
+        )
+    return statement
+
+
 def load_ticket(user: User, number: str) -> tuple[Ticket, Names]:
     """The ticket with the names of what it refers to and the files filed with it
     (`ticket.attachments` holds only those), in one query; errors.NotFound if the user may
     not see it."""
-    query = (
-        visible_tickets(user)
-        .add_columns(*NAME_COLUMNS)
-        .where(Ticket.number == number)
-        .options(
-            defer(Ticket.search_text),
-            joinedload(Ticket.attachments.and_(Attachment.message_id.is_(None))),
-        )
+    row = (
+        db.session.execute(_ticket_statement(user), {"viewer": user.id, "number": number})
+        .unique()
+        .one_or_none()
     )
-    row = db.session.execute(query).unique().one_or_none()
     if row is None:
         raise errors.NotFound("Ticket not found.")
     return row[0], Names(*row[1:])
 
 
-def thread_for(user: User, ticket: Ticket) -> Thread:
-    """The ticket's messages the user may read, with their authors (names only) and files, in
-    one query whatever their number: requesters never get internal notes."""
+@cache
+def _thread_statement(*, internal_notes: bool):
+    author = aliased(User)
     query = (
-        select(Message)
-        .where(Message.ticket_id == ticket.id)
-        .order_by(Message.id)
-        .options(
-            defer(Message.search_text),
-            joinedload(Message.author).options(*NAMES_ONLY),
-            # Through the ticket's index: a message's files are files of its ticket.
-            joinedload(Message.attachments.and_(Attachment.ticket_id == Message.ticket_id)),
+        select(
+            Message.id,
+            Message.body,
+            Message.internal,
+            Message.created_at,
+            author.full_name.label("author_name"),
+            Attachment.id.label("file_id"),
+            Attachment.filename,
+            Attachment.size,
         )
+        .outerjoin(author, author.id == Message.author_id)
+        # Through the ticket's index: a message's files are files of its ticket.
+        .outerjoin(
+            Attachment,
+            and_(Attachment.ticket_id == Message.ticket_id, Attachment.message_id == Message.id),
+        )
+        .where(Message.ticket_id == bindparam("ticket", type_=Integer))
+        .order_by(Message.id, Attachment.id)
     )
-    if not is_staff(user):
+    if not internal_notes:
         query = query.where(Message.internal.is_(False))
+    return query
+
+
+def thread_for(user: User, ticket: Ticket) -> Thread:
+    """The ticket's messages the user may read, with their authors' names and their files, in
+    one query whatever their number: requesters never get internal notes."""
+    statement = _thread_statement(internal_notes=is_staff(user))
+    messages: list[ThreadMessage] = []
+    for row in db.session.execute(statement, {"ticket": ticket.id}):
+        if not messages or messages[-1].id != row.id:
+            messages.append(
+                ThreadMessage(row.id, row.body, row.internal, row.created_at, row.author_name, [])
+            )
+        if row.file_id is not None:
+            messages[-1].attachments.append(File(row.file_id, row.filename, row.size))
     return Thread(
         opening_attachments=[a for a in ticket.attachments if a.message_id is None],
-        messages=list(db.session.scalars(query).unique()),
+        messages=messages,
     )
 
 
-def history_of(ticket: Ticket) -> list[Event]:
-    """The ticket's events, oldest first (one query; people_for() names who they refer to)."""
-    return list(
-        db.session.scalars(select(Event).where(Event.ticket_id == ticket.id).order_by(Event.id))
-    )
+_HISTORY = (
+    select(Event.id, Event.actor_id, Event.kind, Event.data, Event.created_at)
+    .where(Event.ticket_id == bindparam("ticket", type_=Integer))
+    .order_by(Event.id)
+)
+
+
+def history_of(ticket: Ticket) -> list[Row]:
+    """The ticket's events, oldest first, as rows of id, actor_id, kind, data, created_at (one
+    query; people_for() names who they refer to)."""
+    return list(db.session.execute(_HISTORY, {"ticket": ticket.id}))
 
 
 def get_attachment(user: User, number: str, attachment_id: int) -> Attachment:
@@ -131,7 +213,7 @@ def get_attachment(user: User, number: str, attachment_id: int) -> Attachment:
         .where(
             Attachment.id == attachment_id,
             Ticket.number == number,
-            visibility_clause(user),
+            visibility_check(user),
         )
         .options(joinedload(Attachment.message))
     )
@@ -152,21 +234,19 @@ class People:
     assignable: list[tuple[int, str]]
 
 
-def people_for(ticket: Ticket, events: list[Event]) -> People:
-    """The names of the people the ticket's events refer to (actors, assignees) and the
-    active staff who may hold the ticket: members of its queue covering its province, and
-    the queue's supervisor. One query."""
-    named = {e.actor_id for e in events}
-    named |= {e.data.get(k) for e in events if e.data for k in USER_KEYS}
-    named = {n for n in named if isinstance(n, int)}
+@cache
+def _people_statement():
+    queue_id = bindparam("queue", type_=Integer)
     listed = MembershipProvince.membership_id == Membership.id
     covers = or_(
         ~exists().where(listed),
-        exists().where(listed, MembershipProvince.province_code == ticket.province_code),
+        exists().where(
+            listed, MembershipProvince.province_code == bindparam("province", type_=String)
+        ),
     )
     holders = union_all(
-        select(Membership.user_id).where(Membership.queue_id == ticket.queue_id, covers),
-        select(Queue.supervisor_id).where(Queue.id == ticket.queue_id),
+        select(Membership.user_id).where(Membership.queue_id == queue_id, covers),
+        select(Queue.supervisor_id).where(Queue.id == queue_id),
     )
     query = union_all(
         select(User.id, User.full_name, true().label("assignable")).where(
@@ -174,23 +254,40 @@ def people_for(ticket: Ticket, events: list[Event]) -> People:
             User.status == AccountStatus.ACTIVE,
             User.role.in_(STAFF_ROLES),
         ),
-        select(User.id, User.full_name, false()).where(User.id.in_(sorted(named))),
+        select(User.id, User.full_name, false()).where(
+            User.id.in_(bindparam("named", expanding=True, type_=Integer))
+        ),
     )
-    query = query.order_by(query.selected_columns.full_name, query.selected_columns.id)
+    return query.order_by(query.selected_columns.full_name, query.selected_columns.id)
+
+
+def people_for(ticket: Ticket, events: list) -> People:
+    """The names of the people the ticket's events refer to (actors, assignees) and the
+    active staff who may hold the ticket: members of its queue covering its province, and
+    the queue's supervisor. One query."""
+    named = {e.actor_id for e in events}
+    named |= {e.data.get(k) for e in events if e.data for k in USER_KEYS}
+    named = {n for n in named if isinstance(n, int)}
+    parameters = {
+        "queue": ticket.queue_id,
+        "province": ticket.province_code,
+        "named": sorted(named),
+    }
     names: dict[int, str] = {}
     assignable: list[tuple[int, str]] = []
-    for user_id, full_name, may_hold in db.session.execute(query):
+    for user_id, full_name, may_hold in db.session.execute(_people_statement(), parameters):
         names[user_id] = full_name
         if may_hold:
             assignable.append((user_id, full_name))
     return People(names=names, assignable=assignable)
 
 
-def workspace_agents(user: User) -> list[User]:
-    """Active staff of the queues the user works (everyone's for admins), for bulk assignment."""
+def workspace_agents(user: User) -> list[Row]:
+    """Active staff of the queues the user works (everyone's for admins), for bulk assignment:
+    rows of `id` and `full_name` (the pickers show nothing else)."""
     from helpdesk.routing import services as routing
 
-    query = select(User).where(
+    query = select(User.id, User.full_name).where(
         User.status == AccountStatus.ACTIVE, User.role.in_((Role.AGENT, Role.SUPERVISOR))
     )
     if user.role != Role.ADMIN:
@@ -198,7 +295,7 @@ def workspace_agents(user: User) -> list[User]:
         members = select(Membership.user_id).where(Membership.queue_id.in_(queue_ids))
         supervisors = select(Queue.supervisor_id).where(Queue.id.in_(queue_ids))
         query = query.where(or_(User.id.in_(members), User.id.in_(supervisors), User.id == user.id))
-    return list(db.session.scalars(query.order_by(User.full_name, User.id)))
+    return list(db.session.execute(query.order_by(User.full_name, User.id)))
 
 
 def find_user(user_id: int) -> User | None:

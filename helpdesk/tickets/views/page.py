@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import TemplateNotFound
 
+from helpdesk import reference_cache
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
@@ -87,17 +88,19 @@ def staff_forms(ticket, user, *, names, agents, queues, choices, can_reply: bool
         page_forms["status"].status.choices = statuses
     assign = blank(forms.AssignForm, assignee=str(ticket.assignee_id or ""))
     assign.assignee.choices = agent_choices(agents)
+    fixed = fixed_options(queues, choices)
     transfer = blank(forms.TransferForm)
-    transfer.queue.choices = forms.options(
-        [(str(q.id), q.name) for q in queues if q.active and q.id != ticket.queue_id]
-    )
+    here = str(ticket.queue_id)
+    transfer.queue.choices = [option for option in fixed["queue"] if option.value != here]
     facts = blank(
         forms.FactsForm,
         system=ticket.system_code,
         category=ticket.category_code,
         province=ticket.province_code,
     )
-    facts.fill_choices(**choices)
+    facts.system.choices = fixed["system"]
+    facts.category.choices = fixed["category"]
+    facts.province.choices = fixed["province"]
     page_forms.update(
         assign=assign,
         priority=blank(forms.PriorityForm, priority=ticket.priority),
@@ -109,6 +112,23 @@ def staff_forms(ticket, user, *, names, agents, queues, choices, can_reply: bool
     if ticket.status != Status.CLOSED:
         page_forms["merge"] = blank(forms.MergeForm)
     return page_forms
+
+
+def fixed_options(queues, choices: dict) -> dict[str, list]:
+    """The staff controls' options that change only with reference data (active queues, the
+    catalogue as `FactsForm.fill_choices` offers it), made once per change and language."""
+
+    def make() -> dict[str, list]:
+        facts = forms.FactsForm(formdata=None, meta={"csrf": False})
+        facts.fill_choices(**choices)
+        return {
+            "queue": forms.options([(str(q.id), q.name) for q in queues if q.active]),
+            "system": facts.system.choices,
+            "category": facts.category.choices,
+            "province": facts.province.choices,
+        }
+
+    return reference_cache.cached(f"tickets.staff_options.{choices['language']}", make)
 
 
 def status_choices(current: str) -> list:

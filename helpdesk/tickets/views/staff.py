@@ -9,16 +9,26 @@ from collections.abc import Callable
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
-from helpdesk import errors
+from helpdesk import errors, reference_cache
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
+from helpdesk.catalogue import services as catalogue
+from helpdesk.catalogue.models import Category, Province
 from helpdesk.routing import services as routing
+from helpdesk.sla.services.state import CLOCK_COLUMNS
 from helpdesk.tickets import forms, services, text
-from helpdesk.tickets.models import Status
+from helpdesk.tickets.models import Status, Ticket
 from helpdesk.tickets.services import pages
 from helpdesk.tickets.views import NUMBER, bp, checked_number, me
-from helpdesk.tickets.views.page import catalogue_choices, has_sla_badge, render_ticket, sla_of
+from helpdesk.tickets.views.page import (
+    catalogue_choices,
+    has_sla_badge,
+    render_ticket,
+    sla_of,
+)
+from helpdesk.tickets.views.page import language as page_language
 from helpdesk.tickets.views.requester import conflict, error_for, files
 from helpdesk.timeutil import utcnow
 
@@ -28,36 +38,60 @@ COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count r
 QUERY_LIMIT = 200
 SLA_STATES = ("ok", "warning", "breached", "paused", "met")
 BULK_RESULTS = "tickets_bulk_results"
+# What a row of the queue shows (province and category names come from the catalogue in memory).
+QUEUE_COLUMNS = (
+    Ticket.id,
+    Ticket.number,
+    Ticket.subject,
+    Ticket.province_code,
+    Ticket.category_code,
+    Ticket.priority,
+    Ticket.assignee_id,
+    *CLOCK_COLUMNS,
+)
 
 
 # ---------------------------------------------------------------- the queue
 
 
-def filter_form(*, queues, agents, choices) -> forms.QueueFilterForm:
-    form = forms.QueueFilterForm(formdata=request.args)
+def fixed_options() -> dict[str, list]:
+    """The queue's options that change only with reference data, in the page's language: made
+    once per change of reference data and language, not per request."""
+    language = page_language()
+    return reference_cache.cached(f"tickets.queue_options.{language}", _fixed_options)
+
+
+def _fixed_options() -> dict[str, list]:
+    choices = catalogue_choices()
     every = ("", _("All"))
-    form.status.choices = forms.options(
-        [("open", _("Open (all open statuses)")), ("all", _("All"))]
-        + [(s.value, str(forms.STATUS_LABELS[s])) for s in Status]
-    )
-    form.queue.choices = forms.options([every] + [(str(q.id), q.name) for q in queues])
-    form.province.choices = forms.options(
-        [every] + [(p.code, p.name) for p in choices["provinces"]]
-    )
-    form.category.choices = forms.options(
-        [every] + [(c.code, c.name(choices["language"])) for c in choices["categories"]]
-    )
-    form.system.choices = forms.options(
-        [every] + [(s.code, s.ministry) for s in choices["systems"]]
-    )
-    form.sla.choices = forms.options([every] + [(state, state) for state in SLA_STATES])
-    form.assignee.choices = forms.options(
-        [
-            every,
-            ("mine", _("Assigned to me")),
-            ("unassigned", _("Unassigned")),
-        ]
-        + [(str(a.id), a.full_name) for a in agents]
+    statuses = [(s.value, str(forms.STATUS_LABELS[s])) for s in Status]
+    return {
+        "status": forms.options(
+            [("open", _("Open (all open statuses)")), ("all", _("All"))] + statuses
+        ),
+        "province": forms.options([every] + [(p.code, p.name) for p in choices["provinces"]]),
+        "category": forms.options(
+            [every] + [(c.code, c.name(choices["language"])) for c in choices["categories"]]
+        ),
+        "system": forms.options([every] + [(s.code, s.ministry) for s in choices["systems"]]),
+        "sla": forms.options([every] + [(state, state) for state in SLA_STATES]),
+        "assignee": forms.options(
+            [every, ("mine", _("Assigned to me")), ("unassigned", _("Unassigned"))]
+        ),
+        "bulk_status": forms.options(statuses),
+    }
+
+
+def filter_form(*, queues, agents, fixed: dict[str, list]) -> forms.QueueFilterForm:
+    form = forms.QueueFilterForm(formdata=request.args)
+    form.status.choices = fixed["status"]
+    form.queue.choices = forms.options([("", _("All"))] + [(str(q.id), q.name) for q in queues])
+    form.province.choices = fixed["province"]
+    form.category.choices = fixed["category"]
+    form.system.choices = fixed["system"]
+    form.sla.choices = fixed["sla"]
+    form.assignee.choices = fixed["assignee"] + forms.options(
+        (str(a.id), a.full_name) for a in agents
     )
     form.validate()
     for field in form:  # a value that is not offered counts as not given
@@ -65,6 +99,23 @@ def filter_form(*, queues, agents, choices) -> forms.QueueFilterForm:
             field.data = field.default
             field.errors = []
     return form
+
+
+def select_html(field, css: str) -> Markup:
+    """A select as WTForms' widget writes it (attributes sorted, the chosen option `selected`),
+    in one pass: the widget's calls per option cost more than the rest of the page, and the
+    queue has a few hundred options (agents twice, provinces, categories, systems)."""
+    data, coerce = field.data, field.coerce
+    required = " required" if field.flags.required else ""
+    html = [f'<select class="{escape(css)}" id="{escape(field.id)}" name="{escape(field.name)}"']
+    html.append(f"{required}>")
+    for choice in field.choices:
+        value = choice.value
+        selected = " selected" if coerce(value) == data else ""
+        label = escape(str(choice.label or value))
+        html.append(f'<option{selected} value="{escape(value)}">{label}</option>')
+    html.append("</select>")
+    return Markup("".join(html))  # noqa: S704 - every value in it is escaped above
 
 
 def search_words() -> str:
@@ -94,7 +145,7 @@ def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
 def bulk_form(*, queues, agents) -> forms.BulkForm:
     form = forms.BulkForm()
     form.assignee.choices = forms.options([(str(a.id), a.full_name) for a in agents])
-    form.status.choices = forms.options([(s.value, str(forms.STATUS_LABELS[s])) for s in Status])
+    form.status.choices = fixed_options()["bulk_status"]
     form.queue.choices = forms.options([(str(q.id), q.name) for q in queues if q.active])
     return form
 
@@ -104,8 +155,7 @@ def bulk_form(*, queues, agents) -> forms.BulkForm:
 def queue():
     my_queues = routing.queues_for_user(current_user)
     agents = pages.workspace_agents(current_user)
-    choices = catalogue_choices()
-    form = filter_form(queues=my_queues, agents=agents, choices=choices)
+    form = filter_form(queues=my_queues, agents=agents, fixed=fixed_options())
     q = search_words()
     now = utcnow()
     page = services.list_tickets(
@@ -115,10 +165,12 @@ def queue():
         per_page=PER_PAGE,
         count_limit=COUNT_LIMIT,
         now=now,
+        columns=QUEUE_COLUMNS,
     )
     args = {field.name: field.data for field in form if field.data}
     if q:
         args["q"] = q
+    known = catalogue.catalogue().by_code
     return render_template(
         "tickets/queue.html",
         page=page,
@@ -128,6 +180,13 @@ def queue():
         sla={ticket.id: sla_of(ticket, now) for ticket in page.items},
         has_sla_badge=has_sla_badge(),
         bulk_results=session.pop(BULK_RESULTS, None),
+        select=select_html,
+        provinces=known[Province],
+        categories=known[Category],
+        # Written once for the 50 rows: a ticket's path is this and its number (letters, digits
+        # and dashes), its checkbox label this format with the number.
+        ticket_path=url_for(".show", number="-")[:-1],
+        select_label=_("Select %(number)s"),
     )
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from helpdesk.routing import services
+from helpdesk.routing.services.visibility import ticket_visibility_check
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services import TicketDraft, create_ticket
 
@@ -132,3 +133,34 @@ def test_queue_picker_lists_the_queues_an_agent_works_or_supervises(db, queue, m
     db.session.commit()
     assert {q.code for q in services.queues_for_user(agent)} == {"moj-fpt", "province-01"}
     assert services.queues_for_user(make_user("requester")) == []
+
+
+def test_the_one_ticket_check_sees_what_the_clause_sees(
+    db, queue, make_user, member, place_ticket, count_queries
+):
+    fpt, it, hcm = queue("moj-fpt"), queue("moj-it"), queue("province-79")
+    narrow, wide, lead, idle = (
+        make_user(role) for role in ("agent", "agent", "supervisor", "agent")
+    )
+    member(fpt, narrow, "01", "79")
+    member(it, wide)
+    member(fpt, lead, "01")
+    hcm.supervisor_id = lead.id
+    idle.status = "disabled"
+    member(it, idle)
+    db.session.commit()
+    tickets = [
+        place_ticket(q, province, assignee=assignee)
+        for q in (fpt, it, hcm)
+        for province in ("01", "79", "96")
+        for assignee in (None, narrow)
+    ]
+    numbers = {t.number for t in tickets}
+    for user in (narrow, wide, lead, idle, make_user("admin"), make_user("observer")):
+        by_clause = visible_numbers(db, user) & numbers
+        with count_queries() as statements:
+            check = ticket_visibility_check(user)
+        assert statements == []
+        by_check = set(db.session.scalars(select(Ticket.number).where(check))) & numbers
+        assert by_check == by_clause, user.role
+    assert visible_numbers(db, narrow) & numbers  # the comparison is not between empty sets

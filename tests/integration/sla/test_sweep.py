@@ -28,11 +28,20 @@ SWEEP_STATEMENTS = 10
 LEAD = {"warning": timedelta(minutes=30), "breach": timedelta(0)}  # from a timer to its deadline
 
 
-def due_tickets(desk, count: int, *, kind: str = "resolution", stage: str = "breach") -> list[int]:
+def due_tickets(
+    desk,
+    count: int,
+    *,
+    kind: str = "resolution",
+    stage: str = "breach",
+    assignees: list[int] | None = None,
+) -> list[int]:
     """`count` open tickets of the desk's queue whose `kind` timer of `stage` is due at NOW (a few
-    seconds apart; a warning's deadline half an hour later); every other ticket assigned (and
-    answered, for a resolution timer), the rest neither. Inserted directly:
-    filing a hundred tickets through the workflow would take longer than the sweep's tests."""
+    seconds apart; a warning's deadline half an hour later); every other ticket assigned (to the
+    desk's agent, or to `assignees` in turn) and, for a resolution timer, answered; the rest
+    neither. Inserted directly: filing a hundred tickets through the workflow would take longer
+    than the sweep's tests."""
+    assignees = assignees or [desk.agent.id]
     policy = database.session.scalar(
         select(Policy).where(Policy.priority == 3, Policy.system_code.is_(None))
     )
@@ -53,7 +62,7 @@ def due_tickets(desk, count: int, *, kind: str = "resolution", stage: str = "bre
                 "status": "open",
                 "requester_id": desk.requester.id,
                 "queue_id": desk.queue.id,
-                "assignee_id": desk.agent.id if held else None,
+                "assignee_id": assignees[n // 2 % len(assignees)] if held else None,
                 "first_responded_at": answered if held and kind == "resolution" else None,
                 "sla_policy_id": policy.id,
                 "first_response_due": due if kind == "first_response" else NOW - timedelta(hours=4),
@@ -120,6 +129,25 @@ def test_the_sweeps_statements_do_not_grow_with_the_number_due(db, desk, count_q
     assert (few[0], many[0]) == (4, 120)
     assert many[1] == few[1] <= SWEEP_STATEMENTS, (few, many)
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+def test_the_people_mailed_are_read_together_however_many_they_are(
+    db, desk, make_user, count_queries
+):
+    # Only ids are kept: the session holds what it loads weakly, so an assignee that nothing
+    # refers to would be read again, one query each, when its mail is built.
+    agents = [make_user("agent", password=None, email=f"agent{n}@example.vn").id for n in range(30)]
+    due_tickets(desk, 1)
+    alerts.sweep(now=NOW)  # policies and calendars are read once, then cached
+    due_tickets(desk, 4, assignees=agents[:2])
+    few = counted_sweep(count_queries, NOW)
+    due_tickets(desk, 60, assignees=agents)
+    many = counted_sweep(count_queries, NOW)
+
+    assert (few[0], many[0]) == (4, 60)
+    assert many[1] == few[1] <= SWEEP_STATEMENTS, (few, many)
+    mailed = db.session.scalars(select(Outbox.to).where(Outbox.template == "sla_breach"))
+    assert {f"agent{n}@example.vn" for n in range(30)} <= set(mailed)
 
 
 def test_a_batch_records_each_breach_once_and_mails_the_assignee_and_the_supervisor(

@@ -82,3 +82,59 @@ def test_filing_by_the_api_costs_a_fixed_number_of_statements(
     assert len(statements) <= bound("api", backend), "\n".join(statements)
     assert sum(s.lstrip().upper().startswith("INSERT INTO SLA_TIMERS") for s in statements) == 1
     assert outbox_count(db) - before == MEMBERS + 2
+
+
+def test_filing_talks_to_redis_a_fixed_number_of_times(
+    db, requester, crowded_queue, file_ticket, monkeypatch
+):
+    """The ticket's timers are scheduled with one Redis transaction, however many they are."""
+    import redis.connection
+
+    from helpdesk.sla.models import Timer
+
+    sent = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, command, *args, **kwargs):
+        sent.append(command)
+        return send(self, command, *args, **kwargs)
+
+    file_ticket(requester)  # warm: connections open
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+    ticket = file_ticket(requester)
+    monkeypatch.undo()
+    timers = db.session.scalar(
+        select(func.count()).select_from(Timer).where(Timer.ticket_id == ticket.id)
+    )
+    assert timers >= 2
+    # the mail job (RQ's enqueue: server version, queue set, job) and one for all the timers
+    assert len(sent) <= 4
+    assert db.session.info.get("outbox_queued") is None
+
+
+def test_outbox_rows_read_back_as_they_were_queued(
+    db, requester, crowded_queue, file_ticket, monkeypatch
+):
+    """The rows of a filing go in with one statement and come back with every value intact."""
+    from helpdesk.notifications import services, tickets
+
+    columns = [column.key for column in Outbox.__table__.columns]
+    rows = []
+
+    def keep(**kwargs):
+        rows.append(services.queue_email(**kwargs))
+        return rows[-1]
+
+    monkeypatch.setattr(tickets, "queue_email", keep)
+    file_ticket(requester, subject='Hồ sơ "đặc biệt" \\ với ký tự lạ ✓')
+    # As queued: the rows stay loaded after the commit, with the values the app gave them.
+    queued = {row.key: {name: row.__dict__[name] for name in columns} for row in rows if row}
+    assert len(queued) == MEMBERS + 2
+    assert all(values["id"] is not None for values in queued.values())
+    db.session.expire_all()
+    stored = {
+        row.key: {name: getattr(row, name) for name in columns}
+        for row in db.session.scalars(select(Outbox).where(Outbox.key.in_(queued)))
+    }
+    assert stored == queued
+    assert any("✓" in str(values["context"]) for values in stored.values())

@@ -204,3 +204,63 @@ def test_bulk_without_a_ticket_changes_nothing(db, browser, agent, spread):
     response = bulk(browser(agent), [], action="status", status="waiting_third_party")
     assert response.status_code == 302
     assert fresh(db, spread["mine"]).status == "new"
+
+
+def row_of(html: str, number: str) -> str:
+    return html.split(f'<tr data-number="{number}">', 1)[1].split("</tr>", 1)[0]
+
+
+@pytest.mark.parametrize(("language", "badge"), [("vi", "Đúng hạn · còn "), ("en", "On time · ")])
+def test_a_row_shows_the_catalogues_names_and_the_sla_badge_in_the_chosen_language(
+    browser, agent, requester, file_ticket, language, badge
+):
+    from helpdesk.catalogue import services as catalogue
+
+    ticket = file_ticket(requester, subject="<b>Bảng</b> & lương")
+    client = browser(agent)
+    client.set_cookie("lang", language)
+
+    row = row_of(client.get("/tickets/queue").get_data(as_text=True), ticket.number)
+
+    assert "&lt;b&gt;Bảng&lt;/b&gt; &amp; lương" in row
+    assert f"<td>{catalogue.find_province(ticket.province_code).name}</td>" in row
+    assert f"<td>{catalogue.find_category(ticket.category_code).name(language)}</td>" in row
+    assert f'href="/tickets/{ticket.number}"' in row
+    assert 'data-sla-state="ok"' in row
+    assert badge in row
+
+
+def test_the_queue_reads_only_the_columns_its_rows_show(app, db, agent, requester, file_ticket):
+    from sqlalchemy.exc import InvalidRequestError
+
+    from helpdesk.tickets.views.staff import QUEUE_COLUMNS
+
+    file_ticket(requester, description="Mô tả dài")
+    db.session.expunge_all()  # as a new request: nothing of the ticket in memory yet
+    agent = db.session.get(type(agent), agent.id)
+
+    (ticket,) = tickets.list_tickets(agent, tickets.TicketFilters(), columns=QUEUE_COLUMNS).items
+
+    assert ticket.subject
+    with pytest.raises(InvalidRequestError):
+        ticket.description  # noqa: B018 - reading it is the test
+
+
+def test_the_queues_selects_are_written_as_the_wtforms_widget_writes_them(app, agent):
+    from flask_login import login_user
+
+    from helpdesk.tickets import forms
+    from helpdesk.tickets.views.staff import select_html
+
+    query = "/tickets/queue?assignee=7&status=open"
+    with app.test_request_context(query):
+        login_user(agent)
+        form = forms.QueueFilterForm()
+        form.assignee.choices = forms.options(
+            [("", "All"), ("7", 'An <Bình> & "Chi"'), ("8", "Dũng")]
+        )
+        form.status.choices = forms.options([("open", "Open"), ("all", "All")])
+        bulk = forms.BulkForm(formdata=None)
+
+        for field in (form.assignee, form.status, bulk.action):
+            assert select_html(field, "form-select") == field(class_="form-select")

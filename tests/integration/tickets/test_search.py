@@ -156,3 +156,53 @@ def test_like_characters_in_the_query_are_literal(search, make_user, file_ticket
         "backslash": file_ticket(requester, subject="Đường dẫn C:\\hoso").number,
     }
     assert search(requester, query) == {numbers[name] for name in expected}
+
+
+def test_a_ticket_is_found_by_the_digits_of_its_number(search, desk):
+    assert search(desk["a"], desk["payment"].rsplit("-", 1)[1]) == {desk["payment"]}
+
+
+@pytest.fixture
+def through_the_index(monkeypatch):
+    """PostgreSQL finds every branch's matches through the full-text indexes, not by reading."""
+    from helpdesk.tickets.services import listing
+
+    monkeypatch.setattr(listing, "SEARCH_HEAD", 1)
+    monkeypatch.setattr(listing, "SEARCH_SCAN", 1)
+
+
+def test_messages_and_notes_count_the_same_through_the_index(search, desk, through_the_index):
+    assert search(desk["a"], "bien lai dien tu") == {desk["dong_nai"]}
+    assert search(desk["agent"], "nha cung cap doi soat") == {desk["payment"]}
+    assert search(desk["a"], "doi soat") == set()
+    assert search(desk["agent"], "dong nai") == {desk["dong_nai"], desk["theirs"]}
+    assert search(desk["b"], desk["dong_nai"]) == set()
+
+
+@pytest.mark.parametrize(("head", "scan"), [(2, 2), (4, 100), (100, 2), (100, 100)])
+def test_a_search_pages_its_matches_in_queue_order_whichever_way_it_reads(
+    monkeypatch, make_user, make_agent, file_ticket, head, scan
+):
+    # Read in queue order, the first `head` tickets may hold the page, part of it or none of
+    # it; the count reads the branch or asks the index: every way gives the same pages.
+    from helpdesk.tickets.services import listing
+
+    monkeypatch.setattr(listing, "SEARCH_HEAD", head)
+    monkeypatch.setattr(listing, "SEARCH_SCAN", scan)
+    requester, agent = make_user("requester"), make_agent("moj-it", provinces=("75",))
+    filed = [file_ticket(requester, subject=f"Hồ sơ số {n} bị trả lại") for n in range(9)]
+    filed[3] = file_ticket(requester, subject="Đã thanh toán hai lần")
+    tickets.add_message(agent, filed[6], "Đã thanh toán lại cho công dân.")
+    tickets.add_message(agent, filed[8], "Chờ thanh toán", internal=True)
+    matching = {filed[n].number for n in (3, 6, 8)}
+    queue = tickets.list_tickets(agent, tickets.TicketFilters(), per_page=100).items
+    expected = [ticket.number for ticket in queue if ticket.number in matching]
+
+    def listed(page: int):
+        found = tickets.list_tickets(
+            agent, tickets.TicketFilters(q="thanh toan"), page=page, per_page=2, count_limit=10
+        )
+        return [ticket.number for ticket in found.items], found.total, found.has_next
+
+    assert listed(1) == (expected[:2], 3, True)
+    assert listed(2) == (expected[2:], 3, False)
