@@ -236,20 +236,18 @@ def list_tickets(
                 )
             )
         ).subquery()
-        top = (
-            select(chosen.c.id)
-            .order_by(*_list_order(chosen.c, staff=staff))
-            .limit(per_page + 1)
-            .offset(offset)
-            .subquery()
-        )
-        query = select(Ticket).join(top, top.c.id == Ticket.id).order_by(*order)
     elif branches is not None and len(branches) > 1:
         # An OR of the branches would be read whole and sorted; each branch read in list order
         # through its index and stopped at the page's end costs the same at any size.
         chosen = _merged(
             select(*keys).where(*conditions), branches, limit=offset + per_page + 1, order=order
         ).subquery()
+    else:
+        chosen = None
+        if branches:
+            query = query.where(branches[0])
+        query = query.order_by(*order).limit(per_page + 1).offset(offset)
+    if chosen is not None:  # the page's ids, chosen by a union of reads: the rows joined to them
         top = (
             select(chosen.c.id)
             .order_by(*_list_order(chosen.c, staff=staff))
@@ -258,10 +256,6 @@ def list_tickets(
             .subquery()
         )
         query = select(Ticket).join(top, top.c.id == Ticket.id).order_by(*order)
-    else:
-        if branches:
-            query = query.where(branches[0])
-        query = query.order_by(*order).limit(per_page + 1).offset(offset)
     query = query.options(*_row_options(columns))
     items = list(db.session.scalars(query).unique())
     exact = count_limit is None or total <= count_limit
