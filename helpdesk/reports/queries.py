@@ -204,16 +204,15 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
     """The cells and the places of the scope's report cells of the local months [first, end)."""
     first, end = whole
     cells, places = ReportCell, ReportPlace
-    where, near = (
-        [cells.month >= first, cells.month < end],
-        [places.month >= first, places.month < end],
-    )
-    if scope.system:
-        where.append(cells.system_code == scope.system)
-        near.append(places.system_code == scope.system)
-    if scope.province:
-        where.append(cells.province_code == scope.province)
-        near.append(places.province_code == scope.province)
+
+    def within(table) -> list:
+        where = [table.month >= first, table.month < end]
+        if scope.system:
+            where.append(table.system_code == scope.system)
+        if scope.province:
+            where.append(table.province_code == scope.province)
+        return where
+
     month = case(*((cells.month == first_day, index) for index, first_day in enumerate(months)))
     by_cell = (
         select(
@@ -228,7 +227,7 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
             func.sum(cells.rating_sum),
             func.sum(cells.rating_count),
         )
-        .where(*where)
+        .where(*within(cells))
         .group_by(cells.status, month)
     )
     by_place = (
@@ -238,7 +237,7 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
             places.category_code,
             func.sum(places.tickets).label("tickets"),
         )
-        .where(*near)
+        .where(*within(places))
         .group_by(places.system_code, places.province_code, places.category_code)
     )
     return by_cell, by_place
