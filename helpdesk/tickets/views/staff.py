@@ -9,7 +9,6 @@ from collections.abc import Callable
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
 
 from helpdesk import errors, reference_cache
 from helpdesk.auth.models import Role
@@ -101,23 +100,6 @@ def filter_form(*, queues, agents, fixed: dict[str, list]) -> forms.QueueFilterF
     return form
 
 
-def select_html(field, css: str) -> Markup:
-    """A select as WTForms' widget writes it (attributes sorted, the chosen option `selected`),
-    in one pass: the widget's calls per option cost more than the rest of the page, and the
-    queue has a few hundred options (agents twice, provinces, categories, systems)."""
-    data, coerce = field.data, field.coerce
-    required = " required" if field.flags.required else ""
-    html = [f'<select class="{escape(css)}" id="{escape(field.id)}" name="{escape(field.name)}"']
-    html.append(f"{required}>")
-    for choice in field.choices:
-        value = choice.value
-        selected = " selected" if coerce(value) == data else ""
-        label = escape(str(choice.label or value))
-        html.append(f'<option{selected} value="{escape(value)}">{label}</option>')
-    html.append("</select>")
-    return Markup("".join(html))  # noqa: S704 - every value in it is escaped above
-
-
 def search_words() -> str:
     """The search box; a value it could not have sent counts as not given."""
     q = request.args.get("q", "").strip()
@@ -180,7 +162,6 @@ def queue():
         sla={ticket.id: sla_of(ticket, now) for ticket in page.items},
         has_sla_badge=has_sla_badge(),
         bulk_results=session.pop(BULK_RESULTS, None),
-        select=select_html,
         provinces=known[Province],
         categories=known[Category],
         # Written once for the 50 rows: a ticket's path is this and its number (letters, digits

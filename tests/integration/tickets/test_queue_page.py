@@ -249,8 +249,8 @@ def test_the_queue_reads_only_the_columns_its_rows_show(app, db, agent, requeste
 def test_the_queues_selects_are_written_as_the_wtforms_widget_writes_them(app, agent):
     from flask_login import login_user
 
+    from helpdesk.site.widgets import field_html
     from helpdesk.tickets import forms
-    from helpdesk.tickets.views.staff import select_html
 
     query = "/tickets/queue?assignee=7&status=open"
     with app.test_request_context(query):
@@ -263,4 +263,4 @@ def test_the_queues_selects_are_written_as_the_wtforms_widget_writes_them(app, a
         bulk = forms.BulkForm(formdata=None)
 
         for field in (form.assignee, form.status, bulk.action):
-            assert select_html(field, "form-select") == field(class_="form-select")
+            assert field_html(field, class_="form-select") == field(class_="form-select")
