@@ -224,6 +224,8 @@ def summary(results: dict) -> dict:
             sla["statements"],
             sla["due"],
         )
+    if "announce_seconds" in sla:
+        out["announce_ms"] = sla["announce_seconds"] * 1000
     if "rate" in mail:
         out["mail_rate"] = mail["rate"]
     workers = results.get("memory", {}).get("product") or []
@@ -263,6 +265,7 @@ GROWTH_ROWS = (
     ("dashboard_p95_ms", "dashboard p95 (ms)", "{:.0f}"),
     ("sla_ms", "SLA sweep (ms)", "{:.0f}"),
     ("sla_sql", "SLA sweep statements", "{:.0f}"),
+    ("announce_ms", "SLA announcements job (ms)", "{:.0f}"),
     ("sla_due", "SLA timers due", "{:.0f}"),
     ("mail_rate", "mail msg/s", "{:.0f}"),
     ("memory_mb", "worker peak MB", "{:.0f}"),
@@ -430,6 +433,20 @@ def sla_section(sla: dict) -> list[str]:
         f"({per:.2f} ms per due timer), {sla['statements']} SQL statements "
         f"({sla['statements'] / max(1, sla['due']):.1f} per due timer), {sla['recorded']} "
         f"warnings/breaches recorded, {sla['left']} timers still due afterwards.",
+        *announce_lines(sla),
+    ]
+
+
+def announce_lines(sla: dict) -> list[str]:
+    if "announce_seconds" not in sla:
+        return []
+    return [
+        "",
+        f"The sweep claims the due deadlines and keeps notices of them; their events and mail "
+        f"are written by a job of their own, `{sla['announce_function']}()`, run next by the "
+        f"worker. Run in-process after the sweep: {sla['announced']} notices announced in "
+        f"{sla['announce_seconds'] * 1000:.0f} ms, {sla['announce_statements']} SQL statements "
+        f"(not part of the sweep's figure above).",
     ]
 
 

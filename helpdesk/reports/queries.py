@@ -148,8 +148,8 @@ def split(
 
 
 def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, timezone: str):
-    """The cells and the places of the scope's tickets created in [start, end): PostgreSQL reads
-    them from the created_at index alone (it includes the columns read here)."""
+    """The cells and the places of the scope's tickets created in [start, end), read through
+    the created_at index (the partial months at a window's ends: a few weeks of tickets)."""
     where = [Ticket.created_at >= start, Ticket.created_at < end]
     if scope.system:
         where.append(Ticket.system_code == scope.system)

@@ -1,4 +1,4 @@
-"""Background work of the SLA: the deadline timer job and the minutely sweep."""
+"""Background work of the SLA: the deadline timer job, the minutely sweep and its announcements."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 from helpdesk import timeutil
 from helpdesk.sla.services import alerts
-from helpdesk.worker import job
+from helpdesk.worker import enqueue, job
 
 
 @job
@@ -19,5 +19,16 @@ def fire_deadline(ticket_id: int, kind: str, stage: str, due_at: str) -> str:
 
 @job
 def sweep_deadlines() -> int:
-    """Fire the timers that are due and that no job fired (Redis flushed, a worker down)."""
-    return alerts.sweep()
+    """Claim the timers that are due and that no job fired (Redis flushed, a worker down), then
+    hand their events and mail to a job of their own (at once here when Redis refuses it);
+    notices a lost announcing job left are handed over again."""
+    recorded = alerts.record_due()
+    if (recorded or alerts.notices_pending()) and enqueue(announce_deadlines) is None:
+        alerts.announce_pending()
+    return recorded
+
+
+@job
+def announce_deadlines() -> int:
+    """Write the events and mail of the deadlines the sweep claimed."""
+    return alerts.announce_pending()

@@ -1,4 +1,5 @@
-"""SLA policies, business calendars (working hours, days off, make-up days), pending timers."""
+"""SLA policies, business calendars (working hours, days off, make-up days), pending timers
+and the notices of deadlines reached."""
 
 from __future__ import annotations
 
@@ -98,3 +99,19 @@ class Timer(db.Model):
 
     def __repr__(self) -> str:
         return f"<Timer {self.ticket_id} {self.kind} {self.stage} {self.fire_at:%Y-%m-%d %H:%M}>"
+
+
+class Notice(db.Model):
+    """A deadline's warning point or breach reached and claimed (its marker is set), whose event
+    and mail are still to be written: the sweep records it in the claiming transaction, the
+    announcing job writes the event and the mail and deletes it in one transaction of its own.
+    """
+
+    __tablename__ = "sla_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(8))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the deadline reached
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when it was claimed

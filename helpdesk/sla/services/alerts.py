@@ -1,13 +1,18 @@
 """Firing SLA timers: warn, breach, escalate, and the minutely sweep that catches lost timers.
 
-Timers fire in batches: the sweep takes up to SWEEP_BATCH due timers at a time, a timer's RQ job
-(`fire_timer`) a batch of one. A batch costs the same few statements whatever its size: one
-conditional UPDATE per clock and stage sets the warned or breached markers of the tickets whose
-deadline is still the timer's and whose marker is still empty (so of two runs, a job and the
-sweep or a retried job, only one records and mails), one DELETE drops the batch's timer rows, a
-query loads the claimed tickets with their queue and another their assignees and supervisors,
-one INSERT adds the events, the outbox rows join the same transaction, one commit; mail goes to
-RQ after it.
+A timer fires in two steps. Claiming: one conditional UPDATE per clock and stage sets the
+warned or breached markers of the tickets whose deadline is still the timer's and whose marker
+is still empty (so of two runs, a job and the sweep or a retried job, only one goes on), and one
+DELETE drops the batch's timer rows. Announcing: a query loads the claimed tickets with their
+queue and another their assignees and supervisors, one INSERT adds the events, the outbox rows
+join the same transaction, one commit; mail goes to RQ after it. Either step costs the same
+few statements whatever the number of timers.
+
+A timer's own RQ job (`fire_timer`) does both at once. The sweep claims up to SWEEP_BATCH due
+timers a transaction and keeps what it claimed as notices (sla_notices) in that transaction;
+the announcing job (`announce_pending`) turns the notices into events and mail and deletes
+them in its own: the sweep holds the tickets' locks only for the claim, and a notice outlives a
+lost job or a restart until it is announced, once.
 
 Escalation steps (raise the priority, move to the next queue) go through the tickets' workflow,
 ticket by ticket: the sweep leaves the breaches of tickets whose policy asks for them out of its
@@ -21,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -30,7 +35,7 @@ from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue
 from helpdesk.sla import services
-from helpdesk.sla.models import Policy, Timer, TimerKind, TimerStage
+from helpdesk.sla.models import Notice, Policy, Timer, TimerKind, TimerStage
 from helpdesk.tickets.models import OPEN_STATUSES, Event, Priority, Ticket
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,8 @@ SWEEP_BATCH = 1000
 # A due timer as the sweep reads it: ticket id, kind, stage and the deadline it belongs to.
 Due = tuple[int, str, str, datetime]
 Key = tuple[int, str, str]
+# A claimed timer to announce: ticket id, kind, stage, its deadline, when it was claimed.
+Claimed = tuple[int, str, str, datetime, datetime]
 
 # What a warning or breach reads of a ticket (its mail: notifications.tickets.ticket_context).
 MAILED_COLUMNS = (
@@ -87,47 +94,134 @@ def fire(timers: Sequence[Due], *, now: datetime, leave: Iterable[int] = ()) -> 
     no outcome, for the caller to fire one at a time. Returns {(ticket id, kind, stage):
     WARNED, BREACHED, or STALE (moved, met, paused or recorded by another run)} for the others.
     """
-    claimed = _claim(timers, now, leave=frozenset(leave))
+    claimed, outcomes = _take(timers, now, leave=frozenset(leave))
+    _announce(claimed)
+    _log(timers, outcomes)
+    return outcomes
+
+
+def record(timers: Sequence[Due], *, now: datetime, leave: Iterable[int] = ()) -> dict[Key, str]:
+    """Claim due timers as `fire` does and keep what was claimed as notices, for
+    `announce_pending` to tell; commits. Returns the outcomes as `fire` does."""
+    claimed, outcomes = _take(timers, now, leave=frozenset(leave))
+    if claimed:
+        keys = ("ticket_id", "kind", "stage", "due_at", "fired_at")
+        db.session.execute(insert(Notice), [dict(zip(keys, row, strict=True)) for row in claimed])
+    db.session.commit()
+    _log(timers, outcomes)
+    return outcomes
+
+
+def _take(
+    timers: Sequence[Due], now: datetime, *, leave: frozenset[int]
+) -> tuple[list[Claimed], dict[Key, str]]:
+    """Claim the timers and drop their rows (no commit): the claimed ones in the batch's order,
+    and every outcome."""
+    claimed = _claim(timers, now, leave=leave)
     dropped = _drop(timers, now)
     outcomes = {key: STALE for key in dropped - claimed.keys()}
+    outcomes.update({key: WARNED if key[2] == TimerStage.WARNING else BREACHED for key in claimed})
+    taken = [
+        (ticket_id, kind, stage, claimed[(ticket_id, kind, stage)], now)
+        for ticket_id, kind, stage, _due in timers
+        if (ticket_id, kind, stage) in claimed
+    ]
+    return taken, outcomes
+
+
+def _announce(claimed: Sequence[Claimed]) -> None:
+    """The claimed timers' events and mail, then the escalation steps of breaches whose policy
+    has them; commits, hands the mail to RQ and schedules the escalated tickets' new timers."""
     outbox: list = []
-    escalating: list[tuple[Ticket, str, services.Targets]] = []
+    escalating: list[tuple[Ticket, str, services.Targets, datetime]] = []
     if claimed:
-        tickets = _load({ticket_id for ticket_id, _kind, _stage in claimed})
+        tickets = _load({ticket_id for ticket_id, *_rest in claimed})
         found_for = {
             p: services.targets_for(p) for p in {t.sla_policy_id for t in tickets.values()}
         }
         events: list[dict] = []
-        for ticket_id, kind, stage, _due in timers:
-            due = claimed.get((ticket_id, kind, stage))
-            if due is None:
-                continue
+        for ticket_id, kind, stage, due, at in claimed:
             ticket = tickets[ticket_id]
             if stage == TimerStage.WARNING:
-                outbox += [] if now >= due else warn(ticket, kind, due, events, now=now)
-                outcomes[(ticket_id, kind, stage)] = WARNED
+                outbox += [] if at >= due else warn(ticket, kind, due, events, now=at)
                 continue
             found = found_for[ticket.sla_policy_id]
-            outbox += breach(ticket, kind, due, found, events, now=now)
-            outcomes[(ticket_id, kind, stage)] = BREACHED
+            outbox += breach(ticket, kind, due, found, events, now=at)
             if found is not None and (found.raise_priority or found.transfer_to_next_queue):
-                escalating.append((ticket, kind, found))
+                escalating.append((ticket, kind, found, at))
         if events:
             # RETURNING makes it one multi-row INSERT on every driver (not one per row).
             db.session.execute(insert(Event).returning(Event.id), events)
-        for ticket, kind, found in escalating:
+        for ticket, kind, found, at in escalating:
             db.session.expire(ticket, ["events"])  # the events just inserted belong to it
-            outbox += escalate(ticket, kind, found, now=now)
+            outbox += escalate(ticket, kind, found, now=at)
     db.session.commit()
     _dispatch(outbox)
-    for ticket in {id(ticket): ticket for ticket, _kind, _found in escalating}.values():
+    for ticket in {id(ticket): ticket for ticket, *_rest in escalating}.values():
         services.schedule_timers(ticket)  # an escalation may have set new deadlines
+
+
+def _log(timers: Sequence[Due], outcomes: dict[Key, str]) -> None:
     if len(timers) == 1:
         log.info("ticket %s: %s %s %s", *timers[0][:3], outcomes.get(timers[0][:3], MOVED))
     else:  # one line a batch: a line per ticket costs more than the rest of its work
         counts = Counter(outcomes.values())
         log.info("SLA timers: %s warned, %s breached", counts[WARNED], counts[BREACHED])
-    return outcomes
+
+
+def announce_pending(*, limit: int = SWEEP_BATCH) -> int:
+    """Write the events and mail of the sweep's notices, oldest first, `limit` a transaction;
+    each batch's notices are deleted in the transaction that announces them (on PostgreSQL,
+    notices another run is announcing are skipped). A batch that fails is announced one notice
+    at a time, so one ticket's failure does not hold the others back; the first failure is
+    raised once the rest are done (its notice stays for the next run). Returns how many."""
+    announced = 0
+    while notices := _take_notices(select(Notice.id).order_by(Notice.id).limit(limit)):
+        try:
+            _announce([notice[:5] for notice in notices])
+        except Exception:  # noqa: BLE001 - its notices are announced one at a time below
+            db.session.rollback()
+            log.exception("SLA notices: a batch of %s failed", len(notices))
+            announced += _announce_one_by_one(notices)
+        else:
+            announced += len(notices)
+        if len(notices) < limit:
+            break
+    return announced
+
+
+def _announce_one_by_one(notices: Sequence[tuple[int, ...]]) -> int:
+    announced, failure = 0, None
+    for notice in notices:
+        try:
+            taken = _take_notices(select(Notice.id).where(Notice.id == notice[-1]))
+            _announce([row[:5] for row in taken])
+            announced += 1
+        except Exception as error:  # noqa: BLE001 - re-raised below, after the rest
+            db.session.rollback()
+            log.exception("SLA notice of ticket %s failed", notice[0])
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return announced
+
+
+def _take_notices(ids) -> list:
+    """Delete the chosen notices (no commit) and return them as `_announce` takes them, each
+    with its id last; on PostgreSQL, rows another transaction holds are skipped."""
+    rows = db.session.execute(
+        delete(Notice)
+        .where(Notice.id.in_(ids.with_for_update(skip_locked=True)))
+        .returning(
+            Notice.ticket_id, Notice.kind, Notice.stage, Notice.due_at, Notice.fired_at, Notice.id
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(rows, key=lambda row: row[-1])
+
+
+def notices_pending() -> bool:
+    return bool(db.session.scalar(select(exists().where(Notice.id.is_not(None)))))
 
 
 def claim(ticket_id: int, kind: str, stage: str, due: datetime, now: datetime) -> bool:
@@ -400,19 +494,21 @@ def due_timers(now: datetime, *, limit: int = SWEEP_BATCH) -> list[Due]:
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
-    """Fire every timer that is due and that no job fired (Redis flushed, a worker down).
+def record_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
+    """Claim every timer that is due and that no job fired (Redis flushed, a worker down),
+    keeping notices for `announce_pending`.
 
     Reads the `fire_at` index, so its cost follows the number due; `limit` timers a batch, one
-    commit each. Breaches that escalate, and the timers of a batch that failed, fire one at a
-    time, so one ticket's failure does not hold the others back; the first failure is raised
-    once that batch is done. Returns how many warnings and breaches were recorded.
+    commit each. Breaches that escalate, and the timers of a batch that failed, fire (and are
+    announced) one at a time, so one ticket's failure does not hold the others back; the first
+    failure is raised once that batch is done. Returns how many warnings and breaches were
+    recorded.
     """
     now = now or timeutil.utcnow()
     recorded = 0
     while timers := due_timers(now, limit=limit):
         try:
-            outcomes = fire(timers, now=now, leave=escalating_policies())
+            outcomes = record(timers, now=now, leave=escalating_policies())
         except Exception:  # noqa: BLE001 - its timers fire one at a time below
             db.session.rollback()
             log.exception("SLA sweep batch of %s timers failed", len(timers))
@@ -432,4 +528,12 @@ def sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
             raise failure
         if len(timers) < limit:
             break
+    return recorded
+
+
+def sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
+    """Claim what is due and announce it at once (`record_due`, then `announce_pending`).
+    Returns how many warnings and breaches were recorded."""
+    recorded = record_due(now=now, limit=limit)
+    announce_pending(limit=limit)
     return recorded

@@ -1,6 +1,7 @@
 """The sweep fires a minute's due timers as one batch: its statements do not grow with the number
 due, each warning and breach is recorded once whoever fires it, and what is not due any more, or
-fails, does not fire with the rest."""
+fails, does not fire with the rest. It claims first and announces (events, mail) from the
+notices it keeps, in a run of their own."""
 
 from __future__ import annotations
 
@@ -15,16 +16,18 @@ from sqlalchemy import func, insert, select
 from helpdesk.extensions import db as database
 from helpdesk.notifications.models import Outbox
 from helpdesk.sla import services
-from helpdesk.sla.models import Policy, Timer
+from helpdesk.sla.models import Notice, Policy, Timer
 from helpdesk.sla.services import alerts
 from helpdesk.tickets.models import Event, Ticket
 
 NOW = datetime(2027, 3, 1, 3, 0, 30, tzinfo=UTC)  # Monday 10:00:30 in Hà Nội
 
-# What one batch costs, whatever its size: the due timers, the escalating policies, an UPDATE
-# and a DELETE per kind and stage (two of each here), the tickets, the people mailed, the outbox
-# rows, the events. (Policies and calendars are read once per app context besides.)
-SWEEP_STATEMENTS = 10
+# What one batch costs, whatever its size. Claiming: the due timers, the escalating policies,
+# an UPDATE and a DELETE per kind and stage (two of each here), the notices. Announcing: the
+# notices taken, the tickets, the people mailed, the outbox rows, the events. (Policies and
+# calendars are read once per app context besides.)
+CLAIM_STATEMENTS = 7
+SWEEP_STATEMENTS = CLAIM_STATEMENTS + 5
 LEAD = {"warning": timedelta(minutes=30), "breach": timedelta(0)}  # from a timer to its deadline
 
 
@@ -231,9 +234,63 @@ def test_a_ticket_that_fails_does_not_hold_back_the_others(db, desk, monkeypatch
         alerts.sweep(now=NOW)
 
     assert events_of([bad, *good], "sla_breached") == Counter(good)
-    assert db.session.get(Timer, (bad, "resolution", "breach")) is not None  # the next sweep's
+    # Claimed (its marker is set), its notice kept for the next run.
+    assert db.session.get(Ticket, bad).resolution_breached_at == NOW
+    assert db.session.scalars(select(Notice.ticket_id)).all() == [bad]
     monkeypatch.setattr(alerts, "_context", context)
-    assert alerts.sweep(now=NOW) == 1
+    assert alerts.sweep(now=NOW) == 0  # nothing more is due
+    assert events_of([bad, *good], "sla_breached") == Counter([bad, *good])
+    assert db.session.scalars(select(Notice)).all() == []
+
+
+def test_the_sweep_claims_and_its_notices_are_announced_once_by_a_run_of_their_own(
+    db, desk, count_queries, sla_mail
+):
+    due_tickets(desk, 1)
+    alerts.sweep(now=NOW)  # policies and calendars are read once, then cached
+    ids = due_tickets(desk, 2, kind="first_response", stage="warning")
+    ids += due_tickets(desk, 30, kind="resolution", stage="breach")
+    database.session.expire_all()
+
+    with count_queries() as statements:
+        assert alerts.record_due(now=NOW) == 32
+    assert len(statements) <= CLAIM_STATEMENTS, statements
+    assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 32
+    assert events_of(ids, "sla_breached") == Counter()  # not told yet
+    assert sla_mail_count() == 2  # the first sweep's ticket
+
+    assert alerts.announce_pending() == 32
+    assert alerts.announce_pending() == 0
+    assert events_of(ids, "sla_warning") == Counter(ids[:2])
+    assert events_of(ids, "sla_breached") == Counter(ids[2:])
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
+    breaches = db.session.scalars(select(Event).where(Event.kind == "sla_breached")).all()
+    assert {event.created_at for event in breaches} == {NOW}  # when it was claimed
+
+
+def test_the_sweep_job_hands_the_announcements_to_a_job_or_does_them_itself(db, desk, monkeypatch):
+    from helpdesk.sla import jobs
+
+    handed: list = []
+    monkeypatch.setattr(jobs, "enqueue", lambda func: handed.append(func) or "a job")
+    monkeypatch.setattr(alerts.timeutil, "utcnow", lambda: NOW)
+    first = due_tickets(desk, 3)
+
+    assert jobs.sweep_deadlines() == 3
+    assert handed == [jobs.announce_deadlines]
+    assert events_of(first, "sla_breached") == Counter()
+
+    # The announcing job was lost: the next sweep hands its notices over again.
+    assert jobs.sweep_deadlines() == 0
+    assert handed == [jobs.announce_deadlines] * 2
+
+    # Redis refuses the job: the sweep announces them itself.
+    monkeypatch.setattr(jobs, "enqueue", lambda func: None)
+    second = due_tickets(desk, 2)
+    assert jobs.sweep_deadlines() == 2
+    assert events_of(first + second, "sla_breached") == Counter(first + second)
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
 
 
 def test_breaches_that_escalate_run_their_steps_beside_the_batch(db, desk):
