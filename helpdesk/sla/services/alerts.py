@@ -26,9 +26,26 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import TypeEngine
 
 from helpdesk import errors, timeutil
 from helpdesk.auth.models import User
@@ -37,6 +54,7 @@ from helpdesk.routing.models import Queue
 from helpdesk.sla import services
 from helpdesk.sla.models import Notice, Policy, Timer, TimerKind, TimerStage
 from helpdesk.tickets.models import OPEN_STATUSES, Event, Priority, Ticket
+from helpdesk.timeutil import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +122,21 @@ def record(timers: Sequence[Due], *, now: datetime, leave: Iterable[int] = ()) -
     """Claim due timers as `fire` does and keep what was claimed as notices, for
     `announce_pending` to tell; commits. Returns the outcomes as `fire` does."""
     claimed, outcomes = _take(timers, now, leave=frozenset(leave))
-    if claimed:
-        keys = ("ticket_id", "kind", "stage", "due_at", "fired_at")
-        db.session.execute(insert(Notice), [dict(zip(keys, row, strict=True)) for row in claimed])
+    groups: dict[tuple[str, str], set[int]] = {}
+    for ticket_id, kind, stage, _due, _at in claimed:
+        groups.setdefault((kind, stage), set()).add(ticket_id)
+    for (kind, stage), ticket_ids in groups.items():
+        # Copied from the claimed rows (locked by this transaction): one parameter a group,
+        # not five a notice.
+        noticed = select(
+            Ticket.id,
+            literal(kind, String),
+            literal(stage, String),
+            getattr(Ticket, f"{kind}_due"),
+            literal(now, UTCDateTime()),
+        ).where(_one_of(Ticket.id, ticket_ids))
+        columns = ["ticket_id", "kind", "stage", "due_at", "fired_at"]
+        db.session.execute(insert(Notice).from_select(columns, noticed))
     db.session.commit()
     _log(timers, outcomes)
     return outcomes
@@ -271,8 +301,8 @@ def _claim(
         marker = getattr(Ticket, services.marker_name(kind, stage))
         deadline = getattr(Ticket, f"{kind}_due")
         conditions = [
-            Ticket.id.in_({timer[0] for timer in group}),
-            deadline.in_({timer[3] for timer in group}),
+            _one_of(Ticket.id, {timer[0] for timer in group}),
+            _one_of(deadline, {timer[3] for timer in group}, DateTime(timezone=True)),
             _live(kind, stage),
             _pending(kind, stage, now),
         ]
@@ -290,6 +320,16 @@ def _claim(
         )
         claimed.update({(ticket_id, kind, stage): due for ticket_id, due in rows})
     return claimed
+
+
+def _one_of(
+    column: ColumnElement, values: set, of: TypeEngine | None = None
+) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter (a thousand
+    placeholders cost the driver more than the database its work)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, sorted(values), type_=ARRAY(of or Integer())))
+    return column.in_(values)
 
 
 def _drop(timers: Sequence[Due], now: datetime) -> set[Key]:
@@ -310,7 +350,7 @@ def _drop(timers: Sequence[Due], now: datetime) -> set[Key]:
         rows = db.session.execute(
             delete(Timer)
             .where(
-                Timer.ticket_id.in_({timer[0] for timer in group}),
+                _one_of(Timer.ticket_id, {timer[0] for timer in group}),
                 Timer.kind == kind,
                 Timer.stage == stage,
                 Timer.fire_at <= now,

@@ -23,10 +23,10 @@ from helpdesk.tickets.models import Event, Ticket
 NOW = datetime(2027, 3, 1, 3, 0, 30, tzinfo=UTC)  # Monday 10:00:30 in Hà Nội
 
 # What one batch costs, whatever its size. Claiming: the due timers, the escalating policies,
-# an UPDATE and a DELETE per kind and stage (two of each here), the notices. Announcing: the
-# notices taken, the tickets, the people mailed, the outbox rows, the events. (Policies and
-# calendars are read once per app context besides.)
-CLAIM_STATEMENTS = 7
+# an UPDATE, a DELETE and an INSERT of notices per kind and stage (two of each here).
+# Announcing: the notices taken, the tickets, the people mailed, the outbox rows, the events.
+# (Policies and calendars are read once per app context besides.)
+CLAIM_STATEMENTS = 8
 SWEEP_STATEMENTS = CLAIM_STATEMENTS + 5
 LEAD = {"warning": timedelta(minutes=30), "breach": timedelta(0)}  # from a timer to its deadline
 
