@@ -226,7 +226,7 @@ def _announce_one_by_one(notices: Sequence[tuple[int, ...]]) -> int:
         try:
             taken = _take_notices(select(Notice.id).where(Notice.id == notice[-1]))
             _announce([row[:5] for row in taken])
-            announced += 1
+            announced += len(taken)  # none when another run took it meanwhile
         except Exception as error:  # noqa: BLE001 - re-raised below, after the rest
             db.session.rollback()
             log.exception("SLA notice of ticket %s failed", notice[0])
