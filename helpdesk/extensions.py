@@ -113,6 +113,7 @@ def init_app(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.install_template_gettext(app)
     redis_connection.init_app(app)
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         redis_url = app.extensions["helpdesk_redis"]["url"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
+from flask_babel import get_translations
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -23,3 +24,37 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["HELPDESK_TIMEZONE"]
+
+
+def template_translations():
+    """The catalogue templates translate with: Flask-Babel's, kept for the rest of the request.
+
+    A page translates dozens of strings and Flask-Babel looks the catalogue up again for each;
+    here it is looked up once per request, and again only when the locale or domain in force
+    changes (force_locale() while mailing, refresh() after a switch).
+    """
+    try:
+        state = g._get_current_object()
+    except RuntimeError:  # no app context: Flask-Babel's own answer (no translation)
+        return get_translations()
+    babel_state = state.__dict__.get("_flask_babel")
+    key = (getattr(babel_state, "babel_locale", None), getattr(babel_state, "babel_domain", None))
+    kept = state.__dict__.get("_template_translations")
+    if kept is not None and key[0] is not None and kept[0] == key:
+        return kept[1]
+    translations = get_translations()
+    babel_state = state.__dict__.get("_flask_babel")
+    key = (getattr(babel_state, "babel_locale", None), getattr(babel_state, "babel_domain", None))
+    state._template_translations = (key, translations)
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Templates' _(), gettext() and friends, through template_translations()."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: template_translations().ugettext(s),
+        ngettext=lambda s, p, n: template_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: template_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: template_translations().unpgettext(c, s, p, n),
+    )

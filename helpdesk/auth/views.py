@@ -55,7 +55,8 @@ def load_user(session_id: str):
 @bp.before_app_request
 def require_own_password():
     """A provisioned account sets its own password before it can do anything else."""
-    if not current_user.is_authenticated or not current_user.must_change_password:
+    user = current_user._get_current_object()  # loads the session's user, once per request
+    if not user.is_authenticated or not user.must_change_password:
         return None
     if request.endpoint in OPEN_WHILE_PASSWORD_CHANGE:
         return None
@@ -67,7 +68,10 @@ def require_own_password():
 @bp.app_context_processor
 def account_flags():
     """Menu flags and the masking helper for every template."""
-    user = current_user if current_user and current_user.is_authenticated else None
+    # The user itself, not the proxy: each check below reads several of its attributes.
+    user = current_user._get_current_object() if current_user else None
+    if user is not None and not user.is_authenticated:
+        user = None
     return {
         "can_manage_accounts": permissions.can(user, "accounts.manage"),
         "can_approve_accounts": permissions.can(user, "accounts.approve"),

@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, bindparam, false, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import errors, reference_cache
@@ -78,15 +78,20 @@ def normalised_username(text: str) -> str:
         return text.strip().lower()[:120]
 
 
+@functools.cache
+def session_user_statement() -> Select:
+    """The user of a session and the reference stamp, by id: built once, as every request
+    runs it (only the id changes, as a bound parameter)."""
+    return select(User, reference_cache.stamp_column()).where(User.id == bindparam("user_id"))
+
+
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: `<id>:<session token>`; a rotated token ends the session."""
     user_id, _sep, token = session_id.partition(":")
     if not user_id.isascii() or not user_id.isdigit() or not token:
         return None
     # The reference stamp comes along: nearly every page reads it, and this is its first query.
-    row = db.session.execute(
-        select(User, reference_cache.stamp_column()).where(User.id == int(user_id))
-    ).first()
+    row = db.session.execute(session_user_statement(), {"user_id": int(user_id)}).first()
     if row is None:
         return None
     user, stamp = row
