@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from helpdesk.auth.cccd import mask
 from helpdesk.auth.models import Status, User
@@ -96,40 +97,50 @@ def on_ticket_filed(ticket, *, members: list[User] | None = None) -> list[Outbox
         members = queue_alert_members(ticket)
     context = ticket_context(ticket)
     rows = to_user(ticket.requester, "ticket_filed", f"filed:{ticket.id}", context, essential=True)
-    return rows + on_queue_alert(ticket, members=members)
+    # The same context serves the queue's alert: built once (it renders a URL and two instants).
+    return rows + on_queue_alert(ticket, members=members, context=context)
 
 
 def queue_alert_members(ticket) -> list[User]:
     """The accounts of the queue's available members who cover the ticket's province, by id
     (one query; none when the queue does not alert its members)."""
-    from helpdesk.routing.models import Membership
-    from helpdesk.routing.services.assignment import covers
-
     queue = ticket.queue
     if not queue.notify_members:
         return []
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.queue_id == queue.id,
-                Membership.available,
-                covers(ticket.province_code),
-            )
-            .order_by(User.id)
+    parameters = {"queue_id": queue.id, "province_code": ticket.province_code}
+    return list(db.session.scalars(queue_alert_query(), parameters))
+
+
+@cache
+def queue_alert_query():
+    """queue_alert_members' query, built once per process; its parameters are queue_id and
+    province_code."""
+    from helpdesk.routing.models import Membership
+    from helpdesk.routing.services.assignment import covers
+
+    return (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.queue_id == bindparam("queue_id"),
+            Membership.available,
+            covers(bindparam("province_code")),
         )
+        .order_by(User.id)
     )
 
 
-def on_queue_alert(ticket, *, members: list[User] | None = None) -> list[Outbox]:
+def on_queue_alert(
+    ticket, *, members: list[User] | None = None, context: dict | None = None
+) -> list[Outbox]:
     """A new ticket in a queue: its contact address, and its members who cover the ticket's
     province if the queue wants it (the queue's `notify_members`; `members` when already read
-    by queue_alert_members)."""
+    by queue_alert_members; `context` when already built by ticket_context)."""
     if members is None:
         members = queue_alert_members(ticket)
     queue = ticket.queue
-    context = ticket_context(ticket)
+    if context is None:
+        context = ticket_context(ticket)
     key = event_key(ticket, "queued")
     rows = to_address(queue.email, "ticket_queued", key, context) if queue.email else []
     for user in members:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.models import Status as AccountStatus
@@ -34,34 +35,53 @@ def choose_assignee(queue_id: int, province_code: str) -> int | None:
     nobody qualifies; `Queue.auto_assign` tells the two apart (only the second is the
     supervisor's business).
     """
+    return db.session.scalar(
+        assignee_query(), {"queue_id": queue_id, "province_code": province_code}
+    )
+
+
+@cache
+def assignee_query():
+    """choose_assignee's query, built once per process (building it anew each time was a good
+    part of the call's cost); its parameters are queue_id and province_code."""
     # The open tickets are counted as they change (Workload, kept by triggers on tickets):
     # counting them here read thousands of index entries a member at a million tickets.
     open_tickets = func.coalesce(Workload.open_tickets, 0)
-    query = (
+    return (
         select(Membership.user_id)
         .join(Queue, Queue.id == Membership.queue_id)
         .join(User, User.id == Membership.user_id)
         .outerjoin(Workload, Workload.user_id == Membership.user_id)
         .where(
-            Membership.queue_id == queue_id,
+            Membership.queue_id == bindparam("queue_id"),
             Queue.auto_assign,
             Membership.available,
             User.status == AccountStatus.ACTIVE,
             User.role.in_(STAFF_ROLES),
-            covers(province_code),
+            covers(bindparam("province_code")),
         )
         .order_by(open_tickets, Membership.last_assigned_at.asc().nulls_first(), Membership.user_id)
         .limit(1)
     )
-    return db.session.scalar(query)
 
 
 def mark_assigned(queue_id: int, user_id: int, now: datetime) -> None:
     """Note that the member just got a ticket (the idle-time tie-break). Does not commit."""
     db.session.execute(
+        mark_assigned_statement(), {"member_queue": queue_id, "member": user_id, "now": now}
+    )
+
+
+@cache
+def mark_assigned_statement():
+    """mark_assigned's UPDATE, built once per process."""
+    return (
         update(Membership)
-        .where(Membership.queue_id == queue_id, Membership.user_id == user_id)
-        .values(last_assigned_at=now)
+        .where(
+            Membership.queue_id == bindparam("member_queue"),
+            Membership.user_id == bindparam("member"),
+        )
+        .values(last_assigned_at=bindparam("now"))
         .execution_options(synchronize_session="fetch")
     )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -120,16 +121,23 @@ def validate(draft: TicketDraft) -> dict:
 def next_number(now: datetime) -> str:
     """HT-<local year>-<6 digits>, unique under concurrency: one atomic upsert of the counter."""
     year = to_local(now, current_app.config["HELPDESK_TIMEZONE"]).year
-    statement = (
-        insert_with_conflicts(db.session)(TicketCounter)
-        .values(year=year, last=1)
+    statement = counter_statement(insert_with_conflicts(db.session))
+    last = db.session.execute(statement, {"year": year}).scalar_one()
+    return f"HT-{year}-{last:06d}"
+
+
+@cache
+def counter_statement(dialect_insert) -> Insert:
+    """next_number's upsert for the dialect's insert(), built once per process (parameter:
+    year)."""
+    return (
+        dialect_insert(TicketCounter)
+        .values(year=bindparam("year"), last=1)
         .on_conflict_do_update(
             index_elements=[TicketCounter.year], set_={"last": TicketCounter.last + 1}
         )
         .returning(TicketCounter.last)
     )
-    last = db.session.execute(statement).scalar_one()
-    return f"HT-{year}-{last:06d}"
 
 
 def search_text_of(ticket: Ticket) -> str:
