@@ -497,8 +497,9 @@ def why_section(results: dict) -> list[str]:
         lines.append("")
     for name, text in (results.get("profiles") or {}).items():
         lines += [
-            f"<details><summary>profile of {name} (pyinstrument, in-process, 1 to 20 requests)"
-            "</summary>",
+            f"<details><summary>profile of {name} (pyinstrument, in-process, "
+            + ("one sweep" if name == "sla" else "1 to 20 requests")
+            + ")</summary>",
             "",
             "```",
             *text.strip().splitlines()[:80],

@@ -244,9 +244,10 @@ def run_web(
     return result
 
 
-def sla_scenario(admin_url: str, env: dict, count: int) -> dict:
+def sla_scenario(admin_url: str, env: dict, count: int, *, profile: bool = False) -> dict:
     """Make `count` open tickets' resolution deadlines fall due in the current minute (the
-    timers of other deadlines due within 5 minutes move a day out), then sweep, timed."""
+    timers of other deadlines due within 5 minutes move a day out), then sweep, timed (or
+    once under a profiler, with `profile`)."""
     with psycopg.connect(admin_url) as conn:
         conn.execute(
             "CREATE TEMP TABLE moved AS SELECT DISTINCT ticket_id, kind FROM sla_timers"
@@ -286,7 +287,7 @@ def sla_scenario(admin_url: str, env: dict, count: int) -> dict:
         )
         chosen = conn.execute("SELECT count(*) FROM chosen").fetchone()[0]
         conn.commit()
-    result = probe(env, "sla")
+    result = probe(env, "sla", {"profile": profile})
     result["chosen"] = chosen
     return result
 
