@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
@@ -122,10 +122,7 @@ def record(timers: Sequence[Due], *, now: datetime, leave: Iterable[int] = ()) -
     """Claim due timers as `fire` does and keep what was claimed as notices, for
     `announce_pending` to tell; commits. Returns the outcomes as `fire` does."""
     claimed, outcomes = _take(timers, now, leave=frozenset(leave))
-    groups: dict[tuple[str, str], set[int]] = {}
-    for ticket_id, kind, stage, _due, _at in claimed:
-        groups.setdefault((kind, stage), set()).add(ticket_id)
-    for (kind, stage), ticket_ids in groups.items():
+    for (kind, stage), group in _groups(claimed).items():
         # Copied from the claimed rows (locked by this transaction): one parameter a group,
         # not five a notice.
         noticed = select(
@@ -134,7 +131,7 @@ def record(timers: Sequence[Due], *, now: datetime, leave: Iterable[int] = ()) -
             literal(stage, String),
             getattr(Ticket, f"{kind}_due"),
             literal(now, UTCDateTime()),
-        ).where(_one_of(Ticket.id, ticket_ids))
+        ).where(_one_of(Ticket.id, {row[0] for row in group}))
         columns = ["ticket_id", "kind", "stage", "due_at", "fired_at"]
         db.session.execute(insert(Notice).from_select(columns, noticed))
     db.session.commit()
@@ -212,7 +209,9 @@ def announce_pending(*, limit: int = SWEEP_BATCH) -> int:
         except Exception:  # noqa: BLE001 - its notices are announced one at a time below
             db.session.rollback()
             log.exception("SLA notices: a batch of %s failed", len(notices))
-            announced += _announce_one_by_one(notices)
+            announced += sum(
+                _one_at_a_time(notices, _announce_one, lambda n: f"SLA notice of ticket {n[0]}")
+            )
         else:
             announced += len(notices)
         if len(notices) < limit:
@@ -220,20 +219,27 @@ def announce_pending(*, limit: int = SWEEP_BATCH) -> int:
     return announced
 
 
-def _announce_one_by_one(notices: Sequence[tuple[int, ...]]) -> int:
-    announced, failure = 0, None
-    for notice in notices:
+def _announce_one(notice: tuple) -> int:
+    """Announce one notice in a transaction of its own; 0 when another run took it meanwhile."""
+    taken = _take_notices(select(Notice.id).where(Notice.id == notice[-1]))
+    _announce([row[:5] for row in taken])
+    return len(taken)
+
+
+def _one_at_a_time(items: Sequence, work: Callable, name: Callable[..., str]) -> list:
+    """`work` on each item, each in a transaction of its own: one that fails is rolled back
+    and logged, and the first failure is raised once the rest are done. Returns the results."""
+    results, failure = [], None
+    for item in items:
         try:
-            taken = _take_notices(select(Notice.id).where(Notice.id == notice[-1]))
-            _announce([row[:5] for row in taken])
-            announced += len(taken)  # none when another run took it meanwhile
+            results.append(work(item))
         except Exception as error:  # noqa: BLE001 - re-raised below, after the rest
             db.session.rollback()
-            log.exception("SLA notice of ticket %s failed", notice[0])
+            log.exception("%s failed", name(item))
             failure = failure or error
     if failure is not None:
         raise failure
-    return announced
+    return results
 
 
 def _take_notices(ids) -> list:
@@ -259,8 +265,9 @@ def claim(ticket_id: int, kind: str, stage: str, due: datetime, now: datetime) -
     return (ticket_id, kind, stage) in _claim([(ticket_id, kind, stage, due)], now)
 
 
-def _groups(timers: Sequence[Due]) -> dict[tuple[str, str], list[Due]]:
-    groups: dict[tuple[str, str], list[Due]] = {}
+def _groups(timers: Sequence[tuple]) -> dict[tuple[str, str], list[tuple]]:
+    """Due or claimed timers by kind and stage."""
+    groups: dict[tuple[str, str], list[tuple]] = {}
     for timer in timers:
         groups.setdefault((timer[1], timer[2]), []).append(timer)
     return groups
@@ -553,19 +560,12 @@ def record_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
             db.session.rollback()
             log.exception("SLA sweep batch of %s timers failed", len(timers))
             outcomes = {}
-        failure: Exception | None = None
-        for ticket_id, kind, stage, due in timers:
-            if (ticket_id, kind, stage) in outcomes:
-                continue
-            try:
-                outcomes.update(fire([(ticket_id, kind, stage, due)], now=now))
-            except Exception as error:  # noqa: BLE001 - re-raised below, after the rest
-                db.session.rollback()
-                log.exception("SLA timer %s/%s/%s failed", ticket_id, kind, stage)
-                failure = failure or error
+        left = [timer for timer in timers if timer[:3] not in outcomes]
+        for fired in _one_at_a_time(
+            left, lambda timer: fire([timer], now=now), lambda t: f"SLA timer {t[0]}/{t[1]}/{t[2]}"
+        ):
+            outcomes.update(fired)
         recorded += sum(outcome in (WARNED, BREACHED) for outcome in outcomes.values())
-        if failure is not None:
-            raise failure
         if len(timers) < limit:
             break
     return recorded
