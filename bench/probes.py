@@ -150,7 +150,7 @@ def sla(options: dict) -> dict:
 
 
 def announce() -> dict:
-    """Where the sweep leaves the events and mail of what it claimed to a job of their own,
+    """Where the sweep leaves the claims, events and mail of what is due to a job of their own,
     run that job in-process too, timed apart (it is not the minutely sweep's own time)."""
     from helpdesk.extensions import db
 

@@ -442,9 +442,10 @@ def announce_lines(sla: dict) -> list[str]:
         return []
     return [
         "",
-        f"The sweep claims the due deadlines and keeps notices of them; their events and mail "
-        f"are written by a job of their own, `{sla['announce_function']}()`, run next by the "
-        f"worker. Run in-process after the sweep: {sla['announced']} notices announced in "
+        f"The sweep moves the due timers into notices; a job of their own, "
+        f"`{sla['announce_function']}()`, run next by the worker, claims their deadlines (sets "
+        f"the tickets' markers) and writes their events and mail. Run in-process after the "
+        f"sweep: {sla['announced']} notices announced in "
         f"{sla['announce_seconds'] * 1000:.0f} ms, {sla['announce_statements']} SQL statements "
         f"(not part of the sweep's figure above).",
     ]

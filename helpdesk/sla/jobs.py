@@ -19,9 +19,9 @@ def fire_deadline(ticket_id: int, kind: str, stage: str, due_at: str) -> str:
 
 @job
 def sweep_deadlines() -> int:
-    """Claim the timers that are due and that no job fired (Redis flushed, a worker down), then
-    hand their events and mail to a job of their own (at once here when Redis refuses it);
-    notices a lost announcing job left are handed over again."""
+    """Move the timers that are due and that no job fired (Redis flushed, a worker down) into
+    notices, then hand their claims, events and mail to a job of their own (at once here when
+    Redis refuses it); notices a lost announcing job left are handed over again."""
     recorded = alerts.record_due()
     if (recorded or alerts.notices_pending()) and enqueue(announce_deadlines) is None:
         alerts.announce_pending()
@@ -30,5 +30,5 @@ def sweep_deadlines() -> int:
 
 @job
 def announce_deadlines() -> int:
-    """Write the events and mail of the deadlines the sweep claimed."""
+    """Claim the deadlines the sweep found due and write their events and mail."""
     return alerts.announce_pending()

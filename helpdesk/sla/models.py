@@ -102,16 +102,18 @@ class Timer(db.Model):
 
 
 class Notice(db.Model):
-    """A deadline's warning point or breach reached and claimed (its marker is set), whose event
-    and mail are still to be written: the sweep records it in the claiming transaction, the
-    announcing job writes the event and the mail and deletes it in one transaction of its own.
+    """A deadline's warning point or breach that came due, still to be claimed and told: the
+    sweep moves each due timer here (and nothing else, so that it stays short whatever is due);
+    the announcing job claims it (sets the ticket's marker if that deadline still runs), writes
+    the event and the mail, and deletes it, in one transaction of its own. No foreign key: the
+    claim reads the ticket, and a notice of a ticket that is gone claims nothing.
     """
 
     __tablename__ = "sla_notices"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
     stage: Mapped[str] = mapped_column(String(8))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the deadline reached
-    fired_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when it was claimed
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the sweep found it due

@@ -8,22 +8,22 @@ queue and another their assignees and supervisors, one INSERT adds the events, t
 join the same transaction, one commit; mail goes to RQ after it. Either step costs the same
 few statements whatever the number of timers.
 
-A timer's own RQ job (`fire_timer`) does both at once. The sweep claims up to SWEEP_BATCH due
-timers a transaction and keeps what it claimed as notices (sla_notices) in that transaction;
-the announcing job (`announce_pending`) turns the notices into events and mail and deletes
-them in its own: the sweep holds the tickets' locks only for the claim, and a notice outlives a
-lost job or a restart until it is announced, once.
+A timer's own RQ job (`fire_timer`) does both at once. The minutely sweep (`record_due`) only
+moves the due timers into notices (sla_notices), up to NOTE_BATCH a transaction in two
+statements: it locks no ticket and costs what is due. The announcing job (`announce_pending`)
+claims the notices' deadlines as above, writes the events and mail and deletes the notices, in
+one transaction a batch: a notice outlives a lost job or a restart until it is told, once.
 
 Escalation steps (raise the priority, move to the next queue) go through the tickets' workflow,
-ticket by ticket: the sweep leaves the breaches of tickets whose policy asks for them out of its
-batch and fires those one at a time, as it does every timer of a batch that failed.
+ticket by ticket: the announcing job leaves the breaches of tickets whose policy asks for them
+out of its batch and tells those one at a time, as it does every notice of a batch that failed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
@@ -31,7 +31,6 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Integer,
-    String,
     and_,
     any_,
     bindparam,
@@ -61,7 +60,8 @@ log = logging.getLogger(__name__)
 # What fire_timer did; the job returns it (RQ keeps it with the job's result).
 WARNED, BREACHED = "warned", "breached"
 MOVED, EARLY, STALE = "moved", "early", "stale"
-SWEEP_BATCH = 1000
+NOTE_BATCH = 10_000  # due timers moved into notices a transaction
+ANNOUNCE_BATCH = 1000  # notices claimed and told a transaction
 
 # A due timer as the sweep reads it: ticket id, kind, stage and the deadline it belongs to.
 Due = tuple[int, str, str, datetime]
@@ -101,50 +101,26 @@ def fire_timer(ticket_id: int, kind: str, stage: str, due: datetime, *, now: dat
     return outcomes.get((ticket_id, kind, stage), MOVED)  # moved again meanwhile
 
 
-def fire(timers: Sequence[Due], *, now: datetime, leave: Iterable[int] = ()) -> dict[Key, str]:
+def fire(timers: Sequence[Due], *, now: datetime) -> dict[Key, str]:
     """Fire due timers as one batch: claim, record the events, queue the mail. Commits once.
 
     A warning tells the assignee, and the supervisor (the queue's address without one) while the
     ticket is unassigned or unanswered; a warning reached after its deadline is recorded quietly.
     A breach tells the assignee and the supervisor (see `breach`), then runs the policy's
-    escalation steps. Breaches of tickets whose policy is in `leave` (policy ids) are neither
-    claimed nor dropped, nor is a timer that a concurrent change made pending again: they get
-    no outcome, for the caller to fire one at a time. Returns {(ticket id, kind, stage):
-    WARNED, BREACHED, or STALE (moved, met, paused or recorded by another run)} for the others.
+    escalation steps. A timer that a concurrent change made pending again is neither claimed
+    nor dropped: it gets no outcome. Returns {(ticket id, kind, stage): WARNED, BREACHED, or
+    STALE (moved, met, paused or recorded by another run)} for the others.
     """
-    claimed, outcomes = _take(timers, now, leave=frozenset(leave))
+    claimed, outcomes = _take(timers, now)
     _announce(claimed)
     _log(timers, outcomes)
     return outcomes
 
 
-def record(timers: Sequence[Due], *, now: datetime, leave: Iterable[int] = ()) -> dict[Key, str]:
-    """Claim due timers as `fire` does and keep what was claimed as notices, for
-    `announce_pending` to tell; commits. Returns the outcomes as `fire` does."""
-    claimed, outcomes = _take(timers, now, leave=frozenset(leave))
-    for (kind, stage), group in _groups(claimed).items():
-        # Copied from the claimed rows (locked by this transaction): one parameter a group,
-        # not five a notice.
-        noticed = select(
-            Ticket.id,
-            literal(kind, String),
-            literal(stage, String),
-            getattr(Ticket, f"{kind}_due"),
-            literal(now, UTCDateTime()),
-        ).where(_one_of(Ticket.id, {row[0] for row in group}))
-        columns = ["ticket_id", "kind", "stage", "due_at", "fired_at"]
-        db.session.execute(insert(Notice).from_select(columns, noticed))
-    db.session.commit()
-    _log(timers, outcomes)
-    return outcomes
-
-
-def _take(
-    timers: Sequence[Due], now: datetime, *, leave: frozenset[int]
-) -> tuple[list[Claimed], dict[Key, str]]:
+def _take(timers: Sequence[Due], now: datetime) -> tuple[list[Claimed], dict[Key, str]]:
     """Claim the timers and drop their rows (no commit): the claimed ones in the batch's order,
     and every outcome."""
-    claimed = _claim(timers, now, leave=leave)
+    claimed = _claim(timers, now)
     dropped = _drop(timers, now)
     outcomes = {key: STALE for key in dropped - claimed.keys()}
     outcomes.update({key: WARNED if key[2] == TimerStage.WARNING else BREACHED for key in claimed})
@@ -196,34 +172,88 @@ def _log(timers: Sequence[Due], outcomes: dict[Key, str]) -> None:
         log.info("SLA timers: %s warned, %s breached", counts[WARNED], counts[BREACHED])
 
 
-def announce_pending(*, limit: int = SWEEP_BATCH) -> int:
-    """Write the events and mail of the sweep's notices, oldest first, `limit` a transaction;
-    each batch's notices are deleted in the transaction that announces them (on PostgreSQL,
-    notices another run is announcing are skipped). A batch that fails is announced one notice
-    at a time, so one ticket's failure does not hold the others back; the first failure is
-    raised once the rest are done (its notice stays for the next run). Returns how many."""
-    announced = 0
-    while notices := _take_notices(select(Notice.id).order_by(Notice.id).limit(limit)):
+def announce_pending(*, limit: int = ANNOUNCE_BATCH) -> int:
+    """Claim the deadlines of the sweep's notices and write their events and mail, oldest
+    first, `limit` notices a transaction that also deletes those it told (on PostgreSQL,
+    notices another run holds are skipped). What a batch leaves goes one notice at a time: the
+    breaches of policies that escalate, a notice the batch could not claim (a stale one is
+    dropped there) and every notice of a batch that failed, so one ticket's failure does not
+    hold the others back; the first failure is raised once the rest are done (its notice stays
+    for the next run). Returns how many warnings and breaches were told."""
+    told, after, leave = 0, 0, None
+    while notices := _notices_after(after, limit):
+        after = notices[-1][-1]
+        leave = escalating_policies() if leave is None else leave
         try:
-            _announce([notice[:5] for notice in notices])
-        except Exception:  # noqa: BLE001 - its notices are announced one at a time below
+            left = _announce_batch(notices, leave)
+        except Exception:  # noqa: BLE001 - its notices are told one at a time below
             db.session.rollback()
             log.exception("SLA notices: a batch of %s failed", len(notices))
-            announced += sum(
-                _one_at_a_time(notices, _announce_one, lambda n: f"SLA notice of ticket {n[0]}")
-            )
-        else:
-            announced += len(notices)
+            left = notices
+        told += len(notices) - len(left)
+        told += sum(_one_at_a_time(left, _announce_one, lambda n: f"SLA notice of ticket {n[0]}"))
         if len(notices) < limit:
             break
-    return announced
+    if told:
+        log.info("SLA notices: %s warnings and breaches told", told)
+    return told
+
+
+def _notices_after(after: int, limit: int) -> list[tuple]:
+    """The next `limit` notices by id, each as a due timer with when it was found due and its id
+    (ticket id, kind, stage, deadline, found at, id), locked (those another run holds skipped)."""
+    query = (
+        select(
+            Notice.ticket_id, Notice.kind, Notice.stage, Notice.due_at, Notice.fired_at, Notice.id
+        )
+        .where(Notice.id > after)
+        .order_by(Notice.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _announce_batch(notices: Sequence[tuple], leave: set[int]) -> list[tuple]:
+    """Claim the notices' deadlines (one UPDATE per instant found, kind and stage), delete the
+    notices claimed, write their events and mail; commits. Returns the notices left: breaches of
+    the policies in `leave`, and those not claimed (stale, or a second notice of a deadline)."""
+    by_instant: dict[datetime, list[tuple]] = {}
+    for notice in notices:
+        by_instant.setdefault(notice[4], []).append(notice)
+    got = {
+        (*key, at): due
+        for at, group in by_instant.items()
+        for key, due in _claim(group, at, leave=frozenset(leave), pending=False).items()
+    }
+    claimed: list[Claimed] = []
+    told: set[Key] = set()
+    settled: set[int] = set()
+    for ticket_id, kind, stage, _due, at, notice_id in notices:
+        due = got.get((ticket_id, kind, stage, at))
+        if due is not None and (ticket_id, kind, stage) not in told:
+            told.add((ticket_id, kind, stage))
+            settled.add(notice_id)
+            claimed.append((ticket_id, kind, stage, due, at))
+    if settled:
+        db.session.execute(
+            delete(Notice)
+            .where(_one_of(Notice.id, settled))
+            .execution_options(synchronize_session=False)
+        )
+    _announce(claimed)
+    return [notice for notice in notices if notice[-1] not in settled]
 
 
 def _announce_one(notice: tuple) -> int:
-    """Announce one notice in a transaction of its own; 0 when another run took it meanwhile."""
-    taken = _take_notices(select(Notice.id).where(Notice.id == notice[-1]))
-    _announce([row[:5] for row in taken])
-    return len(taken)
+    """Claim and tell one notice in a transaction of its own, deleting it (a stale one is only
+    deleted); 0 when it was stale or another run took it meanwhile."""
+    claimed: list[Claimed] = []
+    for ticket_id, kind, stage, due, at, _id in _take_notices(Notice.id == notice[-1]):
+        if _claim([(ticket_id, kind, stage, due)], at, pending=False):
+            claimed.append((ticket_id, kind, stage, due, at))
+    _announce(claimed)
+    return len(claimed)
 
 
 def _one_at_a_time(items: Sequence, work: Callable, name: Callable[..., str]) -> list:
@@ -242,12 +272,12 @@ def _one_at_a_time(items: Sequence, work: Callable, name: Callable[..., str]) ->
     return results
 
 
-def _take_notices(ids) -> list:
-    """Delete the chosen notices (no commit) and return them as `_announce` takes them, each
-    with its id last; on PostgreSQL, rows another transaction holds are skipped."""
+def _take_notices(chosen: ColumnElement[bool]) -> list:
+    """Delete the chosen notices (no commit) and return them as `_notices_after` does; on
+    PostgreSQL, rows another transaction holds are skipped."""
     rows = db.session.execute(
         delete(Notice)
-        .where(Notice.id.in_(ids.with_for_update(skip_locked=True)))
+        .where(Notice.id.in_(select(Notice.id).where(chosen).with_for_update(skip_locked=True)))
         .returning(
             Notice.ticket_id, Notice.kind, Notice.stage, Notice.due_at, Notice.fired_at, Notice.id
         )
@@ -299,10 +329,16 @@ def _live(kind: str, stage: str) -> ColumnElement[bool]:
 
 
 def _claim(
-    timers: Sequence[Due], now: datetime, *, leave: frozenset[int] = frozenset()
+    timers: Sequence[Due],
+    now: datetime,
+    *,
+    leave: frozenset[int] = frozenset(),
+    pending: bool = True,
 ) -> dict[Key, datetime]:
-    """Set the markers of the timers whose ticket still has that deadline, due now, with the
-    marker still empty: one UPDATE per kind and stage. Returns {claimed timer: its deadline}."""
+    """Set the markers of the timers whose ticket still has that deadline, due now (its timer
+    row pending; not asked of a notice, whose row the sweep took), with the marker still empty:
+    one UPDATE per kind and stage. Breaches of tickets whose policy is in `leave` are left.
+    Returns {claimed timer: its deadline}."""
     claimed: dict[Key, datetime] = {}
     for (kind, stage), group in _groups(timers).items():
         marker = getattr(Ticket, services.marker_name(kind, stage))
@@ -311,8 +347,9 @@ def _claim(
             _one_of(Ticket.id, {timer[0] for timer in group}),
             _one_of(deadline, {timer[3] for timer in group}, DateTime(timezone=True)),
             _live(kind, stage),
-            _pending(kind, stage, now),
         ]
+        if pending:
+            conditions.append(_pending(kind, stage, now))
         if leave and stage == TimerStage.BREACH:
             conditions.append(
                 or_(Ticket.sla_policy_id.is_(None), Ticket.sla_policy_id.not_in(leave))
@@ -530,50 +567,54 @@ def _move_to_next_queue(ticket: Ticket, kind: str, *, now: datetime) -> list:
         return []
 
 
-def due_timers(now: datetime, *, limit: int = SWEEP_BATCH) -> list[Due]:
-    """Pending timers whose instant has come, oldest first (warning before breach)."""
-    query = (
-        select(Timer.ticket_id, Timer.kind, Timer.stage, Timer.due_at)
+def record_due(*, now: datetime | None = None, limit: int = NOTE_BATCH) -> int:
+    """Move every timer that is due and that no job fired (Redis flushed, a worker down) into a
+    notice, for `announce_pending` to claim and tell; `limit` timers a transaction, two
+    statements each. Reads the `fire_at` index and locks no ticket, so its cost follows the
+    number due. Returns how many timers it moved."""
+    now = now or timeutil.utcnow()
+    moved = 0
+    while True:
+        count = _note_due(now, limit)
+        moved += count
+        if count < limit:
+            return moved
+
+
+def _note_due(now: datetime, limit: int) -> int:
+    """Notices of the `limit` timers due first (warning before breach), then those timers'
+    rows deleted; commits. A row that changed in between (a new deadline) stays."""
+    due = (
+        select(Timer.ticket_id, Timer.kind, Timer.stage, Timer.due_at, literal(now, UTCDateTime()))
         .where(Timer.fire_at <= now)
         .order_by(Timer.fire_at, Timer.stage.desc(), Timer.ticket_id)
         .limit(limit)
     )
-    return [tuple(row) for row in db.session.execute(query)]
+    columns = ["ticket_id", "kind", "stage", "due_at", "fired_at"]
+    noting = insert(Notice).from_select(columns, due).execution_options(preserve_rowcount=True)
+    count = db.session.execute(noting).rowcount
+    noted = (
+        select(Notice.id)
+        .where(
+            Notice.ticket_id == Timer.ticket_id,
+            Notice.kind == Timer.kind,
+            Notice.stage == Timer.stage,
+            Notice.due_at == Timer.due_at,
+            Notice.fired_at == now,
+        )
+        .exists()
+    )
+    db.session.execute(
+        delete(Timer)
+        .where(Timer.fire_at <= now, noted)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return count
 
 
-def record_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
-    """Claim every timer that is due and that no job fired (Redis flushed, a worker down),
-    keeping notices for `announce_pending`.
-
-    Reads the `fire_at` index, so its cost follows the number due; `limit` timers a batch, one
-    commit each. Breaches that escalate, and the timers of a batch that failed, fire (and are
-    announced) one at a time, so one ticket's failure does not hold the others back; the first
-    failure is raised once that batch is done. Returns how many warnings and breaches were
-    recorded.
-    """
-    now = now or timeutil.utcnow()
-    recorded = 0
-    while timers := due_timers(now, limit=limit):
-        try:
-            outcomes = record(timers, now=now, leave=escalating_policies())
-        except Exception:  # noqa: BLE001 - its timers fire one at a time below
-            db.session.rollback()
-            log.exception("SLA sweep batch of %s timers failed", len(timers))
-            outcomes = {}
-        left = [timer for timer in timers if timer[:3] not in outcomes]
-        for fired in _one_at_a_time(
-            left, lambda timer: fire([timer], now=now), lambda t: f"SLA timer {t[0]}/{t[1]}/{t[2]}"
-        ):
-            outcomes.update(fired)
-        recorded += sum(outcome in (WARNED, BREACHED) for outcome in outcomes.values())
-        if len(timers) < limit:
-            break
-    return recorded
-
-
-def sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
-    """Claim what is due and announce it at once (`record_due`, then `announce_pending`).
-    Returns how many warnings and breaches were recorded."""
-    recorded = record_due(now=now, limit=limit)
-    announce_pending(limit=limit)
-    return recorded
+def sweep(*, now: datetime | None = None) -> int:
+    """Note what is due and tell it at once (`record_due`, then `announce_pending`). Returns
+    how many warnings and breaches were told."""
+    record_due(now=now)
+    return announce_pending()

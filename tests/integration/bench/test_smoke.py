@@ -52,7 +52,7 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
     for name in ("queue", "ticket", "file_form", "file_api"):
         assert re.search(rf"^\| {name} \| baseline \| `", text, re.MULTILINE), name
     assert "## SLA sweep" in text and "## Mail" in text and "## Targets" in text
-    # The sweep's claims are announced by their own job, timed apart.
+    # The sweep's notices are claimed and announced by their own job, timed apart.
     assert re.search(r"[1-9]\d* notices announced in \d+ ms", text)
     assert "<!-- bench-data" in text
     folder = re.search(r"bench folder (\S+);", done.stdout).group(1)

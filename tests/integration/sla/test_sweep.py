@@ -1,7 +1,7 @@
-"""The sweep fires a minute's due timers as one batch: its statements do not grow with the number
-due, each warning and breach is recorded once whoever fires it, and what is not due any more, or
-fails, does not fire with the rest. It claims first and announces (events, mail) from the
-notices it keeps, in a run of their own."""
+"""The sweep moves a minute's due timers into notices, and a run of their own claims and tells
+them as one batch: neither's statements grow with the number due, each warning and breach is
+recorded once whoever fires it, and what is not due any more, or fails, does not fire with the
+rest."""
 
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ from helpdesk.tickets.models import Event, Ticket
 
 NOW = datetime(2027, 3, 1, 3, 0, 30, tzinfo=UTC)  # Monday 10:00:30 in Hà Nội
 
-# What one batch costs, whatever its size. Claiming: the due timers, the escalating policies,
-# an UPDATE, a DELETE and an INSERT of notices per kind and stage (two of each here).
-# Announcing: the notices taken, the tickets, the people mailed, the outbox rows, the events.
+# What one batch costs, whatever its size. Noting: the notices' INSERT, the timers' DELETE.
+# Announcing: the notices, the escalating policies, an UPDATE per kind and stage (two here), the
+# notices' DELETE, the tickets, the people mailed, the outbox rows, the events.
 # (Policies and calendars are read once per app context besides.)
-CLAIM_STATEMENTS = 8
-SWEEP_STATEMENTS = CLAIM_STATEMENTS + 5
+NOTE_STATEMENTS = 2
+SWEEP_STATEMENTS = NOTE_STATEMENTS + 9
 LEAD = {"warning": timedelta(minutes=30), "breach": timedelta(0)}  # from a timer to its deadline
 
 
@@ -234,16 +234,16 @@ def test_a_ticket_that_fails_does_not_hold_back_the_others(db, desk, monkeypatch
         alerts.sweep(now=NOW)
 
     assert events_of([bad, *good], "sla_breached") == Counter(good)
-    # Claimed (its marker is set), its notice kept for the next run.
-    assert db.session.get(Ticket, bad).resolution_breached_at == NOW
+    # Its claim rolled back with the rest of its transaction, its notice kept for the next run.
+    assert db.session.get(Ticket, bad).resolution_breached_at is None
     assert db.session.scalars(select(Notice.ticket_id)).all() == [bad]
     monkeypatch.setattr(alerts, "_context", context)
-    assert alerts.sweep(now=NOW) == 0  # nothing more is due
+    assert alerts.sweep(now=NOW) == 1  # nothing more is due: the kept notice is told
     assert events_of([bad, *good], "sla_breached") == Counter([bad, *good])
     assert db.session.scalars(select(Notice)).all() == []
 
 
-def test_the_sweep_claims_and_its_notices_are_announced_once_by_a_run_of_their_own(
+def test_the_sweep_notes_what_is_due_and_a_run_of_their_own_claims_and_tells_it_once(
     db, desk, count_queries, sla_mail
 ):
     due_tickets(desk, 1)
@@ -254,10 +254,11 @@ def test_the_sweep_claims_and_its_notices_are_announced_once_by_a_run_of_their_o
 
     with count_queries() as statements:
         assert alerts.record_due(now=NOW) == 32
-    assert len(statements) <= CLAIM_STATEMENTS, statements
+    assert len(statements) == NOTE_STATEMENTS, statements
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 32
     assert events_of(ids, "sla_breached") == Counter()  # not told yet
+    assert db.session.get(Ticket, ids[-1]).resolution_breached_at is None  # nor claimed
     assert sla_mail_count() == 2  # the first sweep's ticket
 
     assert alerts.announce_pending() == 32
@@ -266,7 +267,36 @@ def test_the_sweep_claims_and_its_notices_are_announced_once_by_a_run_of_their_o
     assert events_of(ids, "sla_breached") == Counter(ids[2:])
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
     breaches = db.session.scalars(select(Event).where(Event.kind == "sla_breached")).all()
-    assert {event.created_at for event in breaches} == {NOW}  # when it was claimed
+    assert {event.created_at for event in breaches} == {NOW}  # when the sweep found it due
+    assert db.session.get(Ticket, ids[-1]).resolution_breached_at == NOW
+
+
+def test_the_sweep_moves_what_is_due_in_batches_and_its_notices_are_told_in_batches(db, desk):
+    ids = due_tickets(desk, 7)
+
+    assert alerts.record_due(now=NOW, limit=3) == 7
+    assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
+    assert alerts.announce_pending(limit=3) == 7
+
+    assert events_of(ids, "sla_breached") == Counter(ids)
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+def test_a_notice_of_a_deadline_told_already_or_of_a_ticket_gone_is_dropped(db, desk):
+    told, twice, gone = due_tickets(desk, 3)
+    alerts.record_due(now=NOW)
+    copy = {"ticket_id": twice, "kind": "resolution", "stage": "breach", "fired_at": NOW}
+    copy["due_at"] = db.session.get(Ticket, twice).resolution_due
+    db.session.execute(insert(Notice), [copy])  # a second sweep noted it too
+    db.session.execute(sa.delete(Event).where(Event.ticket_id == gone))
+    db.session.execute(sa.delete(Ticket).where(Ticket.id == gone))
+    db.session.commit()
+
+    assert alerts.announce_pending() == 2
+    assert alerts.sweep(now=NOW) == 0
+
+    assert events_of([told, twice], "sla_breached") == Counter([told, twice])
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
 
 
 def test_the_sweep_job_hands_the_announcements_to_a_job_or_does_them_itself(db, desk, monkeypatch):
