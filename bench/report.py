@@ -432,7 +432,7 @@ def sla_section(sla: dict) -> list[str]:
         f"{sla['due']} timers due, {sla['calls']} call(s), {sla['seconds'] * 1000:.0f} ms in all "
         f"({per:.2f} ms per due timer), {sla['statements']} SQL statements "
         f"({sla['statements'] / max(1, sla['due']):.1f} per due timer), {sla['recorded']} "
-        f"warnings/breaches recorded, {sla['left']} timers still due afterwards.",
+        f"timers taken by the sweep, {sla['left']} timers still due afterwards.",
         *announce_lines(sla),
     ]
 
