@@ -9,8 +9,11 @@ to WTForms' output.
 
 from __future__ import annotations
 
+import functools
+
 from markupsafe import Markup, escape
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import FileInput, Select, TextArea, TextInput
 from wtforms.widgets.core import clean_key
@@ -60,6 +63,15 @@ def _select(field, widget, params: dict) -> str:
     params.setdefault("id", field.id)
     _validation_attributes(field, widget, params, call=False)
     html = [f"<select {attributes(dict(params, name=field.name))}>"]
+    pairs = _plain_pairs(field.choices)
+    if pairs is not None:
+        coerce, data = field.coerce, field.data
+        html.extend(
+            selected if coerce(value) == data else option
+            for value, option, selected in _written_options(pairs)
+        )
+        html.append("</select>")
+        return "".join(html)
     for choice in field.iter_choices():
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
         label = escape(choice.label or choice.value)
@@ -73,6 +85,35 @@ def _select(field, widget, params: dict) -> str:
             html.append(f'<option {selected}value="{escape(value)}">{label}</option>')
     html.append("</select>")
     return "".join(html)
+
+
+def _plain_pairs(choices) -> tuple | None:
+    """The (value, label) pairs of a list of plain options (a text or number value, a text
+    label, no attributes, no group), or None when any option is not plain."""
+    if not isinstance(choices, list):
+        return None
+    pairs = []
+    for choice in choices:
+        if type(choice) is not SelectChoice or choice.render_kw or choice.optgroup is not None:
+            return None
+        value, label = choice.value, choice.label
+        # Exact types: a lazy label is written in the request's language, a Markup one as is.
+        if type(value) not in (str, int) or type(label) is not str:
+            return None
+        pairs.append((value, label))
+    return tuple(pairs)
+
+
+@functools.lru_cache(maxsize=256)
+def _written_options(pairs: tuple) -> tuple[tuple[object, str, str], ...]:
+    """Each option as (value, its HTML, its HTML when selected), written once per list: pages
+    offer the same lists (provinces, categories, queues, agents) on every request."""
+    written = []
+    for value, label in pairs:
+        text = escape(label or value)
+        option = f'value="{escape(value)}">{text}</option>'
+        written.append((value, f"<option {option}", f"<option selected {option}"))
+    return tuple(written)
 
 
 def _writer(field):

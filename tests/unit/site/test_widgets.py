@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -101,3 +102,24 @@ def test_field_html_is_what_the_widget_writes(state, extra, name):
     if field.type == "TextAreaField" and "value" in extra:
         extra = {k: v for k, v in extra.items() if k != "value"}  # a text area has no value=
     assert str(field_html(field, **extra)) == str(field(**extra))
+
+
+# One list offered by several fields (as pages offer the provinces): its options are written once.
+SHARED = [SelectChoice("", "Chọn…"), SelectChoice("01", "Hà Nội"), SelectChoice("79", TRICKY)]
+
+
+class Shared(Form):
+    first = SelectField("Một", choices=SHARED)
+    second = SelectField("Hai", choices=list(SHARED))
+    level = SelectField("Mức", coerce=int, choices=[SelectChoice(1, "1"), SelectChoice(2, "2")])
+    marked = SelectField(
+        "Đánh dấu", choices=[SelectChoice("1", Markup("<b>đậm</b>")), SelectChoice("2", "<b>")]
+    )
+
+
+@pytest.mark.parametrize("chosen", ["", "01", "79", "99"])
+def test_a_list_written_before_shows_each_fields_own_choice(chosen):
+    form = Shared(data={"first": chosen, "second": "01", "level": 2, "marked": "2"})
+    for _ in range(2):
+        for field in form:
+            assert str(field_html(field)) == str(field())
