@@ -36,10 +36,12 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    func,
     insert,
     literal,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.orm import joinedload, lazyload, load_only
@@ -344,8 +346,7 @@ def _claim(
         marker = getattr(Ticket, services.marker_name(kind, stage))
         deadline = getattr(Ticket, f"{kind}_due")
         conditions = [
-            _one_of(Ticket.id, {timer[0] for timer in group}),
-            _one_of(deadline, {timer[3] for timer in group}, DateTime(timezone=True)),
+            _pairs_of(Ticket.id, deadline, {(timer[0], timer[3]) for timer in group}),
             _live(kind, stage),
         ]
         if pending:
@@ -374,6 +375,21 @@ def _one_of(
     if db.session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, sorted(values), type_=ARRAY(of or Integer())))
     return column.in_(values)
+
+
+def _pairs_of(
+    ticket_id: ColumnElement, deadline: ColumnElement, pairs: set[tuple[int, datetime]]
+) -> ColumnElement[bool]:
+    """`(ticket_id, deadline) IN pairs`, each ticket with its own deadline; on PostgreSQL from
+    two array parameters (see `_one_of`)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return tuple_(ticket_id, deadline).in_(pairs)
+    ids, dues = zip(*sorted(pairs), strict=True)
+    unnested = select(
+        func.unnest(bindparam(None, list(ids), type_=ARRAY(Integer()))),
+        func.unnest(bindparam(None, list(dues), type_=ARRAY(DateTime(timezone=True)))),
+    )
+    return tuple_(ticket_id, deadline).in_(unnested)
 
 
 def _drop(timers: Sequence[Due], now: datetime) -> set[Key]:

@@ -219,6 +219,17 @@ def test_moved_met_and_paused_deadlines_in_a_batch_do_not_fire(db, desk):
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
 
 
+def test_a_deadline_moved_onto_another_due_one_is_not_told_for_the_old_one(db, desk):
+    moved, other = due_tickets(desk, 2)
+    db.session.get(Ticket, moved).resolution_due = db.session.get(Ticket, other).resolution_due
+    db.session.commit()  # bypassing the hooks: the old deadline's timer stays behind
+
+    assert alerts.sweep(now=NOW) == 1
+
+    assert events_of([moved, other], "sla_breached") == Counter([other])
+    assert db.session.get(Ticket, moved).resolution_breached_at is None
+
+
 def test_a_ticket_that_fails_does_not_hold_back_the_others(db, desk, monkeypatch):
     bad, *good = due_tickets(desk, 4)
     context = alerts._context
