@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from helpdesk import timeutil
 from helpdesk.sla.services import alerts
 from helpdesk.worker import enqueue, job
+
+log = logging.getLogger(__name__)
+
+# A notice this old means its announcing job keeps failing or no worker runs: logged as an error.
+NOTICES_LATE = timedelta(minutes=10)
 
 
 @job
@@ -21,9 +27,17 @@ def fire_deadline(ticket_id: int, kind: str, stage: str, due_at: str) -> str:
 def sweep_deadlines() -> int:
     """Move the timers that are due and that no job fired (Redis flushed, a worker down) into
     notices, then hand their claims, events and mail to a job of their own (at once here when
-    Redis refuses it); notices a lost announcing job left are handed over again."""
+    Redis refuses it); notices a lost announcing job left are handed over again, and an error
+    is logged once the oldest has waited NOTICES_LATE."""
     recorded = alerts.record_due()
-    if (recorded or alerts.notices_pending()) and enqueue(announce_deadlines) is None:
+    oldest = alerts.oldest_notice()
+    if oldest is None:
+        return recorded
+    waited = timeutil.utcnow() - oldest
+    if waited > NOTICES_LATE:  # the announcing job fails, or no worker runs
+        minutes = waited // timedelta(minutes=1)
+        log.error("SLA notices waiting for %s minutes: warnings and breaches not told", minutes)
+    if enqueue(announce_deadlines) is None:
         alerts.announce_pending()
     return recorded
 

@@ -35,7 +35,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     delete,
-    exists,
     func,
     insert,
     literal,
@@ -288,8 +287,9 @@ def _take_notices(chosen: ColumnElement[bool]) -> list:
     return sorted(rows, key=lambda row: row[-1])
 
 
-def notices_pending() -> bool:
-    return bool(db.session.scalar(select(exists().where(Notice.id.is_not(None)))))
+def oldest_notice() -> datetime | None:
+    """When the oldest notice still to be told was found due; None when none is."""
+    return db.session.scalar(select(func.min(Notice.fired_at)))
 
 
 def claim(ticket_id: int, kind: str, stage: str, due: datetime, now: datetime) -> bool:

@@ -5,6 +5,7 @@ rest."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -310,7 +311,9 @@ def test_a_notice_of_a_deadline_told_already_or_of_a_ticket_gone_is_dropped(db, 
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
 
 
-def test_the_sweep_job_hands_the_announcements_to_a_job_or_does_them_itself(db, desk, monkeypatch):
+def test_the_sweep_job_hands_the_announcements_to_a_job_or_does_them_itself(
+    db, desk, monkeypatch, caplog
+):
     from helpdesk.sla import jobs
 
     handed: list = []
@@ -325,6 +328,14 @@ def test_the_sweep_job_hands_the_announcements_to_a_job_or_does_them_itself(db, 
     # The announcing job was lost: the next sweep hands its notices over again.
     assert jobs.sweep_deadlines() == 0
     assert handed == [jobs.announce_deadlines] * 2
+    assert "SLA notices waiting" not in caplog.text
+
+    # Still waiting ten minutes on: said in the log, as an error.
+    monkeypatch.setattr(alerts.timeutil, "utcnow", lambda: NOW + jobs.NOTICES_LATE * 2)
+    with caplog.at_level(logging.ERROR, logger="helpdesk.sla.jobs"):
+        assert jobs.sweep_deadlines() == 0
+    assert "SLA notices waiting for 20 minutes" in caplog.text
+    monkeypatch.setattr(alerts.timeutil, "utcnow", lambda: NOW)
 
     # Redis refuses the job: the sweep announces them itself.
     monkeypatch.setattr(jobs, "enqueue", lambda func: None)
