@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, union_all
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import joinedload, lazyload
 
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
@@ -181,9 +181,9 @@ def list_tickets(
     With `count_limit` the count stops past that many tickets (the page then says "more
     than"), so that its cost does not follow the number of tickets; without, it is exact.
 
-    With `columns` (Ticket attributes) only those are read, with the assignee's name; any other
-    attribute of the tickets raises when used. Without, the tickets come whole, with their
-    queue, assignee, category and province.
+    With `columns` (Ticket attributes) the items are rows of only those, with the assignee's
+    name as `assignee_name` (read-only lists: no objects to build and track). Without, the
+    tickets come whole, with their queue, assignee, category and province.
     """
     now = now or utcnow()
     per_page = max(1, min(per_page, MAX_PER_PAGE))
@@ -219,7 +219,7 @@ def list_tickets(
             select(func.count()).select_from(found.limit(count_limit + 1).subquery())
         )
     # One row more than the page says whether a next page exists, whatever the count says.
-    query = select(Ticket).where(*conditions)
+    query = _rows_of(columns).where(*conditions)
     if search is not None:
         limit = offset + per_page + 1
         chosen = union_all(
@@ -255,9 +255,11 @@ def list_tickets(
             .offset(offset)
             .subquery()
         )
-        query = select(Ticket).join(top, top.c.id == Ticket.id).order_by(*order)
-    query = query.options(*_row_options(columns))
-    items = list(db.session.scalars(query).unique())
+        query = _rows_of(columns).join(top, top.c.id == Ticket.id).order_by(*order)
+    if columns is None:
+        items = list(db.session.scalars(query.options(*_whole_tickets())).unique())
+    else:
+        items = list(db.session.execute(query.outerjoin(User, User.id == Ticket.assignee_id)))
     exact = count_limit is None or total <= count_limit
     return Page(
         items=items[:per_page],
@@ -269,20 +271,24 @@ def list_tickets(
     )
 
 
-@functools.lru_cache(maxsize=16)
-def _row_options(columns: tuple | None) -> tuple:
-    """How a list loads its tickets (made once per set of columns: options are immutable, and
-    building them costs as much as loading the rows)."""
-    # The list shows the assignee's name: their unit and province would be joined for naught.
-    assignee = joinedload(Ticket.assignee).options(lazyload(User.unit), lazyload(User.province))
-    if columns is not None:
-        return (load_only(*columns, raiseload=True), assignee.load_only(User.id, User.full_name))
+@functools.cache
+def _whole_tickets() -> tuple:
+    """How a list loads whole tickets (made once: options are immutable, and building them costs
+    as much as loading the rows). The assignee's unit and province would be joined for naught."""
     return (
         joinedload(Ticket.queue),
-        assignee,
+        joinedload(Ticket.assignee).options(lazyload(User.unit), lazyload(User.province)),
         joinedload(Ticket.category),
         joinedload(Ticket.province),
     )
+
+
+def _rows_of(columns: tuple | None) -> Select:
+    """What a list reads: whole tickets, or those columns and the assignee's name (the users
+    table joined last)."""
+    if columns is None:
+        return select(Ticket)
+    return select(*columns, User.full_name.label("assignee_name"))
 
 
 def _merged(query: Select, branches: list, *, limit: int | None = None, order: tuple = ()):
