@@ -283,9 +283,11 @@ def _whole_tickets() -> tuple:
     )
 
 
+@functools.lru_cache(maxsize=16)
 def _rows_of(columns: tuple | None) -> Select:
     """What a list reads: whole tickets, or those columns and the assignee's name (the users
-    table joined last)."""
+    table joined last). Made once per set of columns: a statement is immutable, each clause
+    added to it makes a new one."""
     if columns is None:
         return select(Ticket)
     return select(*columns, User.full_name.label("assignee_name"))
