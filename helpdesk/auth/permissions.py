@@ -44,6 +44,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 UNIT_ADMIN_GRANTS = frozenset({Role.REQUESTER})
 
 
+def signed_in_user() -> User | None:
+    """The request's signed-in account itself, not Flask-Login's proxy (each attribute read
+    through the proxy resolves it again), or None for an anonymous visitor."""
+    user = current_user._get_current_object() if current_user else None
+    return user if user is not None and user.is_authenticated else None
+
+
 def is_signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 

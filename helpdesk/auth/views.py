@@ -68,10 +68,7 @@ def require_own_password():
 @bp.app_context_processor
 def account_flags():
     """Menu flags and the masking helper for every template."""
-    # The user itself, not the proxy: each check below reads several of its attributes.
-    user = current_user._get_current_object() if current_user else None
-    if user is not None and not user.is_authenticated:
-        user = None
+    user = permissions.signed_in_user()  # each check below reads several of its attributes
     return {
         "can_manage_accounts": permissions.can(user, "accounts.manage"),
         "can_approve_accounts": permissions.can(user, "accounts.approve"),

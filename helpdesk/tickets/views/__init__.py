@@ -38,10 +38,7 @@ def checked_number(number: str) -> str:
 @bp.app_context_processor
 def ticket_menu_flags():
     """Menu flags for every template (the main menu shows the tickets links by them)."""
-    # The user itself, not the proxy: each check below reads several of its attributes.
-    user = current_user._get_current_object() if current_user else None
-    if user is not None and not user.is_authenticated:
-        user = None
+    user = permissions.signed_in_user()  # each check below reads several of its attributes
     return {
         "can_file_tickets": permissions.can(user, "tickets.file"),
         "can_work_tickets": permissions.can(user, "tickets.work"),
