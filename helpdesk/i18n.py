@@ -37,16 +37,20 @@ def template_translations():
         state = g._get_current_object()
     except RuntimeError:  # no app context: Flask-Babel's own answer (no translation)
         return get_translations()
-    babel_state = state.__dict__.get("_flask_babel")
-    key = (getattr(babel_state, "babel_locale", None), getattr(babel_state, "babel_domain", None))
     kept = state.__dict__.get("_template_translations")
+    key = _locale_in_force(state)
     if kept is not None and key[0] is not None and kept[0] == key:
         return kept[1]
     translations = get_translations()
-    babel_state = state.__dict__.get("_flask_babel")
-    key = (getattr(babel_state, "babel_locale", None), getattr(babel_state, "babel_domain", None))
-    state._template_translations = (key, translations)
+    # Read again: the first lookup of a request is what settles the locale.
+    state._template_translations = (_locale_in_force(state), translations)
     return translations
+
+
+def _locale_in_force(state) -> tuple:
+    """(locale, domain) as Flask-Babel keeps them on `g` (None before its first lookup)."""
+    babel_state = state.__dict__.get("_flask_babel")
+    return getattr(babel_state, "babel_locale", None), getattr(babel_state, "babel_domain", None)
 
 
 def install_template_gettext(app) -> None:
