@@ -204,9 +204,7 @@ def _notices_after(after: int, limit: int) -> list[tuple]:
     """The next `limit` notices by id, each as a due timer with when it was found due and its id
     (ticket id, kind, stage, deadline, found at, id), locked (those another run holds skipped)."""
     query = (
-        select(
-            Notice.ticket_id, Notice.kind, Notice.stage, Notice.due_at, Notice.fired_at, Notice.id
-        )
+        select(*_notice_columns())
         .where(Notice.id > after)
         .order_by(Notice.id)
         .limit(limit)
@@ -250,7 +248,7 @@ def _announce_one(notice: tuple) -> int:
     """Claim and tell one notice in a transaction of its own, deleting it (a stale one is only
     deleted); 0 when it was stale or another run took it meanwhile."""
     claimed: list[Claimed] = []
-    for ticket_id, kind, stage, due, at, _id in _take_notices(Notice.id == notice[-1]):
+    for ticket_id, kind, stage, due, at, _id in _take_notice(notice[-1]):
         if _claim([(ticket_id, kind, stage, due)], at, pending=False):
             claimed.append((ticket_id, kind, stage, due, at))
     _announce(claimed)
@@ -273,18 +271,24 @@ def _one_at_a_time(items: Sequence, work: Callable, name: Callable[..., str]) ->
     return results
 
 
-def _take_notices(chosen: ColumnElement[bool]) -> list:
-    """Delete the chosen notices (no commit) and return them as `_notices_after` does; on
-    PostgreSQL, rows another transaction holds are skipped."""
-    rows = db.session.execute(
-        delete(Notice)
-        .where(Notice.id.in_(select(Notice.id).where(chosen).with_for_update(skip_locked=True)))
-        .returning(
-            Notice.ticket_id, Notice.kind, Notice.stage, Notice.due_at, Notice.fired_at, Notice.id
+def _take_notice(notice_id: int) -> list:
+    """Delete the notice (no commit) and return it as `_notices_after` does, or nothing when
+    another run took it (on PostgreSQL, one another transaction holds is skipped)."""
+    chosen = select(Notice.id).where(Notice.id == notice_id).with_for_update(skip_locked=True)
+    return list(
+        db.session.execute(
+            delete(Notice)
+            .where(Notice.id.in_(chosen))
+            .returning(*_notice_columns())
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
     )
-    return sorted(rows, key=lambda row: row[-1])
+
+
+def _notice_columns() -> tuple:
+    """A notice as the announcing steps take it: as a due timer, with when it was found due
+    and its id."""
+    return Notice.ticket_id, Notice.kind, Notice.stage, Notice.due_at, Notice.fired_at, Notice.id
 
 
 def oldest_notice() -> datetime | None:
