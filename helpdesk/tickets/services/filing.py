@@ -185,7 +185,6 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     )
     decision = routing.decide(facts)
     ticket = Ticket(
-        number=next_number(now),
         subject=values["subject"],
         description=values["description"],
         system_code=facts.system,
@@ -203,7 +202,6 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         created_at=now,
         updated_at=now,
     )
-    ticket.search_text = search_text_of(ticket)
     for name in ("messages", "attachments"):  # a new ticket has none: known without a query
         set_committed_value(ticket, name, [])
     ticket.requester = requester
@@ -219,7 +217,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         reason=decision.reason,
     )
     members = mail.queue_alert_members(ticket)
-    assign_automatically(ticket, now=now)
+    assign_automatically(ticket, now=now, mark=False)
     for upload, content_type in values["attachments"]:
         stored = storage.store(upload, content_type)
         ticket.attachments.append(
@@ -233,9 +231,16 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
             )
         )
     sla.set_deadlines(ticket, now)
+    # Numbered last, just before the writes: the year's counter row (as the member's row that
+    # mark_assigned writes) stays locked until the commit, and every filing of the year waits
+    # for it, so it is held for the writes alone.
+    ticket.number = next_number(now)
+    ticket.search_text = search_text_of(ticket)
     try:
         db.session.add(ticket)
         db.session.flush()
+        if ticket.assignee_id is not None:
+            routing.mark_assigned(ticket.queue_id, ticket.assignee_id, now)
         timers = sla.start_timers(ticket, now)
         outbox = mail.on_ticket_filed(ticket, members=members) + assignment_mail(ticket)
         commit_keeping_loaded()

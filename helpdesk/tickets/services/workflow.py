@@ -307,10 +307,13 @@ def auto_assign(ticket: Ticket, *, now: datetime) -> list:
     return assignment_mail(ticket)
 
 
-def assign_automatically(ticket: Ticket, *, now: datetime) -> bool:
+def assign_automatically(ticket: Ticket, *, now: datetime, mark: bool = True) -> bool:
     """Give the ticket to the member routing chooses, with its event; False when nobody
     qualifies (an "unassigned" event then). No flush, no mail, no commit: the ticket may not be
-    inserted yet, and its assignee is then part of its INSERT."""
+    inserted yet, and its assignee is then part of its INSERT.
+
+    mark=False leaves noting the member's turn (routing.mark_assigned, a write that locks the
+    member's row until the commit) to the caller, to do with its own writes."""
     from helpdesk.routing import services as routing
 
     assignee_id = routing.choose_assignee(ticket.queue_id, ticket.province_code)
@@ -319,7 +322,8 @@ def assign_automatically(ticket: Ticket, *, now: datetime) -> bool:
         return False
     ticket.assignee_id = assignee_id
     ticket.assignee = db.session.get(User, assignee_id)
-    routing.mark_assigned(ticket.queue_id, assignee_id, now)
+    if mark:
+        routing.mark_assigned(ticket.queue_id, assignee_id, now)
     record_event(ticket, "assigned", at=now, assignee_id=assignee_id, automatic=True)
     return True
 

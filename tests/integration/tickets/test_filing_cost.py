@@ -138,3 +138,21 @@ def test_outbox_rows_read_back_as_they_were_queued(
     }
     assert stored == queued
     assert any("✓" in str(values["context"]) for values in stored.values())
+
+
+def test_filing_writes_its_shared_rows_after_every_read(
+    db, requester, crowded_queue, file_ticket, count_queries
+):
+    """The year's counter and the chosen member's row are locked from their write to the
+    commit, and every filing into the queue waits for them: nothing is read after them."""
+    file_ticket(requester)  # warm: the reference data is cached
+    with count_queries() as statements:
+        ticket = file_ticket(requester)
+    assert ticket.assignee_id is not None
+    verbs = [s.lstrip().split(None, 1)[0].upper() for s in statements]
+    counter = next(
+        n for n, s in enumerate(statements) if "ticket_counters" in s.split("(", 1)[0].lower()
+    )
+    assert "SELECT" not in verbs[counter:], "\n".join(statements)
+    assert verbs[:counter].count("UPDATE") == 0, "\n".join(statements)
+    assert any(s.lstrip().upper().startswith("UPDATE MEMBERSHIPS") for s in statements[counter:])
