@@ -38,6 +38,12 @@ def new():
         else:
             flash(_("Ticket %(number)s filed.", number=ticket.number), "success")
             return redirect(url_for(".show", number=ticket.number))
+    if form.submission_key.errors:
+        # A hidden field the page wrote: a key it did not write came from an altered page or
+        # script. Its error has no place on the page, and sending the key again would fail
+        # again: the form gets a new key and says so above the fields, the input kept.
+        form.submission_key.data = forms.new_submission_key()
+        form.form_errors.append(_("The form could not be read whole: check it and send it again."))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("tickets/new.html", form=form), status
 

@@ -104,6 +104,26 @@ def test_every_bad_field_gets_its_message_and_keeps_the_others(db, browser, requ
     assert ticket_count(db) == 0
 
 
+@pytest.mark.parametrize("key", ["short", "x" * 65, "có-dấu-" + "a" * 30])
+def test_an_unreadable_submission_key_gets_a_message_and_a_new_key(db, browser, requester, key):
+    """Only an altered page or a script sends a key the page did not write: the answer says
+    so above the form, keeps the input, and the form it returns files once when sent again."""
+    web = browser(requester)
+    hidden = open_form(web)
+    response = file_form(web, GOOD_FORM, hidden={**hidden, "submission_key": key})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The form could not be read whole: check it and send it again." in html
+    assert "Đã thử đổi mật khẩu." in html  # the description typed is kept
+    fresh = hidden_value(html, "submission_key")
+    assert fresh not in (key, hidden["submission_key"])
+    assert ticket_count(db) == 0
+    again = {"csrf_token": csrf_token(html), "submission_key": fresh}
+    assert file_form(web, GOOD_FORM, hidden=again).status_code == 302
+    assert file_form(web, GOOD_FORM, hidden=again).status_code == 302  # sent twice: one ticket
+    assert ticket_count(db) == 1
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
