@@ -13,8 +13,9 @@ def heartbeat() -> None:
     """Record that the periodic machinery runs (shown by /healthz)."""
     from helpdesk.extensions import redis_connection
     from helpdesk.timeutil import utcnow
+    from helpdesk.worker import CRON_HEARTBEAT
 
-    redis_connection.client.set("helpdesk:cron:last", utcnow().isoformat(), ex=600)
+    redis_connection.client.set(CRON_HEARTBEAT, utcnow().isoformat(), ex=600)
 
 
 register_periodic(heartbeat, 60)

@@ -125,6 +125,21 @@ def redis_is_up() -> bool:
         return False
 
 
+CRON_HEARTBEAT = "helpdesk:cron:last"  # written each minute by helpdesk.periodic.heartbeat
+
+
+def cron_last_seen() -> datetime | None:
+    """When the cron last ran its heartbeat (None: not in the last ten minutes, or Redis is
+    down)."""
+    try:
+        seen = redis_connection.client.get(CRON_HEARTBEAT)
+    except redis.RedisError:
+        return None
+    if seen is None:
+        return None
+    return datetime.fromisoformat(seen.decode() if isinstance(seen, bytes) else seen)
+
+
 # Periodic work: (job function, interval in seconds); helpdesk.periodic registers the sweeps.
 PERIODIC: list[tuple[Callable, int]] = []
 

@@ -18,7 +18,18 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from jinja2 import Environment, TemplateError, select_autoescape
-from sqlalchemy import Connection, Select, bindparam, event, inspect, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    event,
+    func,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from werkzeug.routing import MapAdapter
 
@@ -173,6 +184,15 @@ def insert_as_json(session: Session, rows: list[Outbox]) -> dict[str, int]:
         "ON CONFLICT (key) DO NOTHING RETURNING id, key"
     )
     return {key: row_id for row_id, key in session.execute(statement, {"rows": document})}
+
+
+def oldest_due(now: datetime) -> datetime | None:
+    """When the longest-waiting message that should have gone by now was due (None: none is)."""
+    return db.session.scalar(
+        select(func.min(Outbox.next_attempt_at)).where(
+            Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now
+        )
+    )
 
 
 def json_instant(value) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
@@ -10,9 +11,13 @@ from sqlalchemy import text
 
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
-from helpdesk.worker import redis_is_up
+from helpdesk.notifications import services as notifications
+from helpdesk.sla.services import alerts
+from helpdesk.timeutil import utcnow
+from helpdesk.worker import cron_last_seen, redis_is_up
 
 bp = Blueprint("site", __name__)
+HEARTBEAT_LATE = timedelta(minutes=3)  # the heartbeat runs each minute
 
 
 @bp.route("/")
@@ -43,7 +48,10 @@ def language():
 
 @bp.route("/healthz")
 def healthz():
-    """200 when the database and Redis answer, 503 otherwise; says which is down."""
+    """200 when the database and Redis answer, 503 otherwise; says which is down. Also whether
+    the periodic jobs run and how long due mail and SLA notices have waited: monitoring reads
+    these, and they leave the status alone (the web still serves)."""
+    now = utcnow()
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
@@ -56,8 +64,28 @@ def healthz():
         "status": "ok" if healthy else "unavailable",
         "database": database,
         "redis": redis_state,
+        "jobs": jobs_state(now) if redis_state == "ok" else "unknown",
+        "mail_waiting_minutes": None,
+        "sla_waiting_minutes": None,
     }
+    if database == "ok":
+        body["mail_waiting_minutes"] = minutes_since(notifications.oldest_due(now), now)
+        body["sla_waiting_minutes"] = minutes_since(alerts.oldest_notice(), now)
     return jsonify(body), 200 if healthy else 503
+
+
+def jobs_state(now: datetime) -> str:
+    """The periodic jobs: "ok" when the heartbeat, which the cron enqueues each minute and a
+    worker runs, ran lately; "late" when the cron or every worker has stopped."""
+    seen = cron_last_seen()
+    return "ok" if seen is not None and now - seen <= HEARTBEAT_LATE else "late"
+
+
+def minutes_since(instant: datetime | None, now: datetime) -> int:
+    """Whole minutes waited since the instant (0 when nothing waits)."""
+    if instant is None:
+        return 0
+    return max(0, (now - instant) // timedelta(minutes=1))
 
 
 def local_path(target: str | None) -> str | None:
