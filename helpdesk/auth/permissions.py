@@ -44,6 +44,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 UNIT_ADMIN_GRANTS = frozenset({Role.REQUESTER})
 
 
+def me() -> User:
+    """The signed-in account itself, not Flask-Login's proxy: services keep it (in
+    relationships) and return it. For views that require a login."""
+    return current_user._get_current_object()
+
+
 def signed_in_user() -> User | None:
     """The request's signed-in account itself, not Flask-Login's proxy (each attribute read
     through the proxy resolves it again), or None for an anonymous visitor."""

@@ -30,6 +30,7 @@ from helpdesk.auth.forms import (
     SetPasswordForm,
 )
 from helpdesk.auth.models import Role
+from helpdesk.auth.permissions import me
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import limiter, login_manager
 from helpdesk.i18n import select_locale
@@ -81,11 +82,6 @@ def account_flags():
         "role_label": lambda role: ROLE_LABELS.get(role, role),
         "status_label": lambda status: STATUS_LABELS.get(status, status),
     }
-
-
-def me():
-    """The logged-in user itself, not Flask-Login's proxy: services keep and return it."""
-    return current_user._get_current_object()
 
 
 def account_key() -> str:
