@@ -442,4 +442,11 @@ def build_scenarios(loaded: Loaded) -> list[Scenario]:
             Request("POST", "/api/v1/tickets", "api", "json"),
             Request("POST", "/tickets", "none", "baseline"),
         ),
+        Scenario(
+            "floor",
+            "The product's floor: the home page of a signed-in agent (session, account, menus, "
+            "layout; no ticket data), against the baseline's queue page",
+            Request("GET", "/", "agent"),
+            Request("GET", f"/queue/{loaded.agent_queue_id}", "none"),
+        ),
     ]

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
-SCENARIOS = ("queue", "ticket", "search", "dashboard", "file_form", "file_api")
+SCENARIOS = ("queue", "ticket", "search", "dashboard", "file_form", "file_api", "floor")
 
 
 def missing_tool() -> str | None:
@@ -49,8 +49,11 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
     assert "## Data: N = 200 tickets" in text
     for name in SCENARIOS:
         assert re.search(rf"^\| {name} \| product \|", text, re.MULTILINE), name
-    for name in ("queue", "ticket", "file_form", "file_api"):
+    for name in ("queue", "ticket", "file_form", "file_api", "floor"):
         assert re.search(rf"^\| {name} \| baseline \| `", text, re.MULTILINE), name
+    # What each page spends beside the product's floor, and what its target leaves.
+    for label in ("Queue page", "Ticket page", "Filing by form", "Filing by API"):
+        assert re.search(rf"^\| {label} \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", text, re.MULTILINE)
     assert "## SLA sweep" in text and "## Mail" in text and "## Targets" in text
     # The sweep's notices are claimed and announced by their own job, timed apart.
     assert re.search(r"[1-9]\d* notices announced in \d+ ms", text)
