@@ -135,9 +135,7 @@ def cron_last_seen() -> datetime | None:
         seen = redis_connection.client.get(CRON_HEARTBEAT)
     except redis.RedisError:
         return None
-    if seen is None:
-        return None
-    return datetime.fromisoformat(seen.decode() if isinstance(seen, bytes) else seen)
+    return datetime.fromisoformat(seen.decode()) if seen is not None else None
 
 
 # Periodic work: (job function, interval in seconds); helpdesk.periodic registers the sweeps.

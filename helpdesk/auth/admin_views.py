@@ -12,8 +12,7 @@ from helpdesk import errors
 from helpdesk.auth import permissions, services
 from helpdesk.auth.forms import ROLE_LABELS, AccountForm, ActionForm, ImportForm, RejectForm
 from helpdesk.auth.models import Role
-from helpdesk.auth.permissions import role_required
-from helpdesk.auth.views import me
+from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.timeutil import utcnow

@@ -53,7 +53,7 @@ def me() -> User:
 def signed_in_user() -> User | None:
     """The request's signed-in account itself, not Flask-Login's proxy (each attribute read
     through the proxy resolves it again), or None for an anonymous visitor."""
-    user = current_user._get_current_object() if current_user else None
+    user = me() if current_user else None
     return user if user is not None and user.is_authenticated else None
 
 

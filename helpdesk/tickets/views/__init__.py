@@ -8,7 +8,6 @@ import re
 from flask import Blueprint, abort, current_app
 
 from helpdesk.auth import permissions
-from helpdesk.auth.permissions import me  # noqa: F401 - the views import it from here
 from helpdesk.tickets.forms import (
     ATTACHMENT_TYPES,
     PRIORITY_HELP,

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 from helpdesk import errors
 from helpdesk.auth.models import Role
-from helpdesk.auth.permissions import role_required
+from helpdesk.auth.permissions import me, role_required
 from helpdesk.tickets import forms
 from helpdesk.tickets.services import canned as service
-from helpdesk.tickets.views import bp, me
+from helpdesk.tickets.views import bp
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 

@@ -9,12 +9,12 @@ from flask_login import current_user, login_required
 
 from helpdesk import errors
 from helpdesk.auth.models import Role
-from helpdesk.auth.permissions import role_required
+from helpdesk.auth.permissions import me, role_required
 from helpdesk.extensions import db
 from helpdesk.tickets import forms, services, storage
 from helpdesk.tickets.services import canned as canned_replies
 from helpdesk.tickets.services import pages
-from helpdesk.tickets.views import bp, checked_number, me
+from helpdesk.tickets.views import bp, checked_number
 from helpdesk.tickets.views.page import catalogue_choices, render_ticket
 
 PER_PAGE = 20

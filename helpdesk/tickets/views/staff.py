@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from helpdesk import errors, reference_cache
 from helpdesk.auth.models import Role
-from helpdesk.auth.permissions import role_required
+from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.catalogue.models import Category, Province
 from helpdesk.routing import services as routing
@@ -20,7 +20,7 @@ from helpdesk.sla.services.state import CLOCK_COLUMNS
 from helpdesk.tickets import forms, services, text
 from helpdesk.tickets.models import Status, Ticket
 from helpdesk.tickets.services import pages
-from helpdesk.tickets.views import NUMBER, bp, checked_number, me
+from helpdesk.tickets.views import NUMBER, bp, checked_number
 from helpdesk.tickets.views.page import (
     catalogue_choices,
     has_sla_badge,
