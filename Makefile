@@ -1,4 +1,4 @@
-# The commands of CONTRACT.md. Needs only Python 3.11+ on the machine.
+# The commands of docs/contract.md. Needs only Python 3.11+ on the machine.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin

@@ -69,7 +69,7 @@ class TestConfig(Config):
 
 
 def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Read CONTRACT.md's variables; what is not set keeps its default."""
+    """Read docs/contract.md's variables; what is not set keeps its default."""
     settings: dict[str, Any] = {}
 
     if environ.get("SECRET_KEY"):

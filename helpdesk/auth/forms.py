@@ -1,4 +1,4 @@
-"""Account forms; field names as in CONTRACT.md. Shape only: the services enforce the rules."""
+"""Account forms; field names as in docs/contract.md. Shape only: the services enforce the rules."""
 
 from __future__ import annotations
 

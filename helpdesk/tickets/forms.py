@@ -1,4 +1,4 @@
-"""Ticket forms; field names as in CONTRACT.md. Shape only (required, length, choices): the
+"""Ticket forms; field names as in docs/contract.md. Shape only (required, length, choices): the
 services enforce the rules (codes that exist, control characters, file types, transitions)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Settings read from the environment (CONTRACT.md's variables)."""
+"""Settings read from the environment (docs/contract.md's variables)."""
 
 import stat
 

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RegistrationDraft:
-    """What an official gives when registering (CONTRACT.md's registration fields)."""
+    """What an official gives when registering (docs/contract.md's registration fields)."""
 
     cccd: str
     domain: str

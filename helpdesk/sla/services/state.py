@@ -42,7 +42,7 @@ class Badge:
 
 
 def state(ticket: Ticket, now: datetime) -> str:
-    """ok | warning | breached | paused | met, as CONTRACT.md's `sla_state`.
+    """ok | warning | breached | paused | met, as docs/contract.md's `sla_state`.
 
     Open tickets: "breached" while a running deadline has passed or a resolution breach was
     recorded, else "warning" past a warning point, else "paused" while waiting on the requester.

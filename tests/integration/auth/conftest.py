@@ -73,7 +73,7 @@ def sent_texts(app):
 
 @pytest.fixture
 def registration():
-    """A valid registration form (CONTRACT.md's field names), a fresh copy per test."""
+    """A valid registration form (docs/contract.md's field names), a fresh copy per test."""
     return dict(REGISTRATION)
 
 
