@@ -213,7 +213,13 @@ def change_password():
             errors.attach_to_form(form, error)
         else:
             log_in(user, remember=remembered())  # this session goes on; the others ended
-            flash(_("Your password is changed. Your other sessions have ended."), "success")
+            flash(
+                _(
+                    "Your password is changed. Your other sessions have ended and your API "
+                    "tokens, if you had any, were revoked."
+                ),
+                "success",
+            )
             return redirect(url_for("site.home"))
     return render_template(
         "auth/change_password.html", form=form, forced=current_user.must_change_password

@@ -9,12 +9,15 @@ from helpdesk.auth.services import links
 from helpdesk.notifications.models import Outbox
 from helpdesk.timeutil import utcnow
 
+PASSWORD = "Một mật khẩu dài lắm"  # noqa: S105 - a test password
+NEW_PASSWORD = "Một mật khẩu mới hơn"  # noqa: S105 - a test password
 TEMPLATES = {
     "account_verify",
     "account_activate",
     "account_approved",
     "account_rejected",
     "password_reset",
+    "password_changed",
     "email_change_verify",
 }
 
@@ -29,13 +32,14 @@ def make_every_account_mail(make_user, language):
         phone="",
         province_code="79",
         unit="Phường Bến Nghé",
-        password="Một mật khẩu dài lắm",  # noqa: S106 - a test password
+        password=PASSWORD,
         language=language,
     )
     user = services.register(draft)  # account_verify
     services.confirm_email(links.issue("verify", user, now=utcnow()))
     services.approve_account(admin, user.id)  # account_approved
     services.request_password_reset(user.username)  # password_reset
+    services.change_password(user, PASSWORD, NEW_PASSWORD)  # password_changed
     services.update_profile(  # email_change_verify
         user, services.ProfileChange("Hoa", "hoa.moi@example.vn", "", language, True)
     )
