@@ -42,7 +42,9 @@ from helpdesk.auth.services.login import (
 from helpdesk.auth.services.profile import (
     ProfileChange,
     check_email_change_link,
+    check_email_undo_link,
     confirm_email_change,
+    undo_email_change,
     update_profile,
 )
 from helpdesk.auth.services.registration import (
@@ -70,6 +72,7 @@ __all__ = [
     "authenticate",
     "change_password",
     "check_email_change_link",
+    "check_email_undo_link",
     "check_password_link",
     "check_password_policy",
     "check_verification_link",
@@ -103,6 +106,7 @@ __all__ = [
     "throttle_delay",
     "throttled_accounts",
     "token_digest",
+    "undo_email_change",
     "unthrottle",
     "update_profile",
     "verify_password",

@@ -19,6 +19,7 @@ TEMPLATES = {
     "password_reset",
     "password_changed",
     "email_change_verify",
+    "email_changed",
 }
 
 
@@ -41,8 +42,9 @@ def make_every_account_mail(make_user, language):
     services.request_password_reset(user.username)  # password_reset
     services.change_password(user, PASSWORD, NEW_PASSWORD)  # password_changed
     services.update_profile(  # email_change_verify
-        user, services.ProfileChange("Hoa", "hoa.moi@example.vn", "", language, True)
+        user, services.ProfileChange("Hoa", "hoa.moi@example.vn", "", language, True, NEW_PASSWORD)
     )
+    services.confirm_email_change(links.issue("email", user, now=utcnow()))  # email_changed
     second = services.RegistrationDraft(**{**draft.__dict__, "cccd": "079090123457"})
     rejected = services.register(second)
     services.reject_account(admin, rejected.id, reason="Trùng người")  # account_rejected
