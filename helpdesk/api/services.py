@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors
 from helpdesk.auth import services as accounts
-from helpdesk.auth.models import ApiToken, User
+from helpdesk.auth.models import ApiToken, TokenRevocation, User
 from helpdesk.extensions import db
 from helpdesk.tickets import text
 from helpdesk.tickets.models import Attachment, Message, Ticket
@@ -132,6 +132,7 @@ def revoke_token(user: User, token_id: int, *, now: datetime | None = None) -> A
         raise errors.NotFound(_("Token not found."))
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
+        token.revoked_reason = TokenRevocation.OWNER.value
         db.session.commit()
         log.info("api token %s of user %s revoked", token.id, user.id)
     return token

@@ -144,6 +144,11 @@ class ProfileForm(FlaskForm):
         default="vi",
     )
     notify_updates = BooleanField(_l("E-mail me when my tickets change"))
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[Optional(), Length(max=256)],
+        description=_l("Needed only to change the e-mail address."),
+    )
 
     def to_change(self) -> ProfileChange:
         return ProfileChange(
@@ -152,6 +157,7 @@ class ProfileForm(FlaskForm):
             phone=self.phone.data or "",
             language=self.language.data,
             notify_updates=bool(self.notify_updates.data),
+            current_password=self.current_password.data or "",
         )
 
 

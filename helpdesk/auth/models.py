@@ -1,4 +1,4 @@
-"""Accounts: users, their units, API tokens."""
+"""Accounts: users, their units, API tokens, e-mail address changes."""
 
 from __future__ import annotations
 
@@ -32,6 +32,15 @@ class Status(enum.StrEnum):
     ACTIVE = "active"
     REJECTED = "rejected"
     DISABLED = "disabled"
+
+
+class TokenRevocation(enum.StrEnum):
+    """Why an API token stopped working."""
+
+    OWNER = "owner"  # revoked on the tokens page
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - set by a mailed link
+    EMAIL_CHANGE_UNDONE = "email_change_undone"  # the owner undid a change of address
 
 
 class Unit(db.Model):
@@ -140,5 +149,22 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(24))  # a TokenRevocation
+
+    user: Mapped[User] = relationship()
+
+
+class EmailChange(db.Model):
+    """An e-mail address change that took effect; the old address may undo it for a while."""
+
+    __tablename__ = "email_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    old_email: Mapped[str] = mapped_column(String(254))
+    new_email: Mapped[str] = mapped_column(String(254))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when this change, or an earlier one of the same account, was undone.
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()

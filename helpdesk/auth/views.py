@@ -213,7 +213,13 @@ def change_password():
             errors.attach_to_form(form, error)
         else:
             log_in(user, remember=remembered())  # this session goes on; the others ended
-            flash(_("Your password is changed. Your other sessions have ended."), "success")
+            flash(
+                _(
+                    "Your password is changed. Your other sessions have ended and your API "
+                    "tokens, if you had any, were revoked."
+                ),
+                "success",
+            )
             return redirect(url_for("site.home"))
     return render_template(
         "auth/change_password.html", form=form, forced=current_user.must_change_password
@@ -276,8 +282,15 @@ def password_link_page(purpose: str, token: str):
 # ---------------------------------------------------------------- profile
 
 
+def own_account_key() -> str:
+    """The rate limiter's key for the signed-in account: guesses of the current password (a
+    new e-mail address needs it) are limited per account, as logins are."""
+    return f"profile:{getattr(current_user, 'id', '')}"
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10/minute;50/hour", methods=["POST"], key_func=own_account_key)
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
@@ -327,6 +340,44 @@ def confirm_email_change(token: str):
             username=user.masked_username,
         ),
         button=_("Confirm the new address"),
+    )
+
+
+@bp.route("/email/undo/<token>", methods=["GET", "POST"])
+def undo_email_change(token: str):
+    """The link mailed to the old address: a page whose button (POST) restores it."""
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            reset_token = services.undo_email_change(token)
+            if current_user.is_authenticated:
+                logout_user()
+            flash(
+                _(
+                    "Your e-mail address is restored. Every session of the account has ended "
+                    "and its API tokens were revoked. The password that was used no longer "
+                    "works: choose a new one."
+                ),
+                "success",
+            )
+            if reset_token is None:
+                return redirect(url_for(".login"))
+            return redirect(url_for(".reset_password", token=reset_token))
+        change = services.check_email_undo_link(token)
+    except (services.LinkExpired, services.LinkInvalid) as error:
+        return render_template("auth/link_invalid.html", message=error.message), 400
+    return render_template(
+        "auth/confirm.html",
+        form=form,
+        title=_("Undo the change of e-mail address"),
+        text=_(
+            "Press the button to give the account %(username)s back its address %(email)s. "
+            "This also ends every session of the account, revokes its API tokens and makes "
+            "its password stop working: you then choose a new one.",
+            username=change.user.masked_username,
+            email=change.old_email,
+        ),
+        button=_("Restore my address"),
     )
 
 

@@ -15,13 +15,13 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, false, or_, select
+from sqlalchemy import Select, bindparam, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import errors, reference_cache
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import passwords, permissions
-from helpdesk.auth.models import ApiToken, Role, Status, Unit, User
+from helpdesk.auth.models import ApiToken, Role, Status, TokenRevocation, Unit, User
 from helpdesk.auth.services import links
 from helpdesk.catalogue.models import Province
 from helpdesk.extensions import db
@@ -40,6 +40,11 @@ UNIT_ROLES = frozenset({Role.REQUESTER, Role.UNIT_ADMIN})
 
 def local_today(now: datetime | None = None) -> date:
     return to_local(now or utcnow(), current_app.config["HELPDESK_TIMEZONE"]).date()
+
+
+def local_time(instant: datetime) -> str:
+    """An instant as mail shows it: day and time in the helpdesk's time zone."""
+    return to_local(instant, current_app.config["HELPDESK_TIMEZONE"]).strftime("%d/%m/%Y %H:%M")
 
 
 def login_domains() -> tuple[str, ...]:
@@ -471,3 +476,15 @@ def create_token(user: User, *, name: str = "api") -> str:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def revoke_tokens(user: User, *, reason: TokenRevocation, now: datetime) -> int:
+    """Revoke every live API token of the user, saying why (no commit); returns how many."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason.value)
+    )
+    if result.rowcount:
+        log.info("%s api tokens of user %s revoked: %s", result.rowcount, user.id, reason)
+    return result.rowcount

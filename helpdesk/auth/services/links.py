@@ -1,8 +1,11 @@
-"""Signed, expiring, single-use links mailed to users (verify, activate, reset, new e-mail).
+"""Signed, expiring, single-use links mailed to users (verify, activate, reset, new e-mail,
+undo an e-mail change).
 
 A link carries the user id and a fingerprint of the state it changes (the password hash,
 the status, the pending address), signed with SECRET_KEY and a salt per purpose. Using the
 link changes that state, so the same link no longer matches: single use without a table.
+The undo link of an e-mail change names its change instead (`ref`): the change's row records
+that it was undone, as the account's own state may change meanwhile (and must not void it).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ LIFETIMES: dict[str, timedelta] = {
     "activate": timedelta(days=7),  # a provisioned account sets its own password
     "reset": timedelta(hours=1),  # forgotten password
     "email": timedelta(days=3),  # confirm a new address given in the profile
+    "email_undo": timedelta(days=7),  # the old address undoes a change that took effect
 }
 
 
@@ -62,14 +66,24 @@ def fingerprint(purpose: str, user: User) -> str:
         state = f"{user.email}|{user.status}|{user.session_token}"
     elif purpose == "email":
         state = f"{user.pending_email}|{user.email}|{user.session_token}"
+    elif purpose == "email_undo":
+        # Nothing the account can do may void it (a password change, another new address):
+        # it is the owner's way back. Its change's row says whether it was used.
+        state = ""
     else:  # activate, reset: setting a password changes its hash and the session token
         state = f"{user.password_hash or ''}|{user.session_token}"
     return hashlib.sha256(f"{purpose}|{state}".encode()).hexdigest()[:20]
 
 
-def issue(purpose: str, user: User, *, now: datetime) -> str:
-    """The token of a link for `purpose`, valid from `now` for LIFETIMES[purpose]."""
-    return _serializer(purpose, now).dumps({"u": user.id, "f": fingerprint(purpose, user)})
+def issue(purpose: str, user: User, *, now: datetime, ref: int | None = None) -> str:
+    """The token of a link for `purpose`, valid from `now` for LIFETIMES[purpose].
+
+    `ref` names the row the link acts on, when its purpose has one (read it with read_ref).
+    """
+    payload: dict = {"u": user.id, "f": fingerprint(purpose, user)}
+    if ref is not None:
+        payload["r"] = ref
+    return _serializer(purpose, now).dumps(payload)
 
 
 def read(purpose: str, token: str, *, now: datetime) -> User:
@@ -77,6 +91,11 @@ def read(purpose: str, token: str, *, now: datetime) -> User:
 
     Raises LinkExpired or LinkInvalid (both errors.Invalid).
     """
+    return read_ref(purpose, token, now=now)[0]
+
+
+def read_ref(purpose: str, token: str, *, now: datetime) -> tuple[User, int | None]:
+    """read(), and the `ref` the link was issued with (None without one)."""
     max_age = int(LIFETIMES[purpose].total_seconds())
     try:
         payload = _serializer(purpose, now).loads(token, max_age=max_age)
@@ -88,7 +107,8 @@ def read(purpose: str, token: str, *, now: datetime) -> User:
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or payload.get("f") != fingerprint(purpose, user):
         raise LinkInvalid(invalid_message())
-    return user
+    ref = payload.get("r")
+    return user, ref if isinstance(ref, int) else None
 
 
 def invalid_message() -> str:

@@ -12,14 +12,16 @@ from sqlalchemy import Select, select
 
 from helpdesk import errors
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Status, User
+from helpdesk.auth.models import Status, TokenRevocation, User
 from helpdesk.auth.services import links
 from helpdesk.auth.services.accounts import (
     clear_failures,
     find_user,
+    local_time,
     new_session_token,
     password_matches,
     queue_account_mail,
+    revoke_tokens,
     set_password,
     spend_hashing_time,
     verify_password,
@@ -152,7 +154,8 @@ def log_out(user: User) -> None:
 def change_password(user: User, current: str, new: str, *, now: datetime | None = None) -> User:
     """Replace the password after checking the current one. Commits.
 
-    Every other session of the user ends (the caller logs this one in again).
+    Every other session of the user ends (the caller logs this one in again), every API token
+    is revoked, and the owner is mailed that it happened.
     Raises errors.Invalid on `current_password` or `password`.
     """
     now = now or utcnow()
@@ -161,9 +164,28 @@ def change_password(user: User, current: str, new: str, *, now: datetime | None 
     if new == current:
         raise errors.Invalid(_("The new password must differ from the current one."), "password")
     set_password(user, new, now=now)
+    row = end_credentials(user, TokenRevocation.PASSWORD_CHANGED, now=now)
     db.session.commit()
+    notifications.dispatch([row])
     log.info("user %s changed their password", user.id)
     return user
+
+
+def end_credentials(user: User, reason: TokenRevocation, *, now: datetime):
+    """After a new password (set_password ended the sessions): revoke the API tokens and queue
+    the mail that tells the owner (no commit); returns the outbox row."""
+    revoke_tokens(user, reason=reason, now=now)
+    return queue_account_mail(
+        user,
+        "password_changed",
+        # The new session token names this change: one mail per change.
+        key=f"password_changed:{user.id}:{user.session_token}",
+        context={
+            "reset": reason is TokenRevocation.PASSWORD_RESET,
+            "when": local_time(now),
+            "url": notifications.link("auth.request_reset"),
+        },
+    )
 
 
 def request_password_reset(username: str, *, now: datetime | None = None) -> None:
@@ -207,13 +229,20 @@ def set_password_by_link(
     """Set the password of the account an activation or reset link belongs to. Commits.
 
     The link then stops working (the password hash it was signed with changed); throttling
-    is lifted and every session ends. Raises links.LinkExpired/LinkInvalid or errors.Invalid.
+    is lifted and every session ends. A reset (or an activation that replaces a password)
+    also revokes every API token and mails the owner that it happened.
+    Raises links.LinkExpired/LinkInvalid or errors.Invalid.
     """
     now = now or utcnow()
     user = check_password_link(purpose, token, now=now)
+    replacing = user.password_hash is not None
     set_password(user, password, now=now)
     if user.email_verified_at is None:
         user.email_verified_at = now  # the link arrived: the address works
+    outbox = []
+    if purpose == "reset" or replacing:
+        outbox.append(end_credentials(user, TokenRevocation.PASSWORD_RESET, now=now))
     db.session.commit()
+    notifications.dispatch(outbox)
     log.info("user %s set a password by %s link", user.id, purpose)
     return user

@@ -9,13 +9,17 @@ from helpdesk.auth.services import links
 from helpdesk.notifications.models import Outbox
 from helpdesk.timeutil import utcnow
 
+PASSWORD = "Một mật khẩu dài lắm"  # noqa: S105 - a test password
+NEW_PASSWORD = "Một mật khẩu mới hơn"  # noqa: S105 - a test password
 TEMPLATES = {
     "account_verify",
     "account_activate",
     "account_approved",
     "account_rejected",
     "password_reset",
+    "password_changed",
     "email_change_verify",
+    "email_changed",
 }
 
 
@@ -29,16 +33,18 @@ def make_every_account_mail(make_user, language):
         phone="",
         province_code="79",
         unit="Phường Bến Nghé",
-        password="Một mật khẩu dài lắm",  # noqa: S106 - a test password
+        password=PASSWORD,
         language=language,
     )
     user = services.register(draft)  # account_verify
     services.confirm_email(links.issue("verify", user, now=utcnow()))
     services.approve_account(admin, user.id)  # account_approved
     services.request_password_reset(user.username)  # password_reset
+    services.change_password(user, PASSWORD, NEW_PASSWORD)  # password_changed
     services.update_profile(  # email_change_verify
-        user, services.ProfileChange("Hoa", "hoa.moi@example.vn", "", language, True)
+        user, services.ProfileChange("Hoa", "hoa.moi@example.vn", "", language, True, NEW_PASSWORD)
     )
+    services.confirm_email_change(links.issue("email", user, now=utcnow()))  # email_changed
     second = services.RegistrationDraft(**{**draft.__dict__, "cccd": "079090123457"})
     rejected = services.register(second)
     services.reject_account(admin, rejected.id, reason="Trùng người")  # account_rejected

@@ -14,6 +14,7 @@ from helpdesk.auth.services import links
 from helpdesk.timeutil import utcnow
 
 UNIT = "UBND phường Bến Nghé"
+PASSWORD = "Mật-khẩu-dài-2026"  # noqa: S105 - make_user's password
 
 
 def save(client, user, **changes):
@@ -54,7 +55,7 @@ def test_new_email_is_used_only_after_its_link_is_confirmed(
 ):
     user = make_user(email="cu@example.vn")
     login(user.username)
-    save(client, user, email="moi@example.vn")
+    save(client, user, email="moi@example.vn", current_password=PASSWORD)
     db.session.refresh(user)
     assert (user.email, user.pending_email) == ("cu@example.vn", "moi@example.vn")
     [mail] = mails("email_change_verify")
@@ -74,7 +75,7 @@ def test_email_change_link_expires(db, make_user):
     user = make_user(email="cu@example.vn")
     start = utcnow()
     services.update_profile(
-        user, services.ProfileChange("Tên", "moi@example.vn", "", "vi", True), now=start
+        user, services.ProfileChange("Tên", "moi@example.vn", "", "vi", True, PASSWORD), now=start
     )
     token = links.issue("email", user, now=start)
     with pytest.raises(links.LinkExpired):
@@ -83,10 +84,12 @@ def test_email_change_link_expires(db, make_user):
 
 def test_a_second_new_address_voids_the_first_link(db, make_user):
     user = make_user(email="cu@example.vn")
-    change = services.ProfileChange("Tên", "moi1@example.vn", "", "vi", True)
+    change = services.ProfileChange("Tên", "moi1@example.vn", "", "vi", True, PASSWORD)
     services.update_profile(user, change)
     first = links.issue("email", user, now=utcnow())
-    services.update_profile(user, services.ProfileChange("Tên", "moi2@example.vn", "", "vi", True))
+    services.update_profile(
+        user, services.ProfileChange("Tên", "moi2@example.vn", "", "vi", True, PASSWORD)
+    )
     with pytest.raises(links.LinkInvalid):
         services.confirm_email_change(first)
 
