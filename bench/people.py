@@ -163,7 +163,8 @@ def load_people(
 
 
 def load_memberships(conn, ref, decisions, staff, rng, loaded) -> dict:
-    """Staff spread over the queues by their load; half cover every province, half a region.
+    """Staff spread over the queues by their load; half cover every province (stated with the
+    membership's flag), half a region.
 
     The first agent is the bench agent: the showcase queue for 12 northern provinces, and
     the second-busiest queue for all. Supervisors lead the ministry queues.
@@ -206,12 +207,13 @@ def load_memberships(conn, ref, decisions, staff, rng, loaded) -> dict:
     rows, province_rows, members = [], [], {}
     for k, ((user_id, queue_id), covered) in enumerate(coverage.items()):
         membership_id = base + k + 1
-        rows.append((membership_id, queue_id, user_id, True))
+        rows.append((membership_id, queue_id, user_id, True, covered is None))
         for code in covered or ():
             province_rows.append((membership_id, code))
         for code in covered or provinces:
             members.setdefault((queue_id, code), []).append(user_id)
-    copy_rows(conn, "memberships", ["id", "queue_id", "user_id", "available"], rows)
+    columns = ["id", "queue_id", "user_id", "available", "all_provinces"]
+    copy_rows(conn, "memberships", columns, rows)
     copy_rows(conn, "membership_provinces", ["membership_id", "province_code"], province_rows)
     loaded.counts["memberships"] = len(rows)
     loaded.agent_queue_id = showcase_queue

@@ -29,14 +29,28 @@ token_cli = AppGroup("token", help="API tokens.")
 @click.option("--email", default="")
 @click.option("--name", "full_name", default="")
 @click.option("--phone", default="")
-@click.option("--province", default=None, help="2-digit province code.")
+@click.option(
+    "--province",
+    default=None,
+    help="2-digit province code of the account; with --queue, the one province it covers there.",
+)
 @click.option("--unit", default="", help="Unit name (needs --province).")
 @click.option("--queue", "queues", multiple=True, help="Queue the agent belongs to.")
-def create_user(username, role, password, email, full_name, phone, province, unit, queues) -> None:
+@click.option(
+    "--all-provinces",
+    is_flag=True,
+    help="With --queue: cover every province of the queue (instead of --province).",
+)
+def create_user(
+    username, role, password, email, full_name, phone, province, unit, queues, all_provinces
+) -> None:
     """Create an active account; USERNAME is CCCD@domain (a bare CCCD gets the default domain).
 
     Without --password the account has no password: an activation link (valid 7 days) is
     mailed so that its owner sets one. With --password the owner must change it at first login.
+
+    Staff given --queue cover, in each queue, the province of --province or, with
+    --all-provinces, every province: one of the two, never implied.
     """
     from helpdesk.routing import services as routing
 
@@ -46,6 +60,21 @@ def create_user(username, role, password, email, full_name, phone, province, uni
         raise click.ClickException(f"unknown queue: {', '.join(unknown)} (use the queue code)")
     if queues and role not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
         raise click.ClickException("--queue is for agents, supervisors and admins")
+    if all_provinces and not queues:
+        raise click.ClickException("--all-provinces is for --queue")
+    if all_provinces and province:
+        raise click.ClickException("give --province or --all-provinces, not both")
+    if queues and not (province or all_provinces):
+        raise click.ClickException(
+            "say which provinces the account covers in its queues: "
+            "--province CODE, or --all-provinces"
+        )
+    covered = [province] if queues and province else []
+    if queues:
+        try:
+            routing.check_coverage(covered, all_provinces=all_provinces)
+        except errors.HelpdeskError as error:
+            raise click.ClickException(f"--province: {error.message}") from error
     draft = services.AccountDraft(
         username=username,
         role=role,
@@ -64,8 +93,9 @@ def create_user(username, role, password, email, full_name, phone, province, uni
     how = "must change the password at first login" if password else "activation link mailed"
     click.echo(f"created {user.masked_username} ({user.role}); {how}")
     for _reference, queue in found:
-        routing.enrol(user, queue)
-        click.echo(f"member of {queue.code}")
+        routing.enrol(user, queue, provinces=covered, all_provinces=all_provinces)
+        coverage = "every province" if all_provinces else f"province {province}"
+        click.echo(f"member of {queue.code}, covering {coverage}")
     if found:
         db.session.commit()
 

@@ -116,7 +116,7 @@ def queue_alert_query():
     """queue_alert_members' query, built once per process; its parameters are queue_id and
     province_code."""
     from helpdesk.routing.models import Membership
-    from helpdesk.routing.services.assignment import covers
+    from helpdesk.routing.services.visibility import covers
 
     return (
         select(User)

@@ -128,10 +128,15 @@ class QueueForm(FlaskForm):
 
 
 class CoverageForm(FlaskForm):
+    """What a member covers: some provinces, or every province ticked as such (never implied)."""
+
     provinces = SelectMultipleField(
         _l("Provinces covered"),
         validators=[Optional()],
-        description=_l("None selected: every province."),
+        description=_l("The member sees and takes the tickets of these provinces only."),
+    )
+    all_provinces = BooleanField(
+        _l("All provinces: the member sees and takes every ticket of the queue")
     )
     available = BooleanField(_l("Available for new tickets"), default=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.auth.models import User
@@ -49,7 +49,8 @@ class Queue(db.Model):
 
 
 class Membership(db.Model):
-    """An agent (or supervisor) in a queue, covering some provinces (none listed: all)."""
+    """An agent (or supervisor) in a queue, covering the provinces listed, or every province when
+    `all_provinces` says so. Neither: nothing of the queue (only what is assigned to them)."""
 
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("queue_id", "user_id"),)
@@ -58,6 +59,8 @@ class Membership(db.Model):
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Every province, as a stated choice: an absent coverage never means "all".
+    all_provinces: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     queue: Mapped[Queue] = relationship()
@@ -71,7 +74,7 @@ class Membership(db.Model):
         return {c.province_code for c in self.coverage}
 
     def covers(self, province_code: str) -> bool:
-        return not self.coverage or province_code in self.province_codes
+        return self.all_provinces or province_code in self.province_codes
 
 
 class MembershipProvince(db.Model):

@@ -103,6 +103,7 @@ def members(queue_id: int):
                 queue_id,
                 form.username.data,
                 provinces=form.provinces.data or (),
+                all_provinces=form.all_provinces.data,
                 available=form.available.data,
             )
         except (errors.Invalid, errors.Conflict) as error:
@@ -124,7 +125,11 @@ def members(queue_id: int):
 def edit_membership(membership_id: int):
     membership = services.get_membership(current_user, membership_id)
     form = CoverageForm(
-        data={"provinces": sorted(membership.province_codes), "available": membership.available}
+        data={
+            "provinces": sorted(membership.province_codes),
+            "all_provinces": membership.all_provinces,
+            "available": membership.available,
+        }
     )
     form.fill_choices()
     if form.validate_on_submit():
@@ -133,6 +138,7 @@ def edit_membership(membership_id: int):
                 current_user,
                 membership_id,
                 provinces=form.provinces.data or (),
+                all_provinces=form.all_provinces.data,
                 available=form.available.data,
             )
         except errors.Invalid as error:

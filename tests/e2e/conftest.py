@@ -328,7 +328,8 @@ def join_routed_queue(app_python):
                 f"facts = check_facts({system!r}, {category!r}, {province!r}, {priority!r})\n"
                 "queue = db.session.get(Queue, decide(facts).queue_id)\n"
                 f"user = find_user({username!r})\n"
-                "db.session.add(Membership(queue_id=queue.id, user_id=user.id, available=True))\n"
+                "db.session.add(Membership(queue_id=queue.id, user_id=user.id, available=True,"
+                " all_provinces=True))\n"
                 "db.session.commit()\n"
                 "print(queue.name)"
             )

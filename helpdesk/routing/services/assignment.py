@@ -5,35 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.extensions import db
-from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule, Workload
+from helpdesk.routing.models import Membership, Queue, Rule, Workload
+from helpdesk.routing.services.visibility import covers
 
 # Who may work a queue; any other role left in a membership (a demoted account) gets nothing.
 STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-
-
-def covers(province_code: str):
-    """A condition over Membership: it lists no province (all) or lists this one."""
-    listed = MembershipProvince.membership_id == Membership.id
-    return or_(
-        ~exists().where(listed),
-        exists().where(listed, MembershipProvince.province_code == province_code),
-    )
 
 
 def choose_assignee(queue_id: int, province_code: str) -> int | None:
     """The member who should get a new ticket of this province, or None (one query).
 
     Candidates are available members with an active staff account whose coverage includes
-    the province (no coverage rows: every province). The fewest open tickets assigned to them
-    in any queue wins; ties go to the longest idle (Membership.last_assigned_at, never
-    assigned first), then the lowest user id. None when the queue has auto-assignment off or
-    nobody qualifies; `Queue.auto_assign` tells the two apart (only the second is the
-    supervisor's business).
+    the province (`visibility.covers`: listed, or every province as a stated choice). The
+    fewest open tickets assigned to them in any queue wins; ties go to the longest idle
+    (Membership.last_assigned_at, never assigned first), then the lowest user id. None when the
+    queue has auto-assignment off or nobody qualifies; `Queue.auto_assign` tells the two apart
+    (only the second is the supervisor's business).
     """
     return db.session.scalar(
         assignee_query(), {"queue_id": queue_id, "province_code": province_code}

@@ -238,7 +238,25 @@ def _check_provinces(codes: Iterable[str], *, field: str = "provinces") -> set[s
     return codes
 
 
-def _set_coverage(membership: Membership, codes: set[str]) -> None:
+def check_coverage(
+    provinces: Iterable[str], *, all_provinces: bool, field: str = "provinces"
+) -> set[str]:
+    """The province codes a membership is to cover: some listed, or none with `all_provinces`.
+
+    Coverage is always stated: errors.Invalid on `field` for neither (a membership that covers
+    nothing would look like one that covers everything to whoever reads the form) or both,
+    and for an unknown code.
+    """
+    codes = _check_provinces(provinces, field=field)
+    if all_provinces and codes:
+        raise errors.Invalid(_("Choose some provinces or all provinces, not both."), field)
+    if not all_provinces and not codes:
+        raise errors.Invalid(_("Choose the provinces this member covers, or all provinces."), field)
+    return codes
+
+
+def _set_coverage(membership: Membership, codes: set[str], *, all_provinces: bool) -> None:
+    membership.all_provinces = all_provinces
     current = {row.province_code: row for row in membership.coverage}
     for code in set(current) - codes:
         membership.coverage.remove(current[code])
@@ -252,22 +270,24 @@ def add_member(
     username: str,
     *,
     provinces: Iterable[str] = (),
+    all_provinces: bool = False,
     available: bool = True,
 ) -> Membership:
-    """Put a staff account in the queue, covering those provinces (none: all). Commits.
+    """Put a staff account in the queue, covering those provinces, or every province with
+    `all_provinces` (one or the other: see check_coverage). Commits.
 
     Raises errors.Invalid (username, provinces), errors.Conflict if already a member.
     """
     queue = get_queue(actor, queue_id)
     user = find_staff(username, field="username")
-    codes = _check_provinces(provinces)
+    codes = check_coverage(provinces, all_provinces=all_provinces)
     exists = db.session.scalar(
         select(Membership.id).where(Membership.queue_id == queue.id, Membership.user_id == user.id)
     )
     if exists is not None:
         raise errors.Conflict(_("This account is already a member of the queue."), "username")
     membership = Membership(queue_id=queue.id, user_id=user.id, available=available)
-    _set_coverage(membership, codes)
+    _set_coverage(membership, codes, all_provinces=all_provinces)
     db.session.add(membership)
     db.session.commit()
     return membership
@@ -282,14 +302,21 @@ def get_membership(actor: User, membership_id: int) -> Membership:
 
 
 def update_membership(
-    actor: User, membership_id: int, *, provinces: Iterable[str], available: bool
+    actor: User,
+    membership_id: int,
+    *,
+    provinces: Iterable[str],
+    all_provinces: bool,
+    available: bool,
 ) -> Membership:
-    """Change the provinces a member covers (none: all) and whether they take new tickets.
+    """Change the provinces a member covers (some, or every province with `all_provinces`: see
+    check_coverage) and whether they take new tickets. Commits.
 
-    Commits. Raises errors.Invalid (provinces).
+    Raises errors.Invalid (provinces).
     """
     membership = get_membership(actor, membership_id)
-    _set_coverage(membership, _check_provinces(provinces))
+    codes = check_coverage(provinces, all_provinces=all_provinces)
+    _set_coverage(membership, codes, all_provinces=all_provinces)
     membership.available = available
     db.session.commit()
     return membership
@@ -311,13 +338,18 @@ def find_queue(reference: str) -> Queue | None:
     )
 
 
-def enrol(user: User, queue: Queue) -> Membership:
-    """An operator's enrolment (the CLI): the account joins the queue covering all provinces.
-    No commit; a membership that exists is returned as it is."""
+def enrol(
+    user: User, queue: Queue, *, provinces: Iterable[str] = (), all_provinces: bool = False
+) -> Membership:
+    """An operator's enrolment (the CLI): the account joins the queue covering those provinces,
+    or every province with `all_provinces` (one or the other: see check_coverage, whose
+    errors.Invalid it raises). No commit; a membership that exists is returned as it is."""
+    codes = check_coverage(provinces, all_provinces=all_provinces)
     membership = db.session.scalar(
         select(Membership).where(Membership.queue_id == queue.id, Membership.user_id == user.id)
     )
     if membership is None:
         membership = Membership(queue_id=queue.id, user_id=user.id, available=True)
+        _set_coverage(membership, codes, all_provinces=all_provinces)
         db.session.add(membership)
     return membership

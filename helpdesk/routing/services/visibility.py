@@ -1,9 +1,20 @@
-"""Which queues and tickets an agent, a supervisor or an admin may see.
+"""Which queues and tickets an agent, a supervisor or an admin may see: the one visibility rule.
 
-Agents see the tickets of the queues they are members of, limited to the provinces their
-membership covers (no coverage rows: every province). The supervisor of a queue
+Agents (and supervisors) see the tickets of the queues they are members of, limited to the
+provinces their membership covers: the provinces listed (`MembershipProvince`), or every
+province when the membership says so (`Membership.all_provinces`, a stated choice). A
+membership with neither covers nothing: the queue shows that person nothing but what is
+assigned to them. Absence never widens what anyone sees. The supervisor of a queue
 (`Queue.supervisor_id`) sees the whole queue. Admins see everything. Anyone sees the tickets
 assigned to them, wherever those are. Nobody else sees a queue's tickets through routing.
+
+Every list, count, search, page and API answer that shows tickets starts from this rule,
+through `tickets.services.access`: `ticket_visibility_clause` (lists, counts, the SLA pages),
+`ticket_visibility_branches` (lists read in deadline order), `ticket_visibility_check` (one
+ticket, its files, a form naming another ticket). `covers` is the same rule for who may hold a
+ticket (assignment) and which members are mailed about it; other ticket mail goes to its
+assignee, its requester and its queue's supervisor, who see it. The reports are counts without
+any ticket's number or text, national for observers by design.
 """
 
 from __future__ import annotations
@@ -43,9 +54,21 @@ def _forget_staff_queues(session, *_) -> None:
     session.info.pop(MEMO, None)
 
 
+def covers(province_code):
+    """A condition over Membership: it covers that province (every province, stated, or the
+    province listed). A membership listing none and not covering every province covers none.
+    Correlated to the enclosing query's membership however deep it sits."""
+    listed = exists().where(
+        MembershipProvince.membership_id == Membership.id,
+        MembershipProvince.province_code == province_code,
+    )
+    return or_(Membership.all_provinces, listed.correlate_except(MembershipProvince))
+
+
 def _staff_queues(user) -> list[tuple[Queue, str | None]]:
-    """(queue, province) for each queue the user works or supervises; province None means the
-    whole queue. Admins get every queue. One query per transaction."""
+    """(queue, province) for each queue the user works or supervises, a row per province the
+    user covers there; province None means the whole queue. A membership covering nothing gives
+    no row. Admins get every queue. One query per transaction."""
     session = db.session()
     memo = session.info.setdefault(MEMO, {})
     if user.id in memo:
@@ -54,7 +77,7 @@ def _staff_queues(user) -> list[tuple[Queue, str | None]]:
         rows = [(queue, None) for queue in session.scalars(select(Queue).order_by(*BY_NAME))]
     else:
         query = (
-            select(Queue, Membership.id, MembershipProvince.province_code)
+            select(Queue, Membership.all_provinces, MembershipProvince.province_code)
             .outerjoin(
                 Membership, and_(Membership.queue_id == Queue.id, Membership.user_id == user.id)
             )
@@ -62,11 +85,13 @@ def _staff_queues(user) -> list[tuple[Queue, str | None]]:
             .where(or_(Membership.id.is_not(None), Queue.supervisor_id == user.id))
             .order_by(*BY_NAME)
         )
-        # A NULL province means "every province": a membership without coverage, or supervision.
-        rows = [
-            (queue, None if queue.supervisor_id == user.id else province_code)
-            for queue, _membership_id, province_code in session.execute(query)
-        ]
+        rows = []
+        for queue, all_provinces, province_code in session.execute(query):
+            if queue.supervisor_id == user.id or all_provinces:
+                rows.append((queue, None))
+            elif province_code is not None:
+                rows.append((queue, province_code))
+            # else: a membership covering no province shows nothing of its queue
     memo = session.info.setdefault(MEMO, {})  # the query's autoflush may have forgotten it
     memo[user.id] = rows
     return rows
@@ -143,16 +168,10 @@ def ticket_visibility_check(user, *, user_id=None):
         return true()
     if user_id is None:
         user_id = user.id
-    listed = MembershipProvince.membership_id == Membership.id
-    covers = MembershipProvince.province_code == Ticket.province_code
     member = exists().where(
         Membership.user_id == user_id,
         Membership.queue_id == Ticket.queue_id,
-        or_(
-            # No coverage rows: every province. (Two levels down: correlated by hand.)
-            ~exists().where(listed).correlate_except(MembershipProvince),
-            exists().where(listed, covers).correlate_except(MembershipProvince),
-        ),
+        covers(Ticket.province_code),
     )
     supervisor = exists().where(Queue.id == Ticket.queue_id, Queue.supervisor_id == user_id)
     return or_(Ticket.assignee_id == user_id, member, supervisor)

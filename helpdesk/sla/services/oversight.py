@@ -1,7 +1,10 @@
 """What supervisors watch: unanswered tickets past a warning point, breached tickets per queue.
 
-Supervisors see the queues they lead or belong to; admins every queue. Each list is one query
-for the tickets plus one per related table (selectinload), whatever its length.
+Supervisors oversee the queues whose tickets routing shows them (those they lead, and those
+they belong to for the provinces their membership covers); admins every queue. Every list and
+count goes through the tickets' one visibility rule, so a supervisor covering province 01 of a
+queue never sees, or counts, its tickets of province 79. Each list is one query for the
+tickets plus one per related table (selectinload), whatever its length.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk import errors
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import User
 from helpdesk.extensions import db
-from helpdesk.routing.models import Membership, Queue
+from helpdesk.routing import services as routing
+from helpdesk.routing.models import Queue
 from helpdesk.sla import services
 from helpdesk.sla.models import Timer, TimerStage
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
+from helpdesk.tickets.services.access import visibility_clause
 
 LIST_LIMIT = 200
 
@@ -32,12 +37,13 @@ class Row:
 
 
 def queue_scope(user: User):
-    """A clause on Queue.id for the queues the user oversees (None: every queue)."""
+    """A clause on Queue.id for the queues the user oversees (None: every queue): those whose
+    tickets, some or all, routing shows the user."""
     permissions.require(user, "tickets.supervise")
-    if user.role == Role.ADMIN:
+    queue_ids = routing.visible_queue_ids(user)
+    if queue_ids is None:
         return None
-    member = select(Membership.queue_id).where(Membership.user_id == user.id)
-    return or_(Queue.supervisor_id == user.id, Queue.id.in_(member))
+    return Queue.id.in_(sorted(queue_ids))
 
 
 def overseen_queues(user: User) -> list[Queue]:
@@ -88,10 +94,8 @@ def unanswered_clause(now: datetime):
 
 def unanswered_tickets(user: User, now: datetime) -> list[Row]:
     """The unanswered-ticket guard: what nobody has taken or answered in time, oldest first."""
-    scope = queue_scope(user)
-    query = select(Ticket).where(unanswered_clause(now))
-    if scope is not None:
-        query = query.where(Ticket.queue_id.in_(select(Queue.id).where(scope)))
+    permissions.require(user, "tickets.supervise")
+    query = select(Ticket).where(visibility_clause(user), unanswered_clause(now))
     return _rows(query.order_by(Ticket.created_at, Ticket.id), now)
 
 
@@ -103,6 +107,7 @@ def breached_counts(user: User, now: datetime) -> list[tuple[Queue, int]]:
             select(Ticket.queue_id, func.count())
             .where(
                 Ticket.queue_id.in_([q.id for q in queues]),
+                visibility_clause(user),
                 Ticket.status.in_(OPEN_STATUSES),
                 services.state_filter(services.BREACHED, now),
             )
@@ -119,6 +124,7 @@ def breached_tickets(user: User, queue_id: int, now: datetime) -> tuple[Queue, l
         select(Ticket)
         .where(
             Ticket.queue_id == queue.id,
+            visibility_clause(user),
             Ticket.status.in_(OPEN_STATUSES),
             services.state_filter(services.BREACHED, now),
         )

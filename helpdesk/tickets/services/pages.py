@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    exists,
     false,
     or_,
     select,
@@ -33,7 +32,7 @@ from helpdesk.auth.models import Role, User
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
-from helpdesk.routing.models import Membership, MembershipProvince, Queue
+from helpdesk.routing.models import Membership, Queue
 from helpdesk.tickets.models import Attachment, Event, Message, Ticket
 from helpdesk.tickets.services.access import STAFF_ROLES, is_staff, visibility_check
 
@@ -236,16 +235,13 @@ class People:
 
 @cache
 def _people_statement():
+    from helpdesk.routing.services.visibility import covers
+
     queue_id = bindparam("queue", type_=Integer)
-    listed = MembershipProvince.membership_id == Membership.id
-    covers = or_(
-        ~exists().where(listed),
-        exists().where(
-            listed, MembershipProvince.province_code == bindparam("province", type_=String)
-        ),
-    )
     holders = union_all(
-        select(Membership.user_id).where(Membership.queue_id == queue_id, covers),
+        select(Membership.user_id).where(
+            Membership.queue_id == queue_id, covers(bindparam("province", type_=String))
+        ),
         select(Queue.supervisor_id).where(Queue.id == queue_id),
     )
     query = union_all(

@@ -333,7 +333,9 @@ def desk(db, make_user):
     queue.supervisor_id = supervisor.id
     queue.email = ""
     queue.notify_members = False
-    database.session.add(Membership(queue_id=queue.id, user_id=agent.id, available=True))
+    database.session.add(
+        Membership(queue_id=queue.id, user_id=agent.id, available=True, all_provinces=True)
+    )
     database.session.commit()
     return Desk(queue=queue, requester=requester, agent=agent, supervisor=supervisor)
 

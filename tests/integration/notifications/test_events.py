@@ -93,6 +93,21 @@ def test_a_new_ticket_alerts_the_queue_address_and_the_members_covering_its_prov
     ]
 
 
+def test_a_member_covering_no_province_is_not_alerted(
+    db, desk, make_user, file_ticket, outbox_rows
+):
+    idle = make_user("agent", email="idle@example.vn", language="en")
+    db.session.add(Membership(queue_id=desk.queue.id, user_id=idle.id, available=True))
+    desk.queue.notify_members = True
+    db.session.commit()
+
+    file_ticket(province="01")
+
+    assert [to for _template, to, _language in told(outbox_rows("ticket_queued"))] == [
+        desk.agent.email
+    ]
+
+
 def test_a_queue_that_does_not_notify_its_members_is_told_at_its_address_only(
     db, desk, file_ticket, outbox_rows
 ):
@@ -107,7 +122,9 @@ def test_a_queue_that_does_not_notify_its_members_is_told_at_its_address_only(
 
 def test_assignment_tells_the_agent(desk, make_user, ticket, mails_after, db):
     other = make_user("agent", email="other-agent@example.vn", language="en")
-    db.session.add(Membership(queue_id=desk.queue.id, user_id=other.id, available=True))
+    db.session.add(
+        Membership(queue_id=desk.queue.id, user_id=other.id, available=True, all_provinces=True)
+    )
     db.session.commit()
     mark = mails_after()
 

@@ -29,7 +29,8 @@ def queue(db):
 
 @pytest.fixture
 def member(db):
-    """Put a user in a queue directly, covering those provinces (none: all)."""
+    """Put a user in a queue directly, covering those provinces (none given: every province,
+    stated with the membership's flag)."""
 
     def add(
         queue: Queue,
@@ -43,6 +44,7 @@ def member(db):
             user_id=user.id,
             available=available,
             last_assigned_at=last_assigned_at,
+            all_provinces=not provinces,
             coverage=[MembershipProvince(province_code=code) for code in provinces],
         )
         database.session.add(membership)

@@ -1,6 +1,7 @@
 """The routing admin pages: access, queues, members and coverage, rules, CSV, the tester."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -183,12 +184,55 @@ def test_admin_changes_coverage_and_availability_then_removes_the_member(
     assert post_form(admin_client, url, {"provinces": ["31", "33"]}).status_code == 302
     db.session.refresh(membership)
     assert (membership.province_codes, membership.available) == ({"31", "33"}, False)
-    assert post_form(admin_client, url, {"available": "y"}).status_code == 302
+    assert post_form(admin_client, url, {"available": "y", "all_provinces": "y"}).status_code == 302
     db.session.refresh(membership)
-    assert (membership.province_codes, membership.available) == (set(), True)  # all provinces
+    assert (membership.province_codes, membership.available) == (set(), True)
+    assert membership.all_provinces
     response = post_form(admin_client, f"{url}/delete", {}, page=url)
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(Membership.id))) == 0
+
+
+def test_a_member_without_provinces_or_all_provinces_is_refused(admin_client, db, queue, make_user):
+    fpt, agent = queue("moj-fpt"), make_user("agent")
+    response = post_form(
+        admin_client, f"/admin/routing/queues/{fpt.id}/members", {"username": agent.username}
+    )
+    assert response.status_code == 200
+    assert "Choose the provinces this member covers, or all provinces." in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count(Membership.id))) == 0
+
+
+def test_a_member_covering_all_provinces_says_so_on_the_members_page(
+    admin_client, db, queue, make_user
+):
+    fpt, agent = queue("moj-fpt"), make_user("agent")
+    url = f"/admin/routing/queues/{fpt.id}/members"
+    form = {"username": agent.username, "all_provinces": "y", "available": "y"}
+    assert post_form(admin_client, url, form).status_code == 302
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == agent.id))
+    assert (membership.all_provinces, membership.province_codes) == (True, set())
+    assert 'data-coverage="all"' in page(admin_client, url)
+    edit = page(admin_client, f"/admin/routing/memberships/{membership.id}")
+    assert "checked" in re.search(r'<input [^>]*name="all_provinces"[^>]*>', edit).group()
+
+
+def test_coverage_is_some_provinces_or_all_never_both_never_none(
+    admin_client, db, queue, make_user, member
+):
+    membership = member(queue("moj-fpt"), make_user("agent"), "01")
+    url = f"/admin/routing/memberships/{membership.id}"
+    both = post_form(admin_client, url, {"provinces": ["79"], "all_provinces": "y"})
+    neither = post_form(admin_client, url, {"available": "y"})
+    assert (both.status_code, neither.status_code) == (200, 200)
+    assert "Choose some provinces or all provinces, not both." in both.get_data(as_text=True)
+    assert "Choose the provinces this member covers, or all provinces." in neither.get_data(
+        as_text=True
+    )
+    db.session.refresh(membership)
+    assert (membership.province_codes, membership.all_provinces) == ({"01"}, False)
 
 
 def test_members_page_costs_the_same_queries_for_more_members(
@@ -204,7 +248,7 @@ def test_members_page_costs_the_same_queries_for_more_members(
     with count_queries() as after:
         html = page(admin_client, url)
     assert len(after) == len(before)
-    assert "01, 31" in html and "all provinces" in html
+    assert "01, 31" in html and 'data-coverage="all"' in html
 
 
 # ---------------------------------------------------------------- rules

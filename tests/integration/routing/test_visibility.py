@@ -164,3 +164,45 @@ def test_the_one_ticket_check_sees_what_the_clause_sees(
         by_check = set(db.session.scalars(select(Ticket.number).where(check))) & numbers
         assert by_check == by_clause, user.role
     assert visible_numbers(db, narrow) & numbers  # the comparison is not between empty sets
+
+
+def test_a_membership_covering_no_province_shows_only_what_is_assigned(
+    db, queue, make_user, place_ticket
+):
+    """Neither provinces listed nor all provinces: nothing of the queue, never everything."""
+    from helpdesk.routing.models import Membership
+    from helpdesk.tickets.services.access import visibility_branches
+
+    fpt = queue("moj-fpt")
+    agent = make_user("agent")
+    db.session.add(Membership(queue_id=fpt.id, user_id=agent.id))
+    db.session.commit()
+    mine = place_ticket(fpt, "79", assignee=agent)
+    others = [place_ticket(fpt, province) for province in ("01", "79")]
+    numbers = {mine.number} | {t.number for t in others}
+
+    by_check = set(db.session.scalars(select(Ticket.number).where(ticket_visibility_check(agent))))
+    by_branches = {
+        number
+        for branch in visibility_branches(agent)
+        for number in db.session.scalars(select(Ticket.number).where(branch))
+    }
+
+    assert visible_numbers(db, agent) & numbers == {mine.number}
+    assert by_check & numbers == {mine.number}
+    assert by_branches & numbers == {mine.number}
+    assert services.covered_provinces(agent) == {}
+    assert services.queues_for_user(agent) == []
+    assert services.choose_assignee(fpt.id, "79") is None
+
+
+def test_all_provinces_is_what_makes_a_membership_cover_every_province(
+    db, queue, make_user, member, place_ticket
+):
+    fpt = queue("moj-fpt")
+    agent = make_user("agent")
+    membership = member(fpt, agent)  # none listed: the fixture states all_provinces
+    ticket = place_ticket(fpt, "96")
+    assert membership.all_provinces and membership.covers("96")
+    assert ticket.number in visible_numbers(db, agent)
+    assert services.choose_assignee(fpt.id, "96") == agent.id

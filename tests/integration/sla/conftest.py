@@ -80,7 +80,9 @@ def desk(db, make_user):
         "requester", password=None, province_code="01", email="requester@example.vn"
     )
     queue.supervisor_id = supervisor.id
-    database.session.add(Membership(queue_id=queue.id, user_id=agent.id, available=True))
+    database.session.add(
+        Membership(queue_id=queue.id, user_id=agent.id, available=True, all_provinces=True)
+    )
     database.session.commit()
     return Desk(queue=queue, agent=agent, supervisor=supervisor, requester=requester)
 

@@ -46,12 +46,17 @@ def queue_by_code(db):
 
 @pytest.fixture
 def make_agent(db, make_user, queue_by_code):
-    """Staff who are members of a queue, covering the given provinces (none: all)."""
+    """Staff who are members of a queue, covering the given provinces (none given: every
+    province, stated with the membership's flag)."""
 
     def make(queue_code: str = "moj-it", provinces: tuple[str, ...] = (), role: str = "agent"):
         user = make_user(role, language="en")
         if queue_code:
-            membership = Membership(queue_id=queue_by_code(queue_code).id, user_id=user.id)
+            membership = Membership(
+                queue_id=queue_by_code(queue_code).id,
+                user_id=user.id,
+                all_provinces=not provinces,
+            )
             membership.coverage = [MembershipProvince(province_code=code) for code in provinces]
             db.session.add(membership)
             db.session.commit()

@@ -110,12 +110,13 @@ def requester(make_user):
 
 @pytest.fixture
 def make_agent(db, make_user):
-    """An agent who is a member of the queue, covering the given provinces (none: all)."""
+    """An agent who is a member of the queue, covering the given provinces (none given: every
+    province, stated with the membership's flag)."""
 
     def make(queue_code: str = "moj-it", provinces: tuple[str, ...] = (), role: str = "agent"):
         user = make_user(role)
         queue = db.session.scalar(select(Queue).where(Queue.code == queue_code))
-        membership = Membership(queue_id=queue.id, user_id=user.id)
+        membership = Membership(queue_id=queue.id, user_id=user.id, all_provinces=not provinces)
         membership.coverage = [MembershipProvince(province_code=code) for code in provinces]
         db.session.add(membership)
         db.session.commit()

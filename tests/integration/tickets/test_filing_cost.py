@@ -30,7 +30,7 @@ def crowded_queue(db, queue_by_code, make_user):
     queue.notify_members = True
     for n in range(MEMBERS):
         user = make_user("agent", language="en")
-        membership = Membership(queue_id=queue.id, user_id=user.id)
+        membership = Membership(queue_id=queue.id, user_id=user.id, all_provinces=not n % 2)
         membership.coverage = [MembershipProvince(province_code="75")] if n % 2 else []
         db.session.add(membership)
     db.session.commit()

@@ -125,7 +125,9 @@ def test_the_queue_page_and_its_search_cost_at_most_a_fixed_number_of_statements
     # and tickets assigned to the agent elsewhere.
     agent = make_agent("moj-it", ("75", "01"))
     queue_by_code("moha-vnpt").supervisor_id = agent.id
-    db.session.add(Membership(queue_id=queue_by_code("moj-fpt").id, user_id=agent.id))
+    db.session.add(
+        Membership(queue_id=queue_by_code("moj-fpt").id, user_id=agent.id, all_provinces=True)
+    )
     db.session.commit()
     client = browser(agent)
     filed = []

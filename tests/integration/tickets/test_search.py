@@ -58,7 +58,7 @@ def make_agent(db, make_user):
     def make(queue_code: str = "moj-it", provinces: tuple[str, ...] = ()):
         user = make_user("agent")
         queue = db.session.scalar(select(Queue).where(Queue.code == queue_code))
-        membership = Membership(queue_id=queue.id, user_id=user.id)
+        membership = Membership(queue_id=queue.id, user_id=user.id, all_provinces=not provinces)
         membership.coverage = [MembershipProvince(province_code=code) for code in provinces]
         db.session.add(membership)
         db.session.commit()
