@@ -139,7 +139,17 @@ def new_session_token() -> str:
 
 @functools.cache
 def refused_passwords() -> frozenset[str]:
-    return passwords.parse_refused(passwords.REFUSED_FILE.read_text(encoding="utf-8"))
+    """The shipped defaults and Vietnamese favourites, and the 10 000 most common passwords."""
+    files = (passwords.REFUSED_FILE, passwords.COMMON_FILE)
+    return frozenset().union(
+        *(passwords.parse_refused(f.read_text(encoding="utf-8")) for f in files)
+    )
+
+
+@functools.cache
+def guessable_words() -> frozenset[str]:
+    words = passwords.parse_refused(passwords.WORDS_FILE.read_text(encoding="utf-8"))
+    return passwords.words_of(words, refused_passwords())
 
 
 PASSWORD_MESSAGES = {
@@ -151,25 +161,60 @@ PASSWORD_MESSAGES = {
     ),
     passwords.Reason.CONTAINS_CCCD: lambda: _("The password must not contain your CCCD number."),
     passwords.Reason.SAME_AS_LOGIN: lambda: _("The password must not be your login name."),
+    passwords.Reason.CONTAINS_PHONE: lambda: _("The password must not contain your phone number."),
+    passwords.Reason.PERSONAL: lambda: _(
+        "The password must not be made of your name or your e-mail address."
+    ),
     passwords.Reason.COMMON: lambda: _(
         "This password is too common or is a known default password. Choose another one."
+    ),
+    passwords.Reason.PATTERN: lambda: _(
+        "This password is easy to guess: a single word or a few letters with a year, a date or "
+        "a run of digits (such as Hanoi@2026 or Ab@123456), or repeated or consecutive "
+        "characters. Choose another one, e.g. a few unrelated words."
     ),
 }
 
 
 def check_password_policy(
-    password: str, *, cccd: str | None, username: str | None, field: str = "password"
+    password: str,
+    *,
+    cccd: str | None,
+    username: str | None,
+    phone: str | None = None,
+    full_name: str | None = None,
+    email: str | None = None,
+    field: str = "password",
 ) -> None:
-    """Raise errors.Invalid (on `field`) when the password breaks the policy."""
+    """Raise errors.Invalid (on `field`) when the password breaks the policy.
+
+    The account's own data (CCCD, login name, phone, name, e-mail address) is refused in it.
+    """
     try:
-        passwords.check(password, refused=refused_passwords(), cccd=cccd, username=username)
+        passwords.check(
+            password,
+            refused=refused_passwords(),
+            words=guessable_words(),
+            cccd=cccd,
+            username=username,
+            phone=phone,
+            full_name=full_name,
+            email=email,
+        )
     except passwords.WeakPassword as error:
         raise errors.Invalid(PASSWORD_MESSAGES[error.reason](), field) from error
 
 
 def set_password(user: User, password: str, *, now: datetime) -> None:
     """Store a new password: checked, hashed; every other session ends; throttling lifted."""
-    check_password_policy(password, cccd=user.cccd, username=user.username)
+    check_password_policy(
+        password,
+        cccd=user.cccd,
+        username=user.username,
+        phone=user.phone,
+        full_name=user.full_name,
+        email=user.email,
+    )
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     user.must_change_password = False
@@ -375,7 +420,14 @@ def build_account(
         failed_logins=0,
     )
     if draft.password:
-        check_password_policy(draft.password, cccd=login.cccd, username=login.username)
+        check_password_policy(
+            draft.password,
+            cccd=login.cccd,
+            username=login.username,
+            phone=phone,
+            full_name=user.full_name,
+            email=email,
+        )
         user.password_hash = hash_password(draft.password)
         user.password_changed_at = now
         user.must_change_password = draft.must_change_password

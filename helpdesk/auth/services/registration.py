@@ -66,7 +66,14 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User:
     province_code = check_province(draft.province_code)
     if not province_code:
         raise errors.Invalid(_("Choose a province from the list."), "province")
-    check_password_policy(draft.password, cccd=login.cccd, username=login.username)
+    check_password_policy(
+        draft.password,
+        cccd=login.cccd,
+        username=login.username,
+        phone=phone,
+        full_name=full_name,
+        email=email,
+    )
 
     user = db.session.scalar(select(User).where(User.cccd == login.cccd))
     if user is not None and not is_replaceable(user, now=now):
