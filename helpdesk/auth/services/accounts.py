@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -15,13 +16,13 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, false, or_, select
+from sqlalchemy import Select, bindparam, delete, false, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import errors, reference_cache
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import passwords, permissions
-from helpdesk.auth.models import ApiToken, Role, Status, Unit, User
+from helpdesk.auth.models import ApiToken, LoginThrottle, Role, Status, Unit, User
 from helpdesk.auth.services import links
 from helpdesk.catalogue.models import Province
 from helpdesk.extensions import db
@@ -76,6 +77,14 @@ def normalised_username(text: str) -> str:
         return cccd_rules.parse_login(text, domains=login_domains(), today=local_today()).username
     except cccd_rules.InvalidLogin:
         return text.strip().lower()[:120]
+
+
+def throttle_key(username: str) -> str:
+    """The key failed logins of a login name are counted under, known or not: a digest of its
+    normal form keyed with SECRET_KEY (the throttle keeps no CCCD of a name without account)."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    name = "login|" + normalised_username(username)
+    return hmac.new(secret, name.encode(), hashlib.sha256).hexdigest()
 
 
 @functools.cache
@@ -223,9 +232,12 @@ def set_password(user: User, password: str, *, now: datetime) -> None:
 
 
 def clear_failures(user: User) -> None:
-    user.failed_logins = 0
-    user.throttled_until = None
-    user.last_failed_login_at = None
+    """Forget the failed logins of the account's name: a throttle in force is lifted at once."""
+    db.session.execute(
+        delete(LoginThrottle).where(
+            or_(LoginThrottle.key == throttle_key(user.username), LoginThrottle.user_id == user.id)
+        )
+    )
 
 
 def generate_password() -> str:
@@ -417,7 +429,6 @@ def build_account(
         approved_by_id=actor.id if actor else None,
         created_by_id=actor.id if actor else None,
         created_at=now,
-        failed_logins=0,
     )
     if draft.password:
         check_password_policy(

@@ -98,9 +98,6 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User:
     user.language = draft.language if draft.language in ("vi", "en") else "vi"
     user.notify_updates = True
     user.session_token = new_session_token()
-    user.failed_logins = 0
-    user.throttled_until = None
-    user.last_failed_login_at = None
     user.created_at = now
     user.approved_at = user.approved_by_id = user.rejected_at = user.created_by_id = None
     try:
