@@ -99,8 +99,11 @@ def account_flags():
 # Per address, they count only what an attacker needs or what costs (failed logins, accepted
 # registrations and reset requests), so that an office behind one address is not held up: a
 # training room of 40 registers in a few minutes. The per-name limit of logins is the throttle
-# of services.authenticate (at most 15 minutes, lifted by a password reset).
+# of services.authenticate (at most 15 minutes, lifted by a password reset); registrations of
+# one CCCD wait at most 15 minutes too.
 LOGIN_FAILURES_PER_ADDRESS = "20/minute;200/hour"
+REGISTRATIONS_PER_ADDRESS = "60/hour"
+REGISTRATIONS_PER_CCCD = "3 per 15 minutes"
 RESET_REQUESTS_PER_ADDRESS = "10/minute;60/hour"
 PASSWORD_CHANGES_PER_ACCOUNT = "10 per 15 minutes"  # noqa: S105 - a rate, not a password
 
@@ -112,6 +115,11 @@ def count_attempt() -> None:
 
 def is_counted(response: Response) -> bool:  # noqa: ARG001 - Flask-Limiter's deduct_when
     return g.get("counted_attempt", False)
+
+
+def cccd_key() -> str:
+    """The registration limiter's key for one CCCD: a keyed digest (no CCCD in Redis)."""
+    return "registration:" + services.throttle_key(request.form.get("cccd", "")[:40])
 
 
 def own_account_key() -> str:
@@ -237,23 +245,47 @@ def logout():
 # ---------------------------------------------------------------- registration
 
 
-@bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("5/minute;30/hour", methods=["POST"])
-def register():
-    if current_user.is_authenticated:
-        return redirect(url_for("site.home"))
+def registration_form() -> RegistrationForm:
     form = RegistrationForm()
     form.domain.choices = [SelectChoice(d) for d in services.login_domains()]
     form.province.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(p.code, p.name) for p in catalogue.provinces()
     ]
+    return form
+
+
+def limited_registration(message: str) -> str:
+    return form_page("auth/register.html", registration_form(), message)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    REGISTRATIONS_PER_ADDRESS,
+    methods=["POST"],
+    deduct_when=is_counted,
+    on_breach=limited(limited_registration),
+)
+@limiter.limit(
+    REGISTRATIONS_PER_CCCD,
+    methods=["POST"],
+    key_func=cccd_key,
+    deduct_when=is_counted,
+    on_breach=limited(limited_registration),
+)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("site.home"))
+    form = registration_form()
     if form.validate_on_submit():
+        draft = form.to_draft(language=select_locale())
         try:
-            user = services.register(form.to_draft(language=select_locale()))
+            services.register(draft)  # an existing account's owner is mailed instead
         except errors.HelpdeskError as error:
             errors.attach_to_form(form, error)
         else:
-            return render_template("auth/registered.html", email=user.email)
+            count_attempt()
+            # The same page whether or not the CCCD has an account.
+            return render_template("auth/registered.html", email=draft.email.strip())
     return render_template("auth/register.html", form=form)
 
 
