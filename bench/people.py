@@ -39,7 +39,6 @@ USER_COLUMNS = [
     "language",
     "notify_updates",
     "session_token",
-    "failed_logins",
     "created_at",
     "password_changed_at",
 ]
@@ -143,7 +142,6 @@ def load_people(
             "language": "vi",
             "notify_updates": True,
             "session_token": f"{rng.getrandbits(128):032x}",
-            "failed_logins": 0,
             "created_at": created,
             "password_changed_at": created,
             **extra,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from helpdesk.auth import jobs as account_jobs
 from helpdesk.notifications import jobs as notification_jobs
 from helpdesk.sla import jobs as sla_jobs
 from helpdesk.tickets import jobs as ticket_jobs
@@ -22,3 +23,4 @@ register_periodic(heartbeat, 60)
 register_periodic(notification_jobs.sweep_outbox, 60)
 register_periodic(ticket_jobs.close_resolved, 3600)
 register_periodic(sla_jobs.sweep_deadlines, 60)
+register_periodic(account_jobs.forget_old_failures, 3600)

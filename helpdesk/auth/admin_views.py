@@ -198,13 +198,13 @@ def import_file():
 @role_required(Role.ADMIN)
 def throttled():
     now = utcnow()
-    users = db.session.scalars(services.throttled_accounts(me(), now=now).limit(200))
+    rows = db.session.execute(services.throttled_accounts(me(), now=now).limit(200))
     return render_template(
         "accounts/throttled.html",
-        users=list(users),
+        rows=list(rows),
         now=now,
         action=ActionForm(),
-        is_throttled=lambda user: services.is_throttled(user, now=now),
+        is_throttled=lambda throttle: services.is_throttled(throttle, now=now),
     )
 
 

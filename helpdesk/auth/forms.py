@@ -39,7 +39,8 @@ STATUS_LABELS = {
 }
 
 PASSWORD_HELP = _l(
-    "At least 10 characters; not your CCCD number and not a common or default password."
+    "At least 10 characters; not your CCCD number, phone number or name, not a common or "
+    "default password, nor a word with a year or a run of digits such as Hanoi@2026."
 )
 
 

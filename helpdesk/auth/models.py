@@ -93,9 +93,6 @@ class User(UserMixin, db.Model):
     notify_updates: Mapped[bool] = mapped_column(Boolean, default=True)
     # Changing it ends every session and remember-me cookie of the user (Flask-Login's id).
     session_token: Mapped[str] = mapped_column(String(64))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -134,6 +131,29 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one login name, known or not, and how long its next attempt waits.
+
+    The key is a digest of the normalised name keyed with SECRET_KEY (no CCCD is stored for
+    names that have no account): an unknown name is slowed down exactly like an account's, so
+    the delay tells nobody whether the account exists.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The account of the name when the last failure was counted: the admins' page lists those.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.key[:8]} {self.failures}>"
 
 
 class ApiToken(db.Model):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
+    g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -13,6 +20,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RateLimitExceeded, RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
@@ -35,6 +44,7 @@ from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import limiter, login_manager
 from helpdesk.i18n import select_locale
 from helpdesk.site.views import local_path
+from helpdesk.timeutil import to_local, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -84,9 +94,76 @@ def account_flags():
     }
 
 
-def account_key() -> str:
-    """The rate limiter's key for one account: the normalised login name of the form."""
-    return "account:" + services.normalised_username(request.form.get("username", ""))
+# ---------------------------------------------------------------- rate limits of the forms
+
+# Per address, they count only what an attacker needs or what costs (failed logins, accepted
+# registrations and reset requests), so that an office behind one address is not held up: a
+# training room of 40 registers in a few minutes. The per-name limit of logins is the throttle
+# of services.authenticate (at most 15 minutes, lifted by a password reset); registrations of
+# one CCCD wait at most 15 minutes too.
+LOGIN_FAILURES_PER_ADDRESS = "20/minute;200/hour"
+REGISTRATIONS_PER_ADDRESS = "60/hour"
+REGISTRATIONS_PER_CCCD = "3 per 15 minutes"
+RESET_REQUESTS_PER_ADDRESS = "10/minute;60/hour"
+PASSWORD_CHANGES_PER_ACCOUNT = "10 per 15 minutes"  # noqa: S105 - a rate, not a password
+
+
+def count_attempt() -> None:
+    """What this request did counts against its form's rate limits (see `is_counted`)."""
+    g.counted_attempt = True
+
+
+def is_counted(response: Response) -> bool:  # noqa: ARG001 - Flask-Limiter's deduct_when
+    return g.get("counted_attempt", False)
+
+
+def cccd_key() -> str:
+    """The registration limiter's key for one CCCD: a keyed digest (no CCCD in Redis)."""
+    return "registration:" + services.throttle_key(request.form.get("cccd", "")[:40])
+
+
+def own_account_key() -> str:
+    return f"account:{current_user.id}"
+
+
+def waiting(retry_at: datetime) -> tuple[int, str]:
+    """The whole minutes left until `retry_at` (at least 1), and its local time (HH:MM)."""
+    minutes = max(1, math.ceil((retry_at - utcnow()).total_seconds() / 60))
+    return minutes, to_local(retry_at, current_app.config["HELPDESK_TIMEZONE"]).strftime("%H:%M")
+
+
+def wait_message(retry_at: datetime) -> str:
+    minutes, at = waiting(retry_at)
+    return ngettext(
+        "Too many attempts in a short time: please try again in %(num)d minute, at %(time)s.",
+        "Too many attempts in a short time: please try again in %(num)d minutes, at %(time)s.",
+        minutes,
+        time=at,
+    )
+
+
+def form_page(template: str, form, message: str, **context) -> str:
+    form.form_errors.append(message)
+    return render_template(template, form=form, **context)
+
+
+def limited(page: Callable[[str], str]) -> Callable[[RequestLimit], Response]:
+    """Flask-Limiter's on_breach for a form: the form page again, with what was typed (the
+    request's form data; passwords are never shown again) and when to try again, status 429."""
+
+    def breached(limit: RequestLimit) -> Response:
+        retry_at = datetime.fromtimestamp(limit.window[0], UTC)  # reset_at adds a second
+        return make_response(page(wait_message(retry_at)), 429)
+
+    return breached
+
+
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(error: RateLimitExceeded):
+    """The form page that on_breach made, else the plain 429 page."""
+    if error.response is not None:
+        return error.response
+    return errors.error_response(429, errors.default_message(429))
 
 
 def log_in(user, *, remember: bool) -> None:
@@ -102,8 +179,12 @@ def remembered() -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute;100/hour", methods=["POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"], key_func=account_key)
+@limiter.limit(
+    LOGIN_FAILURES_PER_ADDRESS,
+    methods=["POST"],
+    deduct_when=is_counted,
+    on_breach=limited(lambda message: form_page("auth/login.html", LoginForm(), message)),
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("site.home"))
@@ -116,8 +197,26 @@ def login():
             if result.user.must_change_password:
                 return redirect(url_for(".change_password"))
             return redirect(local_path(request.args.get("next")) or url_for("site.home"))
+        count_attempt()
+        if result.outcome is services.Outcome.THROTTLED:
+            page = form_page("auth/login.html", form, throttled_message(result.retry_at))
+            seconds = max(1, math.ceil((result.retry_at - utcnow()).total_seconds()))
+            return page, 429, {"Retry-After": str(seconds)}
         form.form_errors.append(login_failure_message(result.outcome))
     return render_template("auth/login.html", form=form)
+
+
+def throttled_message(retry_at: datetime) -> str:
+    """A login name waiting after failures: the same words whether or not it has an account."""
+    minutes, at = waiting(retry_at)
+    return ngettext(
+        "After several failed attempts, logging in with this login name is paused: try again "
+        "in %(num)d minute, at %(time)s. Resetting your password lifts the pause at once.",
+        "After several failed attempts, logging in with this login name is paused: try again "
+        "in %(num)d minutes, at %(time)s. Resetting your password lifts the pause at once.",
+        minutes,
+        time=at,
+    )
 
 
 def login_failure_message(outcome: services.Outcome) -> str:
@@ -127,8 +226,7 @@ def login_failure_message(outcome: services.Outcome) -> str:
         return _("Your registration is waiting for approval. We will tell you by e-mail.")
     if outcome is services.Outcome.INACTIVE:
         return _("This account cannot log in. Contact your unit's account administrator.")
-    # One message for every other cause, throttling included: nothing tells whether the
-    # account exists or is being held back.
+    # One message for every other cause: nothing tells whether the account exists.
     return _(
         "Wrong login name or password. After several failed attempts, logging in to an "
         "account is paused for a few minutes: try again later or reset your password."
@@ -147,23 +245,47 @@ def logout():
 # ---------------------------------------------------------------- registration
 
 
-@bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("5/minute;30/hour", methods=["POST"])
-def register():
-    if current_user.is_authenticated:
-        return redirect(url_for("site.home"))
+def registration_form() -> RegistrationForm:
     form = RegistrationForm()
     form.domain.choices = [SelectChoice(d) for d in services.login_domains()]
     form.province.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(p.code, p.name) for p in catalogue.provinces()
     ]
+    return form
+
+
+def limited_registration(message: str) -> str:
+    return form_page("auth/register.html", registration_form(), message)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    REGISTRATIONS_PER_ADDRESS,
+    methods=["POST"],
+    deduct_when=is_counted,
+    on_breach=limited(limited_registration),
+)
+@limiter.limit(
+    REGISTRATIONS_PER_CCCD,
+    methods=["POST"],
+    key_func=cccd_key,
+    deduct_when=is_counted,
+    on_breach=limited(limited_registration),
+)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("site.home"))
+    form = registration_form()
     if form.validate_on_submit():
+        draft = form.to_draft(language=select_locale())
         try:
-            user = services.register(form.to_draft(language=select_locale()))
+            services.register(draft)  # an existing account's owner is mailed instead
         except errors.HelpdeskError as error:
             errors.attach_to_form(form, error)
         else:
-            return render_template("auth/registered.html", email=user.email)
+            count_attempt()
+            # The same page whether or not the CCCD has an account.
+            return render_template("auth/registered.html", email=draft.email.strip())
     return render_template("auth/register.html", form=form)
 
 
@@ -203,7 +325,19 @@ def verify_email(token: str):
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(
+    PASSWORD_CHANGES_PER_ACCOUNT,
+    methods=["POST"],
+    key_func=own_account_key,
+    on_breach=limited(
+        lambda message: form_page(
+            "auth/change_password.html",
+            ChangePasswordForm(),
+            message,
+            forced=current_user.must_change_password,
+        )
+    ),
+)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -227,10 +361,18 @@ def change_password():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5/minute;20/hour", methods=["POST"])
+@limiter.limit(
+    RESET_REQUESTS_PER_ADDRESS,
+    methods=["POST"],
+    deduct_when=is_counted,
+    on_breach=limited(
+        lambda message: form_page("auth/reset_request.html", PasswordResetRequestForm(), message)
+    ),
+)
 def request_reset():
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
+        count_attempt()
         services.request_password_reset(form.username.data)
         # The same answer whether or not the account exists.
         flash(

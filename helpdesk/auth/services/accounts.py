@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -15,13 +16,13 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, false, or_, select, update
+from sqlalchemy import Select, bindparam, delete, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import errors, reference_cache
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import passwords, permissions
-from helpdesk.auth.models import ApiToken, Role, Status, TokenRevocation, Unit, User
+from helpdesk.auth.models import ApiToken, LoginThrottle, Role, Status, TokenRevocation, Unit, User
 from helpdesk.auth.services import links
 from helpdesk.catalogue.models import Province
 from helpdesk.extensions import db
@@ -81,6 +82,14 @@ def normalised_username(text: str) -> str:
         return cccd_rules.parse_login(text, domains=login_domains(), today=local_today()).username
     except cccd_rules.InvalidLogin:
         return text.strip().lower()[:120]
+
+
+def throttle_key(username: str) -> str:
+    """The key failed logins of a login name are counted under, known or not: a digest of its
+    normal form keyed with SECRET_KEY (the throttle keeps no CCCD of a name without account)."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    name = "login|" + normalised_username(username)
+    return hmac.new(secret, name.encode(), hashlib.sha256).hexdigest()
 
 
 @functools.cache
@@ -144,7 +153,17 @@ def new_session_token() -> str:
 
 @functools.cache
 def refused_passwords() -> frozenset[str]:
-    return passwords.parse_refused(passwords.REFUSED_FILE.read_text(encoding="utf-8"))
+    """The shipped defaults and Vietnamese favourites, and the 10 000 most common passwords."""
+    files = (passwords.REFUSED_FILE, passwords.COMMON_FILE)
+    return frozenset().union(
+        *(passwords.parse_refused(f.read_text(encoding="utf-8")) for f in files)
+    )
+
+
+@functools.cache
+def guessable_words() -> frozenset[str]:
+    words = passwords.parse_refused(passwords.WORDS_FILE.read_text(encoding="utf-8"))
+    return passwords.words_of(words, refused_passwords())
 
 
 PASSWORD_MESSAGES = {
@@ -156,25 +175,60 @@ PASSWORD_MESSAGES = {
     ),
     passwords.Reason.CONTAINS_CCCD: lambda: _("The password must not contain your CCCD number."),
     passwords.Reason.SAME_AS_LOGIN: lambda: _("The password must not be your login name."),
+    passwords.Reason.CONTAINS_PHONE: lambda: _("The password must not contain your phone number."),
+    passwords.Reason.PERSONAL: lambda: _(
+        "The password must not be made of your name or your e-mail address."
+    ),
     passwords.Reason.COMMON: lambda: _(
         "This password is too common or is a known default password. Choose another one."
+    ),
+    passwords.Reason.PATTERN: lambda: _(
+        "This password is easy to guess: a single word or a few letters with a year, a date or "
+        "a run of digits (such as Hanoi@2026 or Ab@123456), or repeated or consecutive "
+        "characters. Choose another one, e.g. a few unrelated words."
     ),
 }
 
 
 def check_password_policy(
-    password: str, *, cccd: str | None, username: str | None, field: str = "password"
+    password: str,
+    *,
+    cccd: str | None,
+    username: str | None,
+    phone: str | None = None,
+    full_name: str | None = None,
+    email: str | None = None,
+    field: str = "password",
 ) -> None:
-    """Raise errors.Invalid (on `field`) when the password breaks the policy."""
+    """Raise errors.Invalid (on `field`) when the password breaks the policy.
+
+    The account's own data (CCCD, login name, phone, name, e-mail address) is refused in it.
+    """
     try:
-        passwords.check(password, refused=refused_passwords(), cccd=cccd, username=username)
+        passwords.check(
+            password,
+            refused=refused_passwords(),
+            words=guessable_words(),
+            cccd=cccd,
+            username=username,
+            phone=phone,
+            full_name=full_name,
+            email=email,
+        )
     except passwords.WeakPassword as error:
         raise errors.Invalid(PASSWORD_MESSAGES[error.reason](), field) from error
 
 
 def set_password(user: User, password: str, *, now: datetime) -> None:
     """Store a new password: checked, hashed; every other session ends; throttling lifted."""
-    check_password_policy(password, cccd=user.cccd, username=user.username)
+    check_password_policy(
+        password,
+        cccd=user.cccd,
+        username=user.username,
+        phone=user.phone,
+        full_name=user.full_name,
+        email=user.email,
+    )
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     user.must_change_password = False
@@ -183,9 +237,12 @@ def set_password(user: User, password: str, *, now: datetime) -> None:
 
 
 def clear_failures(user: User) -> None:
-    user.failed_logins = 0
-    user.throttled_until = None
-    user.last_failed_login_at = None
+    """Forget the failed logins of the account's name: a throttle in force is lifted at once."""
+    db.session.execute(
+        delete(LoginThrottle).where(
+            or_(LoginThrottle.key == throttle_key(user.username), LoginThrottle.user_id == user.id)
+        )
+    )
 
 
 def generate_password() -> str:
@@ -377,10 +434,16 @@ def build_account(
         approved_by_id=actor.id if actor else None,
         created_by_id=actor.id if actor else None,
         created_at=now,
-        failed_logins=0,
     )
     if draft.password:
-        check_password_policy(draft.password, cccd=login.cccd, username=login.username)
+        check_password_policy(
+            draft.password,
+            cccd=login.cccd,
+            username=login.username,
+            phone=phone,
+            full_name=user.full_name,
+            email=email,
+        )
         user.password_hash = hash_password(draft.password)
         user.password_changed_at = now
         user.must_change_password = draft.must_change_password

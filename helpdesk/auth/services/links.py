@@ -22,7 +22,7 @@ from helpdesk.auth.models import User
 from helpdesk.extensions import db
 
 LIFETIMES: dict[str, timedelta] = {
-    "verify": timedelta(days=3),  # confirm the address given at registration
+    "verify": timedelta(hours=24),  # confirm the address given at registration (it expires)
     "activate": timedelta(days=7),  # a provisioned account sets its own password
     "reset": timedelta(hours=1),  # forgotten password
     "email": timedelta(days=3),  # confirm a new address given in the profile

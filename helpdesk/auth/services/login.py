@@ -8,25 +8,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, delete, select, update
 
 from helpdesk import errors
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Status, TokenRevocation, User
+from helpdesk.auth.models import LoginThrottle, Status, TokenRevocation, User
 from helpdesk.auth.services import links
 from helpdesk.auth.services.accounts import (
     clear_failures,
     find_user,
     local_time,
     new_session_token,
-    password_matches,
     queue_account_mail,
     revoke_tokens,
     set_password,
     spend_hashing_time,
+    throttle_key,
     verify_password,
 )
-from helpdesk.extensions import db
+from helpdesk.extensions import db, insert_with_conflicts
 from helpdesk.notifications import services as notifications
 from helpdesk.timeutil import ensure_aware, utcnow
 
@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 # After this many failures in a row, each further attempt waits: 1, 2, 4, 8, then 15 minutes.
 # A delay, never a lock: a stranger who knows a login name can keep its owner out for at
-# most LONGEST_DELAY after their last attempt, and a password reset lifts it at once.
+# most LONGEST_DELAY after their last attempt (attempts while the delay runs are not counted,
+# so they do not lengthen it), and a password reset lifts it at once. This is the only limit
+# per login name: the others count per address.
 THROTTLE_AFTER = 5
 LONGEST_DELAY = timedelta(minutes=15)
 # Failures older than this are forgotten: the count starts again.
@@ -43,7 +45,8 @@ FAILURE_MEMORY = timedelta(days=1)
 
 class Outcome(enum.StrEnum):
     OK = "ok"
-    FAILED = "failed"  # unknown name, wrong password, throttled: one answer for all
+    FAILED = "failed"  # unknown name or wrong password: one answer for both
+    THROTTLED = "throttled"  # the name waits after repeated failures, known or not
     PENDING_VERIFICATION = "pending_verification"  # right password, e-mail not confirmed
     PENDING_APPROVAL = "pending_approval"  # right password, not approved yet
     INACTIVE = "inactive"  # right password, account rejected or disabled
@@ -53,6 +56,7 @@ class Outcome(enum.StrEnum):
 class LoginResult:
     outcome: Outcome
     user: User | None = None
+    retry_at: datetime | None = None  # THROTTLED: when the next attempt counts
 
     @property
     def ok(self) -> bool:
@@ -60,39 +64,48 @@ class LoginResult:
 
 
 def throttle_delay(failures: int) -> timedelta:
-    """How long an account waits after `failures` consecutive failures (0 below the threshold)."""
+    """How long a name waits after `failures` consecutive failures (0 below the threshold)."""
     if failures < THROTTLE_AFTER:
         return timedelta(0)
     doublings = min(failures - THROTTLE_AFTER, 10)  # 2**10 minutes is past the cap already
     return min(timedelta(minutes=2**doublings), LONGEST_DELAY)
 
 
-def is_throttled(user: User, *, now: datetime) -> bool:
-    return user.throttled_until is not None and ensure_aware(user.throttled_until) > now
+def is_throttled(throttle: LoginThrottle | None, *, now: datetime) -> bool:
+    return (
+        throttle is not None
+        and throttle.throttled_until is not None
+        and ensure_aware(throttle.throttled_until) > now
+    )
 
 
 def authenticate(username: str, password: str, *, now: datetime | None = None) -> LoginResult:
-    """Check a login; count failures and throttle the account after repeated ones. Commits.
+    """Check a login; count failures and throttle the name after repeated ones. Commits.
 
-    Every failure (unknown name, wrong password, account throttled) is the same FAILED
-    outcome and costs the same hashing time. While throttled even the right password fails,
-    and the attempt is not counted. A right password tells the owner why an account that is
-    not active cannot log in.
+    Failures are counted per login name whether or not an account has it, so an unknown name
+    and a real one fail, and are throttled, alike: FAILED, then THROTTLED with the same
+    `retry_at` after the same failures. A failure costs the same hashing time either way.
+    While throttled even the right password is not checked, and the attempt is not counted.
+    A right password tells the owner why an account that is not active cannot log in.
     """
     now = now or utcnow()
+    key = throttle_key(username)
+    throttle = db.session.get(LoginThrottle, key)
+    if is_throttled(throttle, now=now):
+        log.info("login refused: the name waits after %s failures", throttle.failures)
+        return LoginResult(Outcome.THROTTLED, retry_at=ensure_aware(throttle.throttled_until))
     user = find_user(username)
     if user is None:
         spend_hashing_time(password)
-        return LoginResult(Outcome.FAILED)
-    if is_throttled(user, now=now):
-        password_matches(user, password)  # the same time, and nothing learnt from the answer
-        log.info("login of user %s refused: throttled", user.id)
-        return LoginResult(Outcome.FAILED)
-    if not verify_password(user, password):
-        record_failure(user, now=now)
+        record_failure(key, None, now=now)
         db.session.commit()
         return LoginResult(Outcome.FAILED)
-    clear_failures(user)
+    if not verify_password(user, password):
+        record_failure(key, user, now=now)
+        db.session.commit()
+        return LoginResult(Outcome.FAILED)
+    if throttle is not None:
+        db.session.delete(throttle)  # success forgets the failures
     if user.status != Status.ACTIVE:
         db.session.commit()
         outcome = {
@@ -105,29 +118,43 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
     return LoginResult(Outcome.OK, user)
 
 
-def record_failure(user: User, *, now: datetime) -> None:
-    """Count a failed login; from the THROTTLE_AFTER-th on, make the next attempt wait."""
-    last = user.last_failed_login_at
-    if last is not None and ensure_aware(last) + FAILURE_MEMORY < now:
-        user.failed_logins = 0
-    user.failed_logins = (user.failed_logins or 0) + 1
-    user.last_failed_login_at = now
-    delay = throttle_delay(user.failed_logins)
+def record_failure(key: str, user: User | None, *, now: datetime) -> None:
+    """Count a failed login of a name; from the THROTTLE_AFTER-th on, make the next one wait.
+
+    One statement counts (concurrent failures each count); a second sets the delay.
+    """
+    table = LoginThrottle.__table__
+    user_id = user.id if user is not None else None
+    forgotten = table.c.last_failed_at < now - FAILURE_MEMORY
+    insert = insert_with_conflicts(db.session)(table).values(
+        key=key, user_id=user_id, failures=1, last_failed_at=now, throttled_until=None
+    )
+    counted = insert.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": case((forgotten, 1), else_=table.c.failures + 1),
+            "last_failed_at": now,
+            "user_id": user_id,
+        },
+    ).returning(table.c.failures)
+    failures = db.session.execute(counted).scalar_one()
+    delay = throttle_delay(failures)
     if delay:
-        user.throttled_until = now + delay
-        log.warning(
-            "user %s throttled for %s after %s failed logins", user.id, delay, user.failed_logins
+        db.session.execute(
+            update(table).where(table.c.key == key).values(throttled_until=now + delay)
         )
+        log.warning("a login name throttled for %s after %s failed logins", delay, failures)
 
 
 def throttled_accounts(actor: User, *, now: datetime | None = None) -> Select:
-    """Accounts throttled in the last day, latest first (still in force or not)."""
+    """Accounts throttled in the last day with their throttle, latest first (in force or not)."""
     permissions.require(actor, "accounts.unthrottle")
     now = now or utcnow()
     return (
-        select(User)
-        .where(User.throttled_until > now - FAILURE_MEMORY)
-        .order_by(User.throttled_until.desc(), User.id)
+        select(User, LoginThrottle)
+        .join(LoginThrottle, LoginThrottle.user_id == User.id)
+        .where(LoginThrottle.throttled_until > now - FAILURE_MEMORY)
+        .order_by(LoginThrottle.throttled_until.desc(), User.id)
     )
 
 
@@ -143,6 +170,16 @@ def unthrottle(actor: User, user_id: int) -> User:
     db.session.commit()
     log.info("user %s unthrottled by user %s", user.id, actor.id)
     return user
+
+
+def forget_old_failures(*, now: datetime | None = None) -> int:
+    """Delete the failure counts older than FAILURE_MEMORY (forgotten already). Commits."""
+    now = now or utcnow()
+    result = db.session.execute(
+        delete(LoginThrottle).where(LoginThrottle.last_failed_at < now - FAILURE_MEMORY)
+    )
+    db.session.commit()
+    return result.rowcount
 
 
 def log_out(user: User) -> None:

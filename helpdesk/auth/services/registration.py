@@ -18,17 +18,17 @@ from helpdesk.auth.services.accounts import (
     check_password_policy,
     check_phone,
     check_province,
-    duplicate_message,
     find_or_create_unit,
     hash_password,
     new_session_token,
     normalised_email,
     parse_username,
     queue_account_mail,
+    spend_hashing_time,
 )
 from helpdesk.extensions import db
 from helpdesk.notifications import services as notifications
-from helpdesk.timeutil import ensure_aware, utcnow
+from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,17 @@ class RegistrationDraft:
     language: str = "vi"
 
 
-def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User:
+def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User | None:
     """Create a requester account waiting for its e-mail to be confirmed; mail the link. Commits.
 
-    The account stays pending until the address is confirmed and an approver accepts it.
-    A CCCD already taken gets errors.Conflict with a message that tells nothing about the
-    other account; a registration that was rejected, or never confirmed within the link's
-    lifetime, may be made again (it is replaced). Raises errors.Invalid for a bad field.
+    The account stays pending until the address is confirmed (within a day) and an approver
+    accepts it. The answer is the same whether or not the CCCD has an account, so registering
+    tells nobody that an account exists: when it has one (active, waiting for approval or
+    disabled), nothing is made, its owner is mailed instead (someone tried to register with
+    your CCCD: log in, or reset the password) and None is returned. A registration never
+    confirmed, expired or not, or a rejected one is replaced, so that no stranger's
+    registration keeps the CCCD's owner out: the replaced one's link stops working.
+    Raises errors.Invalid for a bad field.
     """
     now = now or utcnow()
     login = parse_username(f"{draft.cccd.strip()}@{draft.domain}", now=now, field="cccd")
@@ -66,11 +70,19 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User:
     province_code = check_province(draft.province_code)
     if not province_code:
         raise errors.Invalid(_("Choose a province from the list."), "province")
-    check_password_policy(draft.password, cccd=login.cccd, username=login.username)
+    check_password_policy(
+        draft.password,
+        cccd=login.cccd,
+        username=login.username,
+        phone=phone,
+        full_name=full_name,
+        email=email,
+    )
 
     user = db.session.scalar(select(User).where(User.cccd == login.cccd))
-    if user is not None and not is_replaceable(user, now=now):
-        raise errors.Conflict(duplicate_message(), "cccd")
+    if user is not None and not is_replaceable(user):
+        tell_owner(user, password=draft.password, now=now)
+        return None
     unit = find_or_create_unit(province_code, draft.unit)
     if user is None:
         user = User(cccd=login.cccd)
@@ -90,17 +102,15 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User:
     user.must_change_password = False
     user.language = draft.language if draft.language in ("vi", "en") else "vi"
     user.notify_updates = True
-    user.session_token = new_session_token()
-    user.failed_logins = 0
-    user.throttled_until = None
-    user.last_failed_login_at = None
+    user.session_token = new_session_token()  # a replaced registration's link stops working
     user.created_at = now
     user.approved_at = user.approved_by_id = user.rejected_at = user.created_by_id = None
     try:
         db.session.flush()
-    except IntegrityError as error:  # the same CCCD registered by a concurrent request
+    except IntegrityError:  # the same CCCD registered by a concurrent request: answer alike
         db.session.rollback()
-        raise errors.Conflict(duplicate_message(), "cccd") from error
+        log.info("registration lost a race for its CCCD; nothing made")
+        return None
     row = queue_verification(user, now=now)
     db.session.commit()
     notifications.dispatch([row])
@@ -108,12 +118,30 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User:
     return user
 
 
-def is_replaceable(user: User, *, now: datetime) -> bool:
-    """A rejected registration, or one whose confirmation link expired unused, may be redone."""
-    if user.status == Status.REJECTED:
-        return True
-    expired = ensure_aware(user.created_at) + links.LIFETIMES["verify"] < now
-    return user.status == Status.PENDING_VERIFICATION and expired
+def is_replaceable(user: User) -> bool:
+    """A registration never confirmed (its link sent or expired) or rejected may be redone."""
+    return user.status in (Status.PENDING_VERIFICATION, Status.REJECTED)
+
+
+def tell_owner(user: User, *, password: str, now: datetime) -> None:
+    """Mail the owner of an account that someone tried to register its CCCD again. Commits.
+
+    At most one such mail an hour. Costs what a registration costs (the password is hashed),
+    so that the time of the answer does not tell either.
+    """
+    spend_hashing_time(password)
+    row = queue_account_mail(
+        user,
+        "account_registration_attempt",
+        key=f"registration-attempt:{user.id}:{now:%Y%m%d%H}",
+        context={
+            "login_url": notifications.link("auth.login"),
+            "reset_url": notifications.link("auth.request_reset"),
+        },
+    )
+    db.session.commit()
+    notifications.dispatch([row])
+    log.info("registration with the CCCD of account %s: nothing made, its owner told", user.id)
 
 
 def queue_verification(user: User, *, now: datetime):
@@ -124,7 +152,7 @@ def queue_verification(user: User, *, now: datetime):
         key=f"verify:{user.id}:{links.fingerprint('verify', user)}",
         context={
             "url": notifications.link("auth.verify_email", token=token),
-            "valid_days": links.LIFETIMES["verify"].days,
+            "valid_hours": int(links.LIFETIMES["verify"].total_seconds() // 3600),
         },
     )
 

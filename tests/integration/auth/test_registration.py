@@ -1,16 +1,16 @@
 """Self-registration: register, confirm the address by a POST, approval, then login."""
 
-import dataclasses
+import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import post_form
 
 from helpdesk import errors
 from helpdesk.auth import services
 from helpdesk.auth.models import Status, User
-from helpdesk.auth.services import links
+from helpdesk.auth.services import accounts, links
 from helpdesk.timeutil import utcnow
 
 
@@ -102,13 +102,13 @@ def test_confirmation_link_works_once(english, db, registration, mail_link):
     assert "already been used" in again.get_data(as_text=True)
 
 
-def test_confirmation_link_expires_after_three_days(client, db, registration, mail_link):
+def test_confirmation_link_expires_after_a_day(client, db, registration, mail_link):
     register(client, registration)
     token = mail_link("account_verify").rsplit("/", 1)[-1]
-    later = utcnow() + timedelta(days=3, minutes=1)
+    later = utcnow() + timedelta(hours=24, minutes=1)
     with pytest.raises(services.LinkExpired):
         services.confirm_email(token, now=later)
-    assert services.confirm_email(token, now=utcnow() + timedelta(days=2)).status == (
+    assert services.confirm_email(token, now=utcnow() + timedelta(hours=23)).status == (
         Status.PENDING_APPROVAL
     )
 
@@ -132,25 +132,110 @@ def test_registration_without_csrf_token_is_refused(client, db, registration):
     assert registered_user(db) is None
 
 
-def test_duplicate_cccd_gets_a_clear_message_that_reveals_nothing(
-    english, db, registration, make_user
+def without_tokens(html: str) -> str:
+    return re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "", html)
+
+
+def test_registering_an_existing_cccd_answers_like_a_new_one_and_mails_the_owner(
+    app, db, registration, make_user, mails, monkeypatch
 ):
-    client = english
-    make_user(
+    owner = make_user(
         username="079090123456@ht.com",
         full_name="Trần Văn Bí Mật",
         email="bimat@so-tu-phap.vn",
         province_code="01",
         unit="Sở Tư pháp",
     )
-    response = register(client, registration)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "already exists" in html
-    for secret in ("Trần Văn Bí Mật", "bimat@so-tu-phap.vn", "Sở Tư pháp"):
-        assert secret not in html
-    assert db.session.scalar(select(User.email).where(User.cccd == "079090123456")) == (
-        "bimat@so-tu-phap.vn"
+    before = (owner.email, owner.full_name, owner.password_hash, owner.status)
+    hashed = []
+    hasher = accounts.hasher
+    monkeypatch.setattr(accounts, "hasher", CountingHasher(hasher, hashed))
+
+    taken = register(app.test_client(), registration)
+    taken_hashes, hashed[:] = len(hashed), []
+    free = register(app.test_client(), registration, cccd="079090123457")
+
+    assert taken.status_code == free.status_code == 200
+    assert without_tokens(taken.get_data(as_text=True)) == without_tokens(
+        free.get_data(as_text=True)
+    )
+    assert taken_hashes == len(hashed) == 1  # the same work, so about the same time
+    for secret in ("Trần Văn Bí Mật", "bimat@so-tu-phap.vn", "Sở Tư pháp", "already exists"):
+        assert secret not in taken.get_data(as_text=True)
+    db.session.expire_all()
+    assert (owner.email, owner.full_name, owner.password_hash, owner.status) == before
+    [told] = mails("account_registration_attempt")
+    assert told.to == "bimat@so-tu-phap.vn"
+    assert told.context["login_url"].endswith("/auth/login")
+    assert told.context["reset_url"].endswith("/auth/reset")
+    assert [m.to for m in mails("account_verify")] == [registration["email"]]  # the free one
+
+
+class CountingHasher:
+    """The real hasher, counting its hashes."""
+
+    def __init__(self, hasher, counted: list) -> None:
+        self.hasher = hasher
+        self.counted = counted
+
+    def hash(self, password: str) -> str:
+        self.counted.append(1)
+        return self.hasher.hash(password)
+
+    def __getattr__(self, name):
+        return getattr(self.hasher, name)
+
+
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.PENDING_APPROVAL, Status.DISABLED])
+def test_an_account_that_is_more_than_a_registration_is_kept_and_its_owner_told(
+    db, registration, make_user, mails, status
+):
+    owner = make_user(username="079090123456@ht.com", email="owner@example.vn")
+    owner.status = status
+    db.session.commit()
+    draft = draft_of(registration, email="other@example.vn")
+    assert services.register(draft) is None
+    db.session.expire_all()
+    assert (owner.status, owner.email) == (status, "owner@example.vn")
+    assert [m.to for m in mails("account_registration_attempt")] == ["owner@example.vn"]
+    assert mails("account_verify") == []
+
+
+def test_the_owner_is_told_at_most_once_an_hour(db, registration, make_user, mails):
+    make_user(username="079090123456@ht.com", email="owner@example.vn")
+    start = utcnow().replace(minute=0)
+    for minutes in (1, 20, 50):
+        services.register(draft_of(registration), now=start + timedelta(minutes=minutes))
+    services.register(draft_of(registration), now=start + timedelta(minutes=61))
+    assert len(mails("account_registration_attempt")) == 2
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_owners_mail_renders_with_its_links_and_no_full_cccd(
+    db, registration, make_user, sent_texts, language
+):
+    make_user(username="079090123456@ht.com", email="owner@example.vn", language=language)
+    services.register(draft_of(registration))
+    [text] = sent_texts()
+    assert "/auth/login" in text
+    assert "/auth/reset" in text
+    assert "********3456@ht.com" in text
+    assert "079090123456" not in text
+    words = {"vi": "Có người đã thử đăng ký", "en": "Someone tried to register"}
+    assert words[language] in text
+
+
+def draft_of(registration, **changes) -> services.RegistrationDraft:
+    fields = {**registration, **changes}
+    return services.RegistrationDraft(
+        cccd=fields["cccd"],
+        domain=fields["domain"],
+        full_name=fields["full_name"],
+        email=fields["email"],
+        phone=fields["phone"],
+        province_code=fields["province"],
+        unit=fields["unit"],
+        password=fields["password"],
     )
 
 
@@ -171,24 +256,38 @@ def test_rejected_registration_may_be_made_again(english, db, registration, make
     )
 
 
-def test_unconfirmed_registration_blocks_the_cccd_only_while_its_link_lives(db, registration):
-    draft = services.RegistrationDraft(
-        cccd=registration["cccd"],
-        domain="ht.com",
-        full_name="Kẻ chiếm chỗ",
-        email="squatter@example.vn",
-        phone="",
-        province_code="79",
-        unit="Phường X",
-        password="Một mật khẩu dài lắm",  # noqa: S106 - a test password
-    )
+def test_an_unconfirmed_registration_never_blocks_the_owner(db, registration, mails):
+    squatter = draft_of(registration, full_name="Kẻ chiếm chỗ", email="squatter@example.vn")
     start = utcnow()
-    services.register(draft, now=start)
-    owner = dataclasses.replace(draft, email="owner@example.vn")
-    with pytest.raises(errors.Conflict):
-        services.register(owner, now=start + timedelta(days=2))
-    user = services.register(owner, now=start + timedelta(days=3, minutes=1))
-    assert user.email == "owner@example.vn"
+    squatted = services.register(squatter, now=start)
+    squatters_link = links.issue("verify", squatted, now=start)
+    owner = draft_of(registration, email="owner@example.vn")
+    user = services.register(owner, now=start + timedelta(hours=1))  # the link still lives
+    assert (user.id, user.email, user.full_name) == (
+        squatted.id,
+        "owner@example.vn",
+        "Nguyễn Thị Hoa",
+    )
+    with pytest.raises(services.LinkInvalid):
+        services.confirm_email(squatters_link, now=start + timedelta(hours=1))
+    [mail] = mails("account_verify", to="owner@example.vn")
+    token = mail.context["url"].rsplit("/", 1)[-1]
+    assert services.confirm_email(token, now=start + timedelta(hours=2)).status == (
+        Status.PENDING_APPROVAL
+    )
+
+
+def test_an_expired_registration_is_replaced(db, registration):
+    start = utcnow()
+    first = services.register(draft_of(registration, email="old@example.vn"), now=start)
+    again = services.register(
+        draft_of(registration, email="new@example.vn"), now=start + timedelta(hours=25)
+    )
+    assert (again.id, again.email, again.status) == (
+        first.id,
+        "new@example.vn",
+        Status.PENDING_VERIFICATION,
+    )
 
 
 @pytest.mark.parametrize(
@@ -275,3 +374,74 @@ def test_verification_mail_renders_with_the_link_and_no_full_cccd(
     assert link in text
     assert "********3456@ht.com" in text
     assert "079090123456" not in text
+
+
+# ---------------------------------------------------------------- limits
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch):
+    """Tests that register dozens of times hash with small argon2 parameters (same code path)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=64))
+
+
+def person(registration, number: int) -> dict:
+    return {
+        **registration,
+        "cccd": f"0790901{number:05d}",
+        "full_name": f"Học viên {number}",
+        "email": f"hocvien{number}@xa-tan-phu.vn",
+    }
+
+
+def test_a_training_room_of_forty_registers_from_one_address(
+    english, db, registration, cheap_hashing
+):
+    client = english
+    for number in range(40):
+        response = register(client, person(registration, number))
+        assert response.status_code == 200
+        assert "Check your e-mail" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 40
+
+
+def test_registrations_per_address_stop_at_sixty_an_hour(db, registration, cheap_hashing, app):
+    client = app.test_client()
+    statuses = [register(client, person(registration, n)).status_code for n in range(61)]
+    assert statuses[:60] == [200] * 60
+    assert statuses[60] == 429
+
+
+def test_registrations_of_one_cccd_are_limited_and_the_form_keeps_the_input(
+    client, db, registration, cheap_hashing
+):
+    for _ in range(3):
+        assert "/auth/verify" not in register(client, registration).get_data(as_text=True)
+    limited = register(client, registration, full_name="Nguyễn Thị Hoa Lần Bốn")
+    html = limited.get_data(as_text=True)
+    assert limited.status_code == 429
+    assert "Có quá nhiều lượt thử trong thời gian ngắn" in html
+    assert re.search(r"vui lòng thử lại sau 1[0-5]? phút, lúc \d\d:\d\d", html)
+    for kept in (
+        "079090123456",
+        "Nguyễn Thị Hoa Lần Bốn",
+        "hoa@phuong-ben-nghe.vn",
+        "0912 345 678",
+    ):
+        assert f'value="{kept}"' in html
+    assert "UBND phường Bến Nghé" in html
+    assert 'value="79" selected' in html or 'selected value="79"' in html
+    assert "Retry-After" in limited.headers
+    other = register(client, registration, cccd="079090123457")
+    assert other.status_code == 200  # another CCCD from the same address goes on
+
+
+def test_a_refused_registration_does_not_count_against_the_limits(client, db, registration):
+    for _ in range(5):
+        refused = register(
+            client, registration, password="Hanoi@2026", password_confirm="Hanoi@2026"
+        )
+        assert refused.status_code == 200
+    assert register(client, registration).status_code == 200
