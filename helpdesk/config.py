@@ -25,7 +25,9 @@ class Config:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # from_environ fills it (SQLite under instance/)
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a statement error's text would carry its bound values (a CCCD, a name)
+    # into the log.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = None  # None: the embedded Redis under instance/
     HELPDESK_EMBEDDED_REDIS = True
 
@@ -83,6 +85,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     HELPDESK_BASE_URL = "http://localhost"  # the test client's host
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}  # errors show values
     RATELIMIT_STORAGE_URI = "memory://"
     HELPDESK_EMBEDDED_REDIS = False
 

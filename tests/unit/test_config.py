@@ -5,7 +5,9 @@ import stat
 import pytest
 
 from helpdesk.config import (
+    Config,
     ConfigError,
+    TestConfig,
     fill_instance_defaults,
     from_environ,
     instance_secret_key,
@@ -110,6 +112,11 @@ def test_production_without_a_base_url_refuses_to_start():
 def test_a_base_url_that_is_no_http_address_is_refused(base):
     with pytest.raises(ConfigError, match="HELPDESK_BASE_URL"):
         settled(SQLALCHEMY_DATABASE_URI=POSTGRES, HELPDESK_BASE_URL=base)
+
+
+def test_statement_errors_hide_their_parameters_outside_tests():
+    assert Config.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] is True
+    assert not TestConfig.SQLALCHEMY_ENGINE_OPTIONS.get("hide_parameters")
 
 
 def test_instance_defaults_point_under_instance(tmp_path):
