@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -68,7 +69,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
+    HELPDESK_HTTPS = False  # served over HTTPS only: secure cookies and HSTS
     HELPDESK_PROXY_HOPS = 0  # trusted reverse proxies in front of the web processes
+    # Addresses (IPs or CIDR networks) besides loopback that /healthz shows its backlog to.
+    HELPDESK_HEALTH_FROM: tuple[str, ...] = ()
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_STORAGE_URI: str | None = None  # None: the same Redis as the work queue
@@ -132,9 +136,14 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["HELPDESK_TRUSTED_HOSTS"] = comma_list(environ["HELPDESK_TRUSTED_HOSTS"].lower())
     if environ.get("HELPDESK_PROXY_HOPS"):
         settings["HELPDESK_PROXY_HOPS"] = int(environ["HELPDESK_PROXY_HOPS"])
+    if environ.get("HELPDESK_HEALTH_FROM"):
+        settings["HELPDESK_HEALTH_FROM"] = networks(environ["HELPDESK_HEALTH_FROM"])
     if is_true(environ.get("HELPDESK_HTTPS", "")):
         settings.update(
-            SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https"
+            HELPDESK_HTTPS=True,
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            PREFERRED_URL_SCHEME="https",
         )
     if environ.get("UPLOAD_FOLDER"):
         settings["UPLOAD_FOLDER"] = environ["UPLOAD_FOLDER"]
@@ -207,6 +216,18 @@ def local_base_url(host: str, port: int) -> str:
 
 def comma_list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def networks(value: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks, checked (ConfigError names the bad one)."""
+    checked = []
+    for item in comma_list(value):
+        try:
+            checked.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as error:
+            message = f"HELPDESK_HEALTH_FROM: {item!r} is not an IP address or network"
+            raise ConfigError(message) from error
+    return tuple(checked)
 
 
 def instance_secret_key(instance: Path) -> str:

@@ -1,16 +1,21 @@
-"""What the web trusts of a request: its Host and forwarded headers."""
+"""What the web trusts of a request: its Host, forwarded headers, the client's address; HSTS."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import ipaddress
+from collections.abc import Iterable
+
+from flask import Flask, Response, current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+HSTS = "max-age=31536000; includeSubDomains"
+
 
 def init_app(app: Flask) -> None:
-    """Forwarded headers through HELPDESK_PROXY_HOPS only, unknown hosts refused first. Call
-    before the other extensions register their hooks."""
+    """Forwarded headers through HELPDESK_PROXY_HOPS only, unknown hosts refused first, HSTS
+    when HELPDESK_HTTPS is on. Call before the other extensions register their hooks."""
     hops = app.config["HELPDESK_PROXY_HOPS"]
     if hops:
         # Each trusted proxy appends to X-Forwarded-For/-Proto/-Host; ProxyFix reads the value
@@ -18,6 +23,8 @@ def init_app(app: Flask) -> None:
         # hops the headers are ignored: the Host checked and the address seen are the peer's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.before_request(refuse_unknown_host)
+    if app.config["HELPDESK_HTTPS"]:
+        app.after_request(add_hsts)
 
 
 def refuse_unknown_host() -> Response | None:
@@ -27,3 +34,24 @@ def refuse_unknown_host() -> Response | None:
     if isinstance(request.routing_exception, SecurityError):
         return Response(_("The request could not be understood."), 400, mimetype="text/plain")
     return None
+
+
+def add_hsts(response: Response) -> Response:
+    response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def is_monitor(address: str | None) -> bool:
+    """Whether the client address (as ProxyFix leaves it) is loopback or listed in
+    HELPDESK_HEALTH_FROM."""
+    return is_allowed_address(address, current_app.config["HELPDESK_HEALTH_FROM"])
+
+
+def is_allowed_address(address: str | None, networks: Iterable[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback or any(ip in ipaddress.ip_network(network) for network in networks)

@@ -57,18 +57,26 @@ def test_https_turns_secure_cookies_on():
     settings = from_environ({"HELPDESK_HTTPS": "1"})
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["REMEMBER_COOKIE_SECURE"] is True
+    assert settings["HELPDESK_HTTPS"] is True
 
 
-def test_host_port_and_trusted_hosts_are_read():
+def test_host_port_trusted_hosts_and_health_addresses_are_read():
     settings = from_environ(
         {
             "HOST": ALL_INTERFACES,
             "PORT": "8080",
             "HELPDESK_TRUSTED_HOSTS": " Hotro.Example.gov.vn, .noi-bo.vn ,",
+            "HELPDESK_HEALTH_FROM": "10.1.2.3, 192.168.0.0/16",
         }
     )
     assert (settings["HELPDESK_HOST"], settings["HELPDESK_PORT"]) == (ALL_INTERFACES, 8080)
     assert settings["HELPDESK_TRUSTED_HOSTS"] == ("hotro.example.gov.vn", ".noi-bo.vn")
+    assert settings["HELPDESK_HEALTH_FROM"] == ("10.1.2.3/32", "192.168.0.0/16")
+
+
+def test_a_health_address_that_is_no_address_is_refused():
+    with pytest.raises(ConfigError, match="HELPDESK_HEALTH_FROM"):
+        from_environ({"HELPDESK_HEALTH_FROM": "monitor.example"})
 
 
 @pytest.mark.parametrize(
