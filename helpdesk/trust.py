@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from helpdesk import errors
+
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -27,13 +29,16 @@ def init_app(app: Flask) -> None:
         app.after_request(add_hsts)
 
 
-def refuse_unknown_host() -> Response | None:
+def refuse_unknown_host():
     """400 for a Host outside TRUSTED_HOSTS (Flask put it aside as the routing exception)
-    before any other work: no session, no form, no mail. Plain text, because without a
-    trusted host Flask builds no URL, so no page can be rendered."""
-    if isinstance(request.routing_exception, SecurityError):
-        return Response(_("The request could not be understood."), 400, mimetype="text/plain")
-    return None
+    before any other work: no session, no form, no mail. The API's error shape under /api/,
+    else plain text: without a trusted host Flask builds no URL, so no page can render."""
+    if not isinstance(request.routing_exception, SecurityError):
+        return None
+    message = _("The request could not be understood.")
+    if errors.is_api_request():
+        return errors.error_response(400, message)
+    return Response(message, 400, mimetype="text/plain")
 
 
 def add_hsts(response: Response) -> Response:

@@ -55,8 +55,11 @@ def test_reset_asked_through_an_unknown_host_is_refused_and_mails_nothing(client
 
 
 def test_untrusted_host_gets_400_on_any_page_and_the_api(client):
-    for url in ("/", "/auth/login", "/healthz", "/api/v1/me"):
+    for url in ("/", "/auth/login", "/healthz", "/no-such-page"):
         assert client.get(url, headers={"Host": "evil.example"}).status_code == 400, url
+    response = client.get("/api/v1/me", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_request"
 
 
 def test_links_come_from_the_base_url_whatever_the_request_says(embedded, make_user, mails):
