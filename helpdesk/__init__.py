@@ -6,10 +6,9 @@ import importlib
 import os
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from helpdesk import errors, extensions
-from helpdesk.config import Config, fill_instance_defaults, from_environ
+from helpdesk import errors, extensions, trust
+from helpdesk.config import Config, fill_instance_defaults, from_environ, settle_hosts
 from helpdesk.logs import configure_logging
 
 MODEL_MODULES = (
@@ -32,9 +31,8 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     app.config.update(from_environ(os.environ))
     app.config.update(overrides)
     fill_instance_defaults(app.config, app.instance_path)
-    if app.config["HELPDESK_PROXY_HOPS"]:
-        hops = app.config["HELPDESK_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    settle_hosts(app.config)
+    trust.init_app(app)
     configure_logging(app)
     for module in MODEL_MODULES:  # every table known to the metadata (migrations, tests)
         importlib.import_module(module)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+# Names a browser on the machine itself may use for the embedded default. IPv6 literals cannot
+# be listed: Werkzeug compares trusted hosts without their port, which an IPv6 address breaks.
+LOOPBACK_NAMES = ("localhost", "127.0.0.1")
+WILDCARD_ADDRESSES = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 - names, not a bind
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unusable; the message names the variable to set."""
 
 
 class Config:
@@ -15,7 +26,9 @@ class Config:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # from_environ fills it (SQLite under instance/)
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a statement error's text would carry its bound values (a CCCD, a name)
+    # into the log.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = None  # None: the embedded Redis under instance/
     HELPDESK_EMBEDDED_REDIS = True
 
@@ -30,7 +43,15 @@ class Config:
 
     HELPDESK_LOGIN_DOMAINS: tuple[str, ...] = ("ht.com",)
     HELPDESK_TIMEZONE = "Asia/Ho_Chi_Minh"
-    HELPDESK_BASE_URL: str | None = None  # for links in mail; None: the request's host
+    # Every absolute link (mail, jobs) is built from it, never from a request's headers. None:
+    # derived from HELPDESK_HOST/PORT on the embedded default (SQLite), refused otherwise.
+    HELPDESK_BASE_URL: str | None = None
+    HELPDESK_HOST = "127.0.0.1"  # where `flask serve` listens (HOST)
+    HELPDESK_PORT = 5000  # (PORT)
+    # Hosts a request may name beyond the base URL's (TRUSTED_HOSTS is made from both;
+    # ".example.gov.vn" also accepts its subdomains). Any other Host gets 400.
+    HELPDESK_TRUSTED_HOSTS: tuple[str, ...] = ()
+    TRUSTED_HOSTS: list[str] | None = None  # None: made by settle_hosts()
 
     UPLOAD_FOLDER: str | None = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
@@ -48,7 +69,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
+    HELPDESK_HTTPS = False  # served over HTTPS only: secure cookies and HSTS
     HELPDESK_PROXY_HOPS = 0  # trusted reverse proxies in front of the web processes
+    # Addresses (IPs or CIDR networks) besides loopback that /healthz shows its backlog to.
+    HELPDESK_HEALTH_FROM: tuple[str, ...] = ()
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_STORAGE_URI: str | None = None  # None: the same Redis as the work queue
@@ -64,6 +88,8 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    HELPDESK_BASE_URL = "http://localhost"  # the test client's host
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}  # errors show values
     RATELIMIT_STORAGE_URI = "memory://"
     HELPDESK_EMBEDDED_REDIS = False
 
@@ -101,12 +127,23 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["HELPDESK_TIMEZONE"] = environ["HELPDESK_TIMEZONE"]
         settings["BABEL_DEFAULT_TIMEZONE"] = environ["HELPDESK_TIMEZONE"]
     if environ.get("HELPDESK_BASE_URL"):
-        settings["HELPDESK_BASE_URL"] = environ["HELPDESK_BASE_URL"].rstrip("/")
+        settings["HELPDESK_BASE_URL"] = environ["HELPDESK_BASE_URL"]
+    if environ.get("HOST"):
+        settings["HELPDESK_HOST"] = environ["HOST"]
+    if environ.get("PORT"):
+        settings["HELPDESK_PORT"] = int(environ["PORT"])
+    if environ.get("HELPDESK_TRUSTED_HOSTS"):
+        settings["HELPDESK_TRUSTED_HOSTS"] = comma_list(environ["HELPDESK_TRUSTED_HOSTS"].lower())
     if environ.get("HELPDESK_PROXY_HOPS"):
         settings["HELPDESK_PROXY_HOPS"] = int(environ["HELPDESK_PROXY_HOPS"])
+    if environ.get("HELPDESK_HEALTH_FROM"):
+        settings["HELPDESK_HEALTH_FROM"] = networks(environ["HELPDESK_HEALTH_FROM"])
     if is_true(environ.get("HELPDESK_HTTPS", "")):
         settings.update(
-            SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https"
+            HELPDESK_HTTPS=True,
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            PREFERRED_URL_SCHEME="https",
         )
     if environ.get("UPLOAD_FOLDER"):
         settings["UPLOAD_FOLDER"] = environ["UPLOAD_FOLDER"]
@@ -129,6 +166,68 @@ def fill_instance_defaults(config: dict[str, Any], instance_path: str) -> None:
         config["HELPDESK_OUTBOX_FOLDER"] = str(instance / "outbox")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = instance_secret_key(instance)
+
+
+def settle_hosts(config: dict[str, Any]) -> None:
+    """Fix HELPDESK_BASE_URL, which every absolute link comes from, and TRUSTED_HOSTS, the
+    hosts a request may name: the base URL's, HELPDESK_TRUSTED_HOSTS, and on the embedded
+    default the loopback names. Call once the database URL is known.
+
+    Raises ConfigError when the base URL is missing outside the embedded default, or unusable.
+    """
+    embedded = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    base = config.get("HELPDESK_BASE_URL")
+    if not base:
+        if not embedded:
+            raise ConfigError(
+                "HELPDESK_BASE_URL is not set. With a database other than SQLite it must be the "
+                "address users reach the helpdesk at (e.g. https://hotro.example.gov.vn): every "
+                "link in mail is built from it, never from a request's Host header."
+            )
+        base = local_base_url(config["HELPDESK_HOST"], config["HELPDESK_PORT"])
+    parts = urlsplit(base.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or ":" in parts.hostname  # an IPv6 literal cannot be a trusted host (see LOOPBACK_NAMES)
+        or parts.query
+        or parts.fragment
+    ):
+        raise ConfigError(
+            f"HELPDESK_BASE_URL={base!r} is not an http(s) address with a host name or IPv4 "
+            "address, such as https://hotro.example.gov.vn (a path is allowed; no query)."
+        )
+    config["HELPDESK_BASE_URL"] = base.strip().rstrip("/")
+    if config.get("TRUSTED_HOSTS") is None:
+        names = [parts.hostname, *config.get("HELPDESK_TRUSTED_HOSTS", ())]
+        if embedded:
+            names += LOOPBACK_NAMES
+        config["TRUSTED_HOSTS"] = list(dict.fromkeys(names))
+
+
+def local_base_url(host: str, port: int) -> str:
+    """The embedded default's base URL: where `flask serve` listens. A wildcard address (all
+    interfaces) or an IPv6 literal becomes `localhost`: the machine's own browser reaches it,
+    and other machines need HELPDESK_BASE_URL with a name they resolve."""
+    if host in WILDCARD_ADDRESSES or ":" in host:
+        host = "localhost"
+    return f"http://{host}" if port == 80 else f"http://{host}:{port}"
+
+
+def comma_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def networks(value: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks, checked (ConfigError names the bad one)."""
+    checked = []
+    for item in comma_list(value):
+        try:
+            checked.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as error:
+            message = f"HELPDESK_HEALTH_FROM: {item!r} is not an IP address or network"
+            raise ConfigError(message) from error
+    return tuple(checked)
 
 
 def instance_secret_key(instance: Path) -> str:

@@ -1,4 +1,4 @@
-"""Logging: one line per request with its id; CCCD numbers masked in every record."""
+"""Logging: one line per request with its id; CCCD numbers masked in everything written."""
 
 from __future__ import annotations
 
@@ -12,24 +12,27 @@ from flask_login import current_user
 
 log = logging.getLogger("helpdesk.request")
 
-# Twelve ASCII digits standing alone: a CCCD number, whatever carried it into a message.
-CCCD_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{8}([0-9]{4})(?![0-9])")
+# Twelve digits not inside a longer ASCII number: a CCCD, whatever carried it into a line. Any
+# script's decimal digits count (int() reads them), but only ASCII digits extend the number, so
+# '001085000022²', '001085000022٣' and '001085000022@ht.com' are masked, 13 ASCII digits are not.
+CCCD_IN_TEXT = re.compile(r"(?<![0-9])\d{8}(\d{4})(?![0-9])")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+LINE_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
 
 def mask_cccd_in(text: str) -> str:
     return CCCD_IN_TEXT.sub(lambda match: "********" + match.group(1), text)
 
 
-class MaskCCCD(logging.Filter):
-    """Rewrite the rendered message so that no log line carries a full CCCD."""
+class MaskingFormatter(logging.Formatter):
+    """Mask CCCD numbers in the whole formatted record: message and arguments, exception text
+    (an `invalid literal` error quotes its input) and stack."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_cccd_in(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if record.exc_text:  # cached on the record: other handlers reuse it, masked
+            record.exc_text = mask_cccd_in(record.exc_text)
+        return mask_cccd_in(text)
 
 
 class RequestId(logging.Filter):
@@ -43,13 +46,10 @@ class RequestId(logging.Filter):
 
 def configure_logging(app: Flask) -> None:
     root = logging.getLogger()
-    if not any(isinstance(f, MaskCCCD) for h in root.handlers for f in h.filters):
+    if not any(isinstance(h.formatter, MaskingFormatter) for h in root.handlers):
         handler = logging.StreamHandler()
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-        )
+        handler.setFormatter(MaskingFormatter(LINE_FORMAT))
         handler.addFilter(RequestId())
-        handler.addFilter(MaskCCCD())
         root.addHandler(handler)
         if root.level == logging.NOTSET or root.level > logging.INFO:
             root.setLevel(logging.INFO)

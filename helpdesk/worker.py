@@ -23,6 +23,7 @@ from rq import Queue, Retry, SimpleWorker
 from rq.job import JobStatus
 from rq.registry import ScheduledJobRegistry
 
+from helpdesk.config import local_base_url
 from helpdesk.extensions import redis_connection
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,15 @@ def cron_command() -> None:
     scheduler.start()
 
 
+def served_base_url(app: Flask, host: str, port: int) -> str:
+    """The base URL the served processes build links on: the configured one, or on the
+    embedded default the one derived from where they listen (--host/--port may move it)."""
+    base = app.config["HELPDESK_BASE_URL"]
+    if base == local_base_url(app.config["HELPDESK_HOST"], app.config["HELPDESK_PORT"]):
+        return local_base_url(host, port)
+    return base
+
+
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default PORT or 5000).")
@@ -266,9 +276,11 @@ def cron_command() -> None:
 def serve_command(host: str | None, port: int | None, web_workers: int, rq_workers: int) -> None:
     """Start the whole system: embedded Redis (if REDIS_URL is unset), workers, cron, web."""
     app = current_app
-    host = host or os.environ.get("HOST", "127.0.0.1")
-    port = port or int(os.environ.get("PORT", "5000"))
-    environ = dict(os.environ)
+    host = host or app.config["HELPDESK_HOST"]
+    port = port or app.config["HELPDESK_PORT"]
+    # The processes' own apps read HOST/PORT: on the embedded default their links (mail, jobs)
+    # then point where the web listens.
+    environ = {**os.environ, "HOST": host, "PORT": str(port)}
     embedded = None
     if not app.config.get("REDIS_URL"):
         embedded = EmbeddedRedis(app.instance_path)
@@ -310,7 +322,8 @@ def serve_command(host: str | None, port: int | None, web_workers: int, rq_worke
             # Own sessions: a terminal's Ctrl-C reaches only `serve`, which stops them in order.
             process = subprocess.Popen(command, env=environ, start_new_session=True)  # noqa: S603
             processes.append((name, process))
-        click.echo(f"Helpdesk running at http://{host}:{port}/  (Ctrl-C stops everything)")
+        base = served_base_url(app, host, port)
+        click.echo(f"Helpdesk running at {base}/  (on {host}:{port}; Ctrl-C stops everything)")
         while not stopping:
             for name, process in processes:
                 if process.poll() is not None:

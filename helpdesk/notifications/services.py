@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import quote, urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from jinja2 import Environment, TemplateError, select_autoescape
@@ -251,12 +251,12 @@ def batches(ids: Sequence[int], size: int = BATCH_SIZE) -> list[list[int]]:
 
 
 def link(endpoint: str, **values) -> str:
-    """An absolute URL for mail: HELPDESK_BASE_URL when set, else the request's host."""
-    base = current_app.config.get("HELPDESK_BASE_URL")
-    if not base and has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL for mail, on HELPDESK_BASE_URL: never the request's Host or forwarded
+    headers (a link to a reset token on an attacker's host), the same in a request or a job."""
     anchor = values.pop("_anchor", None)
-    url = mail_urls(base or "http://127.0.0.1:5000").build(endpoint, values, force_external=True)
+    url = mail_urls(current_app.config["HELPDESK_BASE_URL"]).build(
+        endpoint, values, force_external=True
+    )
     return f"{url}#{quote(anchor)}" if anchor else url
 
 

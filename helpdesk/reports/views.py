@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
+from helpdesk import spreadsheets
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.catalogue import services as catalogue
@@ -85,23 +83,13 @@ def export(kind: str):
     rows = export_rows(report, names())
     stem = f"helpdesk-report-{scope.start.isoformat()}-{scope.end.isoformat()}"
     if kind == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        body = "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 Vietnamese correctly
         return Response(
-            body,
-            mimetype="text/csv; charset=utf-8",
+            spreadsheets.csv_text(rows),
+            mimetype=spreadsheets.CSV_MIMETYPE,
             headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
         )
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "report"
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        spreadsheets.xlsx_bytes(rows, sheet="report"),
+        mimetype=spreadsheets.XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
     )

@@ -9,6 +9,9 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
+from helpdesk import trust
+from helpdesk.auth.models import Role
+from helpdesk.auth.permissions import has_role
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
 from helpdesk.notifications import services as notifications
@@ -64,14 +67,21 @@ def healthz():
         "status": "ok" if healthy else "unavailable",
         "database": database,
         "redis": redis_state,
-        "jobs": jobs_state(now) if redis_state == "ok" else "unknown",
-        "mail_waiting_minutes": None,
-        "sla_waiting_minutes": None,
     }
-    if database == "ok":
-        body["mail_waiting_minutes"] = minutes_since(notifications.oldest_due(now), now)
-        body["sla_waiting_minutes"] = minutes_since(alerts.oldest_notice(), now)
+    if may_see_backlog():
+        body["jobs"] = jobs_state(now) if redis_state == "ok" else "unknown"
+        body["mail_waiting_minutes"] = None
+        body["sla_waiting_minutes"] = None
+        if database == "ok":
+            body["mail_waiting_minutes"] = minutes_since(notifications.oldest_due(now), now)
+            body["sla_waiting_minutes"] = minutes_since(alerts.oldest_notice(), now)
     return jsonify(body), 200 if healthy else 503
+
+
+def may_see_backlog() -> bool:
+    """The backlog tells outsiders how busy or broken the service is: for loopback, the
+    monitoring addresses of HELPDESK_HEALTH_FROM and signed-in admins only."""
+    return trust.is_monitor(request.remote_addr) or has_role(current_user, Role.ADMIN)
 
 
 def jobs_state(now: datetime) -> str:

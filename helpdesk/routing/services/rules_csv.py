@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from helpdesk import errors
+from helpdesk import errors, spreadsheets
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.catalogue.models import Category, Province, System
@@ -55,26 +56,24 @@ FALSE = {"0", "no", "n", "false", "không", "khong"}
 
 
 def export_rules(actor: User, filters: RuleFilter | None = None) -> str:
-    """The rules matching the filters as CSV text (UTF-8 with BOM when encoded, for Excel)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for rule in db.session.scalars(rules_query(actor, filters)).unique():
-        writer.writerow(
-            [
-                rule.name,
-                rule.system_code or "",
-                rule.category_code or "",
-                rule.province_code or "",
-                rule.priority or "",
-                rule.queue.code,
-                rule.rank,
-                rule.priority_override or "",
-                rule.escalation_queue.code if rule.escalation_queue else "",
-                1 if rule.active else 0,
-            ]
-        )
-    return out.getvalue()
+    """The rules matching the filters as formula-safe CSV text (UTF-8 with BOM when encoded,
+    for Excel); import_rules reads it back unchanged."""
+    rows = (
+        [
+            rule.name,
+            rule.system_code or "",
+            rule.category_code or "",
+            rule.province_code or "",
+            rule.priority or "",
+            rule.queue.code,
+            rule.rank,
+            rule.priority_override or "",
+            rule.escalation_queue.code if rule.escalation_queue else "",
+            1 if rule.active else 0,
+        ]
+        for rule in db.session.scalars(rules_query(actor, filters)).unique()
+    )
+    return spreadsheets.csv_text(itertools.chain([COLUMNS], rows), bom=False)
 
 
 @dataclass(frozen=True)
@@ -241,6 +240,7 @@ def import_rules(actor: User, data: bytes) -> ImportResult:
                 RowProblem(start, (_("More cells than the header has columns."),))
             )
             continue
+        cells = [spreadsheets.read_cell(cell) for cell in cells]  # the quote export_rules added
         draft, messages = _parse_row(dict(zip(header, cells, strict=False)), lookups)
         if draft is not None:
             earlier = first_line_of.setdefault(draft.conditions_key, start)

@@ -238,6 +238,7 @@ class Workers:
             HELPDESK_INSTANCE_PATH=str(self.tmp_path / "worker-instance"),
             SECRET_KEY=app.config["SECRET_KEY"],
             MAIL_DEFAULT_SENDER=app.config["MAIL_DEFAULT_SENDER"],
+            HELPDESK_BASE_URL=app.config["HELPDESK_BASE_URL"],  # the same links as the tests
         )
         if app.config.get("MAIL_SERVER"):
             environ.update(

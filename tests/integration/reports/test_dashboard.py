@@ -1,5 +1,6 @@
 """The observers' dashboard: aggregates only, for observers, supervisors and admins."""
 
+import csv
 import io
 import itertools
 from datetime import UTC, date, datetime, timedelta
@@ -8,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from helpdesk.catalogue.models import Category
 from helpdesk.reports import queries
 from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import Ticket
@@ -111,6 +113,38 @@ def test_xlsx_export_opens_as_a_workbook(client, login, make_user, tickets):
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert ("province", "75", "Đồng Nai", 2) in rows
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def formula_category(db):
+    """The category `payment` named like a formula (by an admin, or whoever edits reference
+    data); categories outlive the per-test cleanup, so its names are put back."""
+    category = db.session.get(Category, "payment")
+    saved = category.name_vi, category.name_en
+    category.name_vi = category.name_en = FORMULA
+    db.session.commit()
+    yield
+    category.name_vi, category.name_en = saved
+    db.session.commit()
+
+
+def test_csv_export_writes_a_formula_as_text(client, login, make_user, tickets, formula_category):
+    login(make_user("observer"))
+    body = client.get("/reports/export.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert ["category", "payment", "'" + FORMULA, "2"] in rows
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_xlsx_export_writes_a_formula_as_text(client, login, make_user, tickets, formula_category):
+    login(make_user("observer"))
+    response = client.get("/reports/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    [cell] = [row[2] for row in sheet.iter_rows() if row[1].value == "payment"]
+    assert (cell.value, cell.data_type) == ("'" + FORMULA, "s")
 
 
 def test_dashboard_query_count_does_not_grow_with_tickets(

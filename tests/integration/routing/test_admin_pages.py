@@ -1,10 +1,11 @@
 """The routing admin pages: access, queues, members and coverage, rules, CSV, the tester."""
 
+import csv
 import io
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from support import csrf_token, post_form
 
 from helpdesk.routing.models import Membership, Queue, Rule
@@ -382,6 +383,29 @@ def test_exported_file_imports_back_unchanged(admin_client, db):
     assert response.status_code == 302
     follow = page(admin_client, "/admin/routing/rules")
     assert f"0 created, 0 updated, {total} unchanged" in follow
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_export_writes_formulas_as_text_and_imports_them_back(admin_client, db, queue):
+    names = {"79": FORMULA, "01": "-", "48": "'quoted", "31": "+84 24 1234"}
+    for province, name in names.items():
+        db.session.add(
+            Rule(queue_id=queue("moj-it").id, system_code="mof", province_code=province, name=name)
+        )
+    db.session.commit()
+    exported = admin_client.get("/admin/routing/rules/export.csv").get_data()
+    rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
+    assert ["'" + FORMULA, "mof", "", "79"] in [row[:4] for row in rows]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    mine = (Rule.system_code == "mof") & Rule.province_code.in_(names)
+    db.session.execute(delete(Rule).where(mine))
+    db.session.commit()
+
+    assert upload(admin_client, exported).status_code == 302
+    imported = db.session.execute(select(Rule.province_code, Rule.name).where(mine)).all()
+    assert dict(imported) == names
 
 
 def test_import_creates_and_updates_rules_by_their_conditions(admin_client, db, queue):
