@@ -7,7 +7,7 @@ and the three columns on users go. The counts in force are not carried over: the
 needs the app's secret, and a count is forgotten within a day anyway.
 
 Revision ID: 737479dd5a98
-Revises: c3d9e1f2a4b6
+Revises: c7e2a9d41f36
 Create Date: 2026-12-07 00:00:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "737479dd5a98"
-down_revision = "c3d9e1f2a4b6"
+down_revision = "c7e2a9d41f36"
 branch_labels = None
 depends_on = None
 

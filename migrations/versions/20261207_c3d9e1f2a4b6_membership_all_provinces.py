@@ -10,7 +10,7 @@ those of an agent account with a province on its profile: they get a coverage ro
 province, which is what `--province` on the command line meant.
 
 Revision ID: c3d9e1f2a4b6
-Revises: c7e2a9d41f36
+Revises: 737479dd5a98
 Create Date: 2026-12-07 00:00:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c3d9e1f2a4b6"
-down_revision = "c7e2a9d41f36"
+down_revision = "737479dd5a98"
 branch_labels = None
 depends_on = None
 

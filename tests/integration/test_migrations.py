@@ -82,7 +82,7 @@ def test_memberships_without_coverage_state_it_after_the_upgrade(tmp_path, make_
             people[user.id] = name
         db.session.commit()
         db.session.remove()
-        downgrade(revision="a1b2c3d4e5f7")  # as memberships were: no rows meant every province
+        downgrade(revision="737479dd5a98")  # as memberships were: no rows meant every province
 
         upgrade(revision="c3d9e1f2a4b6")
 
