@@ -45,6 +45,7 @@ SAMPLE = {
     "full_name": "Nguyễn Thị Hoa",
     "username": "********3456@ht.com",
     "valid_days": 7,
+    "valid_hours": 24,
     "valid_minutes": 60,
     "reason": "Thông tin đơn vị chưa đúng.",
 }
