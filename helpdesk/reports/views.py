@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.catalogue import services as catalogue
+from helpdesk.inputs import args_of
 from helpdesk.reports import queries
 from helpdesk.timeutil import to_local, utcnow
 
@@ -58,6 +59,7 @@ def dashboard():
         names=names(),
         systems=catalogue.systems(),
         provinces=catalogue.provinces(),
+        export_args=args_of("start", "end", "system", "province"),
     )
 
 
