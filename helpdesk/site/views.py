@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
+from helpdesk.inputs import readable_problem
 from helpdesk.notifications import services as notifications
 from helpdesk.sla.services import alerts
 from helpdesk.timeutil import utcnow
@@ -89,8 +90,9 @@ def minutes_since(instant: datetime | None, now: datetime) -> int:
 
 
 def local_path(target: str | None) -> str | None:
-    """Only same-site paths: never redirect to another host (open redirect)."""
-    if not target:
+    """Only same-site paths: never redirect to another host (open redirect), nor put a control
+    character in the Location header (a newline there is refused: a 500)."""
+    if not target or readable_problem(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

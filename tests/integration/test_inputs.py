@@ -160,6 +160,20 @@ def test_the_report_page_keeps_its_export_links_to_its_own_filters(people, brows
     assert links == [f"/reports/export.csv{kept}", f"/reports/export.xlsx{kept}"]
 
 
+@pytest.mark.parametrize("target", ["/a\r\nX-Injected: 1", "/a\nb", "/\u202egnp.exe"])
+def test_a_return_path_with_a_control_character_goes_home(client, db, target):
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    data = {"csrf_token": token, "language": "en", "next": target}
+    response = client.post("/language", data=data)
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_the_login_ignores_a_next_path_with_a_newline(client, people):
+    form = {"username": people.agent.username, "password": PASSWORD}
+    response = post_form(client, "/auth/login?next=/a%0d%0aX-Injected:%201", form)
+    assert response.status_code == 302 and response.location == "/"
+
+
 # ---------------------------------------------------------------- NUL in query strings
 
 

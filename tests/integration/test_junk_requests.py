@@ -66,6 +66,7 @@ TEXTS = (
     "\u2066x\u2069",
     "\x1b[31m",
     "\r\nX-Injected: 1",
+    "/a\r\nX-Injected: 1",
     "x" * 3000,
     "' OR 1=1 --",
     "%_\\",
@@ -154,6 +155,7 @@ PLAIN = "Nội dung thử"  # what a field that offers no value gets in a real f
 PLAUSIBLE = {"email": "nguoi.dung@example.vn", "phone": "0912345678", "cccd": "079090123456"}
 TYPED = {"text", "email", "tel", "password", "search", "date", "number", "url"}
 TRICKY = "\u202ea\x00b"  # a text-direction override and a NUL
+NEWLINE_PATH = "/a\r\nX-Injected: 1"  # a local path that would split the Location header
 MAX_FIELD_EDGES = 6  # fields turned into junk one at a time, per route
 
 # ---------------------------------------------------------------- strategies (built once)
@@ -276,6 +278,7 @@ def edge_requests(rule, method: str, values: dict, fields: dict) -> list[dict]:
     in a field one types into, an override in a file's name."""
     real = real_request(rule, method, values, fields)
     reserved = [("page", HUGE), ("per_page", HUGE), ("endpoint", "x"), ("_external", "1")]
+    reserved.append(("next", NEWLINE_PATH))
     edges = [
         {
             **real,
@@ -290,6 +293,7 @@ def edge_requests(rule, method: str, values: dict, fields: dict) -> list[dict]:
     changes = [(name, HUGE) for name, offered in fields.items() if is_number_field(offered)]
     changes += [(name, TRICKY) for name, offered in fields.items() if TextInput in offered]
     changes += [(name, (PNG, "\u202egnp.exe")) for name, o in fields.items() if FileInput in o]
+    changes += [(name, NEWLINE_PATH) for name in fields if name == "next"]
     for name, value in changes[:MAX_FIELD_EDGES]:
         if method == "GET":
             edges.append({**real, "query": [*real["query"], (name, value)]})
