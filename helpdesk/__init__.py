@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from helpdesk import errors, extensions, trust
+from helpdesk import errors, extensions, inputs, trust
 from helpdesk.config import Config, fill_instance_defaults, from_environ, settle_hosts
 from helpdesk.logs import configure_logging
 
@@ -37,6 +37,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     for module in MODEL_MODULES:  # every table known to the metadata (migrations, tests)
         importlib.import_module(module)
     extensions.init_app(app)
+    inputs.init_app(app)
     register_blueprints(app)
     errors.register_handlers(app)
     register_commands(app)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from helpdesk.api.services import TOKEN_NAME_LIMIT
+from helpdesk.inputs import FlaskForm
 
 
 class NewTokenForm(FlaskForm):

@@ -243,7 +243,7 @@ TICKET_CHANGES = {
         ),
         "queue": text("Code of the queue to transfer to (needs `reason`)."),
         "priority": PRIORITY,
-        "reason": text("Why: required with `queue`, recorded with `status`."),
+        "reason": text("Why: required with `queue`, recorded with `status`.", maxLength=1000),
         "version": {
             "type": "integer",
             "description": "The version the change was made against: 409 if it moved on.",
@@ -272,14 +272,20 @@ def json_body(schema: str) -> dict:
 
 
 ERRORS = {
-    "BadRequest": error_response("The body is not a JSON object."),
+    "BadRequest": error_response(
+        "The body is not a JSON object, or is nested more than 16 levels deep."
+    ),
+    "TooLarge": error_response("The body is larger than 256 KB."),
     "Unauthorized": {
         **error_response("No token, or an unknown or revoked one (`WWW-Authenticate: Bearer`)."),
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
     },
     "Forbidden": error_response("The account must first change its password on the web."),
     "NotFound": error_response("No such ticket, or one the caller may not see."),
-    "Invalid": error_response("A field or parameter is wrong; `fields` names each."),
+    "Invalid": error_response(
+        "A field or parameter is wrong (a text holding NUL or a lone surrogate, in the query "
+        "string of any operation too); `fields` names each."
+    ),
     "Conflict": error_response("The ticket changed since the version sent."),
     "TooManyRequests": error_response("Too many requests for this token; wait a moment."),
 }
@@ -292,10 +298,11 @@ def errors(*names: str) -> dict:
         "Forbidden": "403",
         "NotFound": "404",
         "Conflict": "409",
+        "TooLarge": "413",
         "Invalid": "422",
         "TooManyRequests": "429",
     }
-    chosen = ("Unauthorized", "Forbidden", "TooManyRequests", *names)
+    chosen = ("Unauthorized", "Forbidden", "Invalid", "TooManyRequests", *names)
     return {status[name]: {"$ref": f"#/components/responses/{name}"} for name in chosen}
 
 
@@ -336,8 +343,8 @@ PATHS = {
                 query(
                     "status",
                     "A status; `open` means every open status (new, open, waiting_requester, "
-                    "waiting_third_party).",
-                    {"type": "string", "enum": [*STATUSES, "open"]},
+                    "waiting_third_party). Empty filters count as not given.",
+                    {"type": "string", "enum": [*STATUSES, "open", ""]},
                 ),
                 query("queue", "Queue code."),
                 query("province", "2-digit province code."),
@@ -355,7 +362,7 @@ PATHS = {
                     "per_page", "1 to 100 (50).", {"type": "integer", "minimum": 1, "maximum": 100}
                 ),
             ],
-            "responses": {"200": json_response("A page.", "TicketList"), **errors("Invalid")},
+            "responses": {"200": json_response("A page.", "TicketList"), **errors()},
         },
         "post": {
             "operationId": "fileTicket",
@@ -376,7 +383,7 @@ PATHS = {
                     "TicketDetail",
                     headers={"Location": {"schema": {"type": "string"}}},
                 ),
-                **errors("BadRequest", "NotFound", "Invalid"),
+                **errors("BadRequest", "NotFound", "TooLarge"),
             },
         },
     },
@@ -396,7 +403,7 @@ PATHS = {
             "requestBody": json_body("TicketChanges"),
             "responses": {
                 "200": json_response("The changed ticket.", "TicketDetail"),
-                **errors("BadRequest", "NotFound", "Conflict", "Invalid"),
+                **errors("BadRequest", "NotFound", "Conflict", "TooLarge"),
             },
         },
     },
@@ -410,7 +417,7 @@ PATHS = {
                 "201": json_response(
                     "Added.", "Message", headers={"Location": {"schema": {"type": "string"}}}
                 ),
-                **errors("BadRequest", "NotFound", "Conflict", "Invalid"),
+                **errors("BadRequest", "NotFound", "Conflict", "TooLarge"),
             },
         },
     },
@@ -438,6 +445,8 @@ DOCUMENT = {
         "systems. Authenticate with `Authorization: Bearer TOKEN` (tokens: /account/tokens "
         "or `flask token create`). JSON in and out; times in UTC with an offset; CCCDs "
         "masked. A ticket the caller may not see answers 404, as one that does not exist. "
+        "Unknown fields of a body are refused (422); query parameters this document does not "
+        "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429).",
     },
     "servers": [{"url": "/api/v1"}],

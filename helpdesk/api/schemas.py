@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from flask import request, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from helpdesk import errors
+from helpdesk import errors, inputs
 from helpdesk.api.services import TicketChanges
 from helpdesk.auth import permissions
 from helpdesk.auth import services as accounts
@@ -26,6 +26,7 @@ from helpdesk.routing.models import Queue
 from helpdesk.tickets import text
 from helpdesk.tickets.models import Attachment, Message, Priority, Status, Ticket
 from helpdesk.tickets.services import Page, TicketDraft, TicketFilters
+from helpdesk.tickets.services.filing import LIMITS
 from helpdesk.tickets.services.listing import MAX_PER_PAGE
 from helpdesk.timeutil import ensure_aware
 
@@ -35,6 +36,7 @@ CODE = re.compile(r"[A-Za-z0-9_.-]{1,60}")
 TICKET_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}")
 SUBMISSION_KEY_LIMIT = 64  # the column's length
 QUERY_LIMIT = 200
+REASON_LIMIT = LIMITS["reason"]  # the web forms' limit
 DEFAULT_PER_PAGE = 50
 
 TICKET_TEXT_FIELDS = (
@@ -176,7 +178,7 @@ def page_json(viewer: User, page: Page, *, sla_states: dict[int, str]) -> dict:
 
 def json_object() -> dict:
     """The request body as a JSON object; a 400 for anything else."""
-    data = request.get_json(silent=True) if request.is_json else None
+    data = inputs.json_body()
     if not isinstance(data, dict):
         raise errors.HelpdeskError(_("The body must be a JSON object sent as application/json."))
     return data
@@ -263,10 +265,15 @@ def ticket_changes(data: dict) -> tuple[TicketChanges, int | None]:
         else:
             values["priority"] = int(priority)
     if "reason" in data:
-        if not isinstance(data["reason"], str):
+        reason = data["reason"]
+        if not isinstance(reason, str):
             problems["reason"] = _("Must be text.")
+        elif len(reason) > REASON_LIMIT:
+            problems["reason"] = _("At most %(n)d characters.", n=REASON_LIMIT)
+        elif unreadable := inputs.readable_problem(reason, multiline=True):
+            problems["reason"] = unreadable
         else:
-            values["reason"] = data["reason"]
+            values["reason"] = reason
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         problems["version"] = _("Must be an integer.")
@@ -278,7 +285,8 @@ def ticket_changes(data: dict) -> tuple[TicketChanges, int | None]:
 
 def ticket_filters(args) -> tuple[TicketFilters, int, int]:
     """The filters and page a GET /tickets query asks for; errors.Invalid naming each bad
-    parameter (unknown codes included). Empty parameters count as not given."""
+    parameter (unknown codes included). Empty filters count as not given; an empty page
+    number is not a number."""
     problems: dict[str, str] = {}
     values: dict = {}
     status = args.get("status") or None
@@ -313,7 +321,7 @@ def ticket_filters(args) -> tuple[TicketFilters, int, int]:
 
 
 def whole_number(args, name: str, *, default: int, low: int, high: int | None, problems) -> int:
-    raw = args.get(name) or None
+    raw = args.get(name)
     if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < low:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
-from helpdesk import errors
+from helpdesk import errors, inputs
 from helpdesk.api import openapi, schemas, services
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
@@ -55,7 +55,8 @@ limiter.limit(rate_limit, key_func=rate_key)(bp)
 
 
 def authenticated(view: Callable) -> Callable:
-    """Run the view for the bearer token's account (passed first), in that account's language."""
+    """Run the view for the bearer token's account (passed first), in that account's language,
+    once the query string and the body are found within bounds (refused in that language)."""
 
     @functools.wraps(view)
     def guarded(*args, **kwargs):
@@ -65,6 +66,8 @@ def authenticated(view: Callable) -> Callable:
         languages = current_app.config["LANGUAGES"]
         language = user.language if user.language in languages else languages[0]
         with force_locale(language):
+            inputs.refuse_unstorable_text(api=True)
+            inputs.limit_json_body()  # the one body limit, before anything reads the body
             return view(user, *args, **kwargs)
 
     return guarded

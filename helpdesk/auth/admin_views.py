@@ -15,6 +15,7 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
+from helpdesk.inputs import int_arg
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -36,7 +37,7 @@ def index():
     text = request.args.get("q", "")
     page = db.paginate(
         services.search_accounts(me(), text),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page"),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -90,7 +91,7 @@ def resend_activation(user_id: int):
 def pending():
     page = db.paginate(
         services.pending_for(me()),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page"),
         per_page=PER_PAGE,
         error_out=False,
     )

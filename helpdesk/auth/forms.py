@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from helpdesk.auth import passwords
 from helpdesk.auth.models import Role, Status
 from helpdesk.auth.services import AccountDraft, ProfileChange, RegistrationDraft
+from helpdesk.inputs import FlaskForm
 
 ROLE_LABELS = {
     Role.REQUESTER: _l("Requester"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from helpdesk import errors
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.extensions import db
+from helpdesk.inputs import FlaskForm, int_arg
 from helpdesk.notifications import services
 from helpdesk.notifications.models import OutboxStatus
 
@@ -33,7 +33,7 @@ def index():
     status = chosen_status()
     page = db.paginate(
         services.recent(status=status),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page"),
         per_page=PER_PAGE,
         error_out=False,
     )

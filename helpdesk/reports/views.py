@@ -12,6 +12,7 @@ from helpdesk import spreadsheets
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.catalogue import services as catalogue
+from helpdesk.inputs import args_of
 from helpdesk.reports import queries
 from helpdesk.timeutil import to_local, utcnow
 
@@ -56,6 +57,7 @@ def dashboard():
         names=names(),
         systems=catalogue.systems(),
         provinces=catalogue.provinces(),
+        export_args=args_of("start", "end", "system", "province"),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from helpdesk.catalogue import services as catalogue
+from helpdesk.inputs import FlaskForm
 from helpdesk.routing.models import QueueKind
 from helpdesk.routing.services import QueueDraft, RuleDraft, RuleFilter, all_queues
 

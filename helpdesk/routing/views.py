@@ -10,6 +10,7 @@ from helpdesk import errors
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.extensions import db
+from helpdesk.inputs import int_arg
 from helpdesk.routing import services
 from helpdesk.routing.forms import (
     KIND_LABELS,
@@ -170,7 +171,7 @@ def rules():
     filters.fill_choices(queues=queues)
     page = db.paginate(
         services.rules_query(current_user, filters.to_filter()),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page"),
         per_page=RULES_PER_PAGE,
         error_out=False,
     )

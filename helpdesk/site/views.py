@@ -14,6 +14,7 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import has_role
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
+from helpdesk.inputs import readable_problem
 from helpdesk.notifications import services as notifications
 from helpdesk.sla.services import alerts
 from helpdesk.timeutil import utcnow
@@ -99,8 +100,9 @@ def minutes_since(instant: datetime | None, now: datetime) -> int:
 
 
 def local_path(target: str | None) -> str | None:
-    """Only same-site paths: never redirect to another host (open redirect)."""
-    if not target:
+    """Only same-site paths: never redirect to another host (open redirect), nor put a control
+    character in the Location header (a newline there is refused: a 500)."""
+    if not target or readable_problem(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

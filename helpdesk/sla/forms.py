@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from helpdesk.catalogue import services as catalogue
+from helpdesk.inputs import FlaskForm
 from helpdesk.sla.services.admin import PolicyDraft
 
 PRIORITY_LABELS = {1: _l("1 – critical"), 2: _l("2 – high"), 3: _l("3 – normal"), 4: _l("4 – low")}

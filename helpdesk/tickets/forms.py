@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     MultipleFileField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from helpdesk.inputs import FlaskForm, id_from
 from helpdesk.tickets import storage
 from helpdesk.tickets.models import Priority, Status
 from helpdesk.tickets.services import TicketDraft, filing, workflow
@@ -84,8 +84,7 @@ def uploads_from(files) -> tuple[storage.Upload, ...]:
 
 def version_of(field) -> int | None:
     """The ticket version a form was rendered with (None when missing: no check)."""
-    value = (field.data or "").strip()
-    return int(value) if value.isdigit() else None
+    return id_from(field.data)
 
 
 def version_field() -> HiddenField:

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from helpdesk import errors
+from helpdesk.tickets import text
 
 MAX_FILES = 10
 # What officials attach: screenshots, scans, PDFs, Office documents, plain text and logs.
@@ -57,9 +58,10 @@ class StoredFile:
 
 
 def safe_filename(name: str) -> str:
-    """A display and download name: no path, no control characters, at most 120 characters."""
+    """A display and download name: no path, no control characters, no text-direction
+    overrides (U+202E then `gnp.exe` reads `exe.png`), at most 120 characters."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
-    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*]", "_", name).strip(" .")
+    name = re.sub(f'[\\x00-\\x1f{text.TRICKS}"<>:|?*]', "_", name).strip(" .")
     if not name:
         name = "file"
     stem, dot, suffix = name.rpartition(".")

@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Control characters other than tab, newline and carriage return (PostgreSQL refuses NUL).
-FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-FORBIDDEN_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters other than tab, newline and carriage return (PostgreSQL refuses NUL);
+# C1 controls; the bidirectional overrides and isolates, which make text read otherwise than
+# it is stored (a name, a file name, a reason); lone surrogates, which are not text at all.
+TRICKS = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{TRICKS}]")
+FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f{TRICKS}]")
 SPACES = re.compile(r"\s+")
 
 
 def has_control_characters(text: str, *, multiline: bool) -> bool:
+    """Whether the text holds what no field keeps: see FORBIDDEN (FORBIDDEN_IN_LINE without
+    `multiline`, which refuses newlines and tabs too)."""
     return bool((FORBIDDEN if multiline else FORBIDDEN_IN_LINE).search(text))
 
 

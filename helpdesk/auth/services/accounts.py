@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, delete, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk import errors, reference_cache
+from helpdesk import errors, inputs, reference_cache
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import passwords, permissions
 from helpdesk.auth.models import ApiToken, LoginThrottle, Role, Status, TokenRevocation, Unit, User
@@ -258,7 +258,7 @@ def find_or_create_unit(province_code: str, name: str) -> Unit:
 
     A new unit is flushed, not committed: it belongs to the caller's transaction.
     """
-    name = " ".join(name.split())
+    name = inputs.require_readable(" ".join(name.split()), "unit")
     key = Unit.key_for(name)
     if not key:
         raise errors.Invalid(_("Enter the name of your unit."), "unit")
@@ -391,6 +391,7 @@ def build_account(
 ) -> User:
     """Check a draft and make its (unsaved) user; may flush a new unit. Raises errors.Invalid."""
     login = parse_username(draft.username, now=now)
+    inputs.require_readable(draft.full_name, "full_name")
     role = check_role(draft.role)
     email = normalised_email(draft.email) if draft.email.strip() else ""
     phone = check_phone(draft.phone)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk import errors
+from helpdesk import errors, inputs
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
@@ -126,33 +125,22 @@ def _read_csv(data: bytes) -> list[ImportRow]:
 
 
 def _read_xlsx(data: bytes) -> list[ImportRow]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ImportFileError(_("The XLSX file cannot be read."), "file") from error
-    try:
-        sheet = workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            raise ImportFileError(_("The file is empty."), "file")
-        names = _check_header(list(header))
-        rows = []
-        for line, cells in enumerate(lines, start=2):
-            if all(cell is None or str(cell).strip() == "" for cell in cells):
-                continue
-            numeric = frozenset(
-                name
-                for name, cell in zip(names, cells, strict=False)
-                if isinstance(cell, int | float) and not isinstance(cell, bool)
-            )
-            texts = [_cell_text(cell) for cell in cells]
-            rows.append(ImportRow(line, _values(names, texts), numeric))
-        return rows
-    finally:
-        workbook.close()
+    lines = inputs.xlsx_rows(data, max_rows=MAX_ROWS)
+    if not lines:
+        raise ImportFileError(_("The file is empty."), "file")
+    names = _check_header(list(lines[0]))
+    rows = []
+    for line, cells in enumerate(lines[1:], start=2):
+        if all(cell is None or str(cell).strip() == "" for cell in cells):
+            continue
+        numeric = frozenset(
+            name
+            for name, cell in zip(names, cells, strict=False)
+            if isinstance(cell, int | float) and not isinstance(cell, bool)
+        )
+        texts = [_cell_text(cell) for cell in cells]
+        rows.append(ImportRow(line, _values(names, texts), numeric))
+    return rows
 
 
 def _cell_text(cell) -> str:

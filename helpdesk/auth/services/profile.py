@@ -14,7 +14,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from helpdesk import errors
+from helpdesk import errors, inputs
 from helpdesk.auth.models import EmailChange, Status, TokenRevocation, User
 from helpdesk.auth.services import links
 from helpdesk.auth.services.accounts import (
@@ -54,6 +54,7 @@ def update_profile(user: User, change: ProfileChange, *, now: datetime | None = 
     full_name = " ".join(change.full_name.split())
     if not full_name:
         raise errors.Invalid(_("Enter your full name."), "full_name")
+    inputs.require_readable(full_name, "full_name")
     email = normalised_email(change.email)
     phone = check_phone(change.phone)
     if change.language not in ("vi", "en"):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk import errors
+from helpdesk import errors, inputs
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, Status, User
 from helpdesk.auth.services import links
@@ -65,6 +65,7 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User |
     full_name = " ".join(draft.full_name.split())
     if not full_name:
         raise errors.Invalid(_("Enter your full name."), "full_name")
+    inputs.require_readable(full_name, "full_name")
     email = normalised_email(draft.email)
     phone = check_phone(draft.phone)
     province_code = check_province(draft.province_code)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from helpdesk import errors, spreadsheets
+from helpdesk import errors, inputs, spreadsheets
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.catalogue.models import Category, Province, System
@@ -176,6 +176,8 @@ def _parse_row(values: dict[str, str], lookups: _Lookups) -> tuple[RuleDraft | N
     name = values.get("name", "").strip()
     if len(name) > 200:
         problems.append(_("name: at most %(n)d characters.", n=200))
+    elif unreadable := inputs.readable_problem(name):
+        problems.append(f"name: {unreadable}")
     if problems:
         return None, problems
     draft = RuleDraft(

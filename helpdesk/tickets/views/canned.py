@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from helpdesk import errors
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
+from helpdesk.inputs import id_from
 from helpdesk.tickets import forms
 from helpdesk.tickets.services import canned as service
 from helpdesk.tickets.views import bp
@@ -24,11 +25,10 @@ def canned_form(**data) -> forms.CannedReplyForm:
 
 
 def draft_of(form: forms.CannedReplyForm) -> service.CannedDraft:
-    chosen = form.queue.data or ""
     return service.CannedDraft(
         title=form.title.data or "",
         body=form.body.data or "",
-        queue_id=int(chosen) if chosen.isdigit() else None,
+        queue_id=id_from(form.queue.data),
     )
 
 

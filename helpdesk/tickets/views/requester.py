@@ -11,6 +11,7 @@ from helpdesk import errors
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.extensions import db
+from helpdesk.inputs import id_from, int_arg
 from helpdesk.tickets import forms, services, storage
 from helpdesk.tickets.services import canned as canned_replies
 from helpdesk.tickets.services import pages
@@ -57,9 +58,7 @@ def index():
     if status not in forms.REQUESTER_STATUS_FILTERS:
         status = "all"
     filters = services.TicketFilters(status=None if status == "all" else status, mine=True)
-    page = services.list_tickets(
-        me(), filters, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
-    )
+    page = services.list_tickets(me(), filters, page=int_arg("page"), per_page=PER_PAGE)
     return render_template(
         "tickets/index.html",
         page=page,
@@ -104,8 +103,8 @@ def reply(number: str):
 
 def insert_canned(number: str, ticket, form):
     """Put a canned reply's text into the reply box (nothing is saved until it is sent)."""
-    chosen = (form.canned.data or "").strip()
-    canned = canned_replies.find_canned_for(ticket, int(chosen)) if chosen.isdigit() else None
+    chosen = id_from(form.canned.data)
+    canned = canned_replies.find_canned_for(ticket, chosen) if chosen is not None else None
     if canned is not None:
         form.body.data = "\n\n".join(t for t in ((form.body.data or "").strip(), canned.body) if t)
     form.canned.data = ""

@@ -15,6 +15,7 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.catalogue.models import Category, Province
+from helpdesk.inputs import args_of, id_from, int_arg
 from helpdesk.routing import services as routing
 from helpdesk.sla.services.state import CLOCK_COLUMNS
 from helpdesk.tickets import forms, services, text
@@ -35,6 +36,8 @@ STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 PER_PAGE = 50
 COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count reads every match
 QUERY_LIMIT = 200
+# What the queue's links keep of a query string: its filters, search words and page.
+QUEUE_ARGS = ("status", "queue", "province", "category", "system", "sla", "assignee", "q", "page")
 SLA_STATES = ("ok", "warning", "breached", "paused", "met")
 BULK_RESULTS = "tickets_bulk_results"
 # What a row of the queue shows (province and category names come from the catalogue in memory).
@@ -117,7 +120,7 @@ def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
         category=form.category.data or None,
         system=form.system.data or None,
         sla_state=form.sla.data or None,
-        assignee_id=int(assignee) if assignee.isdigit() else None,
+        assignee_id=id_from(assignee),
         unassigned=assignee == "unassigned",
         mine=assignee == "mine",
         q=q,
@@ -143,7 +146,7 @@ def queue():
     page = services.list_tickets(
         me(),
         filters_from(form, q),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page"),
         per_page=PER_PAGE,
         count_limit=COUNT_LIMIT,
         now=now,
@@ -175,7 +178,7 @@ def queue():
 @role_required(*STAFF)
 def bulk():
     form = bulk_form(queues=routing.all_queues(), agents=pages.workspace_agents(current_user))
-    back = redirect(url_for(".queue", **request.args))
+    back = redirect(url_for(".queue", **args_of(*QUEUE_ARGS)))
     numbers = [n.strip() for n in request.form.getlist("numbers") if NUMBER.fullmatch(n.strip())]
     if not form.validate_on_submit() or not numbers:
         flash(_("Choose at least one ticket and an action."), "warning")
@@ -208,17 +211,24 @@ def bulk_value(form: forms.BulkForm) -> tuple[str, object]:
     if action == "claim":
         return "assign", me()
     if action == "assign":
-        chosen = form.assignee.data or ""
-        user = pages.find_user(int(chosen)) if chosen.isdigit() else None
+        chosen = id_from(form.assignee.data) if is_offered(form.assignee) else None
+        user = pages.find_user(chosen) if chosen is not None else None
         if user is None:
             raise errors.Invalid(_("Choose an agent."), "assignee")
         return "assign", user
     if action == "status":
+        if not is_offered(form.status):
+            raise errors.Invalid(_("Choose a status."), "status")
         return "status", form.status.data
-    chosen = form.queue.data or ""
-    if not chosen.isdigit():
+    chosen = id_from(form.queue.data) if is_offered(form.queue) else None
+    if chosen is None:
         raise errors.Invalid(_("Choose a queue."), "queue")
-    return "transfer", int(chosen)
+    return "transfer", chosen
+
+
+def is_offered(field) -> bool:
+    """Whether a select's value is one of the choices the page offered."""
+    return any(choice.value == field.data for choice in field.choices)
 
 
 # ---------------------------------------------------------------- staff controls of a ticket

@@ -1,0 +1,280 @@
+"""What a request may carry: whole numbers within the database's integers (in paths and query
+strings), API bodies within a size and a depth, text without NUL, lone surrogates, other
+control characters or text-direction overrides. Every refusal is a 4xx naming what was wrong,
+in the user's language (the API's error shape under /api/)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import zipfile
+
+import flask_wtf
+from flask import Flask, abort, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
+from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from helpdesk import errors
+from helpdesk.tickets.text import has_control_characters
+
+log = logging.getLogger(__name__)
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+MAX_JSON_BYTES = 256 * 1024  # a ticket's 20 000 characters escaped as \uXXXX fit, twice
+MAX_JSON_DEPTH = 16  # our bodies are objects of values: 2 levels deep
+# What the depth check reads of a JSON text: escapes (a backslash and the byte after it),
+# quotes and brackets; one pass, whatever the text.
+JSON_TOKENS = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+# NUL: PostgreSQL refuses it in every text value. Lone surrogates: not text (UTF-8 cannot carry
+# them), only JSON's \uXXXX escapes can bring them.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+MAX_XLSX_UNPACKED = 32 * 1024 * 1024  # a sheet of 5 000 accounts unpacks to about 2 MB
+MAX_XLSX_MEMBERS = 1000
+MAX_XLSX_COLUMNS = 64
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number past the database's integers matches no rule (404),
+    as one that matches no row."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def init_app(app: Flask) -> None:
+    """Bound integers in every route (call before the blueprints), and the text guard."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_unstorable_text)
+
+
+# ---------------------------------------------------------------- query strings and forms
+
+
+def int_arg(name: str, *, default: int = 1) -> int:
+    """A whole-number query parameter such as `page`: `default` when missing or not a whole
+    number of at least 1 (a value no link of ours sends counts as not given); past the
+    database's integers, 404 (no such page)."""
+    raw = request.args.get(name, "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return default
+    value = int(raw)
+    if value > MAX_ID:
+        abort(404)
+    return value if value >= 1 else default
+
+
+def args_of(*names: str) -> dict[str, str]:
+    """The query parameters of those names that are given: what a link back keeps. Never the
+    whole query string: url_for() takes some names for itself (`endpoint`, `_external`...)."""
+    return {name: request.args[name] for name in names if request.args.get(name)}
+
+
+def id_from(text: str | None) -> int | None:
+    """The id a form field names (ASCII digits within the database's integers), else None."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def refuse_unstorable_text(*, api: bool = False) -> None:
+    """No query string or path segment may hold NUL or a lone surrogate: 422 naming the
+    parameter (404 for a path, which then names nothing that exists). Form fields are checked
+    by their forms (Readable), beside the field and with the input kept. The API calls this
+    itself once it knows the caller's language."""
+    if errors.is_api_request() and not api:
+        return
+    if any(isinstance(v, str) and UNSTORABLE.search(v) for v in (request.view_args or {}).values()):
+        abort(404)
+    for name, values in request.args.lists():
+        if UNSTORABLE.search(name) or any(UNSTORABLE.search(value) for value in values):
+            raise unreadable(shown_name(name))
+
+
+def unreadable(name: str) -> errors.Invalid:
+    message = _("The field %(name)s contains a character that is not allowed.", name=name)
+    return errors.Invalid(message, fields={name: message})
+
+
+def shown_name(name: str) -> str:
+    """A field name fit to be shown back (NUL and lone surrogates written as escapes)."""
+    return UNSTORABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", name)[:60]
+
+
+# ---------------------------------------------------------------- text fields
+
+
+def readable_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why a text may not be kept as a user wrote it, or None: control characters (a
+    multiline text keeps newlines and tabs), text-direction overrides, lone surrogates."""
+    if isinstance(value, str) and has_control_characters(value, multiline=multiline):
+        return _("Remove the invisible control or text-direction characters.")
+    return None
+
+
+def require_readable(value: str, field: str, *, multiline: bool = False) -> str:
+    """The value, or errors.Invalid naming the field when it is not readable as stored."""
+    problem = readable_problem(value, multiline=multiline)
+    if problem:
+        raise errors.Invalid(problem, field)
+    return value
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Flask-WTF's form whose every text field is Readable (a text area keeps newlines and
+    tabs), passwords aside: the message shows beside the field, the input is kept."""
+
+    def validate(self, extra_validators=None) -> bool:
+        extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
+        for field in self:
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                multiline = isinstance(field, TextAreaField)
+                extra.setdefault(field.name, []).append(Readable(multiline=multiline))
+        return super().validate(extra_validators=extra)
+
+
+class Readable:
+    """WTForms validator of readable_problem(): the message names the field."""
+
+    def __init__(self, *, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        if readable_problem(field.data, multiline=self.multiline):
+            raise ValidationError(
+                _(
+                    "%(field)s contains invisible control or text-direction characters; "
+                    "remove them.",
+                    field=field.label.text,
+                )
+            )
+
+
+# ---------------------------------------------------------------- JSON bodies of the API
+
+
+def limit_json_body() -> None:
+    """The API's one body limit, checked before anything parses it: at most MAX_JSON_BYTES
+    (413), nested at most MAX_JSON_DEPTH deep (400)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    request.max_content_length = MAX_JSON_BYTES
+    try:
+        data = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise too_large() from None
+    if len(data) > MAX_JSON_BYTES:
+        raise too_large()
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise errors.HelpdeskError(
+            _("The JSON body is nested more than %(n)d levels deep.", n=MAX_JSON_DEPTH)
+        )
+
+
+class TooLarge(errors.HelpdeskError):
+    status = 413
+    code = "too_large"
+
+
+def too_large() -> TooLarge:
+    return TooLarge(_("The body is larger than %(n)d KB.", n=MAX_JSON_BYTES // 1024))
+
+
+def json_depth(data: bytes) -> int:
+    """How deep brackets nest in a JSON text, those inside strings left out; no parsing."""
+    depth = deepest = 0
+    in_string = False
+    for token in JSON_TOKENS.findall(data):
+        if token == b'"':
+            in_string = not in_string
+        elif in_string or len(token) == 2:
+            continue
+        elif token in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def json_body() -> object:
+    """The body parsed (limit_json_body() has bounded it); None when it is not JSON. Raises
+    errors.Invalid naming each field whose text holds NUL or a lone surrogate."""
+    limit_json_body()
+    if not request.is_json:
+        return None
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        return None
+    problems = {
+        shown_name(key): _("Contains a character that is not allowed (NUL or a lone surrogate).")
+        for key, value in (data.items() if isinstance(data, dict) else [])
+        if UNSTORABLE.search(key) or holds_unstorable(value)
+    }
+    if problems:
+        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    return data
+
+
+def holds_unstorable(value) -> bool:
+    if isinstance(value, str):
+        return UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(UNSTORABLE.search(k) or holds_unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_unstorable(item) for item in value)
+    return False
+
+
+# ---------------------------------------------------------------- uploaded spreadsheets
+
+
+def xlsx_rows(data: bytes, *, max_rows: int, field: str = "file") -> list[tuple]:
+    """The values of the first sheet's rows, at most MAX_XLSX_COLUMNS wide, read without
+    trusting the file: a zip of at most MAX_XLSX_UNPACKED unpacked, XML without entities
+    (openpyxl reads through defusedxml), and no more than twice `max_rows` lines (blank
+    ones count: a row number far down the sheet is not read down to).
+
+    Raises errors.Invalid on `field` when the file cannot be read or is too large.
+    """
+    from openpyxl import load_workbook
+
+    max_lines = 2 * max_rows + 1
+    cannot_read = errors.Invalid(_("The XLSX file cannot be read."), field)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        raise cannot_read from error
+    unpacked = sum(member.file_size for member in members)
+    if len(members) > MAX_XLSX_MEMBERS or unpacked > MAX_XLSX_UNPACKED:
+        raise errors.Invalid(
+            _("The XLSX file unpacks to more than %(n)d MB.", n=MAX_XLSX_UNPACKED // 2**20),
+            field,
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            lines = sheet.iter_rows(
+                max_row=max_lines + 1, max_col=MAX_XLSX_COLUMNS, values_only=True
+            )
+            rows = list(lines)
+        finally:
+            workbook.close()
+    # A malformed file makes openpyxl's parser fail with whatever it met (a zip, XML or
+    # entity error, a missing part, a bad number): every one of them means "cannot be read".
+    except Exception as error:  # noqa: BLE001
+        log.info("unreadable xlsx upload: %s", type(error).__name__)
+        raise cannot_read from error
+    if len(rows) > max_lines:
+        raise errors.Invalid(
+            _("The file has more than %(count)d rows; split it.", count=max_rows), field
+        )
+    return rows
