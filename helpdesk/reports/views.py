@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_locale
@@ -14,7 +13,7 @@ from openpyxl import Workbook
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.catalogue import services as catalogue
-from helpdesk.inputs import args_of
+from helpdesk.inputs import args_of, date_arg
 from helpdesk.reports import queries
 from helpdesk.timeutil import to_local, utcnow
 
@@ -29,10 +28,8 @@ def scope_from_request() -> queries.ReportScope:
         "province": request.args.get("province") or None,
     }
     scope = queries.year_scope(today, **narrow)
-    try:
-        start = date.fromisoformat(request.args.get("start", ""))
-        end = date.fromisoformat(request.args.get("end", ""))
-    except ValueError:
+    start, end = date_arg("start"), date_arg("end")
+    if start is None or end is None:
         return scope
     if start < end and (end - start).days <= 3660:
         return queries.ReportScope(start=start, end=end, **narrow)
