@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import zipfile
+from datetime import date
 
 import flask_wtf
 from flask import Flask, abort, request
@@ -25,6 +26,7 @@ from helpdesk.tickets.text import has_control_characters
 log = logging.getLogger(__name__)
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 MAX_JSON_BYTES = 256 * 1024  # a ticket's 20 000 characters escaped as \uXXXX fit, twice
 MAX_JSON_DEPTH = 16  # our bodies are objects of values: 2 levels deep
 # What the depth check reads of a JSON text: escapes (a backslash and the byte after it),
@@ -72,6 +74,16 @@ def args_of(*names: str) -> dict[str, str]:
     """The query parameters of those names that are given: what a link back keeps. Never the
     whole query string: url_for() takes some names for itself (`endpoint`, `_external`...)."""
     return {name: request.args[name] for name in names if request.args.get(name)}
+
+
+def date_arg(name: str) -> date | None:
+    """A date query parameter (ISO 8601, `2026-03-02`) within FIRST_DATE..LAST_DATE, else None
+    (not given): a date at the calendar's ends overflows what is computed from it."""
+    try:
+        value = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if FIRST_DATE <= value <= LAST_DATE else None
 
 
 def id_from(text: str | None) -> int | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,7 +10,7 @@ from helpdesk import spreadsheets
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.catalogue import services as catalogue
-from helpdesk.inputs import args_of
+from helpdesk.inputs import args_of, date_arg
 from helpdesk.reports import queries
 from helpdesk.timeutil import to_local, utcnow
 
@@ -27,10 +25,8 @@ def scope_from_request() -> queries.ReportScope:
         "province": request.args.get("province") or None,
     }
     scope = queries.year_scope(today, **narrow)
-    try:
-        start = date.fromisoformat(request.args.get("start", ""))
-        end = date.fromisoformat(request.args.get("end", ""))
-    except ValueError:
+    start, end = date_arg("start"), date_arg("end")
+    if start is None or end is None:
         return scope
     if start < end and (end - start).days <= 3660:
         return queries.ReportScope(start=start, end=end, **narrow)

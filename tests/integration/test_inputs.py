@@ -174,6 +174,16 @@ def test_the_login_ignores_a_next_path_with_a_newline(client, people):
     assert response.status_code == 302 and response.location == "/"
 
 
+@pytest.mark.parametrize(
+    "query", ["start=9999-12-20&end=9999-12-31", "start=0001-01-01&end=0001-01-05"]
+)
+@pytest.mark.parametrize("path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx"])
+def test_report_dates_at_the_calendars_ends_count_as_not_given(people, browser, path, query):
+    response = browser(people.observer).get(f"{path}?{query}")
+    assert response.status_code == 200
+    response.close()
+
+
 # ---------------------------------------------------------------- NUL in query strings
 
 

@@ -77,6 +77,8 @@ TEXTS = (
     "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
     "\ufeff\uffff",
     "2026-02-30",
+    "9999-12-31",
+    "0001-01-01",
     "HT-2026-000001",
 )
 # Names a query string may carry: the app's filters and paging, and url_for()'s own arguments.
@@ -202,6 +204,10 @@ class TextInput:
     """Marks a field one types into (text, e-mail, password, text area...)."""
 
 
+class DateInput:
+    """Marks a date field."""
+
+
 def is_number_field(offered: list) -> bool:
     values = [value for value in offered if isinstance(value, str)]
     return bool(values) and all(value.isdigit() for value in values)
@@ -275,7 +281,7 @@ def edge_requests(rule, method: str, values: dict, fields: dict) -> list[dict]:
     """The real request with numbers past every integer type in the path and url_for()'s own
     names in the query string; then, one field at a time (the others staying valid), a number
     past every integer type in a field that takes numbers, a NUL and a text-direction override
-    in a field one types into, an override in a file's name."""
+    in a field one types into, an override in a file's name; dates at the calendar's ends."""
     real = real_request(rule, method, values, fields)
     reserved = [("page", HUGE), ("per_page", HUGE), ("endpoint", "x"), ("_external", "1")]
     reserved.append(("next", NEWLINE_PATH))
@@ -290,15 +296,23 @@ def edge_requests(rule, method: str, values: dict, fields: dict) -> list[dict]:
             "body": RAW_BODIES[0] if real["body"] is not None else None,
         }
     ]
-    changes = [(name, HUGE) for name, offered in fields.items() if is_number_field(offered)]
-    changes += [(name, TRICKY) for name, offered in fields.items() if TextInput in offered]
-    changes += [(name, (PNG, "\u202egnp.exe")) for name, o in fields.items() if FileInput in o]
-    changes += [(name, NEWLINE_PATH) for name in fields if name == "next"]
-    for name, value in changes[:MAX_FIELD_EDGES]:
+    changes = [{name: NEWLINE_PATH} for name in fields if name == "next"]
+    changes += [{name: HUGE} for name, offered in fields.items() if is_number_field(offered)]
+    changes += [{name: TRICKY} for name, offered in fields.items() if TextInput in offered]
+    changes += [{name: (PNG, "\u202egnp.exe")} for name, o in fields.items() if FileInput in o]
+    changes = changes[:MAX_FIELD_EDGES]
+    dates = [name for name, offered in fields.items() if DateInput in offered]
+    if dates:  # the calendar's ends, as a range in the form's order
+        changes += [
+            {name: f"{first}{n + 1}" for n, name in enumerate(dates[:9])}
+            for first in ("9999-12-2", "0001-01-0")
+        ]
+    for changed in changes:
         if method == "GET":
-            edges.append({**real, "query": [*real["query"], (name, value)]})
+            query = [(name, value) for name, value in real["query"] if name not in changed]
+            edges.append({**real, "query": [*query, *changed.items()]})
         else:
-            edges.append({**real, "form": {**real["form"], name: value}})
+            edges.append({**real, "form": {**real["form"], **changed}})
     return edges
 
 
@@ -339,6 +353,8 @@ class FormReader(HTMLParser):
                 offered.append(FileInput)
             elif (tag == "textarea" or kind in TYPED) and TextInput not in offered:
                 offered.append(TextInput)
+            if kind == "date" and DateInput not in offered:
+                offered.append(DateInput)
             if kind != "file" and attrs.get("value") and attrs["value"] not in offered:
                 offered.append(attrs["value"])
             self.select = name if tag == "select" else None
