@@ -460,14 +460,17 @@ def send_batch(
     Rows still unsent when a third of the claim timeout has passed (a slow server) are given
     back: no other worker may take them over while this one still sends.
     """
-    claims = claim_many(batch, now or utcnow(), via=via)
+    # One instant for the whole batch: rows deferred together get the same retry time, and so
+    # one retry job, even when their attempts straddle a second.
+    now = now or utcnow()
+    claims = claim_many(batch, now, via=via)
     statuses.update(statuses_of(set(batch) - {claimed.id for claimed in claims}, via=via))
     give_back_at = time.monotonic() + CLAIM_TIMEOUT.total_seconds() / 3
     for position, claimed in enumerate(claims):
         if time.monotonic() > give_back_at:
             statuses.update(release(claims[position:], via=via))
             return
-        status, retry_at = attempt(claimed, outlet, now=now or utcnow(), via=via)
+        status, retry_at = attempt(claimed, outlet, now=now, via=via)
         statuses[claimed.id] = status
         if retry_at is not None:  # rows deferred together are retried by one job
             retries[retry_at.replace(microsecond=0) + timedelta(seconds=1)].append(claimed.id)
