@@ -72,3 +72,16 @@ def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs
     """Post like a browser: read the CSRF token from the page first (page defaults to url)."""
     html = client.get(page or url).get_data(as_text=True)
     return client.post(url, data={**data, "csrf_token": csrf_token(html)}, **kwargs)
+
+
+def save_profile(client, user, **changes):
+    """Post the profile form as the page shows it for the user, with `changes` applied."""
+    data = {
+        "full_name": user.full_name,
+        "email": user.email,
+        "phone": user.phone,
+        "language": user.language,
+        "notify_updates": "y",
+        **changes,
+    }
+    return post_form(client, "/auth/profile", data)

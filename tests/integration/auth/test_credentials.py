@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
-from support import post_form
+from support import post_form, save_profile
 
 from helpdesk.auth import services
 from helpdesk.auth.models import ApiToken
@@ -187,18 +187,6 @@ def test_a_first_activation_revokes_nothing_and_mails_nothing(app, db, make_user
 
 
 # ---------------------------------------------------------------- a new e-mail address
-
-
-def save_profile(client, user, **changes):
-    data = {
-        "full_name": user.full_name,
-        "email": user.email,
-        "phone": user.phone,
-        "language": user.language,
-        "notify_updates": "y",
-        **changes,
-    }
-    return post_form(client, "/auth/profile", data)
 
 
 @pytest.mark.parametrize(

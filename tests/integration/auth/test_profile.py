@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from support import post_form
+from support import post_form, save_profile
 
 from helpdesk.auth import services
 from helpdesk.auth.models import User
@@ -15,18 +15,6 @@ from helpdesk.timeutil import utcnow
 
 UNIT = "UBND phường Bến Nghé"
 PASSWORD = "Mật-khẩu-dài-2026"  # noqa: S105 - make_user's password
-
-
-def save(client, user, **changes):
-    data = {
-        "full_name": user.full_name,
-        "email": user.email,
-        "phone": user.phone,
-        "language": user.language,
-        "notify_updates": "y",
-        **changes,
-    }
-    return post_form(client, "/auth/profile", data)
 
 
 def test_profile_saves_name_phone_language_and_mail_preference(client, db, make_user, login):
@@ -55,7 +43,7 @@ def test_new_email_is_used_only_after_its_link_is_confirmed(
 ):
     user = make_user(email="cu@example.vn")
     login(user.username)
-    save(client, user, email="moi@example.vn", current_password=PASSWORD)
+    save_profile(client, user, email="moi@example.vn", current_password=PASSWORD)
     db.session.refresh(user)
     assert (user.email, user.pending_email) == ("cu@example.vn", "moi@example.vn")
     [mail] = mails("email_change_verify")
@@ -97,7 +85,7 @@ def test_a_second_new_address_voids_the_first_link(db, make_user):
 def test_profile_refuses_a_bad_email(english, db, make_user, login):
     user = make_user(language="en")
     login(user.username)
-    response = save(english, user, email="khong-phai-email")
+    response = save_profile(english, user, email="khong-phai-email")
     assert "Enter a valid e-mail address" in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.pending_email is None
