@@ -145,7 +145,8 @@ def violation(item: Import) -> str | None:
     if is_surface(item.target):
         return f"{where}: a surface uses another package's surface"
     if rank(item.target) >= rank(item.module):
-        return f"{where}: {package_of(item.target) or 'helpdesk'} is not below {package_of(item.module) or 'helpdesk'}"
+        above, below = package_of(item.target) or "helpdesk", package_of(item.module) or "helpdesk"
+        return f"{where}: {above} is not below {below}"
     return None
 
 
