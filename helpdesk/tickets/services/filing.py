@@ -170,9 +170,9 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     assignee and deadlines included), its events, timers and mail with one INSERT each.
     """
     from helpdesk.notifications import services as notifications
-    from helpdesk.notifications import tickets as mail
     from helpdesk.routing import services as routing
     from helpdesk.sla import services as sla
+    from helpdesk.tickets.services import mail
     from helpdesk.tickets.services.workflow import assign_automatically, assignment_mail
 
     now = now or utcnow()

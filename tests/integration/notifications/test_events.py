@@ -346,7 +346,7 @@ def test_a_cccd_typed_into_a_subject_or_reply_is_masked_in_mail(desk, file_ticke
 
 
 def test_the_same_event_never_mails_the_same_person_twice(db, desk, ticket, outbox_rows):
-    from helpdesk.notifications import tickets as notices
+    from helpdesk.tickets.services import mail as notices
 
     again = notices.on_ticket_filed(ticket)
     db.session.commit()
