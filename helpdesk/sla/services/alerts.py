@@ -466,9 +466,9 @@ def escalating_policies() -> set[int]:
 
 
 def _dispatch(outbox: list) -> None:
-    from helpdesk.notifications import services as notifications
+    from helpdesk.notifications.outbox import dispatch
 
-    notifications.dispatch(outbox)
+    dispatch(outbox)
 
 
 def _event(ticket: Ticket, kind: str, *, now: datetime, **data) -> dict:

@@ -16,7 +16,8 @@ from helpdesk.auth.cccd import mask
 from helpdesk.auth.models import Status, User
 from helpdesk.extensions import db
 from helpdesk.notifications.models import Outbox
-from helpdesk.notifications.services import link, queue_email
+from helpdesk.notifications.outbox import queue_email
+from helpdesk.notifications.rendering import link
 from helpdesk.routing.models import Membership
 from helpdesk.routing.services.visibility import covers
 from helpdesk.timeutil import to_local

@@ -56,11 +56,11 @@ def expect_version(ticket: Ticket, version: int | None) -> None:
 def commit_and_dispatch(
     outbox: list, *, ticket: Ticket | None = None, timers: bool = False
 ) -> None:
-    from helpdesk.notifications import services as notifications
+    from helpdesk.notifications.outbox import dispatch
     from helpdesk.sla import services as sla
 
     db.session.commit()
-    notifications.dispatch(outbox)
+    dispatch(outbox)
     if timers and ticket is not None:
         sla.schedule_timers(ticket)
 

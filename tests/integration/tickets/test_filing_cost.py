@@ -116,14 +116,14 @@ def test_outbox_rows_read_back_as_they_were_queued(
     db, requester, crowded_queue, file_ticket, monkeypatch
 ):
     """The rows of a filing go in with one statement and come back with every value intact."""
-    from helpdesk.notifications import services
+    from helpdesk.notifications import outbox
     from helpdesk.tickets.services import mail
 
     columns = [column.key for column in Outbox.__table__.columns]
     rows = []
 
     def keep(**kwargs):
-        rows.append(services.queue_email(**kwargs))
+        rows.append(outbox.queue_email(**kwargs))
         return rows[-1]
 
     monkeypatch.setattr(mail, "queue_email", keep)
