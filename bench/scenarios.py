@@ -306,7 +306,7 @@ def mail_scenario(
     import redis as redis_client
     from rq import Queue
 
-    from helpdesk.notifications import services as notifications
+    from helpdesk.notifications import sending
     from helpdesk.worker import WORK_QUEUE
 
     context = {
@@ -369,7 +369,7 @@ def mail_scenario(
             ids.append(row[0])
         conn.commit()
     # Handed over as the product's dispatch() hands over rows queued together: in its batches.
-    batches = getattr(notifications, "batches", lambda ids: [[i] for i in ids])
+    batches = getattr(sending, "batches", lambda ids: [[i] for i in ids])
     work_queue = Queue(WORK_QUEUE, connection=connection)
     jobs = [
         Queue.prepare_data("helpdesk.notifications.jobs.send_email", args=tuple(batch))

@@ -10,6 +10,7 @@ from flask import Flask
 from helpdesk import errors, extensions, inputs, trust
 from helpdesk.config import Config, fill_instance_defaults, from_environ, settle_hosts
 from helpdesk.logs import configure_logging
+from helpdesk.notifications import outbox
 
 MODEL_MODULES = (
     "helpdesk.catalogue.models",
@@ -37,6 +38,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     for module in MODEL_MODULES:  # every table known to the metadata (migrations, tests)
         importlib.import_module(module)
     extensions.init_app(app)
+    outbox.register()  # queued mail goes in with each flush
     inputs.init_app(app)
     register_blueprints(app)
     errors.register_handlers(app)

@@ -60,24 +60,34 @@ def worker_app() -> Flask:
     return _worker_app
 
 
-def enqueue(func: Callable, *args, job_id: str | None = None, retry: Retry | None = None, **kwargs):
-    """Hand work to RQ; when Redis is down, log and return None (the sweep re-dispatches)."""
+def enqueue(
+    func: Callable | str, *args, job_id: str | None = None, retry: Retry | None = None, **kwargs
+):
+    """Hand work to RQ; when Redis is down, log and return None (the sweep re-dispatches).
+
+    `func` is a job function or its dotted name (for a module its jobs module imports)."""
     try:
         return work_queue().enqueue(func, *args, job_id=job_id, retry=retry, **kwargs)
     except redis.RedisError as error:
-        log.warning("work queue unavailable, %s left for the sweep: %s", func.__name__, error)
+        log.warning("work queue unavailable, %s left for the sweep: %s", job_name(func), error)
         return None
 
 
-def enqueue_at(when: datetime, func: Callable, *args, job_id: str | None = None, **kwargs):
+def enqueue_at(when: datetime, func: Callable | str, *args, job_id: str | None = None, **kwargs):
     """Schedule work at an aware UTC instant; tolerant of Redis being down, like enqueue()."""
     if when.tzinfo is None:
         raise ValueError("enqueue_at needs an aware datetime")
     try:
         return work_queue().enqueue_at(when, func, *args, job_id=job_id, **kwargs)
     except redis.RedisError as error:
-        log.warning("work queue unavailable, %s timer left for the sweep: %s", func.__name__, error)
+        name = job_name(func)
+        log.warning("work queue unavailable, %s timer left for the sweep: %s", name, error)
         return None
+
+
+def job_name(func: Callable | str) -> str:
+    """The job's function name, as the logs give it, of a function or a dotted name."""
+    return func.rpartition(".")[2] if isinstance(func, str) else func.__name__
 
 
 @dataclass(frozen=True)

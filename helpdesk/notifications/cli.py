@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from helpdesk import errors
-from helpdesk.notifications import services
+from helpdesk.notifications import admin
 
 outbox_cli = AppGroup("outbox", help="The mail outbox.")
 
@@ -14,7 +14,7 @@ outbox_cli = AppGroup("outbox", help="The mail outbox.")
 @outbox_cli.command("deliver")
 def deliver() -> None:
     """Send every due message now, in this process (no worker needed)."""
-    counts = services.deliver_pending()
+    counts = admin.deliver_pending()
     if not counts:
         click.echo("nothing to send")
         return
@@ -26,7 +26,7 @@ def deliver() -> None:
 def retry(outbox_id: int) -> None:
     """Queue the failed message OUTBOX_ID again, with a fresh 24-hour retry window."""
     try:
-        row = services.retry_failed(outbox_id)
+        row = admin.retry_failed(outbox_id)
     except errors.HelpdeskError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"outbox {row.id} ({row.template}) queued again")

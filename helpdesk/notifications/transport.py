@@ -45,10 +45,10 @@ WORD_START = b"=?utf-8?b?"
 class Message:
     """A mail of two alternative parts, text and HTML, composed by hand.
 
-    The email package builds a tree of MIME objects and walks it again to flatten it, which
-    costs more than rendering, sending and recording the message together; this message has
-    one fixed shape, so it writes its bytes directly. A non-ASCII subject or sender name is one
-    RFC 2047 header that every reader decodes to the same text; headers are folded at 78.
+    The email package builds a tree of MIME objects and walks it again to flatten it; this
+    message has one fixed shape, so it writes its bytes directly (bench/RESULTS.md, "Mail: why
+    it is written so"). A non-ASCII subject or sender name is one RFC 2047 header that every
+    reader decodes to the same text; headers are folded at 78.
     """
 
     subject: str
@@ -114,8 +114,8 @@ def encoded_words(value: str, *, first: int) -> str:
     """The value as base64 RFC 2047 words of UTF-8, each whole characters and on a line of
     its own (the first `first` columns wide, the others HEADER_WIDTH with their leading space).
 
-    Decoders join adjacent words, so every reader gets the value back; the email package's
-    Header does the same, a hundred times slower.
+    Decoders join adjacent words, so every reader gets the value back, as from the email
+    package's Header, which is not used here (bench/RESULTS.md, "Mail: why it is written so").
     """
     data = value.encode()
     words, start, width = [], 0, first

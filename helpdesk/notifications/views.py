@@ -10,7 +10,7 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.extensions import db
 from helpdesk.inputs import FlaskForm, int_arg
-from helpdesk.notifications import services
+from helpdesk.notifications import admin
 from helpdesk.notifications.models import OutboxStatus
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
@@ -32,7 +32,7 @@ def chosen_status() -> str | None:
 def index():
     status = chosen_status()
     page = db.paginate(
-        services.recent(status=status),
+        admin.recent(status=status),
         page=int_arg("page"),
         per_page=PER_PAGE,
         error_out=False,
@@ -51,7 +51,7 @@ def index():
 def retry(outbox_id: int):
     if RetryForm().validate_on_submit():
         try:
-            services.retry_failed(outbox_id)
+            admin.retry_failed(outbox_id)
         except errors.Conflict as error:
             flash(error.message, "warning")
         else:

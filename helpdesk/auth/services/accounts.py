@@ -26,7 +26,8 @@ from helpdesk.auth.models import ApiToken, LoginThrottle, Role, Status, TokenRev
 from helpdesk.auth.services import links
 from helpdesk.catalogue.models import Province
 from helpdesk.extensions import db
-from helpdesk.notifications import services as notifications
+from helpdesk.notifications.outbox import dispatch, queue_email
+from helpdesk.notifications.rendering import link
 from helpdesk.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
@@ -310,7 +311,7 @@ def queue_account_mail(
     user: User, template: str, *, key: str, context: dict, to: str | None = None
 ):
     """An outbox row for an account mail, in the user's language; the login name masked."""
-    return notifications.queue_email(
+    return queue_email(
         template=template,
         to=to or user.email,
         language=user.language,
@@ -329,7 +330,7 @@ def queue_activation(user: User, *, now: datetime):
         "account_activate",
         key=f"activate:{user.id}:{links.fingerprint('activate', user)}:{now:%Y%m%d%H%M}",
         context={
-            "url": notifications.link("auth.activate", token=token),
+            "url": link("auth.activate", token=token),
             "valid_days": links.LIFETIMES["activate"].days,
         },
     )
@@ -381,7 +382,7 @@ def create_account(
         raise errors.Conflict(duplicate_message(), "username") from error
     outbox = [] if user.password_hash else [queue_activation(user, now=now)]
     db.session.commit()
-    notifications.dispatch(outbox)
+    dispatch(outbox)
     log.info("account %s created with role %s by %s", user.id, user.role, actor_label(actor))
     return user
 
@@ -521,7 +522,7 @@ def resend_activation(actor: User, user_id: int, *, now: datetime | None = None)
         raise errors.Conflict(_("This account has already set its password."))
     row = queue_activation(user, now=now)
     db.session.commit()
-    notifications.dispatch([row])
+    dispatch([row])
     return user
 
 

@@ -25,7 +25,7 @@ from helpdesk.auth.services.accounts import (
     queue_activation,
 )
 from helpdesk.extensions import db
-from helpdesk.notifications import services as notifications
+from helpdesk.notifications.outbox import dispatch
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ def import_accounts(
         ) from error
     outbox = [queue_activation(user, now=now) for user in created]
     db.session.commit()
-    notifications.dispatch(outbox)
+    dispatch(outbox)
     log.info(
         "import by %s: %s created, %s rejected",
         actor_label(actor),

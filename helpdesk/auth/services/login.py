@@ -27,7 +27,8 @@ from helpdesk.auth.services.accounts import (
     verify_password,
 )
 from helpdesk.extensions import db, insert_with_conflicts
-from helpdesk.notifications import services as notifications
+from helpdesk.notifications.outbox import dispatch
+from helpdesk.notifications.rendering import link
 from helpdesk.timeutil import ensure_aware, utcnow
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,7 @@ def change_password(user: User, current: str, new: str, *, now: datetime | None 
     set_password(user, new, now=now)
     row = end_credentials(user, TokenRevocation.PASSWORD_CHANGED, now=now)
     db.session.commit()
-    notifications.dispatch([row])
+    dispatch([row])
     log.info("user %s changed their password", user.id)
     return user
 
@@ -220,7 +221,7 @@ def end_credentials(user: User, reason: TokenRevocation, *, now: datetime):
         context={
             "reset": reason is TokenRevocation.PASSWORD_RESET,
             "when": local_time(now),
-            "url": notifications.link("auth.request_reset"),
+            "url": link("auth.request_reset"),
         },
     )
 
@@ -241,12 +242,12 @@ def request_password_reset(username: str, *, now: datetime | None = None) -> Non
         "password_reset",
         key=f"reset:{user.id}:{links.fingerprint('reset', user)}:{now:%Y%m%d%H}",
         context={
-            "url": notifications.link("auth.reset_password", token=token),
+            "url": link("auth.reset_password", token=token),
             "valid_minutes": int(links.LIFETIMES["reset"].total_seconds() // 60),
         },
     )
     db.session.commit()
-    notifications.dispatch([row])
+    dispatch([row])
     log.info("password reset mailed to user %s", user.id)
 
 
@@ -280,6 +281,6 @@ def set_password_by_link(
     if purpose == "reset" or replacing:
         outbox.append(end_credentials(user, TokenRevocation.PASSWORD_RESET, now=now))
     db.session.commit()
-    notifications.dispatch(outbox)
+    dispatch(outbox)
     log.info("user %s set a password by %s link", user.id, purpose)
     return user

@@ -27,7 +27,8 @@ from helpdesk.auth.services.accounts import (
     verify_password,
 )
 from helpdesk.extensions import db
-from helpdesk.notifications import services as notifications
+from helpdesk.notifications.outbox import dispatch
+from helpdesk.notifications.rendering import link
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -79,13 +80,13 @@ def update_profile(user: User, change: ProfileChange, *, now: datetime | None = 
                 to=email,
                 key=f"email:{user.id}:{links.fingerprint('email', user)}",
                 context={
-                    "url": notifications.link("auth.confirm_email_change", token=token),
+                    "url": link("auth.confirm_email_change", token=token),
                     "valid_days": links.LIFETIMES["email"].days,
                 },
             )
         )
     db.session.commit()
-    notifications.dispatch(outbox)
+    dispatch(outbox)
     return bool(outbox)
 
 
@@ -132,12 +133,12 @@ def confirm_email_change(token: str, *, now: datetime | None = None) -> User:
         context={
             "new_email": change.new_email,
             "when": local_time(now),
-            "url": notifications.link("auth.undo_email_change", token=undo),
+            "url": link("auth.undo_email_change", token=undo),
             "valid_days": links.LIFETIMES["email_undo"].days,
         },
     )
     db.session.commit()
-    notifications.dispatch([row])
+    dispatch([row])
     log.info("user %s confirmed a new e-mail address", user.id)
     return user
 

@@ -27,7 +27,8 @@ from helpdesk.auth.services.accounts import (
     spend_hashing_time,
 )
 from helpdesk.extensions import db
-from helpdesk.notifications import services as notifications
+from helpdesk.notifications.outbox import dispatch
+from helpdesk.notifications.rendering import link
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User |
         return None
     row = queue_verification(user, now=now)
     db.session.commit()
-    notifications.dispatch([row])
+    dispatch([row])
     log.info("registration %s waits for e-mail confirmation", user.id)
     return user
 
@@ -136,12 +137,12 @@ def tell_owner(user: User, *, password: str, now: datetime) -> None:
         "account_registration_attempt",
         key=f"registration-attempt:{user.id}:{now:%Y%m%d%H}",
         context={
-            "login_url": notifications.link("auth.login"),
-            "reset_url": notifications.link("auth.request_reset"),
+            "login_url": link("auth.login"),
+            "reset_url": link("auth.request_reset"),
         },
     )
     db.session.commit()
-    notifications.dispatch([row])
+    dispatch([row])
     log.info("registration with the CCCD of account %s: nothing made, its owner told", user.id)
 
 
@@ -152,7 +153,7 @@ def queue_verification(user: User, *, now: datetime):
         "account_verify",
         key=f"verify:{user.id}:{links.fingerprint('verify', user)}",
         context={
-            "url": notifications.link("auth.verify_email", token=token),
+            "url": link("auth.verify_email", token=token),
             "valid_hours": int(links.LIFETIMES["verify"].total_seconds() // 3600),
         },
     )
@@ -221,10 +222,10 @@ def approve_account(approver: User, user_id: int, *, now: datetime | None = None
         user,
         "account_approved",
         key=f"approved:{user.id}:{now.isoformat()}",
-        context={"url": notifications.link("auth.login")},
+        context={"url": link("auth.login")},
     )
     db.session.commit()
-    notifications.dispatch([row])
+    dispatch([row])
     log.info("registration %s approved by user %s", user.id, approver.id)
     return user
 
@@ -250,6 +251,6 @@ def reject_account(
         context={"reason": " ".join(reason.split())[:500]},
     )
     db.session.commit()
-    notifications.dispatch([row])
+    dispatch([row])
     log.info("registration %s rejected by user %s", user.id, approver.id)
     return user

@@ -70,7 +70,7 @@ Key = tuple[int, str, str]
 # A claimed timer to announce: ticket id, kind, stage, its deadline, when it was claimed.
 Claimed = tuple[int, str, str, datetime, datetime]
 
-# What a warning or breach reads of a ticket (its mail: notifications.tickets.ticket_context).
+# What a warning or breach reads of a ticket (its mail: tickets.services.mail.ticket_context).
 MAILED_COLUMNS = (
     Ticket.number,
     Ticket.subject,
@@ -466,9 +466,9 @@ def escalating_policies() -> set[int]:
 
 
 def _dispatch(outbox: list) -> None:
-    from helpdesk.notifications import services as notifications
+    from helpdesk.notifications.outbox import dispatch
 
-    notifications.dispatch(outbox)
+    dispatch(outbox)
 
 
 def _event(ticket: Ticket, kind: str, *, now: datetime, **data) -> dict:
@@ -483,7 +483,7 @@ def _supervisor(ticket: Ticket) -> User | None:
 
 
 def _context(ticket: Ticket, kind: str, due: datetime) -> dict:
-    from helpdesk.notifications.tickets import local_time, ticket_context
+    from helpdesk.tickets.services.mail import local_time, ticket_context
 
     return {
         **ticket_context(ticket),
@@ -497,7 +497,7 @@ def _context(ticket: Ticket, kind: str, due: datetime) -> dict:
 def _mail(
     template: str, key: str, context: dict, *, user: User | None = None, address: str = ""
 ) -> list:
-    from helpdesk.notifications.tickets import to_address, to_user
+    from helpdesk.tickets.services.mail import to_address, to_user
 
     if user is not None:
         return to_user(user, template, key, context, essential=True)

@@ -169,10 +169,10 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     Everything is read before anything is written, so the ticket goes in with one INSERT (its
     assignee and deadlines included), its events, timers and mail with one INSERT each.
     """
-    from helpdesk.notifications import services as notifications
-    from helpdesk.notifications import tickets as mail
+    from helpdesk.notifications.outbox import dispatch
     from helpdesk.routing import services as routing
     from helpdesk.sla import services as sla
+    from helpdesk.tickets.services import mail
     from helpdesk.tickets.services.workflow import assign_automatically, assignment_mail
 
     now = now or utcnow()
@@ -251,7 +251,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
             raise
         return existing  # the same form submitted twice at once: the other request won
     log.info("ticket %s filed into queue %s", ticket.number, ticket.queue_id)
-    notifications.dispatch(outbox)
+    dispatch(outbox)
     sla.schedule_timers(ticket, timers=timers)
     return ticket
 

@@ -56,11 +56,11 @@ def expect_version(ticket: Ticket, version: int | None) -> None:
 def commit_and_dispatch(
     outbox: list, *, ticket: Ticket | None = None, timers: bool = False
 ) -> None:
-    from helpdesk.notifications import services as notifications
+    from helpdesk.notifications.outbox import dispatch
     from helpdesk.sla import services as sla
 
     db.session.commit()
-    notifications.dispatch(outbox)
+    dispatch(outbox)
     if timers and ticket is not None:
         sla.schedule_timers(ticket)
 
@@ -86,8 +86,8 @@ def set_status(
     notify: bool = True,
 ) -> list:
     """Move the ticket along the state machine (no commit); returns the outbox rows it causes."""
-    from helpdesk.notifications import tickets as mail
     from helpdesk.sla import services as sla
+    from helpdesk.tickets.services import mail
 
     old = ticket.status
     if new == old:
@@ -213,8 +213,8 @@ def add_message_rows(
     author: User, ticket: Ticket, body: str, *, internal: bool, uploads: tuple, now: datetime
 ) -> list:
     """Add a reply or internal note with its files (no commit); returns the outbox rows."""
-    from helpdesk.notifications import tickets as mail
     from helpdesk.sla import services as sla
+    from helpdesk.tickets.services import mail
 
     problems: dict[str, str] = {}
     body = clean_text(body, "body", problems, multiline=True)
@@ -330,7 +330,7 @@ def assign_automatically(ticket: Ticket, *, now: datetime, mark: bool = True) ->
 
 def assignment_mail(ticket: Ticket) -> list:
     """After assign_automatically: the assignee is told, or the supervisor that nobody was."""
-    from helpdesk.notifications import tickets as mail
+    from helpdesk.tickets.services import mail
 
     if ticket.assignee_id is None:
         return mail.on_unassignable(ticket)
@@ -371,7 +371,7 @@ def assign(
 
 
 def assign_rows(actor: User, ticket: Ticket, assignee: User | None, *, now: datetime) -> list:
-    from helpdesk.notifications import tickets as mail
+    from helpdesk.tickets.services import mail
 
     if assignee is not None and (
         assignee.role not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
@@ -410,8 +410,8 @@ def transfer_rows(
     kind: str = "transferred",
 ) -> list:
     """Move the ticket to another queue (no commit): unassigned there, then auto-assigned."""
-    from helpdesk.notifications import tickets as mail
     from helpdesk.routing.models import Queue
+    from helpdesk.tickets.services import mail
 
     queue = db.session.get(Queue, queue_id)
     if queue is None or not queue.active:
@@ -585,7 +585,7 @@ def merge(
     """Merge a duplicate into another ticket: the duplicate closes and points at the target;
     every message stays where it was written; both requesters are told. Commits.
     `version` is the source's, as the page showed it."""
-    from helpdesk.notifications import tickets as mail
+    from helpdesk.tickets.services import mail
 
     now = now or utcnow()
     require_staff_on(actor, source)

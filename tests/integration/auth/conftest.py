@@ -52,10 +52,10 @@ def sent_texts(app):
     """Send what the outbox holds, then the decoded text of every .eml written (parts joined)."""
     from pathlib import Path
 
-    from helpdesk.notifications import services as notifications
+    from helpdesk.notifications import admin
 
     def read() -> list[str]:
-        notifications.deliver_pending()
+        admin.deliver_pending()
         folder = Path(app.config["HELPDESK_OUTBOX_FOLDER"])
         texts = []
         for path in sorted(folder.glob("*.eml")):

@@ -5,7 +5,7 @@ import pytest
 from support import csrf_token
 
 from helpdesk.config import ConfigError
-from helpdesk.notifications.services import link
+from helpdesk.notifications.rendering import link
 
 # The embedded default listening on all interfaces, port 8080: its links point at localhost:8080
 # while the test client's requests say Host: localhost.

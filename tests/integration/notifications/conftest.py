@@ -384,13 +384,13 @@ SAMPLE_TICKET = {
 @pytest.fixture
 def queue_mail(db):
     """Queue and commit outbox rows (a closed-ticket mail unless told), without dispatching."""
-    from helpdesk.notifications import services
+    from helpdesk.notifications import outbox
 
     keys = count(1)
 
     def queue(*addresses: str, template: str = "ticket_closed", language: str = "vi", **context):
         rows = [
-            services.queue_email(
+            outbox.queue_email(
                 template=template,
                 to=address,
                 language=language,

@@ -16,7 +16,7 @@ from support import post_form
 
 from helpdesk.extensions import db as database
 from helpdesk.extensions import redis_connection
-from helpdesk.notifications import services
+from helpdesk.notifications import sending, sweep
 from helpdesk.notifications.jobs import send_email
 from helpdesk.notifications.models import OutboxStatus
 from helpdesk.tickets.models import Ticket
@@ -113,8 +113,8 @@ def test_redis_down_while_filing_saves_the_ticket_and_mails_once_redis_returns(
     assert row.status == "pending"
 
     own_redis.start()
-    assert services.sweep() == 0  # within the grace period: a job may still be on its way
-    assert services.sweep(now=utcnow() + services.SWEEP_GRACE) >= 1
+    assert sweep.sweep() == 0  # within the grace period: a job may still be on its way
+    assert sweep.sweep(now=utcnow() + sweep.SWEEP_GRACE) >= 1
     workers.burst()
 
     [ack] = smtp.to(desk.requester.email)
@@ -134,9 +134,9 @@ def test_a_worker_killed_while_sending_is_recovered_and_the_resend_keeps_the_mes
 
     # The job claimed its rows (the acknowledgement, the assignment) for a worker now gone.
     assert [row.status for row in outbox_rows()] == ["sending", "sending"]
-    assert services.sweep(now=utcnow() + services.SWEEP_GRACE) == 0  # a live worker's, maybe
-    later = utcnow() + services.CLAIM_TIMEOUT + services.SWEEP_GRACE
-    assert services.sweep(now=later) == 2  # the claims have expired: handed over again
+    assert sweep.sweep(now=utcnow() + sweep.SWEEP_GRACE) == 0  # a live worker's, maybe
+    later = utcnow() + sending.CLAIM_TIMEOUT + sweep.SWEEP_GRACE
+    assert sweep.sweep(now=later) == 2  # the claims have expired: handed over again
     workers.run(smtp_app)
 
     first, second = smtp.to(desk.requester.email)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import Status
 from helpdesk.extensions import db as database
-from helpdesk.notifications import services
+from helpdesk.notifications import outbox, rendering
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing.models import Membership, MembershipProvince
 from helpdesk.tickets import services as tickets
@@ -44,7 +44,7 @@ def ticket(desk, file_ticket):
 
 
 def rendered(row: Outbox) -> str:
-    message = services.render(row)
+    message = rendering.render(row)
     return "\n".join((message.subject, message.body, message.html))
 
 
@@ -54,7 +54,7 @@ def told(rows: list[Outbox]) -> list[tuple[str, str, str]]:
         text = rendered(row)
         assert NOTE not in text
         assert not re.search(r"(?<!\d)\d{12}(?!\d)", text)
-        assert f'lang="{row.language}"' in services.render(row).html
+        assert f'lang="{row.language}"' in rendering.render(row).html
         assert FOOTER[row.language] in text
     return [(row.template, row.to, row.language) for row in rows]
 
@@ -67,7 +67,7 @@ def test_filing_acknowledges_to_the_requester_with_number_queue_and_deadline(
     [row] = outbox_rows("ticket_filed")
     assert told([row]) == [("ticket_filed", desk.requester.email, "en")]
     text = rendered(row)
-    assert services.render(row).subject.startswith(f"[{ticket.number}] ")
+    assert rendering.render(row).subject.startswith(f"[{ticket.number}] ")
     assert desk.queue.name in text
     assert ticket.first_response_due is not None
     assert row.context["first_response_due"] in text
@@ -346,12 +346,12 @@ def test_a_cccd_typed_into_a_subject_or_reply_is_masked_in_mail(desk, file_ticke
 
 
 def test_the_same_event_never_mails_the_same_person_twice(db, desk, ticket, outbox_rows):
-    from helpdesk.notifications import tickets as notices
+    from helpdesk.tickets.services import mail as notices
 
     again = notices.on_ticket_filed(ticket)
     db.session.commit()
 
     # Queued again, each row is skipped at insertion: it has no id, dispatch hands nothing over.
     assert again
-    assert [services.outbox_id(row) for row in again] == [None] * len(again)
+    assert [outbox.outbox_id(row) for row in again] == [None] * len(again)
     assert len(outbox_rows("ticket_filed")) == 1

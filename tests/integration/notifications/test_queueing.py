@@ -6,12 +6,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db as database
-from helpdesk.notifications import services
+from helpdesk.notifications import outbox
 from helpdesk.notifications.models import Outbox, OutboxStatus
 
 
 def queue(key: str, to: str = "a@example.vn") -> Outbox | None:
-    return services.queue_email(
+    return outbox.queue_email(
         template="ticket_closed", to=to, language="vi", context={"number": "HT-1"}, key=key
     )
 
@@ -27,7 +27,7 @@ def test_the_rows_of_a_transaction_go_in_with_one_insert(db, count_queries):
 
     assert len(statements) == 1
     assert outbox_inserts(statements) == 1
-    ids = [services.outbox_id(row) for row in rows]
+    ids = [outbox.outbox_id(row) for row in rows]
     assert None not in ids and len(set(ids)) == 30
     stored = database.session.get(Outbox, ids[7])
     assert (stored.key, stored.to, stored.status) == ("batch:7", "user7@example.vn", "pending")
@@ -44,8 +44,8 @@ def test_a_key_already_queued_is_skipped_without_a_query_of_its_own(db, count_qu
         database.session.commit()
 
     assert len(statements) == 1
-    assert services.outbox_id(again) is None
-    assert services.outbox_id(other) not in (None, services.outbox_id(first))
+    assert outbox.outbox_id(again) is None
+    assert outbox.outbox_id(other) not in (None, outbox.outbox_id(first))
     count = select(func.count()).select_from(Outbox).where(Outbox.key.like("event:1:%"))
     assert database.session.scalar(count) == 2
 
@@ -54,6 +54,6 @@ def test_a_query_before_the_commit_sees_the_queued_rows(db):
     row = queue("seen:1")
     found = database.session.scalar(select(Outbox.id).where(Outbox.key == "seen:1"))
 
-    assert found is not None and found == services.outbox_id(row)
+    assert found is not None and found == outbox.outbox_id(row)
     database.session.rollback()
     assert database.session.scalar(select(Outbox.id).where(Outbox.key == "seen:1")) is None

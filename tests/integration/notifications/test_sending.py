@@ -8,7 +8,7 @@ from datetime import timedelta
 from email.header import decode_header, make_header
 
 from helpdesk.extensions import db as database
-from helpdesk.notifications import services
+from helpdesk.notifications import rendering, sending, sweep
 from helpdesk.notifications.models import Outbox
 from helpdesk.worker import work_queue
 
@@ -22,13 +22,13 @@ def test_a_permanent_refusal_fails_at_once_without_a_retry(smtp_app, smtp, queue
     smtp.handler.refuse = {"nobody@example.vn"}
     [row] = queue_mail("nobody@example.vn")
 
-    assert services.send(row.id) == "failed"
+    assert sending.send(row.id) == "failed"
 
     row = reload(row)
     assert row.attempts == 1
     assert "550" in row.last_error
     assert work_queue().scheduled_job_registry.count == 0
-    assert services.due_ids(row.created_at + timedelta(days=2)) == []
+    assert sweep.due_ids(row.created_at + timedelta(days=2)) == []
 
 
 def test_temporary_failures_back_off_from_one_minute_doubling_to_one_hour(
@@ -39,7 +39,7 @@ def test_temporary_failures_back_off_from_one_minute_doubling_to_one_hour(
     now, delays = row.created_at, []
 
     for _ in range(8):
-        assert services.send(row.id, now=now) == "pending"
+        assert sending.send(row.id, now=now) == "pending"
         row = reload(row)
         delays.append(row.next_attempt_at - now)
         now = row.next_attempt_at
@@ -54,8 +54,8 @@ def test_temporary_failures_give_up_24_hours_after_the_mail_was_queued(smtp_app,
     [row] = queue_mail("requester@example.vn")
 
     almost = row.created_at + timedelta(hours=23, minutes=59)
-    assert services.send(row.id, now=almost) == "pending"
-    assert services.send(row.id, now=row.created_at + timedelta(hours=24)) == "failed"
+    assert sending.send(row.id, now=almost) == "pending"
+    assert sending.send(row.id, now=row.created_at + timedelta(hours=24)) == "failed"
 
     assert "421" in reload(row).last_error
     assert smtp.received == []
@@ -64,7 +64,7 @@ def test_temporary_failures_give_up_24_hours_after_the_mail_was_queued(smtp_app,
 def test_a_batch_shares_one_smtp_connection(smtp_app, smtp, queue_mail):
     rows = queue_mail(*(f"user{n}@example.vn" for n in range(5)))
 
-    statuses = services.send_many([row.id for row in rows])
+    statuses = sending.send_many([row.id for row in rows])
 
     assert set(statuses.values()) == {"sent"}
     assert len(smtp.received) == 5
@@ -75,7 +75,7 @@ def test_a_refused_address_does_not_hold_back_the_rest_of_the_batch(smtp_app, sm
     smtp.handler.refuse = {"gone@example.vn"}
     rows = queue_mail("first@example.vn", "gone@example.vn", "last@example.vn")
 
-    statuses = services.send_many([row.id for row in rows])
+    statuses = sending.send_many([row.id for row in rows])
 
     assert [statuses[row.id] for row in rows] == ["sent", "failed", "sent"]
     assert [received.recipients for received in smtp.received] == [
@@ -88,7 +88,7 @@ def test_an_unreachable_server_defers_the_whole_batch_to_one_retry_job(smtp_app,
     smtp.stop()
     rows = queue_mail("a@example.vn", "b@example.vn", "c@example.vn")
 
-    statuses = services.send_many([row.id for row in rows])
+    statuses = sending.send_many([row.id for row in rows])
 
     assert set(statuses.values()) == {"pending"}
     assert {reload(row).attempts for row in rows} == {1}
@@ -100,16 +100,16 @@ def test_an_unreachable_server_defers_the_whole_batch_to_one_retry_job(smtp_app,
 def test_a_slow_server_makes_the_job_give_back_rows_before_their_claim_could_expire(
     smtp_app, smtp, queue_mail, monkeypatch
 ):
-    monkeypatch.setattr(services, "CLAIM_TIMEOUT", timedelta(seconds=0.6))
+    monkeypatch.setattr(sending, "CLAIM_TIMEOUT", timedelta(seconds=0.6))
     smtp.handler.slow = 0.3  # longer than a third of the claim timeout
     first, second = queue_mail("first@example.vn", "second@example.vn")
 
-    statuses = services.send_many([first.id, second.id])
+    statuses = sending.send_many([first.id, second.id])
 
     assert statuses == {first.id: "sent", second.id: "pending"}
     second = reload(second)
     assert (second.attempts, second.next_attempt_at) == (0, second.created_at)
-    assert services.send(second.id) == "sent"
+    assert sending.send(second.id) == "sent"
     assert [r.recipients for r in smtp.received] == [["first@example.vn"], ["second@example.vn"]]
 
 
@@ -119,7 +119,7 @@ def test_a_refused_sender_address_is_retried_later_without_trying_the_rest_of_th
     smtp.handler.refuse = {"no-reply@hotro.example.vn"}  # our settings, not the recipients
     rows = queue_mail("a@example.vn", "b@example.vn")
 
-    statuses = services.send_many([row.id for row in rows])
+    statuses = sending.send_many([row.id for row in rows])
 
     assert set(statuses.values()) == {"pending"}
     assert smtp.handler.senders == ["no-reply@hotro.example.vn"]
@@ -129,8 +129,8 @@ def test_a_refused_sender_address_is_retried_later_without_trying_the_rest_of_th
 def test_a_job_for_a_row_already_sent_sends_nothing(smtp_app, smtp, queue_mail):
     [row] = queue_mail("requester@example.vn")
 
-    assert services.send(row.id) == "sent"
-    assert services.send(row.id) == "sent"
+    assert sending.send(row.id) == "sent"
+    assert sending.send(row.id) == "sent"
 
     assert len(smtp.received) == 1
     assert reload(row).attempts == 1
@@ -140,13 +140,13 @@ def test_a_row_held_by_a_live_worker_is_left_alone_until_its_claim_expires(
     smtp_app, smtp, queue_mail
 ):
     [row] = queue_mail("requester@example.vn")
-    claimed = services.claim(row.id, row.created_at)
+    claimed = sending.claim(row.id, row.created_at)
 
     assert claimed is not None
-    assert services.claim(row.id, row.created_at) is None
-    assert services.send(row.id, now=row.created_at + timedelta(minutes=4)) == "sending"
+    assert sending.claim(row.id, row.created_at) is None
+    assert sending.send(row.id, now=row.created_at + timedelta(minutes=4)) == "sending"
     assert smtp.received == []
-    assert services.send(row.id, now=row.created_at + services.CLAIM_TIMEOUT * 2) == "sent"
+    assert sending.send(row.id, now=row.created_at + sending.CLAIM_TIMEOUT * 2) == "sent"
     assert len(smtp.received) == 1
 
 
@@ -154,11 +154,11 @@ def test_a_job_that_outlived_its_claim_does_not_undo_the_delivery_of_its_success
     smtp_app, smtp, queue_mail
 ):
     [row] = queue_mail("requester@example.vn")
-    stale = services.claim(row.id, row.created_at)
-    later = row.created_at + services.CLAIM_TIMEOUT * 2
-    assert services.send(row.id, now=later) == "sent"
+    stale = sending.claim(row.id, row.created_at)
+    later = row.created_at + sending.CLAIM_TIMEOUT * 2
+    assert sending.send(row.id, now=later) == "sent"
 
-    status, retry_at = services.record_failure(
+    status, retry_at = sending.record_failure(
         stale, "timed out", now=later + timedelta(seconds=1), permanent=False
     )
 
@@ -172,7 +172,7 @@ def test_a_template_that_cannot_be_rendered_fails_the_row_instead_of_the_job(
 ):
     [row] = queue_mail("requester@example.vn", template="ticket_no_such_template")
 
-    assert services.send(row.id) == "failed"
+    assert sending.send(row.id) == "failed"
 
     assert "rendering failed" in reload(row).last_error
     assert smtp.received == []
@@ -183,12 +183,12 @@ def test_the_message_id_uses_the_senders_domain_and_survives_a_failed_attempt(
 ):
     smtp.handler.reply = "451 4.7.1 Greylisted, try again"
     [row] = queue_mail("requester@example.vn")
-    assert services.send(row.id) == "pending"
+    assert sending.send(row.id) == "pending"
     kept = reload(row).message_id
     smtp.handler.reply = None
     smtp_app.config["MAIL_DEFAULT_SENDER"] = "Hỗ trợ <no-reply@moved.example.vn>"
 
-    assert services.send(row.id) == "sent"
+    assert sending.send(row.id) == "sent"
 
     assert kept.startswith(f"<outbox-{row.id}-")
     assert kept.endswith("@hotro.example.vn>")
@@ -198,7 +198,7 @@ def test_the_message_id_uses_the_senders_domain_and_survives_a_failed_attempt(
 def test_mail_says_it_is_automatic_and_in_which_language(smtp_app, smtp, queue_mail):
     [row] = queue_mail("requester@example.vn", language="en")
 
-    services.send(row.id)
+    sending.send(row.id)
 
     message = smtp.received[0].message
     assert message["Auto-Submitted"] == "auto-generated"
@@ -210,9 +210,9 @@ def test_mail_says_it_is_automatic_and_in_which_language(smtp_app, smtp, queue_m
 def test_a_vietnamese_subject_arrives_whole_for_every_kind_of_reader(smtp_app, smtp, queue_mail):
     subject = "Tiền lệ phí nộp trực tuyến chưa về tài khoản thụ hưởng của đơn vị " * 2
     [row] = queue_mail("requester@example.vn", subject=subject.strip())
-    expected = services.render(row).subject
+    expected = rendering.render(row).subject
 
-    services.send(row.id)
+    sending.send(row.id)
 
     received = smtp.received[0]
     assert expected.startswith("[HT-2026-000123] ")
@@ -227,7 +227,7 @@ def test_a_line_too_long_for_smtp_arrives_whole_in_base64(smtp_app, smtp, queue_
     subject = "Tiền lệ phí chưa về tài khoản thụ hưởng " * 40  # one line of 1,600 bytes
     [row] = queue_mail("requester@example.vn", subject=subject.strip())
 
-    assert services.send(row.id) == "sent"
+    assert sending.send(row.id) == "sent"
 
     [received] = smtp.received
     assert all(len(line) <= 998 for line in received.content.split(b"\r\n"))

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from helpdesk import periodic  # noqa: F401 - what `flask cron` imports: the sweeps register
-from helpdesk.notifications import jobs, services
+from helpdesk.notifications import jobs, sending, sweep
 from helpdesk.worker import PERIODIC, work_queue
 
-GRACE = services.SWEEP_GRACE
+GRACE = sweep.SWEEP_GRACE
 
 
 def queued_ids() -> list[list[int]]:
@@ -19,8 +19,8 @@ def queued_ids() -> list[list[int]]:
 def test_the_sweep_leaves_fresh_rows_to_their_jobs_and_hands_over_older_ones(db, queue_mail):
     [row] = queue_mail("requester@example.vn")
 
-    assert services.sweep(now=row.created_at + GRACE / 2) == 0
-    assert services.sweep(now=row.created_at + GRACE) == 1
+    assert sweep.sweep(now=row.created_at + GRACE / 2) == 0
+    assert sweep.sweep(now=row.created_at + GRACE) == 1
 
     assert queued_ids() == [[row.id]]
 
@@ -29,9 +29,9 @@ def test_a_row_handed_over_is_not_handed_over_again_while_its_job_waits(db, queu
     [row] = queue_mail("requester@example.vn")
     handed_at = row.created_at + GRACE
 
-    assert services.sweep(now=handed_at) == 1
-    assert services.sweep(now=handed_at + timedelta(minutes=1)) == 0
-    assert services.sweep(now=handed_at + services.HANDOVER_LEASE + GRACE) == 1
+    assert sweep.sweep(now=handed_at) == 1
+    assert sweep.sweep(now=handed_at + timedelta(minutes=1)) == 0
+    assert sweep.sweep(now=handed_at + sweep.HANDOVER_LEASE + GRACE) == 1
 
     assert queued_ids() == [[row.id], [row.id]]
 
@@ -42,10 +42,10 @@ def test_with_redis_down_the_sweep_leaves_the_rows_due_for_the_next_sweep(
     [row] = queue_mail("requester@example.vn")
     own_redis.stop()
 
-    assert services.sweep(now=row.created_at + GRACE) == 0
+    assert sweep.sweep(now=row.created_at + GRACE) == 0
 
     own_redis.start()
-    assert services.sweep(now=row.created_at + GRACE) == 1
+    assert sweep.sweep(now=row.created_at + GRACE) == 1
 
 
 def test_sent_and_failed_rows_are_never_handed_over(db, queue_mail):
@@ -53,15 +53,15 @@ def test_sent_and_failed_rows_are_never_handed_over(db, queue_mail):
     sent.status, failed.status = "sent", "failed"
     db.session.commit()
 
-    assert services.sweep(now=sent.created_at + timedelta(days=2)) == 0
+    assert sweep.sweep(now=sent.created_at + timedelta(days=2)) == 0
 
 
 def test_the_sweep_hands_over_in_batches(db, queue_mail):
-    rows = queue_mail(*(f"user{n}@example.vn" for n in range(services.BATCH_SIZE + 1)))
+    rows = queue_mail(*(f"user{n}@example.vn" for n in range(sending.BATCH_SIZE + 1)))
 
-    assert services.sweep(now=rows[-1].created_at + GRACE) == services.BATCH_SIZE + 1
+    assert sweep.sweep(now=rows[-1].created_at + GRACE) == sending.BATCH_SIZE + 1
 
-    assert [len(ids) for ids in queued_ids()] == [services.BATCH_SIZE, 1]
+    assert [len(ids) for ids in queued_ids()] == [sending.BATCH_SIZE, 1]
 
 
 def test_the_sweep_runs_every_minute():
@@ -75,6 +75,6 @@ def test_the_sweep_job_hands_over_what_a_worker_then_sends(db, queue_mail, worke
     workers.burst()
     assert [row.status for row in outbox_rows()] == ["pending"]  # still within the grace
 
-    services.sweep(now=outbox_rows()[0].created_at + GRACE)
+    sweep.sweep(now=outbox_rows()[0].created_at + GRACE)
     workers.burst()
     assert [row.status for row in outbox_rows()] == ["sent"]

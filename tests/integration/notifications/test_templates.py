@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from jinja2 import meta
 
-from helpdesk.notifications import services
+from helpdesk.notifications import rendering
 
 FOLDER = Path(__file__).resolve().parents[3] / "helpdesk" / "templates" / "email"
 TEMPLATES = sorted(path.stem for path in FOLDER.glob("*.txt") if not path.name.startswith("_"))
@@ -75,7 +75,7 @@ def render(app):
             message_id="",
         )
         with app.app_context():
-            return services.render(row)
+            return rendering.render(row)
 
     return render_one
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event
 
 from helpdesk.extensions import db as database
-from helpdesk.notifications import services
+from helpdesk.notifications import outbox, sending
 
 MESSAGES = 300
 
@@ -23,7 +23,7 @@ def test_a_burst_goes_out_through_one_worker_over_few_connections_each_once(
     smtp_app, smtp, queue_mail, workers, outbox_rows
 ):
     rows = queue_mail(*(f"user{n}@example.vn" for n in range(MESSAGES)))
-    services.dispatch(rows)  # MESSAGES / BATCH_SIZE jobs
+    outbox.dispatch(rows)  # MESSAGES / BATCH_SIZE jobs
 
     workers.run(smtp_app, timeout=300)
 
@@ -32,7 +32,7 @@ def test_a_burst_goes_out_through_one_worker_over_few_connections_each_once(
     assert len({message.message_id for message in received}) == MESSAGES
     assert {row.status for row in outbox_rows()} == {"sent"}
     connections = len({message.peer for message in received})
-    assert connections < MESSAGES // services.BATCH_SIZE  # fewer connections than jobs
+    assert connections < MESSAGES // sending.BATCH_SIZE  # fewer connections than jobs
     rate = (MESSAGES - 1) / (received[-1].at - received[0].at)
     print(f"\n{rate:.0f} messages/s over {connections} SMTP connection(s)")
 
@@ -43,7 +43,7 @@ def test_sending_a_message_costs_less_than_4_ms_of_cpu(smtp_app, smtp, queue_mai
     database.session.expunge_all()
 
     cpu, wall = time.thread_time(), time.perf_counter()  # the SMTP server has its own thread
-    statuses = services.send_many(ids)
+    statuses = sending.send_many(ids)
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
 
     assert set(statuses.values()) == {"sent"}
@@ -64,7 +64,7 @@ def test_each_message_is_recorded_as_sent_by_one_statement_in_a_transaction_of_i
     event.listen(database.engine, "before_cursor_execute", record)
     try:
         with count_queries() as statements:
-            statuses = services.send_many(ids)
+            statuses = sending.send_many(ids)
     finally:
         event.remove(database.engine, "before_cursor_execute", record)
 

@@ -4,7 +4,7 @@ whether the periodic jobs run and how long due mail and SLA notices have waited.
 from datetime import timedelta
 
 from helpdesk.extensions import redis_connection
-from helpdesk.notifications import services as notifications
+from helpdesk.notifications import outbox
 from helpdesk.notifications.models import Outbox
 from helpdesk.periodic import heartbeat
 from helpdesk.sla.models import Notice
@@ -37,20 +37,16 @@ def test_health_says_whether_the_periodic_jobs_ran_lately(client):
 
 def test_health_tells_how_long_due_mail_and_sla_notices_have_waited(db, client):
     now = utcnow()
-    late = notifications.queue_email(
+    late = outbox.queue_email(
         template="ticket_closed", to="a@example.vn", language="vi", context={}, key="late"
     )
-    later = notifications.queue_email(
+    later = outbox.queue_email(
         template="ticket_closed", to="b@example.vn", language="vi", context={}, key="later"
     )
     db.session.flush()
-    db.session.get(Outbox, notifications.outbox_id(late)).next_attempt_at = now - timedelta(
-        minutes=25
-    )
+    db.session.get(Outbox, outbox.outbox_id(late)).next_attempt_at = now - timedelta(minutes=25)
     # A message retried later is not late yet, however old it is.
-    db.session.get(Outbox, notifications.outbox_id(later)).next_attempt_at = now + timedelta(
-        minutes=30
-    )
+    db.session.get(Outbox, outbox.outbox_id(later)).next_attempt_at = now + timedelta(minutes=30)
     db.session.add(
         Notice(
             ticket_id=1,

@@ -116,16 +116,17 @@ def test_outbox_rows_read_back_as_they_were_queued(
     db, requester, crowded_queue, file_ticket, monkeypatch
 ):
     """The rows of a filing go in with one statement and come back with every value intact."""
-    from helpdesk.notifications import services, tickets
+    from helpdesk.notifications import outbox
+    from helpdesk.tickets.services import mail
 
     columns = [column.key for column in Outbox.__table__.columns]
     rows = []
 
     def keep(**kwargs):
-        rows.append(services.queue_email(**kwargs))
+        rows.append(outbox.queue_email(**kwargs))
         return rows[-1]
 
-    monkeypatch.setattr(tickets, "queue_email", keep)
+    monkeypatch.setattr(mail, "queue_email", keep)
     file_ticket(requester, subject='Hồ sơ "đặc biệt" \\ với ký tự lạ ✓')
     # As queued: the rows stay loaded after the commit, with the values the app gave them.
     queued = {row.key: {name: row.__dict__[name] for name in columns} for row in rows if row}

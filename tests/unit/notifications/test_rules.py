@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from helpdesk.notifications.services import KEY_LENGTH, outbox_key, retry_delay
-from helpdesk.notifications.tickets import redact
+from helpdesk.notifications.outbox import KEY_LENGTH, outbox_key
+from helpdesk.notifications.sending import retry_delay
 from helpdesk.notifications.transport import PermanentFailure, TemporaryFailure, failure_for
+from helpdesk.tickets.services.mail import redact
 
 
 @pytest.mark.parametrize(

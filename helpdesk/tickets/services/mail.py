@@ -1,4 +1,8 @@
-"""Who is told what about a ticket: the outbox rows of each ticket event (no commit here)."""
+"""Who is told what about a ticket: the outbox rows of each ticket event (no commit here).
+
+The outbox knows addresses, languages and keys only; the accounts, queues and memberships that
+decide who gets a ticket's mail are read here.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,10 @@ from helpdesk.auth.cccd import mask
 from helpdesk.auth.models import Status, User
 from helpdesk.extensions import db
 from helpdesk.notifications.models import Outbox
-from helpdesk.notifications.services import link, queue_email
+from helpdesk.notifications.outbox import queue_email
+from helpdesk.notifications.rendering import link
+from helpdesk.routing.models import Membership
+from helpdesk.routing.services.visibility import covers
 from helpdesk.timeutil import to_local
 
 # Twelve digits standing alone look like a CCCD: mail never carries one whole, even when a
@@ -115,9 +122,6 @@ def queue_alert_members(ticket) -> list[User]:
 def queue_alert_query():
     """queue_alert_members' query, built once per process; its parameters are queue_id and
     province_code."""
-    from helpdesk.routing.models import Membership
-    from helpdesk.routing.services.visibility import covers
-
     return (
         select(User)
         .join(Membership, Membership.user_id == User.id)
