@@ -17,19 +17,15 @@ from helpdesk import errors
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import ApiToken, TokenRevocation, User
 from helpdesk.extensions import db
+from helpdesk.tickets import services as tickets
 from helpdesk.tickets import text
 from helpdesk.tickets.models import Attachment, Message, Ticket
-from helpdesk.tickets.services import is_staff
-from helpdesk.tickets.services.workflow import (
-    assign_rows,
-    commit_and_dispatch,
-    expect_version,
-    require_reason,
-    require_staff_on,
-    set_priority,
-    set_status,
-    transfer_rows,
-)
+from helpdesk.tickets.services.access import can_write_internal_notes, is_staff, require_staff_on
+from helpdesk.tickets.services.assignment import stage_assignment
+from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
+from helpdesk.tickets.services.facts import stage_priority
+from helpdesk.tickets.services.status import stage_status
+from helpdesk.tickets.services.transfer import require_reason, stage_transfer
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -177,12 +173,18 @@ def load_requesters(tickets: list[Ticket]) -> None:
         set_committed_value(ticket, "requester", users[ticket.requester_id])
 
 
-def may_write_internal_notes(user: User, ticket: Ticket) -> bool:
-    """Staff working the ticket; not its requester, even one who is staff elsewhere."""
-    return is_staff(user) and user.id != ticket.requester_id
+# ---------------------------------------------------------------- writing to a ticket
 
 
-# ---------------------------------------------------------------- updating a ticket
+def add_message(user: User, ticket: Ticket, body: str, *, internal: bool) -> Message:
+    """A reply or, from staff working the ticket, an internal note. Commits.
+
+    The API names a refused note on its field (errors.Invalid on `internal`) before anything
+    else is checked; requesters learn nothing from it: they already see the ticket.
+    """
+    if internal and not can_write_internal_notes(user, ticket):
+        raise errors.Invalid(_("Only agents working the ticket write internal notes."), "internal")
+    return tickets.add_message(user, ticket, body, internal=internal)
 
 
 @dataclass(frozen=True)
@@ -218,13 +220,13 @@ def update_ticket(
         outbox: list = []
         if changes.queue_id is not None and changes.queue_id != ticket.queue_id:
             reason = require_reason(changes.reason)
-            outbox += transfer_rows(actor, ticket, changes.queue_id, reason=reason, now=now)
+            outbox += stage_transfer(actor, ticket, changes.queue_id, reason=reason, now=now)
         if changes.unassign or changes.assignee is not None:
-            outbox += assign_rows(actor, ticket, changes.assignee, now=now)
+            outbox += stage_assignment(actor, ticket, changes.assignee, now=now)
         if changes.priority is not None:
-            set_priority(actor, ticket, changes.priority, now=now)
+            stage_priority(actor, ticket, changes.priority, now=now)
         if changes.status is not None:
-            outbox += set_status(
+            outbox += stage_status(
                 ticket, changes.status, actor=actor, now=now, reason=changes.reason
             )
         commit_and_dispatch(outbox, ticket=ticket, timers=True)

@@ -93,7 +93,7 @@ def create_user(
     how = "must change the password at first login" if password else "activation link mailed"
     click.echo(f"created {user.masked_username} ({user.role}); {how}")
     for _reference, queue in found:
-        routing.enrol(user, queue, provinces=covered, all_provinces=all_provinces)
+        routing.stage_enrolment(user, queue, provinces=covered, all_provinces=all_provinces)
         coverage = "every province" if all_provinces else f"province {province}"
         click.echo(f"member of {queue.code}, covering {coverage}")
     if found:

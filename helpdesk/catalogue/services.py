@@ -87,7 +87,7 @@ def seed_all(report: SeedReport) -> None:
 
     seed_catalogue(report)
     db.session.flush()
-    routing.seed_defaults(report)
+    routing.stage_defaults(report)
     sla.seed_defaults(report)
 
 

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from helpdesk.inputs import FlaskForm, id_from
 from helpdesk.tickets import storage
 from helpdesk.tickets.models import Priority, Status
-from helpdesk.tickets.services import TicketDraft, filing, workflow
+from helpdesk.tickets.services import TicketDraft, filing, messages
 
 STATUS_LABELS = {
     Status.NEW: _l("New"),
@@ -164,7 +164,7 @@ class ReplyForm(FlaskForm):
     """A public reply (requester or staff); staff may insert a canned reply first."""
 
     body = TextAreaField(
-        _l("Your reply"), validators=[DataRequired(), Length(max=workflow.MESSAGE_LIMIT)]
+        _l("Your reply"), validators=[DataRequired(), Length(max=messages.MESSAGE_LIMIT)]
     )
     attachments = MultipleFileField(_l("Attachments"))
     canned = SelectField(_l("Canned reply"), coerce=str, validate_choice=False)
@@ -175,7 +175,7 @@ class NoteForm(FlaskForm):
     """An internal note: staff only, never shown to the requester."""
 
     note = TextAreaField(
-        _l("Internal note"), validators=[DataRequired(), Length(max=workflow.MESSAGE_LIMIT)]
+        _l("Internal note"), validators=[DataRequired(), Length(max=messages.MESSAGE_LIMIT)]
     )
     note_attachments = MultipleFileField(_l("Attachments"))
     version = version_field()
@@ -324,6 +324,6 @@ class BulkForm(FlaskForm):
 class CannedReplyForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
-        _l("Text"), validators=[DataRequired(), Length(max=workflow.MESSAGE_LIMIT)]
+        _l("Text"), validators=[DataRequired(), Length(max=messages.MESSAGE_LIMIT)]
     )
     queue = SelectField(_l("Queue"), description=_l("Empty: offered in every queue."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk.tickets.services import workflow
+from helpdesk.tickets.services import status
 from helpdesk.worker import job
 
 
@@ -10,4 +10,4 @@ from helpdesk.worker import job
 def close_resolved() -> int:
     """Close the tickets resolved more than the auto-close days ago (HELPDESK_AUTO_CLOSE_DAYS);
     returns how many. Safe to run twice: a closed ticket is no longer resolved."""
-    return workflow.close_resolved()
+    return status.close_resolved()

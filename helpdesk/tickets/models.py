@@ -212,8 +212,36 @@ class Attachment(db.Model):
     message: Mapped[Message | None] = relationship(back_populates="attachments")
 
 
+class EventKind(enum.StrEnum):
+    """What happened to a ticket (Event.kind), each with the keys of its data (Event.data).
+
+    Queue and user ids name rows that may since be gone; instants are ISO strings in UTC.
+    """
+
+    CREATED = "created"  # filed: {}
+    ROUTED = "routed"  # {queue_id, rule_id (None: the system's default queue), reason}
+    # {assignee_id (None: unassigned)}, with {automatic: True} when routing chose
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"  # nobody could take it, the supervisor was told: {queue_id}
+    STATUS_CHANGED = "status_changed"  # {old, new, reason?} (reason: words or a code)
+    NOTE_ADDED = "note_added"  # an internal note: {} (the note is a message)
+    TRANSFERRED = "transferred"  # by staff: {from_queue_id, to_queue_id, reason}
+    # To the next tier: as TRANSFERRED; or after a missed deadline, the priority raised:
+    # {step: "priority", clock (first_response | resolution), old, new}
+    ESCALATED = "escalated"
+    REROUTED = "rerouted"  # routed again after a change of facts: as TRANSFERRED
+    PRIORITY_CHANGED = "priority_changed"  # {old, new}
+    FACTS_CHANGED = "facts_changed"  # {old, new}: each [system, category, province]
+    MERGED = "merged"  # this ticket merged into another: {into: its number}
+    MERGED_IN = "merged_in"  # another merged into this one: {source: its number}
+    LINKED = "linked"  # {parent: the parent incident's number, None: unlinked}
+    RATED = "rated"  # {rating: 1 to 5}
+    SLA_WARNING = "sla_warning"  # {clock, due}
+    SLA_BREACHED = "sla_breached"  # {clock, due, supervisor_id (told, or None)}
+
+
 class Event(db.Model):
-    """The ticket's history: created, routed, assigned, status, transferred, merged, SLA, ..."""
+    """The ticket's history: one row per thing that happened to it (kinds: EventKind)."""
 
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_ticket_id_id", "ticket_id", "id"),)

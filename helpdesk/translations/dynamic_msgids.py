@@ -1,7 +1,7 @@
 """Msgids that the code translates from a variable, so that `pybabel extract` cannot see them.
 
 `_(key)` in reports/views.py and templates/reports/dashboard.html and `_(old)` / `_(new)` in
-tickets/services/workflow.py pass a ticket status code to gettext; role codes and SLA states are
+tickets/services/status.py pass a ticket status code to gettext; role codes and SLA states are
 codes of the same kind. Listing them here puts them in the catalogue, where they get a label.
 Nothing imports this file: it is read only by Babel (babel.cfg takes every helpdesk/**.py).
 """

@@ -1,13 +1,13 @@
 """Routing services, split by subject; callers use this package (`routing.services.decide`).
 
-For tickets.services: decide, explain, choose_assignee, mark_assigned, escalation_target,
-covered_provinces, visible_queue_ids, ticket_visibility_clause, queues_for_user.
+For tickets.services: decide, explain, choose_assignee, stage_last_assigned, escalation_target,
+covers, covered_provinces, is_active_staff, visible_queue_ids, queues_for_user.
 """
 
 from helpdesk.routing.services.assignment import (
     choose_assignee,
     escalation_target,
-    mark_assigned,
+    stage_last_assigned,
 )
 from helpdesk.routing.services.decisions import (
     Explanation,
@@ -27,7 +27,6 @@ from helpdesk.routing.services.queues import (
     add_member,
     all_queues,
     check_coverage,
-    enrol,
     find_queue,
     find_staff,
     get_membership,
@@ -38,6 +37,7 @@ from helpdesk.routing.services.queues import (
     queues_by_id,
     remove_membership,
     save_queue,
+    stage_enrolment,
     update_membership,
 )
 from helpdesk.routing.services.rules import (
@@ -49,11 +49,12 @@ from helpdesk.routing.services.rules import (
     save_rule,
 )
 from helpdesk.routing.services.rules_csv import ImportResult, RowProblem, export_rules, import_rules
-from helpdesk.routing.services.seeding import VENDOR_CATEGORIES, seed_defaults
+from helpdesk.routing.services.seeding import VENDOR_CATEGORIES, stage_defaults
 from helpdesk.routing.services.visibility import (
     covered_provinces,
+    covers,
+    is_active_staff,
     queues_for_user,
-    ticket_visibility_clause,
     visible_queue_ids,
 )
 
@@ -69,13 +70,13 @@ __all__ = [
     "VENDOR_CATEGORIES",
     "add_member",
     "check_coverage",
-    "enrol",
     "find_queue",
     "all_queues",
     "candidate_rules",
     "check_facts",
     "choose_assignee",
     "covered_provinces",
+    "covers",
     "decide",
     "default_queue_id",
     "delete_rule",
@@ -88,9 +89,9 @@ __all__ = [
     "get_queue",
     "get_rule",
     "import_rules",
+    "is_active_staff",
     "list_members",
     "list_queues",
-    "mark_assigned",
     "queue_names",
     "queues_by_id",
     "queues_for_user",
@@ -100,8 +101,9 @@ __all__ = [
     "rules_query",
     "save_queue",
     "save_rule",
-    "seed_defaults",
-    "ticket_visibility_clause",
+    "stage_defaults",
+    "stage_enrolment",
+    "stage_last_assigned",
     "update_membership",
     "visible_queue_ids",
 ]

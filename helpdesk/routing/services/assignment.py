@@ -57,16 +57,16 @@ def assignee_query():
     )
 
 
-def mark_assigned(queue_id: int, user_id: int, now: datetime) -> None:
+def stage_last_assigned(queue_id: int, user_id: int, now: datetime) -> None:
     """Note that the member just got a ticket (the idle-time tie-break). Does not commit."""
     db.session.execute(
-        mark_assigned_statement(), {"member_queue": queue_id, "member": user_id, "now": now}
+        last_assigned_statement(), {"member_queue": queue_id, "member": user_id, "now": now}
     )
 
 
 @cache
-def mark_assigned_statement():
-    """mark_assigned's UPDATE, built once per process."""
+def last_assigned_statement():
+    """stage_last_assigned's UPDATE, built once per process."""
     return (
         update(Membership)
         .where(

@@ -338,7 +338,7 @@ def find_queue(reference: str) -> Queue | None:
     )
 
 
-def enrol(
+def stage_enrolment(
     user: User, queue: Queue, *, provinces: Iterable[str] = (), all_provinces: bool = False
 ) -> Membership:
     """An operator's enrolment (the CLI): the account joins the queue covering those provinces,

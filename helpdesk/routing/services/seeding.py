@@ -16,7 +16,7 @@ NATIONAL_QUEUE = "national"
 NATIONAL_NAME = "Cục Chuyển đổi số quốc gia (Bộ Khoa học và Công nghệ)"
 
 
-def seed_defaults(report) -> None:
+def stage_defaults(report) -> None:
     """Default queues, system defaults and rules; idempotent; does not commit.
 
     Creates only what is missing (a rule counts as present when one has the same conditions,

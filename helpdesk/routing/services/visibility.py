@@ -1,4 +1,5 @@
-"""Which queues and tickets an agent, a supervisor or an admin may see: the one visibility rule.
+"""Which queues an agent, a supervisor or an admin works: the coverage the visibility of tickets
+is built from.
 
 Agents (and supervisors) see the tickets of the queues they are members of, limited to the
 provinces their membership covers: the provinces listed (`MembershipProvince`), or every
@@ -8,31 +9,29 @@ assigned to them. Absence never widens what anyone sees. The supervisor of a que
 (`Queue.supervisor_id`) sees the whole queue. Admins see everything. Anyone sees the tickets
 assigned to them, wherever those are. Nobody else sees a queue's tickets through routing.
 
-Every list, count, search, page and API answer that shows tickets starts from this rule,
-through `tickets.services.access`: `ticket_visibility_clause` (lists, counts, the SLA pages),
-`ticket_visibility_branches` (lists read in deadline order), `ticket_visibility_check` (one
-ticket, its files, a form naming another ticket). `covers` is the same rule for who may hold a
-ticket (assignment) and which members are mailed about it; other ticket mail goes to its
-assignee, its requester and its queue's supervisor, who see it. The reports are counts without
-any ticket's number or text, national for observers by design.
+Routing states the rule as plain data, `covered_provinces` (queue id -> the provinces covered,
+None for the whole queue), and as `covers`, a condition over Membership; the tickets package
+turns them into its conditions over tickets (`tickets.services.visibility`), which every list,
+count, search, page and API answer starts from. `covers` is also who may hold a ticket
+(assignment) and which members are mailed about it; other ticket mail goes to its assignee, its
+requester and its queue's supervisor, who see it. The reports are counts without any ticket's
+number or text, national for observers by design.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from sqlalchemy import and_, event, exists, false, or_, select, true
+from sqlalchemy import and_, event, exists, or_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import Role
 from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
-from helpdesk.tickets.models import Ticket
 
 STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
 
-def _is_staff(user) -> bool:
+def is_active_staff(user) -> bool:
+    """Signed in, active, and an agent, a supervisor or an admin: whom queues are shown to."""
     return (
         user is not None
         and getattr(user, "is_authenticated", False)
@@ -102,7 +101,7 @@ def covered_provinces(user) -> dict[int, set[str] | None]:
 
     Admins get every queue with None. Accounts that are not active staff get {}.
     """
-    if not _is_staff(user):
+    if not is_active_staff(user):
         return {}
     coverage: dict[int, set[str] | None] = {}
     for queue, province_code in _staff_queues(user):
@@ -117,84 +116,9 @@ def covered_provinces(user) -> dict[int, set[str] | None]:
 
 def visible_queue_ids(user) -> set[int] | None:
     """The ids of the queues whose tickets (some or all) the user sees; None: all (admins)."""
-    if _is_staff(user) and user.role == Role.ADMIN:
+    if is_active_staff(user) and user.role == Role.ADMIN:
         return None
     return set(covered_provinces(user))
-
-
-def ticket_visibility_clause(user):
-    """A condition over `Ticket` (queue_id, province_code, assignee_id) for what routing shows.
-
-    Built with one query (the user's memberships and supervised queues); the tickets service
-    ANDs it into its queries: `select(Ticket).where(ticket_visibility_clause(user))`. Admins
-    get true(), accounts that are not active staff false(). The tickets service decides what
-    requesters see (their own tickets) on its own.
-    """
-    if not _is_staff(user):
-        return false()
-    if user.role == Role.ADMIN:
-        return true()
-    whole: list[int] = []
-    by_provinces: dict[frozenset[str], list[int]] = defaultdict(list)
-    for queue_id, provinces in covered_provinces(user).items():
-        if provinces is None:
-            whole.append(queue_id)
-        else:
-            by_provinces[frozenset(provinces)].append(queue_id)
-    clauses = [Ticket.assignee_id == user.id]
-    if whole:
-        clauses.append(Ticket.queue_id.in_(sorted(whole)))
-    for provinces, queue_ids in sorted(by_provinces.items(), key=lambda item: sorted(item[1])):
-        clauses.append(
-            and_(
-                Ticket.queue_id.in_(sorted(queue_ids)), Ticket.province_code.in_(sorted(provinces))
-            )
-        )
-    return or_(*clauses)
-
-
-def ticket_visibility_check(user, *, user_id=None):
-    """The condition of `ticket_visibility_clause(user)` as correlated subqueries over the
-    user's memberships and supervised queues, built without a query: for reading one ticket
-    (by number or id), where the database checks those few rows for it. Lists keep the clause,
-    whose lists of queues and provinces the planner serves from the tickets' indexes.
-
-    `user_id` stands for the user's id in the condition (default: the id itself); a bind
-    parameter lets one statement serve every active agent, or every active supervisor.
-    """
-    if not _is_staff(user):
-        return false()
-    if user.role == Role.ADMIN:
-        return true()
-    if user_id is None:
-        user_id = user.id
-    member = exists().where(
-        Membership.user_id == user_id,
-        Membership.queue_id == Ticket.queue_id,
-        covers(Ticket.province_code),
-    )
-    supervisor = exists().where(Queue.id == Ticket.queue_id, Queue.supervisor_id == user_id)
-    return or_(Ticket.assignee_id == user_id, member, supervisor)
-
-
-def ticket_visibility_branches(user) -> list | None:
-    """The routing visibility as disjoint conditions over `Ticket` whose OR is
-    `ticket_visibility_clause(user)`, each one read in deadline order through one index:
-    assigned to the user; then, not assigned to the user, one queue (in the provinces the user
-    covers there). None for admins (everything), [] for accounts that are not active staff."""
-    if not _is_staff(user):
-        return []
-    if user.role == Role.ADMIN:
-        return None
-    not_mine = Ticket.assignee_id.is_distinct_from(user.id)
-    branches = [Ticket.assignee_id == user.id]
-    for queue_id, provinces in sorted(covered_provinces(user).items()):
-        in_queue = Ticket.queue_id == queue_id
-        if provinces is None:
-            branches.append(and_(in_queue, not_mine))
-        else:
-            branches.append(and_(in_queue, Ticket.province_code.in_(sorted(provinces)), not_mine))
-    return branches
 
 
 def queues_for_user(user) -> list[Queue]:
@@ -203,7 +127,7 @@ def queues_for_user(user) -> list[Queue]:
     Admins get every active queue; other accounts the queues they belong to or supervise.
     Shares its one query per transaction with `covered_provinces`.
     """
-    if not _is_staff(user):
+    if not is_active_staff(user):
         return []
     queues = {queue.id: queue for queue, _province in _staff_queues(user)}.values()  # by name
     if user.role == Role.ADMIN:

@@ -556,14 +556,14 @@ def escalate(ticket: Ticket, kind: str, found: services.Targets, *, now: datetim
     """The policy's escalation steps after a breach (no commit): raise the priority one level
     (never above critical; deadlines that still run follow it), move to the next queue on the
     routing path (unassigned there, then auto-assigned). Returns the outbox rows."""
-    from helpdesk.tickets.services import record_event
+    from helpdesk.tickets.services import stage_event
 
     outbox: list = []
     if found.raise_priority and ticket.priority > Priority.CRITICAL:
         old, new = ticket.priority, ticket.priority - 1
         ticket.priority = new
         ticket.updated_at = now
-        record_event(ticket, "escalated", at=now, step="priority", clock=kind, old=old, new=new)
+        stage_event(ticket, "escalated", at=now, step="priority", clock=kind, old=old, new=new)
         services.on_priority_change(ticket, now)
     if found.transfer_to_next_queue:
         outbox += _move_to_next_queue(ticket, kind, now=now)
@@ -572,14 +572,14 @@ def escalate(ticket: Ticket, kind: str, found: services.Targets, *, now: datetim
 
 def _move_to_next_queue(ticket: Ticket, kind: str, *, now: datetime) -> list:
     from helpdesk.routing import services as routing
-    from helpdesk.tickets.services import workflow
+    from helpdesk.tickets.services import transfer
 
     target = routing.escalation_target(ticket.queue_id, ticket.routing_rule_id)
     if target is None or target == ticket.queue_id:
         return []
     reason = f"SLA breach: {kind.replace('_', ' ')}"
     try:
-        return workflow.transfer_rows(
+        return transfer.stage_transfer(
             None, ticket, target, reason=reason, now=now, kind="escalated"
         )
     except errors.HelpdeskError as error:  # the target went inactive: the breach still stands

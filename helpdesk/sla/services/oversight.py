@@ -25,7 +25,7 @@ from helpdesk.routing.models import Queue
 from helpdesk.sla import services
 from helpdesk.sla.models import Timer, TimerStage
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
-from helpdesk.tickets.services.access import visibility_clause
+from helpdesk.tickets.services.visibility import visibility_clause
 
 LIST_LIMIT = 200
 

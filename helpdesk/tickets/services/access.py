@@ -1,69 +1,20 @@
-"""Who sees which tickets: one query that pages, search, exports and the API start from."""
+"""Reaching one ticket: by number through visibility, and the checks of who may act on it."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select, true
+from sqlalchemy import select
 
 from helpdesk import errors
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.services.visibility import visibility_check
 
 STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
 
 def is_staff(user: User) -> bool:
     return user.role in STAFF_ROLES
-
-
-def visibility_clause(user: User):
-    """A condition over Ticket: requesters their own; agents their queues and provinces."""
-    if user.role == Role.ADMIN:
-        return true()
-    if user.role in (Role.AGENT, Role.SUPERVISOR):
-        from helpdesk.routing import services as routing
-
-        return routing.ticket_visibility_clause(user)
-    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
-        return Ticket.requester_id == user.id
-    return false()  # observers read aggregated reports only
-
-
-def visibility_check(user: User, *, user_id=None):
-    """`visibility_clause(user)` for reading one ticket: for staff, correlated subqueries the
-    database checks for that ticket instead of lists read first (one query fewer). Not for
-    lists, which the clause's lists serve through the tickets' indexes.
-
-    `user_id` stands for the user's id in the condition (default: the id itself); with a bind
-    parameter, the condition is the same for every user of one role and account status, and
-    so may be built once for them all.
-    """
-    who = user.id if user_id is None else user_id
-    if user.role in (Role.AGENT, Role.SUPERVISOR):
-        from helpdesk.routing.services.visibility import ticket_visibility_check
-
-        return ticket_visibility_check(user, user_id=who)
-    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
-        return Ticket.requester_id == who
-    return visibility_clause(user)  # admins everything, observers nothing: no id in it
-
-
-def visibility_branches(user: User) -> list | None:
-    """The visibility clause as conditions over Ticket whose OR it is, each served in list
-    order by one index (see `routing.ticket_visibility_branches`); None: every ticket."""
-    if user.role == Role.ADMIN:
-        return None
-    if user.role in (Role.AGENT, Role.SUPERVISOR):
-        from helpdesk.routing.services.visibility import ticket_visibility_branches
-
-        return ticket_visibility_branches(user)
-    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
-        return [Ticket.requester_id == user.id]
-    return []
-
-
-def visible_tickets(user: User) -> Select:
-    return select(Ticket).where(visibility_clause(user))
 
 
 def get_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
@@ -80,3 +31,20 @@ def get_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
 def require_staff(user: User) -> None:
     if not is_staff(user):
         raise errors.NotFound("Ticket not found.")
+
+
+def require_staff_on(user: User, ticket: Ticket) -> None:
+    """Staff who may see the ticket (the caller already loaded it through visibility)."""
+    if not is_staff(user):
+        raise errors.NotFound("Ticket not found.")
+
+
+def require_requester(user: User, ticket: Ticket) -> None:
+    if ticket.requester_id != user.id:
+        raise errors.NotFound("Ticket not found.")
+
+
+def can_write_internal_notes(user: User, ticket: Ticket) -> bool:
+    """Staff working the ticket; not its requester, even one who is staff elsewhere. Their
+    public replies are the staff's answers (the first response)."""
+    return is_staff(user) and user.id != ticket.requester_id

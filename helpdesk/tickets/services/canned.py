@@ -12,9 +12,10 @@ from helpdesk import errors, reference_cache
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
+from helpdesk.routing import services as routing
 from helpdesk.tickets import text
 from helpdesk.tickets.models import CannedReply, Ticket
-from helpdesk.tickets.services.workflow import MESSAGE_LIMIT
+from helpdesk.tickets.services.messages import MESSAGE_LIMIT
 
 TITLE_LIMIT = 200
 
@@ -28,8 +29,6 @@ class CannedDraft:
 
 def manageable_queues(actor: User) -> list:
     """The queues whose canned replies the actor manages (admins: every active queue)."""
-    from helpdesk.routing import services as routing
-
     permissions.require(actor, "tickets.supervise")
     if actor.role == Role.ADMIN:
         return [q for q in routing.all_queues() if q.active]

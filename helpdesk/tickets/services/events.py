@@ -1,17 +1,17 @@
-"""The ticket's history: one Event row per thing that happened to it."""
+"""The ticket's history: one Event row per thing that happened to it (kinds: EventKind)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from helpdesk.tickets.models import Event, Ticket
+from helpdesk.tickets.models import Event, EventKind, Ticket
 from helpdesk.timeutil import utcnow
 
 
-def record_event(
-    ticket: Ticket, kind: str, *, actor=None, at: datetime | None = None, **data
+def stage_event(
+    ticket: Ticket, kind: EventKind, *, actor=None, at: datetime | None = None, **data
 ) -> Event:
-    """Add an event to the ticket (no commit). `data` must be JSON-serialisable."""
+    """Add an event to the ticket. `data` must be JSON-serialisable: the keys EventKind lists."""
     event = Event(
         kind=kind, actor_id=getattr(actor, "id", None), data=data, created_at=at or utcnow()
     )

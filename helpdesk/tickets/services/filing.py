@@ -17,11 +17,22 @@ from helpdesk import errors
 from helpdesk.auth.models import User
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db, insert_with_conflicts
+from helpdesk.notifications.outbox import dispatch
 from helpdesk.routing import engine
+from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
 from helpdesk.tickets import storage, text
-from helpdesk.tickets.models import Attachment, Priority, Status, Ticket, TicketCounter
-from helpdesk.tickets.services.events import record_event
+from helpdesk.tickets.models import (
+    Attachment,
+    EventKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketCounter,
+)
+from helpdesk.tickets.services import mail
+from helpdesk.tickets.services.assignment import stage_assignment_mail, stage_auto_assignment
+from helpdesk.tickets.services.events import stage_event
 from helpdesk.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
@@ -169,11 +180,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     Everything is read before anything is written, so the ticket goes in with one INSERT (its
     assignee and deadlines included), its events, timers and mail with one INSERT each.
     """
-    from helpdesk.notifications.outbox import dispatch
-    from helpdesk.routing import services as routing
     from helpdesk.sla import services as sla
-    from helpdesk.tickets.services import mail
-    from helpdesk.tickets.services.workflow import assign_automatically, assignment_mail
 
     now = now or utcnow()
     values = validate(draft)
@@ -207,17 +214,17 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     ticket.requester = requester
     ticket.queue = db.session.get(Queue, decision.queue_id)
     # Not in the session until it is complete: no query below flushes half a ticket.
-    record_event(ticket, "created", actor=requester, at=now)
-    record_event(
+    stage_event(ticket, EventKind.CREATED, actor=requester, at=now)
+    stage_event(
         ticket,
-        "routed",
+        EventKind.ROUTED,
         at=now,
         queue_id=decision.queue_id,
         rule_id=decision.rule_id,
         reason=decision.reason,
     )
     members = mail.queue_alert_members(ticket)
-    assign_automatically(ticket, now=now, mark=False)
+    stage_auto_assignment(ticket, now=now, mark=False)
     for upload, content_type in values["attachments"]:
         stored = storage.store(upload, content_type)
         ticket.attachments.append(
@@ -232,7 +239,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         )
     sla.set_deadlines(ticket, now)
     # Numbered last, just before the writes: the year's counter row (as the member's row that
-    # mark_assigned writes) stays locked until the commit, and every filing of the year waits
+    # stage_last_assigned writes) stays locked until the commit, and every filing of the year waits
     # for it, so it is held for the writes alone.
     ticket.number = next_number(now)
     ticket.search_text = search_text_of(ticket)
@@ -240,9 +247,9 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         db.session.add(ticket)
         db.session.flush()
         if ticket.assignee_id is not None:
-            routing.mark_assigned(ticket.queue_id, ticket.assignee_id, now)
+            routing.stage_last_assigned(ticket.queue_id, ticket.assignee_id, now)
         timers = sla.start_timers(ticket, now)
-        outbox = mail.on_ticket_filed(ticket, members=members) + assignment_mail(ticket)
+        outbox = mail.on_ticket_filed(ticket, members=members) + stage_assignment_mail(ticket)
         commit_keeping_loaded()
     except IntegrityError:
         db.session.rollback()

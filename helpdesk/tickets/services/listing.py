@@ -3,33 +3,24 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import Row, Select, and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.tickets import text
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
-from helpdesk.tickets.services.access import is_staff, visibility_branches
+from helpdesk.tickets.services import postgres
+from helpdesk.tickets.services.access import is_staff
+from helpdesk.tickets.services.visibility import visibility_branches
 from helpdesk.timeutil import utcnow
 
 MAX_PER_PAGE = 100
-# A search reads this many of a branch's tickets in list order before it asks the full-text
-# index instead; its count reads a branch of fewer than SEARCH_SCAN tickets in list order (see
-# _first_found and _search_count).
-SEARCH_HEAD = 1000
-SEARCH_SCAN = 5000
-
-# PostgreSQL matches words through full-text indexes (migration b4f1c2d3e5a6): the folded text as
-# a 'simple' vector, hyphens split so that HT-2026-000123 is also found by 000123. The message
-# expression is spelled exactly as its index is, constants inline, for the planner to match it.
-TICKET_VECTOR = literal_column("tickets.search_tsv")
-MESSAGE_VECTOR = literal_column(
-    "strip(to_tsvector('simple'::regconfig, translate(messages.search_text, '-', ' ')))"
-)
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -49,17 +40,16 @@ class TicketFilters:
 
 
 @dataclass
-class Page:
+class Page(Generic[Item]):
     """A page of a list. `total` is exact unless the count stopped at its limit
     (`total_is_exact` False: there are more than `total`, and the number of pages is unknown)."""
 
-    items: list[Ticket]
+    items: list[Item]
     total: int
     page: int
     per_page: int
     has_next: bool = False
     total_is_exact: bool = True
-    extra: dict = field(default_factory=dict)
 
     @property
     def pages(self) -> int | None:
@@ -70,44 +60,6 @@ class Page:
     @property
     def has_prev(self) -> bool:
         return self.page > 1
-
-
-@dataclass(frozen=True)
-class FullText:
-    """A search's words as PostgreSQL matches them: every word, whole, without diacritics, in
-    the ticket (number, subject, description, unit, codes) or in one message the user may read;
-    internal notes count only for staff."""
-
-    words: str
-    staff: bool
-
-    def query(self):
-        return func.plainto_tsquery(literal_column("'simple'::regconfig"), self.words)
-
-    def in_ticket(self, vector=TICKET_VECTOR):
-        return vector.op("@@", is_comparison=True)(self.query())
-
-    def clause(self):
-        """The match as one condition, to check tickets read otherwise (no index use)."""
-        return or_(self.in_ticket(), Ticket.id.in_(self.tickets_by_message()))
-
-    def tickets_by_message(self) -> Select:
-        found = select(Message.ticket_id).where(
-            MESSAGE_VECTOR.op("@@", is_comparison=True)(self.query())
-        )
-        if not self.staff:
-            found = found.where(Message.internal.is_(False))
-        return found
-
-
-def full_text(user: User, query: str) -> FullText | None:
-    """The query's words for the full-text indexes; None on SQLite or when it has no word."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return None
-    words = [term for term in text.search_terms(query) if text.is_word(term)]
-    if not words:
-        return None
-    return FullText(" ".join(words).replace("-", " "), staff=is_staff(user))
 
 
 def search_clause(user: User, query: str, *, only_symbols: bool = False):
@@ -173,18 +125,41 @@ def list_tickets(
     per_page: int = 50,
     count_limit: int | None = None,
     now: datetime | None = None,
-    columns: tuple | None = None,
-) -> Page:
-    """The tickets the user may see that pass the filters. Staff lists go by deadline (the
-    most urgent first), requesters' by newest. Two queries whatever the page size.
+) -> Page[Ticket]:
+    """The tickets the user may see that pass the filters, whole, with their queue, assignee,
+    category and province. Staff lists go by deadline (the most urgent first), requesters' by
+    newest. Two queries whatever the page size.
 
     With `count_limit` the count stops past that many tickets (the page then says "more
     than"), so that its cost does not follow the number of tickets; without, it is exact.
-
-    With `columns` (Ticket attributes) the items are rows of only those, with the assignee's
-    name as `assignee_name` (read-only lists: no objects to build and track). Without, the
-    tickets come whole, with their queue, assignee, category and province.
     """
+    return _list(user, filters, page, per_page, count_limit, now, None)
+
+
+def list_ticket_columns(
+    user: User,
+    filters: TicketFilters,
+    columns: tuple,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    count_limit: int | None = None,
+    now: datetime | None = None,
+) -> Page[Row]:
+    """As `list_tickets`, the items being rows of only those columns (Ticket attributes) with
+    the assignee's name as `assignee_name`: read-only lists, no objects to build and track."""
+    return _list(user, filters, page, per_page, count_limit, now, columns)
+
+
+def _list(
+    user: User,
+    filters: TicketFilters,
+    page: int,
+    per_page: int,
+    count_limit: int | None,
+    now: datetime | None,
+    columns: tuple | None,
+) -> Page:
     now = now or utcnow()
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
@@ -194,7 +169,7 @@ def list_tickets(
         return Page(items=[], total=0, page=page, per_page=per_page)
     if is_staff(user) and (filters.mine or filters.assignee_id == user.id):
         branches = None  # one's own tickets are visible wherever they are
-    search = full_text(user, filters.q) if filters.q else None
+    search = postgres.full_text(user, filters.q) if filters.q else None
     conditions = filtered(user, filters, now=now, words_indexed=search is not None)
     staff = is_staff(user)
     if staff:
@@ -204,7 +179,13 @@ def list_tickets(
     order = _list_order(Ticket, staff=staff)
     if search is not None:
         total = db.session.scalar(
-            _search_count(search, conditions, branches or [None], staff=staff, limit=count_limit)
+            postgres.search_count(
+                search,
+                conditions,
+                branches or [None],
+                order_of=functools.partial(_list_order, staff=staff),
+                limit=count_limit,
+            )
         )
     elif count_limit is None:
         visible = [] if branches is None else [or_(*branches)]
@@ -226,11 +207,11 @@ def list_tickets(
             *(
                 arm
                 for index, branch in enumerate(branches or [None])
-                for arm in _first_found(
+                for arm in postgres.first_found(
                     search,
                     keys,
                     [*conditions, *([] if branch is None else [branch])],
-                    staff=staff,
+                    order_of=functools.partial(_list_order, staff=staff),
                     limit=limit,
                     name=str(index),
                 )
@@ -273,8 +254,8 @@ def list_tickets(
 
 @functools.cache
 def _whole_tickets() -> tuple:
-    """How a list loads whole tickets (made once: options are immutable, and building them costs
-    as much as loading the rows). The assignee's unit and province would be joined for naught."""
+    """How a list loads whole tickets (made once: options are immutable). The assignee's unit
+    and province would be joined for naught."""
     return (
         joinedload(Ticket.queue),
         joinedload(Ticket.assignee).options(lazyload(User.unit), lazyload(User.province)),
@@ -300,112 +281,6 @@ def _merged(query: Select, branches: list, *, limit: int | None = None, order: t
         return union_all(*(query.where(branch) for branch in branches))
     parts = [query.where(branch).order_by(*order).limit(limit).subquery() for branch in branches]
     return union_all(*(select(part) for part in parts))
-
-
-def _matching(search: FullText, keys: tuple, where: list):
-    """The tickets passing `where` that the search finds, through the full-text indexes."""
-    in_ticket = select(*keys).where(*where, search.in_ticket())
-    by_message = select(*keys).where(
-        *where, Ticket.id.in_(search.tickets_by_message()), ~search.in_ticket()
-    )
-    return union_all(in_ticket, by_message)
-
-
-def _search_count(
-    search: FullText, conditions: list, branches: list, *, staff: bool, limit: int | None
-):
-    """The search's count, one (disjoint) branch after the other, stopped past `limit`.
-
-    A branch is read in list order, each ticket checked, when the words are common in it (a
-    fifth of its first SEARCH_HEAD tickets match) or when it is small (fewer than SEARCH_SCAN
-    tickets): the read stops where the count does. Otherwise reading it would cost as
-    much however few match: its matches come from the full-text indexes (a materialized CTE is
-    planned for all its rows, so through the index, and read only as far as the count goes).
-    Which way a branch goes is decided once, before either runs.
-    """
-    order = _list_order(Ticket, staff=staff)
-    parts = []
-    for index, branch in enumerate(branches):
-        where = [*conditions, *([] if branch is None else [branch])]
-        read = or_(
-            _hits_ahead(search, where, order, name=f"ahead_{index}") >= SEARCH_HEAD // 5,
-            _has_fewer(where, SEARCH_SCAN, name=f"size_{index}"),
-        )
-        in_order = select(Ticket.id).where(*where, search.clause(), read).order_by(*order)
-        if limit is not None:
-            in_order = in_order.limit(limit + 1)
-        found = (
-            _matching(search, (Ticket.id,), where).cte(f"found_{index}").prefix_with("MATERIALIZED")
-        )
-        parts += [select(in_order.subquery()), select(found.c.id).where(~read)]
-    found = union_all(*parts)
-    if limit is not None:
-        found = found.limit(limit + 1)
-    return select(func.count()).select_from(found.subquery())
-
-
-def _hits_ahead(search: FullText, where: list, order: tuple, *, name: str):
-    """How many of the first SEARCH_HEAD tickets passing `where` in `order` match (a CTE:
-    counted once however often it is used)."""
-    head = (
-        select(Ticket.id, TICKET_VECTOR.label("search_tsv"))
-        .where(*where)
-        .order_by(*order)
-        .limit(SEARCH_HEAD)
-        .subquery()
-    )
-    counted = (
-        select(func.count().label("n"))
-        .select_from(head)
-        .where(or_(search.in_ticket(head.c.search_tsv), head.c.id.in_(search.tickets_by_message())))
-        .cte(name)
-    )
-    return select(counted.c.n).scalar_subquery()
-
-
-def _has_fewer(where: list, size: int, *, name: str):
-    """Whether fewer than `size` tickets pass `where` (read from an index, stopped at `size`);
-    a CTE, so that the count is made once however often the condition is used."""
-    some = select(Ticket.id).where(*where).limit(size).subquery()
-    counted = select(func.count().label("n")).select_from(some).cte(name)
-    return select(counted.c.n).scalar_subquery() < size
-
-
-def _first_found(
-    search: FullText, keys: tuple, where: list, *, staff: bool, limit: int, name: str
-) -> list:
-    """Two selects whose union is the first `limit` matches of one branch in list order.
-
-    When the words are common in the branch, its first SEARCH_HEAD tickets in list order hold
-    the page: reading them costs little. When they are rare there, reading on in list order
-    would read the whole branch: the matches then come from the full-text indexes and are
-    sorted. Which one runs is decided by conditions that depend on no row (PostgreSQL
-    evaluates them once, before either), so the other costs nothing.
-    """
-    head = (
-        select(*keys, TICKET_VECTOR.label("search_tsv"))
-        .where(*where)
-        .order_by(*_list_order(Ticket, staff=staff))
-        .limit(SEARCH_HEAD)
-        .subquery()
-    )
-    hits = (
-        select(*(head.c[key.key] for key in keys))
-        .where(or_(search.in_ticket(head.c.search_tsv), head.c.id.in_(search.tickets_by_message())))
-        .order_by(*_list_order(head.c, staff=staff))
-        .limit(limit)
-        .cte(f"hits_{name}")
-        .prefix_with("MATERIALIZED")
-    )
-    settled = or_(
-        select(func.count()).select_from(hits).scalar_subquery() >= limit,
-        _has_fewer(where, SEARCH_HEAD, name=f"size_{name}"),
-    )
-    found = _matching(search, keys, where).cte(f"found_{name}").prefix_with("MATERIALIZED")
-    sorted_found = (
-        select(found).order_by(*_list_order(found.c, staff=staff)).limit(limit).subquery()
-    )
-    return [select(hits).where(settled), select(sorted_found).where(~settled)]
 
 
 def _list_order(columns, *, staff: bool) -> tuple:

@@ -3,8 +3,8 @@ ticket with the names of what it refers to, the thread a user may read, the hist
 people the history names with the agents the controls offer.
 
 The page is read far more often than anything else, so its statements are built once per
-process with bind parameters (building one costs more than running it) and the thread and the
-history come as plain rows, not ORM objects."""
+process with bind parameters and the thread and the history come as plain rows, not ORM
+objects."""
 
 from __future__ import annotations
 
@@ -32,9 +32,11 @@ from helpdesk.auth.models import Role, User
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
+from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Queue
 from helpdesk.tickets.models import Attachment, Event, Message, Ticket
-from helpdesk.tickets.services.access import STAFF_ROLES, is_staff, visibility_check
+from helpdesk.tickets.services.access import STAFF_ROLES, is_staff
+from helpdesk.tickets.services.visibility import visibility_check
 
 # Keys of Event.data that name a user.
 USER_KEYS = ("assignee_id",)
@@ -92,7 +94,7 @@ def _name(column, key, value):
 
 
 _parent, _merged_into = aliased(Ticket), aliased(Ticket)
-# Subqueries, not joins: PostgreSQL plans a ten-way outer join for longer than it runs it.
+# Subqueries, not joins: the planner has no order of ten joins to weigh.
 NAME_COLUMNS = (
     _name(User.full_name, User.id, Ticket.requester_id),
     _name(User.full_name, User.id, Ticket.assignee_id),
@@ -235,12 +237,10 @@ class People:
 
 @cache
 def _people_statement():
-    from helpdesk.routing.services.visibility import covers
-
     queue_id = bindparam("queue", type_=Integer)
     holders = union_all(
         select(Membership.user_id).where(
-            Membership.queue_id == queue_id, covers(bindparam("province", type_=String))
+            Membership.queue_id == queue_id, routing.covers(bindparam("province", type_=String))
         ),
         select(Queue.supervisor_id).where(Queue.id == queue_id),
     )
@@ -281,8 +281,6 @@ def people_for(ticket: Ticket, events: list) -> People:
 def workspace_agents(user: User) -> list[Row]:
     """Active staff of the queues the user works (everyone's for admins), for bulk assignment:
     rows of `id` and `full_name` (the pickers show nothing else)."""
-    from helpdesk.routing import services as routing
-
     query = select(User.id, User.full_name).where(
         User.status == AccountStatus.ACTIVE, User.role.in_((Role.AGENT, Role.SUPERVISOR))
     )

@@ -15,7 +15,6 @@ from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.tickets import forms, services
-from helpdesk.tickets.models import Status
 from helpdesk.tickets.services import canned as canned_replies
 from helpdesk.tickets.services import pages
 from helpdesk.tickets.views.history import describe
@@ -61,31 +60,31 @@ def blank(form_class, **data):
     return form_class(formdata=None, **data)
 
 
-def requester_forms(
-    *, can_reply: bool, can_confirm: bool, can_reopen: bool, can_rate: bool
-) -> dict:
+def requester_forms(abilities: services.Abilities) -> dict:
     """The blank forms of the page's public side: only those the user can use."""
     wanted = {
-        "reply": (can_reply, forms.ReplyForm),
-        "confirm": (can_confirm, forms.ActionForm),
-        "reopen": (can_reopen, forms.ReopenForm),
-        "rate": (can_rate, forms.RateForm),
+        "reply": (abilities.can_reply, forms.ReplyForm),
+        "confirm": (abilities.can_confirm, forms.ActionForm),
+        "reopen": (abilities.can_reopen, forms.ReopenForm),
+        "rate": (abilities.can_rate, forms.RateForm),
     }
     return {name: blank(form_class) for name, (usable, form_class) in wanted.items() if usable}
 
 
-def staff_forms(ticket, user, *, names, agents, queues, choices, can_reply: bool) -> dict:
+def staff_forms(ticket, abilities: services.Abilities, *, names, agents, queues, choices) -> dict:
     """The blank forms of the staff controls, as `_staff_controls.html` shows them: the
-    claim, status and merge forms only where they apply. `agents` are (id, name) pairs."""
+    note, claim, status and merge forms only where the viewer may use them. `agents` are
+    (id, name) pairs."""
     page_forms = {}
-    if can_reply:
+    if abilities.can_write_notes:
         page_forms["note"] = blank(forms.NoteForm)
-    if ticket.assignee_id != user.id and ticket.status != Status.CLOSED:
+    if abilities.can_claim:
         page_forms["claim"] = blank(forms.ActionForm)
-    statuses = status_choices(ticket.status)
-    if statuses:
+    if abilities.statuses:
         page_forms["status"] = blank(forms.StatusForm)
-        page_forms["status"].status.choices = statuses
+        page_forms["status"].status.choices = forms.options(
+            (str(status), forms.STATUS_LABELS[status]) for status in abilities.statuses
+        )
     assign = blank(forms.AssignForm, assignee=str(ticket.assignee_id or ""))
     assign.assignee.choices = agent_choices(agents)
     fixed = fixed_options(queues, choices)
@@ -109,7 +108,7 @@ def staff_forms(ticket, user, *, names, agents, queues, choices, can_reply: bool
         facts=facts,
         parent=blank(forms.ParentForm, parent=names.parent or ""),
     )
-    if ticket.status != Status.CLOSED:
+    if abilities.can_merge:
         page_forms["merge"] = blank(forms.MergeForm)
     return page_forms
 
@@ -131,12 +130,6 @@ def fixed_options(queues, choices: dict) -> dict[str, list]:
     return reference_cache.cached(f"tickets.staff_options.{choices['language']}", make)
 
 
-def status_choices(current: str) -> list:
-    """The statuses a ticket may move to from `current`, in the state machine's order."""
-    allowed = services.TRANSITIONS.get(current, set())
-    return forms.options((s.value, forms.STATUS_LABELS[s]) for s in Status if s in allowed)
-
-
 def agent_choices(agents) -> list:
     """`agents` as (id, name) pairs, after the choice of nobody."""
     return forms.options(
@@ -150,39 +143,28 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     if bound is not None:
         db.session.rollback()  # a failed action leaves nothing behind; read the ticket as it is
     user = current_user
-    staff = services.is_staff(user)
     ticket, names = pages.load_ticket(user, number)
     now = utcnow()
-    own = ticket.requester_id == user.id
-    open_for_messages = ticket.status != Status.CLOSED and ticket.merged_into_id is None
-    flags = {
-        "can_reply": open_for_messages and (staff or own),
-        "can_confirm": own and ticket.status == Status.RESOLVED,
-        "can_reopen": own and services.can_reopen(ticket, now),
-        "can_rate": own
-        and ticket.status in (Status.RESOLVED, Status.CLOSED)
-        and ticket.rating is None,
-    }
-    page_forms = requester_forms(**flags)
+    abilities = services.abilities_of(user, ticket, now=now)
+    page_forms = requester_forms(abilities)
     context: dict = {}
-    if staff:
+    if abilities.staff:
         events = pages.history_of(ticket)
         people = pages.people_for(ticket, events)
         queues = routing.all_queues()
         page_forms.update(
             staff_forms(
                 ticket,
-                user,
+                abilities,
                 names=names,
                 agents=people.assignable,
                 queues=queues,
                 choices=catalogue_choices(),
-                can_reply=flags["can_reply"],
             )
         )
         queue_names = {queue.id: queue.name for queue in queues}
         context.update(
-            canned=canned_replies.canned_for(ticket) if flags["can_reply"] else [],
+            canned=canned_replies.canned_for(ticket) if abilities.can_reply else [],
             history=[
                 (
                     event,
@@ -204,12 +186,15 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
         if hasattr(form, "version"):
             form.version.data = str(ticket.version)
     context.update(
-        flags,
+        can_reply=abilities.can_reply,
+        can_confirm=abilities.can_confirm,
+        can_reopen=abilities.can_reopen,
+        can_rate=abilities.can_rate,
         ticket=ticket,
         names=names,
         thread=pages.thread_for(user, ticket),
         forms=page_forms,
-        staff=staff,
+        staff=abilities.staff,
         now=now,
     )
     return render_template("tickets/show.html", **context), status

@@ -109,13 +109,13 @@ def test_choosing_costs_one_query_however_many_members(
     assert len(statements) == 1
 
 
-def test_mark_assigned_moves_the_member_to_the_back(db, queue, make_user, member):
+def test_stage_last_assigned_moves_the_member_to_the_back(db, queue, make_user, member):
     fpt, it = queue("moj-fpt"), queue("moj-it")
     first, second = make_user("agent"), make_user("agent")
     member(fpt, first)
     member(fpt, second)
     member(it, first)
-    services.mark_assigned(fpt.id, first.id, LATE)
+    services.stage_last_assigned(fpt.id, first.id, LATE)
     db.session.commit()
     stamps = dict(
         db.session.execute(

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from helpdesk.routing import services
-from helpdesk.routing.services.visibility import ticket_visibility_check
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services import TicketDraft, create_ticket
+from helpdesk.tickets.services.visibility import staff_visibility_check as ticket_visibility_check
+from helpdesk.tickets.services.visibility import staff_visibility_clause as ticket_visibility_clause
 
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)  # a Tuesday, 09:00 in Hà Nội
 
@@ -27,7 +28,7 @@ def file(make_user, *, system="moj", category="payment", province="79") -> Ticke
 
 
 def visible_numbers(db, user) -> set[str]:
-    query = select(Ticket.number).where(services.ticket_visibility_clause(user))
+    query = select(Ticket.number).where(ticket_visibility_clause(user))
     return set(db.session.scalars(query))
 
 
@@ -105,7 +106,7 @@ def test_visibility_clause_costs_one_query(db, queue, make_user, member, count_q
     db.session.commit()
     db.session.refresh(agent)  # loaded now, not inside the count
     with count_queries() as statements:
-        services.ticket_visibility_clause(agent)
+        ticket_visibility_clause(agent)
     assert len(statements) == 1
 
 
@@ -171,7 +172,7 @@ def test_a_membership_covering_no_province_shows_only_what_is_assigned(
 ):
     """Neither provinces listed nor all provinces: nothing of the queue, never everything."""
     from helpdesk.routing.models import Membership
-    from helpdesk.tickets.services.access import visibility_branches
+    from helpdesk.tickets.services.visibility import visibility_branches
 
     fpt = queue("moj-fpt")
     agent = make_user("agent")

@@ -34,7 +34,7 @@ def add_thread(db, ticket, author, staff, count: int) -> None:
                 sha256=stored.sha256,
             )
         )
-        tickets.record_event(ticket, "note_added" if internal else "replied", actor=staff)
+        tickets.stage_event(ticket, "note_added" if internal else "replied", actor=staff)
     db.session.commit()
 
 
@@ -78,10 +78,10 @@ def test_the_ticket_page_costs_at_most_a_fixed_number_of_statements(
     add_thread(db, long, requester, agent, 30)
     elsewhere = queue_by_code("moh-it").id
     for n in range(20):  # history naming many people and queues
-        tickets.record_event(
+        tickets.stage_event(
             long, "assigned", actor=colleague, assignee_id=(agent, colleague)[n % 2].id
         )
-        tickets.record_event(
+        tickets.stage_event(
             long, "transferred", from_queue_id=elsewhere, to_queue_id=long.queue_id, reason="x"
         )
     long.parent_id, long.assignee_id = short.id, colleague.id
@@ -119,7 +119,7 @@ QUEUE_PAGE_STATEMENTS = 6
 def test_the_queue_page_and_its_search_cost_at_most_a_fixed_number_of_statements(
     monkeypatch, db, browser, requester, make_agent, file_ticket, queue_by_code, count_queries, url
 ):
-    from helpdesk.tickets.views import staff
+    from helpdesk.tickets.views import queue as staff
 
     # Every kind of visibility at once: a whole queue, a queue in some provinces, supervision,
     # and tickets assigned to the agent elsewhere.

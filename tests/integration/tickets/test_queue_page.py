@@ -104,7 +104,7 @@ def test_the_queue_shows_50_tickets_a_page(browser, agent, requester, file_ticke
 def test_past_its_limit_the_count_says_more_than(
     monkeypatch, browser, agent, requester, file_ticket
 ):
-    from helpdesk.tickets.views import staff
+    from helpdesk.tickets.views import queue as staff
 
     monkeypatch.setattr(staff, "COUNT_LIMIT", 3)
     monkeypatch.setattr(staff, "PER_PAGE", 2)
@@ -119,7 +119,7 @@ def test_past_its_limit_the_count_says_more_than(
 
 
 def test_under_its_limit_the_count_is_exact(monkeypatch, browser, agent, requester, file_ticket):
-    from helpdesk.tickets.views import staff
+    from helpdesk.tickets.views import queue as staff
 
     monkeypatch.setattr(staff, "PER_PAGE", 2)
     for n in range(3):
@@ -231,14 +231,14 @@ def test_a_row_shows_the_catalogues_names_and_the_sla_badge_in_the_chosen_langua
 
 
 def test_the_queue_reads_only_the_columns_its_rows_show(app, db, agent, requester, file_ticket):
-    from helpdesk.tickets.views.staff import QUEUE_COLUMNS
+    from helpdesk.tickets.views.queue import QUEUE_COLUMNS
 
     tickets.assign(agent, file_ticket(requester, description="Mô tả dài"), agent)
     agent_id, name = agent.id, agent.full_name
     db.session.expunge_all()  # as a new request: nothing of the ticket in memory yet
     agent = db.session.get(type(agent), agent_id)
 
-    (ticket,) = tickets.list_tickets(agent, tickets.TicketFilters(), columns=QUEUE_COLUMNS).items
+    (ticket,) = tickets.list_ticket_columns(agent, tickets.TicketFilters(), QUEUE_COLUMNS).items
 
     assert ticket.subject
     assert ticket.assignee_name == name

@@ -165,7 +165,7 @@ def test_a_ticket_is_found_by_the_digits_of_its_number(search, desk):
 @pytest.fixture
 def through_the_index(monkeypatch):
     """PostgreSQL finds every branch's matches through the full-text indexes, not by reading."""
-    from helpdesk.tickets.services import listing
+    from helpdesk.tickets.services import postgres as listing
 
     monkeypatch.setattr(listing, "SEARCH_HEAD", 1)
     monkeypatch.setattr(listing, "SEARCH_SCAN", 1)
@@ -185,7 +185,7 @@ def test_a_search_pages_its_matches_in_queue_order_whichever_way_it_reads(
 ):
     # Read in queue order, the first `head` tickets may hold the page, part of it or none of
     # it; the count reads the branch or asks the index: every way gives the same pages.
-    from helpdesk.tickets.services import listing
+    from helpdesk.tickets.services import postgres as listing
 
     monkeypatch.setattr(listing, "SEARCH_HEAD", head)
     monkeypatch.setattr(listing, "SEARCH_SCAN", scan)

@@ -1,0 +1,51 @@
+"""What a viewer may do with a ticket: the rules behind the controls its page offers (the
+services check each action again when it comes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from helpdesk.auth.models import User
+from helpdesk.tickets.models import Status, Ticket
+from helpdesk.tickets.services.access import is_staff
+from helpdesk.tickets.services.resolution import can_reopen
+from helpdesk.tickets.services.status import TRANSITIONS
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """The viewer's possible actions on one ticket, as of one instant."""
+
+    staff: bool  # works tickets: sees notes, history and the staff controls
+    can_reply: bool  # the ticket takes messages and the viewer is staff or its requester
+    can_confirm: bool  # its requester, once it is resolved
+    can_reopen: bool  # its requester, within the reopen window
+    can_rate: bool  # its requester, once resolved or closed, if not rated yet
+    can_write_notes: bool  # staff, while the ticket takes messages
+    can_claim: bool  # staff, while it is open and not theirs
+    can_merge: bool  # staff, while it is not closed
+    statuses: tuple[str, ...]  # where staff may move it, in the order of Status
+
+
+def abilities_of(user: User, ticket: Ticket, *, now: datetime) -> Abilities:
+    """What `user` may do with `ticket` (which they see) at `now`."""
+    staff = is_staff(user)
+    own = ticket.requester_id == user.id
+    closed = ticket.status == Status.CLOSED
+    open_for_messages = not closed and ticket.merged_into_id is None
+    can_reply = open_for_messages and (staff or own)
+    allowed = TRANSITIONS.get(ticket.status, set())
+    return Abilities(
+        staff=staff,
+        can_reply=can_reply,
+        can_confirm=own and ticket.status == Status.RESOLVED,
+        can_reopen=own and can_reopen(ticket, now),
+        can_rate=own
+        and ticket.status in (Status.RESOLVED, Status.CLOSED)
+        and ticket.rating is None,
+        can_write_notes=staff and can_reply,
+        can_claim=staff and ticket.assignee_id != user.id and not closed,
+        can_merge=staff and not closed,
+        statuses=tuple(status for status in Status if status in allowed) if staff else (),
+    )

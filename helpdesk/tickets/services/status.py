@@ -1,0 +1,110 @@
+"""The status state machine: staff moving a ticket along it, and the closing of tickets left
+resolved past the reopen window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from helpdesk import errors
+from helpdesk.auth.models import User
+from helpdesk.extensions import db
+from helpdesk.tickets.models import EventKind, Status, Ticket
+from helpdesk.tickets.services import mail
+from helpdesk.tickets.services.access import require_staff_on
+from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
+from helpdesk.tickets.services.events import stage_event
+from helpdesk.timeutil import utcnow
+
+# The one state machine: which status may follow which, for staff.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {
+        Status.OPEN,
+        Status.WAITING_REQUESTER,
+        Status.WAITING_THIRD_PARTY,
+        Status.RESOLVED,
+    },
+    Status.OPEN: {Status.WAITING_REQUESTER, Status.WAITING_THIRD_PARTY, Status.RESOLVED},
+    Status.WAITING_REQUESTER: {Status.OPEN, Status.WAITING_THIRD_PARTY, Status.RESOLVED},
+    Status.WAITING_THIRD_PARTY: {Status.OPEN, Status.WAITING_REQUESTER, Status.RESOLVED},
+    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+AUTO_CLOSE_DAYS_DEFAULT = 7  # the reopen window: a ticket closes when it may no longer be reopened
+
+
+def auto_close_days() -> int:
+    return int(current_app.config.get("HELPDESK_AUTO_CLOSE_DAYS", AUTO_CLOSE_DAYS_DEFAULT))
+
+
+def stage_status(
+    ticket: Ticket,
+    new: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    reason: str = "",
+    notify: bool = True,
+) -> list:
+    """Move the ticket along the state machine; returns the outbox rows it causes."""
+    from helpdesk.sla import services as sla
+
+    old = ticket.status
+    if new == old:
+        return []
+    if new not in TRANSITIONS.get(old, set()):
+        raise errors.Invalid(
+            _("A ticket cannot go from %(old)s to %(new)s.", old=_(old), new=_(new)), "status"
+        )
+    ticket.status = new
+    ticket.updated_at = now
+    if new == Status.RESOLVED:
+        ticket.resolved_at = now
+    elif new == Status.CLOSED:
+        ticket.closed_at = now
+    elif old == Status.RESOLVED:  # reopened
+        ticket.resolved_at = None
+    sla.on_status_change(ticket, old, new, now)
+    data = {"old": old, "new": new}
+    if reason:
+        data["reason"] = reason
+    stage_event(ticket, EventKind.STATUS_CHANGED, actor=actor, at=now, **data)
+    return mail.on_status_changed(ticket, old, new) if notify else []
+
+
+def change_status(
+    actor: User,
+    ticket: Ticket,
+    new: str,
+    *,
+    version: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Ticket:
+    """Staff change a ticket's status. Commits; mails the requester when it concerns them."""
+    now = now or utcnow()
+    require_staff_on(actor, ticket)
+    expect_version(ticket, version)
+    outbox = stage_status(ticket, new, actor=actor, now=now, reason=reason)
+    commit_and_dispatch(outbox, ticket=ticket, timers=True)
+    return ticket
+
+
+def close_resolved(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Close tickets resolved more than the auto-close days ago without a reopen. Commits."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=auto_close_days())
+    tickets = db.session.scalars(
+        select(Ticket)
+        .where(Ticket.status == Status.RESOLVED, Ticket.resolved_at < cutoff)
+        .order_by(Ticket.resolved_at)
+        .limit(limit)
+    ).all()
+    outbox = []
+    for ticket in tickets:
+        outbox += stage_status(ticket, Status.CLOSED, actor=None, now=now, reason="auto_closed")
+    commit_and_dispatch(outbox)
+    return len(tickets)

@@ -1,0 +1,136 @@
+"""Who sees which tickets: the conditions over Ticket that pages, search, exports, the SLA pages
+and the API start from.
+
+Requesters (and unit admins) see the tickets they filed; observers none (they read aggregated
+reports); admins all. Agents and supervisors see what routing's coverage says
+(`routing.covered_provinces`, `routing.covers`): the tickets of the queues they are members
+of, in the provinces their membership covers, the whole of the queues they supervise, and
+wherever it is, every ticket assigned to them. Accounts that are not active staff see nothing
+through it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import Select, and_, exists, false, or_, select, true
+
+from helpdesk.auth.models import Role, User
+from helpdesk.routing import services as routing
+from helpdesk.routing.models import Membership, Queue
+from helpdesk.tickets.models import Ticket
+
+
+def visibility_clause(user: User):
+    """A condition over Ticket: requesters their own; agents their queues and provinces."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role in (Role.AGENT, Role.SUPERVISOR):
+        return staff_visibility_clause(user)
+    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
+        return Ticket.requester_id == user.id
+    return false()  # observers read aggregated reports only
+
+
+def visibility_check(user: User, *, user_id=None):
+    """`visibility_clause(user)` for reading one ticket: for staff, correlated subqueries the
+    database checks for that ticket instead of lists read first (one query fewer). Not for
+    lists, which the clause's lists serve through the tickets' indexes.
+
+    `user_id` stands for the user's id in the condition (default: the id itself); with a bind
+    parameter, the condition is the same for every user of one role and account status, and
+    so may be built once for them all.
+    """
+    who = user.id if user_id is None else user_id
+    if user.role in (Role.AGENT, Role.SUPERVISOR):
+        return staff_visibility_check(user, user_id=who)
+    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
+        return Ticket.requester_id == who
+    return visibility_clause(user)  # admins everything, observers nothing: no id in it
+
+
+def visibility_branches(user: User) -> list | None:
+    """The visibility clause as conditions over Ticket whose OR it is, each served in list
+    order by one index (see `staff_visibility_branches`); None: every ticket."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role in (Role.AGENT, Role.SUPERVISOR):
+        return staff_visibility_branches(user)
+    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
+        return [Ticket.requester_id == user.id]
+    return []
+
+
+def visible_tickets(user: User) -> Select:
+    return select(Ticket).where(visibility_clause(user))
+
+
+def staff_visibility_clause(user: User):
+    """What routing's coverage shows the user, as a condition over Ticket (queue_id,
+    province_code, assignee_id), built with one query (the user's memberships and supervised
+    queues). Admins get true(), accounts that are not active staff false()."""
+    if not routing.is_active_staff(user):
+        return false()
+    if user.role == Role.ADMIN:
+        return true()
+    whole: list[int] = []
+    by_provinces: dict[frozenset[str], list[int]] = defaultdict(list)
+    for queue_id, provinces in routing.covered_provinces(user).items():
+        if provinces is None:
+            whole.append(queue_id)
+        else:
+            by_provinces[frozenset(provinces)].append(queue_id)
+    clauses = [Ticket.assignee_id == user.id]
+    if whole:
+        clauses.append(Ticket.queue_id.in_(sorted(whole)))
+    for provinces, queue_ids in sorted(by_provinces.items(), key=lambda item: sorted(item[1])):
+        clauses.append(
+            and_(
+                Ticket.queue_id.in_(sorted(queue_ids)), Ticket.province_code.in_(sorted(provinces))
+            )
+        )
+    return or_(*clauses)
+
+
+def staff_visibility_check(user: User, *, user_id=None):
+    """The condition of `staff_visibility_clause(user)` as correlated subqueries over the
+    user's memberships and supervised queues, built without a query: for reading one ticket
+    (by number or id), where the database checks those few rows for it. Lists keep the clause,
+    whose lists of queues and provinces the planner serves from the tickets' indexes.
+
+    `user_id` stands for the user's id in the condition (default: the id itself); a bind
+    parameter lets one statement serve every active agent, or every active supervisor.
+    """
+    if not routing.is_active_staff(user):
+        return false()
+    if user.role == Role.ADMIN:
+        return true()
+    if user_id is None:
+        user_id = user.id
+    member = exists().where(
+        Membership.user_id == user_id,
+        Membership.queue_id == Ticket.queue_id,
+        routing.covers(Ticket.province_code),
+    )
+    supervisor = exists().where(Queue.id == Ticket.queue_id, Queue.supervisor_id == user_id)
+    return or_(Ticket.assignee_id == user_id, member, supervisor)
+
+
+def staff_visibility_branches(user: User) -> list | None:
+    """Routing's coverage as disjoint conditions over `Ticket` whose OR is
+    `staff_visibility_clause(user)`, each one read in deadline order through one index:
+    assigned to the user; then, not assigned to the user, one queue (in the provinces the user
+    covers there). None for admins (everything), [] for accounts that are not active staff."""
+    if not routing.is_active_staff(user):
+        return []
+    if user.role == Role.ADMIN:
+        return None
+    not_mine = Ticket.assignee_id.is_distinct_from(user.id)
+    branches = [Ticket.assignee_id == user.id]
+    for queue_id, provinces in sorted(routing.covered_provinces(user).items()):
+        in_queue = Ticket.queue_id == queue_id
+        if provinces is None:
+            branches.append(and_(in_queue, not_mine))
+        else:
+            branches.append(and_(in_queue, Ticket.province_code.in_(sorted(provinces)), not_mine))
+    return branches

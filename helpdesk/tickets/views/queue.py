@@ -1,0 +1,216 @@
+"""The agent workspace: the queue with its filters, search and bulk actions."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from helpdesk import errors, reference_cache
+from helpdesk.auth.permissions import me, role_required
+from helpdesk.catalogue import services as catalogue
+from helpdesk.catalogue.models import Category, Province
+from helpdesk.inputs import args_of, id_from, int_arg
+from helpdesk.routing import services as routing
+from helpdesk.sla.services.state import CLOCK_COLUMNS
+from helpdesk.tickets import forms, services, text
+from helpdesk.tickets.models import Status, Ticket
+from helpdesk.tickets.services import pages
+from helpdesk.tickets.views import NUMBER, STAFF, bp
+from helpdesk.tickets.views.page import catalogue_choices, has_sla_badge, sla_of
+from helpdesk.tickets.views.page import language as page_language
+from helpdesk.timeutil import utcnow
+
+PER_PAGE = 50
+COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count reads every match
+QUERY_LIMIT = 200
+# What the queue's links keep of a query string: its filters, search words and page.
+QUEUE_ARGS = ("status", "queue", "province", "category", "system", "sla", "assignee", "q", "page")
+SLA_STATES = ("ok", "warning", "breached", "paused", "met")
+BULK_RESULTS = "tickets_bulk_results"
+# What a row of the queue shows (province and category names come from the catalogue in memory).
+QUEUE_COLUMNS = (
+    Ticket.id,
+    Ticket.number,
+    Ticket.subject,
+    Ticket.province_code,
+    Ticket.category_code,
+    Ticket.priority,
+    Ticket.assignee_id,
+    *CLOCK_COLUMNS,
+)
+
+
+def fixed_options() -> dict[str, list]:
+    """The queue's options that change only with reference data, in the page's language: made
+    once per change of reference data and language, not per request."""
+    language = page_language()
+    return reference_cache.cached(f"tickets.queue_options.{language}", _fixed_options)
+
+
+def _fixed_options() -> dict[str, list]:
+    choices = catalogue_choices()
+    every = ("", _("All"))
+    statuses = [(s.value, str(forms.STATUS_LABELS[s])) for s in Status]
+    return {
+        "status": forms.options(
+            [("open", _("Open (all open statuses)")), ("all", _("All"))] + statuses
+        ),
+        "province": forms.options([every] + [(p.code, p.name) for p in choices["provinces"]]),
+        "category": forms.options(
+            [every] + [(c.code, c.name(choices["language"])) for c in choices["categories"]]
+        ),
+        "system": forms.options([every] + [(s.code, s.ministry) for s in choices["systems"]]),
+        "sla": forms.options([every] + [(state, state) for state in SLA_STATES]),
+        "assignee": forms.options(
+            [every, ("mine", _("Assigned to me")), ("unassigned", _("Unassigned"))]
+        ),
+        "bulk_status": forms.options(statuses),
+    }
+
+
+def filter_form(*, queues, agents, fixed: dict[str, list]) -> forms.QueueFilterForm:
+    form = forms.QueueFilterForm(formdata=request.args)
+    form.status.choices = fixed["status"]
+    form.queue.choices = forms.options([("", _("All"))] + [(str(q.id), q.name) for q in queues])
+    form.province.choices = fixed["province"]
+    form.category.choices = fixed["category"]
+    form.system.choices = fixed["system"]
+    form.sla.choices = fixed["sla"]
+    form.assignee.choices = fixed["assignee"] + forms.options(
+        (str(a.id), a.full_name) for a in agents
+    )
+    form.validate()
+    for field in form:  # a value that is not offered counts as not given
+        if field.errors:
+            field.data = field.default
+            field.errors = []
+    return form
+
+
+def search_words() -> str:
+    """The search box; a value it could not have sent counts as not given."""
+    q = request.args.get("q", "").strip()
+    if len(q) > QUERY_LIMIT or text.has_control_characters(q, multiline=False):
+        return ""
+    return q
+
+
+def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
+    assignee = form.assignee.data or ""
+    return services.TicketFilters(
+        status=None if form.status.data == "all" else form.status.data,
+        queue_id=int(form.queue.data) if form.queue.data else None,
+        province=form.province.data or None,
+        category=form.category.data or None,
+        system=form.system.data or None,
+        sla_state=form.sla.data or None,
+        assignee_id=id_from(assignee),
+        unassigned=assignee == "unassigned",
+        mine=assignee == "mine",
+        q=q,
+    )
+
+
+def bulk_form(*, queues, agents) -> forms.BulkForm:
+    form = forms.BulkForm()
+    form.assignee.choices = forms.options([(str(a.id), a.full_name) for a in agents])
+    form.status.choices = fixed_options()["bulk_status"]
+    form.queue.choices = forms.options([(str(q.id), q.name) for q in queues if q.active])
+    return form
+
+
+@bp.route("/queue")
+@role_required(*STAFF)
+def queue():
+    my_queues = routing.queues_for_user(current_user)
+    agents = pages.workspace_agents(current_user)
+    form = filter_form(queues=my_queues, agents=agents, fixed=fixed_options())
+    q = search_words()
+    now = utcnow()
+    page = services.list_ticket_columns(
+        me(),
+        filters_from(form, q),
+        QUEUE_COLUMNS,
+        page=int_arg("page"),
+        per_page=PER_PAGE,
+        count_limit=COUNT_LIMIT,
+        now=now,
+    )
+    args = {field.name: field.data for field in form if field.data}
+    if q:
+        args["q"] = q
+    known = catalogue.catalogue().by_code
+    return render_template(
+        "tickets/queue.html",
+        page=page,
+        form=form,
+        bulk=bulk_form(queues=routing.all_queues(), agents=agents),
+        args=args,
+        sla={ticket.id: sla_of(ticket, now) for ticket in page.items},
+        has_sla_badge=has_sla_badge(),
+        bulk_results=session.pop(BULK_RESULTS, None),
+        provinces=known[Province],
+        categories=known[Category],
+        # Written once for the 50 rows: a ticket's path is this and its number (letters, digits
+        # and dashes), its checkbox label this format with the number.
+        ticket_path=url_for(".show", number="-")[:-1],
+        select_label=_("Select %(number)s"),
+    )
+
+
+@bp.route("/queue/bulk", methods=["POST"])
+@role_required(*STAFF)
+def bulk():
+    form = bulk_form(queues=routing.all_queues(), agents=pages.workspace_agents(current_user))
+    back = redirect(url_for(".queue", **args_of(*QUEUE_ARGS)))
+    numbers = [n.strip() for n in request.form.getlist("numbers") if NUMBER.fullmatch(n.strip())]
+    if not form.validate_on_submit() or not numbers:
+        flash(_("Choose at least one ticket and an action."), "warning")
+        return back
+    try:
+        action, value = bulk_value(form)
+    except errors.Invalid as error:
+        flash(error.message, "danger")
+        return back
+    results = services.bulk_update(
+        me(),
+        numbers[: services.MAX_PER_PAGE],
+        action=action,
+        value=value,
+        reason=form.reason.data or "",
+    )
+    # Grouped by outcome: the session cookie stays small whatever the number of tickets.
+    grouped: dict[str, list[str]] = {}
+    for number, outcome in results.items():
+        grouped.setdefault(outcome, []).append(number)
+    session[BULK_RESULTS] = sorted(grouped.items(), key=lambda item: item[0] != "ok")
+    done = len(grouped.get("ok", []))
+    flash(_("%(done)d of %(total)d tickets updated.", done=done, total=len(results)), "info")
+    return back
+
+
+def bulk_value(form: forms.BulkForm) -> tuple[str, object]:
+    """The service's action and value for the chosen bulk action."""
+    action = form.action.data
+    if action == "claim":
+        return "assign", me()
+    if action == "assign":
+        chosen = id_from(form.assignee.data) if is_offered(form.assignee) else None
+        user = pages.find_user(chosen) if chosen is not None else None
+        if user is None:
+            raise errors.Invalid(_("Choose an agent."), "assignee")
+        return "assign", user
+    if action == "status":
+        if not is_offered(form.status):
+            raise errors.Invalid(_("Choose a status."), "status")
+        return "status", form.status.data
+    chosen = id_from(form.queue.data) if is_offered(form.queue) else None
+    if chosen is None:
+        raise errors.Invalid(_("Choose a queue."), "queue")
+    return "transfer", chosen
+
+
+def is_offered(field) -> bool:
+    """Whether a select's value is one of the choices the page offered."""
+    return any(choice.value == field.data for choice in field.choices)
