@@ -82,10 +82,11 @@ def enqueue_at(when: datetime, func: Callable, *args, job_id: str | None = None,
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A job to run at an aware UTC instant, under a deterministic job id."""
+    """A job to run at an aware UTC instant, under a deterministic job id; `func` is the job or
+    its dotted name ("helpdesk.sla.jobs.fire_deadline"), as RQ takes either."""
 
     at: datetime
-    func: Callable
+    func: Callable | str
     args: tuple
     job_id: str
 

@@ -21,6 +21,7 @@ from helpdesk.routing import engine
 from helpdesk.routing.models import Queue
 from helpdesk.tickets import storage, text
 from helpdesk.tickets.models import Attachment, Priority, Status, Ticket, TicketCounter
+from helpdesk.tickets.services import deadlines
 from helpdesk.tickets.services.events import record_event
 from helpdesk.timeutil import to_local, utcnow
 
@@ -172,7 +173,6 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     from helpdesk.notifications import services as notifications
     from helpdesk.notifications import tickets as mail
     from helpdesk.routing import services as routing
-    from helpdesk.sla import services as sla
     from helpdesk.tickets.services.workflow import assign_automatically, assignment_mail
 
     now = now or utcnow()
@@ -230,7 +230,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
                 created_at=now,
             )
         )
-    sla.set_deadlines(ticket, now)
+    deadlines.set_deadlines(ticket, now)
     # Numbered last, just before the writes: the year's counter row (as the member's row that
     # mark_assigned writes) stays locked until the commit, and every filing of the year waits
     # for it, so it is held for the writes alone.
@@ -241,7 +241,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         db.session.flush()
         if ticket.assignee_id is not None:
             routing.mark_assigned(ticket.queue_id, ticket.assignee_id, now)
-        timers = sla.start_timers(ticket, now)
+        timers = deadlines.start_timers(ticket, now)
         outbox = mail.on_ticket_filed(ticket, members=members) + assignment_mail(ticket)
         commit_keeping_loaded()
     except IntegrityError:
@@ -252,7 +252,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         return existing  # the same form submitted twice at once: the other request won
     log.info("ticket %s filed into queue %s", ticket.number, ticket.queue_id)
     notifications.dispatch(outbox)
-    sla.schedule_timers(ticket, timers=timers)
+    deadlines.schedule_timers(ticket, timers=timers)
     return ticket
 
 

@@ -16,6 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.routing import engine
 from helpdesk.tickets import storage, text
 from helpdesk.tickets.models import Attachment, Message, Status, Ticket
+from helpdesk.tickets.services import deadlines
 from helpdesk.tickets.services.access import is_staff
 from helpdesk.tickets.services.events import record_event
 from helpdesk.tickets.services.filing import clean_text
@@ -57,12 +58,11 @@ def commit_and_dispatch(
     outbox: list, *, ticket: Ticket | None = None, timers: bool = False
 ) -> None:
     from helpdesk.notifications import services as notifications
-    from helpdesk.sla import services as sla
 
     db.session.commit()
     notifications.dispatch(outbox)
     if timers and ticket is not None:
-        sla.schedule_timers(ticket)
+        deadlines.schedule_timers(ticket)
 
 
 def reopen_days() -> int:
@@ -87,7 +87,6 @@ def set_status(
 ) -> list:
     """Move the ticket along the state machine (no commit); returns the outbox rows it causes."""
     from helpdesk.notifications import tickets as mail
-    from helpdesk.sla import services as sla
 
     old = ticket.status
     if new == old:
@@ -104,7 +103,7 @@ def set_status(
         ticket.closed_at = now
     elif old == Status.RESOLVED:  # reopened
         ticket.resolved_at = None
-    sla.on_status_change(ticket, old, new, now)
+    deadlines.on_status_change(ticket, old, new, now)
     data = {"old": old, "new": new}
     if reason:
         data["reason"] = reason
@@ -214,7 +213,6 @@ def add_message_rows(
 ) -> list:
     """Add a reply or internal note with its files (no commit); returns the outbox rows."""
     from helpdesk.notifications import tickets as mail
-    from helpdesk.sla import services as sla
 
     problems: dict[str, str] = {}
     body = clean_text(body, "body", problems, multiline=True)
@@ -258,7 +256,7 @@ def add_message_rows(
         record_event(ticket, "note_added", actor=author, at=now)
         return outbox
     if staff:
-        sla.on_public_agent_reply(ticket, now)
+        deadlines.on_public_agent_reply(ticket, now)
         if ticket.status == Status.NEW:
             outbox += set_status(ticket, Status.OPEN, actor=author, now=now)
     elif ticket.status == Status.WAITING_REQUESTER:
@@ -496,8 +494,6 @@ def change_priority(
 
 def set_priority(actor: User, ticket: Ticket, priority: int, *, now: datetime) -> None:
     """The priority and the deadlines that follow from it (no commit)."""
-    from helpdesk.sla import services as sla
-
     if isinstance(priority, bool) or priority not in (1, 2, 3, 4):
         raise errors.Invalid(_("Choose a priority from 1 (critical) to 4 (low)."), "priority")
     if priority == ticket.priority:
@@ -505,7 +501,7 @@ def set_priority(actor: User, ticket: Ticket, priority: int, *, now: datetime) -
     record_event(ticket, "priority_changed", actor=actor, at=now, old=ticket.priority, new=priority)
     ticket.priority = priority
     ticket.updated_at = now
-    sla.on_priority_change(ticket, now)
+    deadlines.on_priority_change(ticket, now)
 
 
 def change_facts(
@@ -521,7 +517,6 @@ def change_facts(
     """Staff correct the system, category or province; the ticket is routed again. Commits."""
     from helpdesk.catalogue.models import Category, Province, System
     from helpdesk.routing import services as routing
-    from helpdesk.sla import services as sla
 
     now = now or utcnow()
     require_staff_on(actor, ticket)
@@ -561,7 +556,7 @@ def change_facts(
         reason=decision.reason,
     )
     ticket.routing_rule_id = decision.rule_id
-    sla.set_deadlines(ticket, now)  # the policy may depend on the system and category
+    deadlines.set_deadlines(ticket, now)  # the policy may depend on the system and category
     outbox = []
     if decision.queue_id != ticket.queue_id:
         outbox = transfer_rows(
