@@ -11,6 +11,7 @@ from helpdesk import errors, extensions, inputs, trust
 from helpdesk.config import Config, fill_instance_defaults, from_environ, settle_hosts
 from helpdesk.logs import configure_logging
 from helpdesk.notifications import outbox
+from helpdesk.tickets.services import escalation
 
 MODEL_MODULES = (
     "helpdesk.catalogue.models",
@@ -44,6 +45,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     errors.register_handlers(app)
     register_commands(app)
     register_template_helpers(app)
+    escalation.init_app(app)  # tickets tell the SLA's reached deadlines
     return app
 
 

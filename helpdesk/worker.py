@@ -92,10 +92,11 @@ def job_name(func: Callable | str) -> str:
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A job to run at an aware UTC instant, under a deterministic job id."""
+    """A job to run at an aware UTC instant, under a deterministic job id; `func` is the job or
+    its dotted name ("helpdesk.sla.jobs.fire_deadline"), as RQ takes either."""
 
     at: datetime
-    func: Callable
+    func: Callable | str
     args: tuple
     job_id: str
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 
+from helpdesk.sla.states import SlaState
+
 STATUSES = ["new", "open", "waiting_requester", "waiting_third_party", "resolved", "closed"]
-SLA_STATES = ["ok", "warning", "breached", "paused", "met"]
+SLA_STATES = [state.value for state in SlaState]
 ROLES = ["requester", "unit_admin", "agent", "supervisor", "observer", "admin"]
 
 MASKED = (

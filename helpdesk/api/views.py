@@ -24,6 +24,7 @@ from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.access import require_staff
 from helpdesk.tickets.services.filing import validate as validate_draft
+from helpdesk.tickets.services.sla_state import state as clock_state
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -182,9 +183,7 @@ def find_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
 
 
 def sla_state(ticket: Ticket, now: datetime) -> str:
-    from helpdesk.sla import services as sla
-
-    return str(sla.state(ticket, now))
+    return str(clock_state(ticket, now))
 
 
 def filed_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:

@@ -16,7 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
 from helpdesk.inputs import readable_problem
 from helpdesk.notifications.outbox import oldest_due
-from helpdesk.sla.services import alerts
+from helpdesk.sla.services import notices
 from helpdesk.timeutil import utcnow
 from helpdesk.worker import cron_last_seen, redis_is_up
 
@@ -75,7 +75,7 @@ def healthz():
         body["sla_waiting_minutes"] = None
         if database == "ok":
             body["mail_waiting_minutes"] = minutes_since(oldest_due(now), now)
-            body["sla_waiting_minutes"] = minutes_since(alerts.oldest_notice(), now)
+            body["sla_waiting_minutes"] = minutes_since(notices.oldest_notice(), now)
     return jsonify(body), 200 if healthy else 503
 
 

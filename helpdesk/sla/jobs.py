@@ -1,4 +1,7 @@
-"""Background work of the SLA: the deadline timer job, the minutely sweep and its announcements."""
+"""Background work of the SLA: the deadline timer job, the minutely sweep and its announcements.
+
+Claiming and telling a reached deadline is the tickets package's, reached through the
+announcer it registered (sla.services.announcer)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import logging
 from datetime import datetime, timedelta
 
 from helpdesk import timeutil
-from helpdesk.sla.services import alerts
+from helpdesk.sla.services import announcer, notices
 from helpdesk.worker import enqueue, job
 
 log = logging.getLogger(__name__)
@@ -20,7 +23,7 @@ def fire_deadline(ticket_id: int, kind: str, stage: str, due_at: str) -> str:
     """Warn (stage "warning") or breach (stage "breach") one deadline of a ticket, if `due_at`
     (ISO 8601) is still that deadline and it still runs; a moved, met or paused one is left."""
     due = datetime.fromisoformat(due_at)
-    return alerts.fire_timer(ticket_id, kind, stage, due, now=timeutil.utcnow())
+    return announcer.fire_timer(ticket_id, kind, stage, due, now=timeutil.utcnow())
 
 
 @job
@@ -29,8 +32,8 @@ def sweep_deadlines() -> int:
     notices, then hand their claims, events and mail to a job of their own (at once here when
     Redis refuses it); notices a lost announcing job left are handed over again, and an error
     is logged once the oldest has waited NOTICES_LATE."""
-    recorded = alerts.record_due()
-    oldest = alerts.oldest_notice()
+    recorded = notices.record_due()
+    oldest = notices.oldest_notice()
     if oldest is None:
         return recorded
     waited = timeutil.utcnow() - oldest
@@ -38,11 +41,11 @@ def sweep_deadlines() -> int:
         minutes = waited // timedelta(minutes=1)
         log.error("SLA notices waiting for %s minutes: warnings and breaches not told", minutes)
     if enqueue(announce_deadlines) is None:
-        alerts.announce_pending()
+        announcer.announce_pending()
     return recorded
 
 
 @job
 def announce_deadlines() -> int:
     """Claim the deadlines the sweep found due and write their events and mail."""
-    return alerts.announce_pending()
+    return announcer.announce_pending()

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
 from helpdesk.timeutil import UTCDateTime
-
-if TYPE_CHECKING:
-    from helpdesk.tickets.models import Ticket
 
 
 class Calendar(db.Model):
@@ -94,8 +90,6 @@ class Timer(db.Model):
     stage: Mapped[str] = mapped_column(String(8), primary_key=True)
     fire_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the deadline it belongs to
-
-    ticket: Mapped[Ticket] = relationship()
 
     def __repr__(self) -> str:
         return f"<Timer {self.ticket_id} {self.kind} {self.stage} {self.fire_at:%Y-%m-%d %H:%M}>"

@@ -17,7 +17,9 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.sla import targets
 from helpdesk.sla.forms import ActionForm, CalendarDayForm, PolicyForm
-from helpdesk.sla.services import admin, oversight
+from helpdesk.sla.services import admin
+from helpdesk.sla.states import SlaState
+from helpdesk.tickets.services import oversight
 
 bp = Blueprint("sla", __name__, url_prefix="/sla")
 
@@ -26,11 +28,11 @@ admin_only = role_required(Role.ADMIN)
 
 
 BADGE_COLOURS = {
-    "ok": "text-bg-success",
-    "warning": "text-bg-warning",
-    "breached": "text-bg-danger",
-    "paused": "text-bg-secondary",
-    "met": "text-bg-light border",
+    SlaState.OK: "text-bg-success",
+    SlaState.WARNING: "text-bg-warning",
+    SlaState.BREACHED: "text-bg-danger",
+    SlaState.PAUSED: "text-bg-secondary",
+    SlaState.MET: "text-bg-light border",
 }
 
 
@@ -42,11 +44,11 @@ def badge_words() -> dict[str, str]:
     if cached is not None and cached[0] == language:
         return cached[1]
     words = {
-        "ok": _("On time"),
-        "warning": _("Due soon"),
-        "breached": _("Overdue"),
-        "paused": _("Paused"),
-        "met": _("Met"),
+        SlaState.OK: _("On time"),
+        SlaState.WARNING: _("Due soon"),
+        SlaState.BREACHED: _("Overdue"),
+        SlaState.PAUSED: _("Paused"),
+        SlaState.MET: _("Met"),
         # Formats (no arguments given: the translation itself), filled in by the callers.
         "left": _("%(time)s left"),
         "late": _("%(time)s late"),
@@ -88,7 +90,7 @@ def sla_badge(state: str, remaining_minutes: int | None) -> Markup:
     title = ""
     if remaining_minutes is not None:
         title = f' title="{escape(words["title"])}"'
-        late = remaining_minutes < 0 and state != "paused"
+        late = remaining_minutes < 0 and state != SlaState.PAUSED
         time = _business_time(remaining_minutes, words)
         text = f"{text} · {escape(words['late' if late else 'left'] % {'time': time})}"
     colour = BADGE_COLOURS.get(state, "text-bg-light")

@@ -1,10 +1,6 @@
-"""SLA rules: deadlines from policies in business time, pauses, the state of a ticket's clocks.
-
-tickets.services calls these inside its transactions (none of them commits):
-
-- `set_deadlines(ticket, now)` when a ticket is filed (or its facts change);
-- `on_public_agent_reply`, `on_status_change`, `on_priority_change` as the ticket moves;
-- `schedule_timers(ticket)` after the commit, to hand the new timers to RQ.
+"""SLA rules: policies, business calendars, deadlines in business time, pending timers and the
+notices of deadlines reached. Nothing here reads or writes a ticket: a ticket's SLA columns come
+in and go out as plain values (`Clocks`), and helpdesk.tickets.services.deadlines applies them.
 
 Rules kept here (and in the README's "SLA defaults"):
 
@@ -19,12 +15,13 @@ Rules kept here (and in the README's "SLA defaults"):
   reopen resumes the clock with them (never less than zero: a ticket resolved late is due at
   once). A ticket reopened without any public agent reply gets a fresh first-response deadline.
 - Every running deadline has pending timers (sla_timers): one at the warning point, one at the
-  deadline. `alerts` fires them; `deadlines` keeps them in step with the ticket.
+  deadline. A timer's job, or the minutely sweep through a notice, reaches the tickets package
+  through the announcer it registered, which claims and tells the deadline.
 
-Modules: `calendars` (policies and calendars, cached per app context), `deadlines` (the hooks
-above and the timers), `state` (ok/warning/breached/paused/met, badges, the list filter),
-`seeding`, `alerts` (warn, breach, escalate, the sweep), `admin` (policies and calendar days),
-`oversight` (the supervisors' lists). The names below are what other domains use.
+Modules: `calendars` (policies and calendars, cached per reference stamp), `deadlines` (the
+rules above on plain values), `state` (ok/warning/breached/paused/met, badges), `timers` (the
+pending timers and their RQ jobs), `notices` (the sweep), `announcer` (the hook up to tickets),
+`seeding`, `admin` (policies and calendar days). The names below are what other domains use.
 """
 
 from helpdesk.sla.services.calendars import (
@@ -32,87 +29,82 @@ from helpdesk.sla.services.calendars import (
     Targets,
     builtin_calendar,
     calendar_for,
+    escalating_policies,
     find_calendar,
     find_policy,
     forget_cached,
     named_calendar,
+    policy_calendar,
     targets_for,
     targets_of,
-    ticket_calendar,
     to_clock,
 )
 from helpdesk.sla.services.deadlines import (
+    COLUMNS,
     KINDS,
+    Clocks,
+    Phase,
     deadline,
-    is_open,
     is_running,
     marker,
     marker_name,
-    on_priority_change,
     on_public_agent_reply,
     on_status_change,
-    schedule_timers,
     set_deadlines,
-    start_timers,
+)
+from helpdesk.sla.services.seeding import seed_defaults
+from helpdesk.sla.services.state import Badge, badge, remaining_minutes, state
+from helpdesk.sla.services.timers import (
+    DueTimer,
+    Outcome,
+    TimerKey,
+    insert_timers,
+    schedule_timers,
     sync_timers,
     timer_job_id,
+    waiting,
     wanted_timers,
     warning_instant,
 )
-from helpdesk.sla.services.seeding import seed_defaults
-from helpdesk.sla.services.state import (
-    BREACHED,
-    MET,
-    OK,
-    PAUSED,
-    STATES,
-    WARNING,
-    Badge,
-    badge,
-    remaining_minutes,
-    state,
-    state_filter,
-)
 
 __all__ = [
-    "BREACHED",
+    "COLUMNS",
     "DEFAULT_CALENDAR",
     "KINDS",
-    "MET",
-    "OK",
-    "PAUSED",
-    "STATES",
-    "WARNING",
     "Badge",
+    "Clocks",
+    "DueTimer",
+    "Outcome",
+    "Phase",
     "Targets",
+    "TimerKey",
     "badge",
     "builtin_calendar",
     "calendar_for",
     "deadline",
+    "escalating_policies",
     "find_calendar",
     "find_policy",
     "forget_cached",
-    "is_open",
+    "insert_timers",
     "is_running",
     "marker",
     "marker_name",
     "named_calendar",
-    "on_priority_change",
     "on_public_agent_reply",
     "on_status_change",
+    "policy_calendar",
     "remaining_minutes",
     "schedule_timers",
     "seed_defaults",
     "set_deadlines",
-    "start_timers",
     "state",
-    "state_filter",
     "sync_timers",
     "targets_for",
     "targets_of",
-    "ticket_calendar",
     "timer_job_id",
     "to_clock",
+    "waiting",
     "wanted_timers",
     "warning_instant",
 ]

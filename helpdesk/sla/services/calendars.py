@@ -6,13 +6,12 @@ from dataclasses import dataclass, fields
 from datetime import time
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from helpdesk import reference_cache
 from helpdesk.extensions import db
 from helpdesk.sla import clock, targets
 from helpdesk.sla.models import Calendar, CalendarDay, Policy, TimerKind
-from helpdesk.tickets.models import Ticket
 
 DEFAULT_CALENDAR = "default"
 
@@ -212,6 +211,16 @@ def targets_for(policy_id: int | None) -> Targets | None:
     return targets_of(policy) if policy is not None else None
 
 
-def ticket_calendar(ticket: Ticket) -> clock.Calendar:
-    found = targets_for(ticket.sla_policy_id)
+def policy_calendar(policy_id: int | None) -> clock.Calendar:
+    """The calendar a ticket's clocks count in: its policy's (the default one without)."""
+    found = targets_for(policy_id)
     return found.calendar if found is not None else calendar_for(None)
+
+
+def escalating_policies() -> set[int]:
+    """The policies with escalation steps beyond telling the supervisor (from the database)."""
+    return set(
+        db.session.scalars(
+            select(Policy.id).where(or_(Policy.raise_priority, Policy.transfer_to_next_queue))
+        )
+    )

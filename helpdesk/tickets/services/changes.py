@@ -9,6 +9,7 @@ from helpdesk import errors
 from helpdesk.extensions import db
 from helpdesk.notifications.outbox import dispatch
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.services import deadlines
 
 
 def expect_version(ticket: Ticket, version: int | None) -> None:
@@ -27,9 +28,8 @@ def commit_and_dispatch(
 ) -> None:
     """Commit, then hand the outbox rows to the mail jobs and, with `timers`, schedule the
     ticket's deadline timers (both after the commit: a job never sees uncommitted rows)."""
-    from helpdesk.sla import services as sla
 
     db.session.commit()
     dispatch(outbox)
     if timers and ticket is not None:
-        sla.schedule_timers(ticket)
+        deadlines.schedule_timers(ticket)

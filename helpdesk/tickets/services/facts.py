@@ -14,6 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.routing import engine
 from helpdesk.routing import services as routing
 from helpdesk.tickets.models import EventKind, Ticket
+from helpdesk.tickets.services import deadlines
 from helpdesk.tickets.services.access import require_staff_on
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
@@ -40,7 +41,6 @@ def change_priority(
 
 def stage_priority(actor: User, ticket: Ticket, priority: int, *, now: datetime) -> None:
     """The priority and the deadlines that follow from it."""
-    from helpdesk.sla import services as sla
 
     if isinstance(priority, bool) or priority not in (1, 2, 3, 4):
         raise errors.Invalid(_("Choose a priority from 1 (critical) to 4 (low)."), "priority")
@@ -51,7 +51,7 @@ def stage_priority(actor: User, ticket: Ticket, priority: int, *, now: datetime)
     )
     ticket.priority = priority
     ticket.updated_at = now
-    sla.on_priority_change(ticket, now)
+    deadlines.on_priority_change(ticket, now)
 
 
 def change_facts(
@@ -65,7 +65,6 @@ def change_facts(
     now: datetime | None = None,
 ) -> Ticket:
     """Staff correct the system, category or province; the ticket is routed again. Commits."""
-    from helpdesk.sla import services as sla
 
     now = now or utcnow()
     require_staff_on(actor, ticket)
@@ -105,7 +104,7 @@ def change_facts(
         reason=decision.reason,
     )
     ticket.routing_rule_id = decision.rule_id
-    sla.set_deadlines(ticket, now)  # the policy may depend on the system and category
+    deadlines.set_deadlines(ticket, now)  # the policy may depend on the system and category
     outbox = []
     if decision.queue_id != ticket.queue_id:
         outbox = stage_transfer(

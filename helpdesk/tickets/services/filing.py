@@ -30,7 +30,7 @@ from helpdesk.tickets.models import (
     Ticket,
     TicketCounter,
 )
-from helpdesk.tickets.services import mail
+from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.assignment import stage_assignment_mail, stage_auto_assignment
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.timeutil import to_local, utcnow
@@ -180,7 +180,6 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     Everything is read before anything is written, so the ticket goes in with one INSERT (its
     assignee and deadlines included), its events, timers and mail with one INSERT each.
     """
-    from helpdesk.sla import services as sla
 
     now = now or utcnow()
     values = validate(draft)
@@ -237,7 +236,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
                 created_at=now,
             )
         )
-    sla.set_deadlines(ticket, now)
+    deadlines.set_deadlines(ticket, now)
     # Numbered last, just before the writes: the year's counter row (as the member's row that
     # stage_last_assigned writes) stays locked until the commit, and every filing of the year waits
     # for it, so it is held for the writes alone.
@@ -248,7 +247,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         db.session.flush()
         if ticket.assignee_id is not None:
             routing.stage_last_assigned(ticket.queue_id, ticket.assignee_id, now)
-        timers = sla.start_timers(ticket, now)
+        timers = deadlines.start_timers(ticket, now)
         outbox = mail.on_ticket_filed(ticket, members=members) + stage_assignment_mail(ticket)
         commit_keeping_loaded()
     except IntegrityError:
@@ -259,7 +258,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         return existing  # the same form submitted twice at once: the other request won
     log.info("ticket %s filed into queue %s", ticket.number, ticket.queue_id)
     dispatch(outbox)
-    sla.schedule_timers(ticket, timers=timers)
+    deadlines.schedule_timers(ticket, timers=timers)
     return ticket
 
 

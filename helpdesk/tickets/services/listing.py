@@ -16,6 +16,7 @@ from helpdesk.tickets import text
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
 from helpdesk.tickets.services import postgres
 from helpdesk.tickets.services.access import is_staff
+from helpdesk.tickets.services.sla_state import state_filter
 from helpdesk.tickets.services.visibility import visibility_branches
 from helpdesk.timeutil import utcnow
 
@@ -107,9 +108,7 @@ def filtered(
         mine = Ticket.assignee_id if is_staff(user) else Ticket.requester_id
         conditions.append(mine == user.id)
     if filters.sla_state:
-        from helpdesk.sla import services as sla
-
-        conditions.append(sla.state_filter(filters.sla_state, now))
+        conditions.append(state_filter(filters.sla_state, now))
     if filters.q:
         clause = search_clause(user, filters.q, only_symbols=words_indexed)
         if clause is not None:

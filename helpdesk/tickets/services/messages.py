@@ -12,7 +12,7 @@ from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.tickets import storage, text
 from helpdesk.tickets.models import Attachment, EventKind, Message, Status, Ticket
-from helpdesk.tickets.services import mail
+from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.access import (
     can_write_internal_notes,
     is_staff,
@@ -31,7 +31,6 @@ def stage_message(
     author: User, ticket: Ticket, body: str, *, internal: bool, uploads: tuple, now: datetime
 ) -> list:
     """Add a reply or internal note with its files; returns the outbox rows it causes."""
-    from helpdesk.sla import services as sla
 
     problems: dict[str, str] = {}
     body = clean_text(body, "body", problems, multiline=True)
@@ -75,7 +74,7 @@ def stage_message(
         stage_event(ticket, EventKind.NOTE_ADDED, actor=author, at=now)
         return outbox
     if staff:
-        sla.on_public_agent_reply(ticket, now)
+        deadlines.on_public_agent_reply(ticket, now)
         if ticket.status == Status.NEW:
             outbox += stage_status(ticket, Status.OPEN, actor=author, now=now)
     elif ticket.status == Status.WAITING_REQUESTER:

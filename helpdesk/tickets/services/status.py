@@ -13,7 +13,7 @@ from helpdesk import errors
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.tickets.models import EventKind, Status, Ticket
-from helpdesk.tickets.services import mail
+from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.access import require_staff_on
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
@@ -50,7 +50,6 @@ def stage_status(
     notify: bool = True,
 ) -> list:
     """Move the ticket along the state machine; returns the outbox rows it causes."""
-    from helpdesk.sla import services as sla
 
     old = ticket.status
     if new == old:
@@ -67,7 +66,7 @@ def stage_status(
         ticket.closed_at = now
     elif old == Status.RESOLVED:  # reopened
         ticket.resolved_at = None
-    sla.on_status_change(ticket, old, new, now)
+    deadlines.on_status_change(ticket, old, new, now)
     data = {"old": old, "new": new}
     if reason:
         data["reason"] = reason

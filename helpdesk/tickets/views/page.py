@@ -16,7 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.tickets import forms, services
 from helpdesk.tickets.services import canned as canned_replies
-from helpdesk.tickets.services import pages
+from helpdesk.tickets.services import pages, sla_state
 from helpdesk.tickets.views.history import describe
 from helpdesk.timeutil import utcnow
 
@@ -38,11 +38,9 @@ def has_sla_badge() -> bool:
 
 def sla_of(ticket, now: datetime) -> dict:
     """What the SLA badge shows for a ticket: its state and the business minutes left."""
-    from helpdesk.sla import services as sla
-
     return {
-        "state": sla.state(ticket, now),
-        "remaining_minutes": sla.remaining_minutes(ticket, now),
+        "state": sla_state.state(ticket, now),
+        "remaining_minutes": sla_state.remaining_minutes(ticket, now),
     }
 
 

@@ -12,10 +12,11 @@ from helpdesk.catalogue import services as catalogue
 from helpdesk.catalogue.models import Category, Province
 from helpdesk.inputs import args_of, id_from, int_arg
 from helpdesk.routing import services as routing
-from helpdesk.sla.services.state import CLOCK_COLUMNS
+from helpdesk.sla.states import SlaState
 from helpdesk.tickets import forms, services, text
 from helpdesk.tickets.models import Status, Ticket
 from helpdesk.tickets.services import pages
+from helpdesk.tickets.services.sla_state import CLOCK_COLUMNS
 from helpdesk.tickets.views import NUMBER, STAFF, bp
 from helpdesk.tickets.views.page import catalogue_choices, has_sla_badge, sla_of
 from helpdesk.tickets.views.page import language as page_language
@@ -26,7 +27,6 @@ COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count r
 QUERY_LIMIT = 200
 # What the queue's links keep of a query string: its filters, search words and page.
 QUEUE_ARGS = ("status", "queue", "province", "category", "system", "sla", "assignee", "q", "page")
-SLA_STATES = ("ok", "warning", "breached", "paused", "met")
 BULK_RESULTS = "tickets_bulk_results"
 # What a row of the queue shows (province and category names come from the catalogue in memory).
 QUEUE_COLUMNS = (
@@ -61,7 +61,7 @@ def _fixed_options() -> dict[str, list]:
             [every] + [(c.code, c.name(choices["language"])) for c in choices["categories"]]
         ),
         "system": forms.options([every] + [(s.code, s.ministry) for s in choices["systems"]]),
-        "sla": forms.options([every] + [(state, state) for state in SLA_STATES]),
+        "sla": forms.options([every] + [(state, state) for state in SlaState]),
         "assignee": forms.options(
             [every, ("mine", _("Assigned to me")), ("unassigned", _("Unassigned"))]
         ),

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from helpdesk.sla.models import Timer
-from helpdesk.sla.services import alerts
+from helpdesk.sla.services.timers import Outcome
+from helpdesk.tickets.services import deadline_claims, escalation
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -21,11 +22,11 @@ def test_a_timer_fired_before_its_instant_does_nothing_and_stays_pending(file_ti
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
     due = ticket.first_response_due
 
-    outcome = alerts.fire_timer(
+    outcome = escalation.fire_timer(
         ticket.id, "first_response", "breach", due, now=at("2027-03-01 08:59")
     )
 
-    assert outcome == alerts.EARLY
+    assert outcome == Outcome.EARLY
     assert ticket.first_response_breached_at is None
     assert db.session.get(Timer, (ticket.id, "first_response", "breach")) is not None
 
@@ -37,7 +38,7 @@ def test_a_timer_left_behind_by_a_bypassed_change_is_dropped_by_the_sweep(
     ticket.status = "closed"  # not through tickets.services: the timers stay behind
     db.session.commit()
 
-    assert alerts.sweep(now=at("2027-03-02 09:00")) == 0
+    assert escalation.sweep(now=at("2027-03-02 09:00")) == 0
 
     assert db.session.scalars(select(Timer).where(Timer.ticket_id == ticket.id)).all() == []
     assert sla_mail(ticket) == []
@@ -47,8 +48,8 @@ def test_of_two_runs_that_both_found_the_timer_only_one_claims_it(file_ticket, d
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
     due, now = ticket.first_response_due, at("2027-03-01 09:00")
 
-    first = alerts.claim(ticket.id, "first_response", "breach", due, now)
-    second = alerts.claim(ticket.id, "first_response", "breach", due, now)
+    first = deadline_claims.claim(ticket.id, "first_response", "breach", due, now)
+    second = deadline_claims.claim(ticket.id, "first_response", "breach", due, now)
 
     assert (first, second) == (True, False)
 
@@ -56,6 +57,6 @@ def test_of_two_runs_that_both_found_the_timer_only_one_claims_it(file_ticket, d
 def test_a_claim_for_a_deadline_that_moved_fails(file_ticket, db):
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
 
-    assert not alerts.claim(
+    assert not deadline_claims.claim(
         ticket.id, "first_response", "breach", at("2027-03-01 10:00"), at("2027-03-01 10:00")
     )

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from helpdesk.sla import clock, services
 from helpdesk.sla.models import Policy, Timer
+from helpdesk.sla.states import SlaState
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.services import sla_state
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = "2027-03-01"
@@ -121,7 +123,7 @@ def test_resolving_meets_the_clock_and_reopening_resumes_with_what_was_left(file
     tickets.add_message(desk.agent, ticket, "Đã sửa.", now=at(f"{MONDAY} 08:10"))
     tickets.change_status(desk.agent, ticket, "resolved", now=at(f"{MONDAY} 10:00"))
 
-    assert services.state(ticket, at("2027-03-05 10:00")) == services.MET
+    assert sla_state.state(ticket, at("2027-03-05 10:00")) == SlaState.MET
     assert ticket.sla_remaining_minutes == 360  # 90 before lunch, 240 after, 30 on Tuesday
     assert pending(db, ticket) == {}
 
@@ -130,7 +132,7 @@ def test_resolving_meets_the_clock_and_reopening_resumes_with_what_was_left(file
     assert ticket.status == "open"
     # 360 minutes from Wednesday 09:00: 150 before lunch, 210 after.
     assert ticket.resolution_due == at("2027-03-03 16:30")
-    assert services.state(ticket, at("2027-03-03 09:00")) == services.OK
+    assert sla_state.state(ticket, at("2027-03-03 09:00")) == SlaState.OK
 
 
 def test_a_ticket_resolved_late_stays_breached(file_ticket, desk):
@@ -140,7 +142,7 @@ def test_a_ticket_resolved_late_stays_breached(file_ticket, desk):
     tickets.change_status(desk.agent, ticket, "resolved", now=at("2027-03-02 09:00"))
 
     assert ticket.resolution_breached_at == at("2027-03-02 08:00")
-    assert services.state(ticket, at("2027-03-02 09:00")) == services.BREACHED
+    assert sla_state.state(ticket, at("2027-03-02 09:00")) == SlaState.BREACHED
 
 
 def test_waiting_on_the_requester_pauses_only_a_clock_with_time_left(file_ticket, desk):
@@ -151,7 +153,7 @@ def test_waiting_on_the_requester_pauses_only_a_clock_with_time_left(file_ticket
 
     assert ticket.sla_paused_at is None  # already overdue: the breach still comes
     assert ticket.resolution_due == at("2027-03-02 08:00")
-    assert services.state(ticket, at("2027-03-02 09:00")) == services.BREACHED
+    assert sla_state.state(ticket, at("2027-03-02 09:00")) == SlaState.BREACHED
 
 
 # ---------------------------------------------------------------- priority changes
@@ -176,7 +178,7 @@ def test_a_breached_deadline_survives_a_priority_change(file_ticket, desk):
     tickets.change_priority(desk.agent, ticket, 4, now=at(f"{MONDAY} 09:30"))
 
     assert ticket.first_response_due == at(f"{MONDAY} 09:00")
-    assert services.state(ticket, at(f"{MONDAY} 09:30")) == services.BREACHED
+    assert sla_state.state(ticket, at(f"{MONDAY} 09:30")) == SlaState.BREACHED
     low = services.find_policy(4, "moj", "account")
     assert ticket.resolution_due == clock.add(
         at(f"{MONDAY} 09:30"), low.resolution_minutes, services.calendar_for(low)
@@ -204,25 +206,25 @@ def one_of_each(file_ticket, desk):
 def test_each_ticket_has_its_state_and_remaining_time(one_of_each):
     now = at(f"{MONDAY} 09:30")
 
-    assert {name: services.state(t, now) for name, t in one_of_each.items()} == {
+    assert {name: sla_state.state(t, now) for name, t in one_of_each.items()} == {
         name: name for name in one_of_each
     }
-    assert services.remaining_minutes(one_of_each["warning"], now) == 10
-    assert services.remaining_minutes(one_of_each["breached"], now) == -30
-    assert services.remaining_minutes(one_of_each["paused"], now) == 470
-    assert services.remaining_minutes(one_of_each["met"], now) is None
+    assert sla_state.remaining_minutes(one_of_each["warning"], now) == 10
+    assert sla_state.remaining_minutes(one_of_each["breached"], now) == -30
+    assert sla_state.remaining_minutes(one_of_each["paused"], now) == 470
+    assert sla_state.remaining_minutes(one_of_each["met"], now) is None
 
 
-@pytest.mark.parametrize("state", services.STATES)
+@pytest.mark.parametrize("state", SlaState)
 def test_the_state_filter_selects_the_tickets_in_that_state(one_of_each, db, state):
-    query = select(Ticket.id).where(services.state_filter(state, at(f"{MONDAY} 09:30")))
+    query = select(Ticket.id).where(sla_state.state_filter(state, at(f"{MONDAY} 09:30")))
 
     assert set(db.session.scalars(query)) == {one_of_each[state].id}
 
 
 def test_an_unknown_state_is_refused():
     with pytest.raises(ValueError, match="unknown SLA state"):
-        services.state_filter("late", at(f"{MONDAY} 09:30"))
+        sla_state.state_filter("late", at(f"{MONDAY} 09:30"))
 
 
 # ---------------------------------------------------------------- timers and Redis

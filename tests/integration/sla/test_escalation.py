@@ -11,7 +11,8 @@ from sqlalchemy import select
 from helpdesk.routing.models import Queue
 from helpdesk.sla import services
 from helpdesk.sla.models import Policy
-from helpdesk.sla.services import alerts
+from helpdesk.sla.states import SlaState
+from helpdesk.tickets.services import escalation, sla_state
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -39,7 +40,7 @@ def test_a_breach_raises_the_priority_and_moves_the_ticket_to_the_next_queue(
     ticket = file_ticket(at("2027-03-01 08:00"), priority=2)  # first response due at 13:30
     national = db.session.scalar(select(Queue).where(Queue.code == "national"))
 
-    assert alerts.sweep(now=at("2027-03-01 13:30")) == 2  # the warning (quietly), the breach
+    assert escalation.sweep(now=at("2027-03-01 13:30")) == 2  # the warning (quietly), the breach
 
     ticket = reload(ticket)
     assert ticket.priority == 1
@@ -52,7 +53,7 @@ def test_a_breach_raises_the_priority_and_moves_the_ticket_to_the_next_queue(
         ("escalated", None, national.id),
     ]
     # The breached first response stays breached; the resolution follows the new priority.
-    assert services.state(ticket, at("2027-03-01 13:30")) == services.BREACHED
+    assert sla_state.state(ticket, at("2027-03-01 13:30")) == SlaState.BREACHED
     critical = services.find_policy(1, "moj", "account")
     assert ticket.resolution_due == at("2027-03-02 13:30")
     assert ticket.sla_policy_id == critical.id
@@ -61,9 +62,9 @@ def test_a_breach_raises_the_priority_and_moves_the_ticket_to_the_next_queue(
 def test_escalation_runs_once_even_if_the_sweep_runs_again(file_ticket, db, sla_events, reload):
     escalating(db, 2, raise_priority=True, transfer_to_next_queue=True)
     ticket = file_ticket(at("2027-03-01 08:00"), priority=2)
-    alerts.sweep(now=at("2027-03-01 13:30"))
+    escalation.sweep(now=at("2027-03-01 13:30"))
 
-    assert alerts.sweep(now=at("2027-03-01 13:31")) == 0
+    assert escalation.sweep(now=at("2027-03-01 13:31")) == 0
 
     assert len(sla_events(reload(ticket), "escalated")) == 2
     assert reload(ticket).priority == 1
@@ -73,7 +74,7 @@ def test_a_critical_ticket_is_not_raised_further(file_ticket, db, sla_events, re
     escalating(db, 1, raise_priority=True)
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
 
-    alerts.sweep(now=at("2027-03-01 09:00"))
+    escalation.sweep(now=at("2027-03-01 09:00"))
 
     assert reload(ticket).priority == 1
     assert sla_events(reload(ticket), "escalated") == []
@@ -83,7 +84,7 @@ def test_without_the_supervisor_step_only_the_assignee_is_told(file_ticket, desk
     escalating(db, 1, notify_supervisor=False)
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
 
-    alerts.sweep(now=at("2027-03-01 09:00"))
+    escalation.sweep(now=at("2027-03-01 09:00"))
 
     assert sla_mail(ticket) == [("sla_breach", desk.agent.email)]
 
@@ -96,6 +97,6 @@ def test_an_unassigned_ticket_warns_the_supervisor_with_the_guard_mail(
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
     assert ticket.assignee_id is None
 
-    alerts.sweep(now=at("2027-03-01 08:45"))
+    escalation.sweep(now=at("2027-03-01 08:45"))
 
     assert sla_mail(ticket) == [("sla_unanswered", desk.supervisor.email)]

@@ -18,8 +18,10 @@ from helpdesk.extensions import db as database
 from helpdesk.notifications.models import Outbox
 from helpdesk.sla import services
 from helpdesk.sla.models import Notice, Policy, Timer
-from helpdesk.sla.services import alerts
+from helpdesk.sla.services import notices
+from helpdesk.sla.services.timers import Outcome
 from helpdesk.tickets.models import Event, Ticket
+from helpdesk.tickets.services import deadline_alerts, deadline_claims, escalation
 
 NOW = datetime(2027, 3, 1, 3, 0, 30, tzinfo=UTC)  # Monday 10:00:30 in Hà Nội
 
@@ -116,13 +118,13 @@ def sla_mail_count() -> int:
 def counted_sweep(count_queries, now: datetime) -> tuple[int, int]:
     database.session.expire_all()
     with count_queries() as statements:
-        recorded = alerts.sweep(now=now)
+        recorded = escalation.sweep(now=now)
     return recorded, len(statements)
 
 
 def test_the_sweeps_statements_do_not_grow_with_the_number_due(db, desk, count_queries):
     due_tickets(desk, 1)
-    alerts.sweep(now=NOW)  # policies and calendars are read once, then cached
+    escalation.sweep(now=NOW)  # policies and calendars are read once, then cached
     due_tickets(desk, 2, kind="first_response", stage="warning")
     due_tickets(desk, 2, kind="resolution", stage="breach")
     few = counted_sweep(count_queries, NOW)
@@ -142,7 +144,7 @@ def test_the_people_mailed_are_read_together_however_many_they_are(
     # refers to would be read again, one query each, when its mail is built.
     agents = [make_user("agent", password=None, email=f"agent{n}@example.vn").id for n in range(30)]
     due_tickets(desk, 1)
-    alerts.sweep(now=NOW)  # policies and calendars are read once, then cached
+    escalation.sweep(now=NOW)  # policies and calendars are read once, then cached
     due_tickets(desk, 4, assignees=agents[:2])
     few = counted_sweep(count_queries, NOW)
     due_tickets(desk, 60, assignees=agents)
@@ -159,7 +161,7 @@ def test_a_batch_records_each_breach_once_and_mails_the_assignee_and_the_supervi
 ):
     ids = due_tickets(desk, 6)
 
-    assert alerts.sweep(now=NOW) == 6
+    assert escalation.sweep(now=NOW) == 6
 
     assert events_of(ids, "sla_breached") == Counter(ids)
     for ticket_id in ids:
@@ -174,7 +176,7 @@ def test_a_batch_records_each_breach_once_and_mails_the_assignee_and_the_supervi
 def test_a_warning_batch_tells_the_supervisor_only_about_unanswered_tickets(db, desk, sla_mail):
     answered, unanswered = due_tickets(desk, 2, stage="warning")
 
-    assert alerts.sweep(now=NOW) == 2
+    assert escalation.sweep(now=NOW) == 2
 
     assert sla_mail(db.session.get(Ticket, answered)) == [("sla_warning", desk.agent.email)]
     assert sla_mail(db.session.get(Ticket, unanswered)) == [
@@ -184,12 +186,12 @@ def test_a_warning_batch_tells_the_supervisor_only_about_unanswered_tickets(db, 
 
 def test_a_sweep_run_again_and_a_late_job_record_nothing_more(db, desk):
     ids = due_tickets(desk, 4)
-    alerts.sweep(now=NOW)
+    escalation.sweep(now=NOW)
     mails = sla_mail_count()
 
-    assert alerts.sweep(now=NOW + timedelta(minutes=1)) == 0
+    assert escalation.sweep(now=NOW + timedelta(minutes=1)) == 0
     due = db.session.get(Ticket, ids[0]).resolution_due
-    assert alerts.fire_timer(ids[0], "resolution", "breach", due, now=NOW) == alerts.MOVED
+    assert escalation.fire_timer(ids[0], "resolution", "breach", due, now=NOW) == Outcome.MOVED
 
     assert events_of(ids, "sla_breached") == Counter(ids)
     assert sla_mail_count() == mails
@@ -198,10 +200,10 @@ def test_a_sweep_run_again_and_a_late_job_record_nothing_more(db, desk):
 def test_what_another_run_claimed_first_is_dropped_without_a_second_record(db, desk):
     first, *others = due_tickets(desk, 3)
     due = db.session.get(Ticket, first).resolution_due
-    assert alerts.claim(first, "resolution", "breach", due, NOW)  # a job got there first
+    assert deadline_claims.claim(first, "resolution", "breach", due, NOW)  # a job got there first
     db.session.commit()
 
-    assert alerts.sweep(now=NOW) == 2
+    assert escalation.sweep(now=NOW) == 2
 
     assert events_of([first, *others], "sla_breached") == Counter(others)
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
@@ -214,7 +216,7 @@ def test_moved_met_and_paused_deadlines_in_a_batch_do_not_fire(db, desk):
     db.session.get(Ticket, paused).sla_paused_at = NOW - timedelta(hours=1)
     db.session.commit()  # bypassing the hooks: the timer rows stay behind
 
-    assert alerts.sweep(now=NOW) == 1
+    assert escalation.sweep(now=NOW) == 1
 
     assert events_of([moved, met, paused, due], "sla_breached") == Counter([due])
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
@@ -225,7 +227,7 @@ def test_a_deadline_moved_onto_another_due_one_is_not_told_for_the_old_one(db, d
     db.session.get(Ticket, moved).resolution_due = db.session.get(Ticket, other).resolution_due
     db.session.commit()  # bypassing the hooks: the old deadline's timer stays behind
 
-    assert alerts.sweep(now=NOW) == 1
+    assert escalation.sweep(now=NOW) == 1
 
     assert events_of([moved, other], "sla_breached") == Counter([other])
     assert db.session.get(Ticket, moved).resolution_breached_at is None
@@ -233,24 +235,24 @@ def test_a_deadline_moved_onto_another_due_one_is_not_told_for_the_old_one(db, d
 
 def test_a_ticket_that_fails_does_not_hold_back_the_others(db, desk, monkeypatch):
     bad, *good = due_tickets(desk, 4)
-    context = alerts._context
+    context = deadline_alerts._context
 
     def failing(ticket, kind, due):
         if ticket.id == bad:
             raise RuntimeError("template data missing")
         return context(ticket, kind, due)
 
-    monkeypatch.setattr(alerts, "_context", failing)
+    monkeypatch.setattr(deadline_alerts, "_context", failing)
 
     with pytest.raises(RuntimeError):
-        alerts.sweep(now=NOW)
+        escalation.sweep(now=NOW)
 
     assert events_of([bad, *good], "sla_breached") == Counter(good)
     # Its claim rolled back with the rest of its transaction, its notice kept for the next run.
     assert db.session.get(Ticket, bad).resolution_breached_at is None
     assert db.session.scalars(select(Notice.ticket_id)).all() == [bad]
-    monkeypatch.setattr(alerts, "_context", context)
-    assert alerts.sweep(now=NOW) == 1  # nothing more is due: the kept notice is told
+    monkeypatch.setattr(deadline_alerts, "_context", context)
+    assert escalation.sweep(now=NOW) == 1  # nothing more is due: the kept notice is told
     assert events_of([bad, *good], "sla_breached") == Counter([bad, *good])
     assert db.session.scalars(select(Notice)).all() == []
 
@@ -259,13 +261,13 @@ def test_the_sweep_notes_what_is_due_and_a_run_of_their_own_claims_and_tells_it_
     db, desk, count_queries, sla_mail
 ):
     due_tickets(desk, 1)
-    alerts.sweep(now=NOW)  # policies and calendars are read once, then cached
+    escalation.sweep(now=NOW)  # policies and calendars are read once, then cached
     ids = due_tickets(desk, 2, kind="first_response", stage="warning")
     ids += due_tickets(desk, 30, kind="resolution", stage="breach")
     database.session.expire_all()
 
     with count_queries() as statements:
-        assert alerts.record_due(now=NOW) == 32
+        assert notices.record_due(now=NOW) == 32
     assert len(statements) == NOTE_STATEMENTS, statements
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 32
@@ -273,8 +275,8 @@ def test_the_sweep_notes_what_is_due_and_a_run_of_their_own_claims_and_tells_it_
     assert db.session.get(Ticket, ids[-1]).resolution_breached_at is None  # nor claimed
     assert sla_mail_count() == 2  # the first sweep's ticket
 
-    assert alerts.announce_pending() == 32
-    assert alerts.announce_pending() == 0
+    assert escalation.announce_pending() == 32
+    assert escalation.announce_pending() == 0
     assert events_of(ids, "sla_warning") == Counter(ids[:2])
     assert events_of(ids, "sla_breached") == Counter(ids[2:])
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
@@ -286,9 +288,9 @@ def test_the_sweep_notes_what_is_due_and_a_run_of_their_own_claims_and_tells_it_
 def test_the_sweep_moves_what_is_due_in_batches_and_its_notices_are_told_in_batches(db, desk):
     ids = due_tickets(desk, 7)
 
-    assert alerts.record_due(now=NOW, limit=3) == 7
+    assert notices.record_due(now=NOW, limit=3) == 7
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
-    assert alerts.announce_pending(limit=3) == 7
+    assert escalation.announce_pending(limit=3) == 7
 
     assert events_of(ids, "sla_breached") == Counter(ids)
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
@@ -296,7 +298,7 @@ def test_the_sweep_moves_what_is_due_in_batches_and_its_notices_are_told_in_batc
 
 def test_a_notice_of_a_deadline_told_already_or_of_a_ticket_gone_is_dropped(db, desk):
     told, twice, gone = due_tickets(desk, 3)
-    alerts.record_due(now=NOW)
+    notices.record_due(now=NOW)
     copy = {"ticket_id": twice, "kind": "resolution", "stage": "breach", "fired_at": NOW}
     copy["due_at"] = db.session.get(Ticket, twice).resolution_due
     db.session.execute(insert(Notice), [copy])  # a second sweep noted it too
@@ -304,8 +306,8 @@ def test_a_notice_of_a_deadline_told_already_or_of_a_ticket_gone_is_dropped(db, 
     db.session.execute(sa.delete(Ticket).where(Ticket.id == gone))
     db.session.commit()
 
-    assert alerts.announce_pending() == 2
-    assert alerts.sweep(now=NOW) == 0
+    assert escalation.announce_pending() == 2
+    assert escalation.sweep(now=NOW) == 0
 
     assert events_of([told, twice], "sla_breached") == Counter([told, twice])
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
@@ -318,7 +320,7 @@ def test_the_sweep_job_hands_the_announcements_to_a_job_or_does_them_itself(
 
     handed: list = []
     monkeypatch.setattr(jobs, "enqueue", lambda func: handed.append(func) or "a job")
-    monkeypatch.setattr(alerts.timeutil, "utcnow", lambda: NOW)
+    monkeypatch.setattr(jobs.timeutil, "utcnow", lambda: NOW)
     first = due_tickets(desk, 3)
 
     assert jobs.sweep_deadlines() == 3
@@ -331,11 +333,11 @@ def test_the_sweep_job_hands_the_announcements_to_a_job_or_does_them_itself(
     assert "SLA notices waiting" not in caplog.text
 
     # Still waiting ten minutes on: said in the log, as an error.
-    monkeypatch.setattr(alerts.timeutil, "utcnow", lambda: NOW + jobs.NOTICES_LATE * 2)
+    monkeypatch.setattr(jobs.timeutil, "utcnow", lambda: NOW + jobs.NOTICES_LATE * 2)
     with caplog.at_level(logging.ERROR, logger="helpdesk.sla.jobs"):
         assert jobs.sweep_deadlines() == 0
     assert "SLA notices waiting for 20 minutes" in caplog.text
-    monkeypatch.setattr(alerts.timeutil, "utcnow", lambda: NOW)
+    monkeypatch.setattr(jobs.timeutil, "utcnow", lambda: NOW)
 
     # Redis refuses the job: the sweep announces them itself.
     monkeypatch.setattr(jobs, "enqueue", lambda func: None)
@@ -364,7 +366,7 @@ def test_breaches_that_escalate_run_their_steps_beside_the_batch(db, desk):
     db.session.commit()
     services.forget_cached()
 
-    assert alerts.sweep(now=NOW) == 2
+    assert escalation.sweep(now=NOW) == 2
 
     assert events_of([plain, escalating], "sla_breached") == Counter([plain, escalating])
     assert events_of([plain, escalating], "escalated") == Counter([escalating])
@@ -384,7 +386,7 @@ def test_a_sweep_waiting_on_a_job_that_claims_the_ticket_records_nothing(app, ba
 
     def sweep():
         with app.app_context():
-            recorded.append(alerts.sweep(now=NOW))
+            recorded.append(escalation.sweep(now=NOW))
             database.session.remove()
 
     worker = threading.Thread(target=sweep)

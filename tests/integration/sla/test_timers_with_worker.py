@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from helpdesk.extensions import redis_connection
 from helpdesk.notifications.models import Outbox, OutboxStatus
-from helpdesk.sla import services
 from helpdesk.sla.jobs import fire_deadline, sweep_deadlines
+from helpdesk.sla.states import SlaState
 from helpdesk.tickets import services as tickets
+from helpdesk.tickets.services import sla_state
 from helpdesk.worker import enqueue
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -60,7 +61,7 @@ def test_warning_then_breach_fire_once_each_and_reach_assignee_and_supervisor(
     ticket = reload(ticket)
     assert ticket.first_response_warned_at == at("2027-03-01 08:45")
     assert ticket.first_response_breached_at is None
-    assert services.state(ticket, frozen.now) == services.WARNING
+    assert sla_state.state(ticket, frozen.now) == SlaState.WARNING
     # Still unanswered past the warning point: the supervisor is told as well.
     assert sla_mail(ticket) == [
         ("sla_warning", desk.agent.email),
@@ -76,7 +77,7 @@ def test_warning_then_breach_fire_once_each_and_reach_assignee_and_supervisor(
     timers.work()
     ticket = reload(ticket)
     assert ticket.first_response_breached_at == at("2027-03-01 09:00")
-    assert services.state(ticket, frozen.now) == services.BREACHED
+    assert sla_state.state(ticket, frozen.now) == SlaState.BREACHED
     assert sla_mail(ticket)[2:] == [
         ("sla_breach", desk.agent.email),
         ("sla_breach", desk.supervisor.email),
@@ -113,7 +114,7 @@ def test_a_reply_before_the_deadline_cancels_the_warning_and_the_breach(
     assert ticket.first_response_warned_at is None
     assert ticket.first_response_breached_at is None
     assert sla_mail(ticket) == []
-    assert services.state(ticket, frozen.now) == services.OK
+    assert sla_state.state(ticket, frozen.now) == SlaState.OK
 
 
 def test_a_ticket_waiting_on_the_requester_does_not_breach(
@@ -132,7 +133,7 @@ def test_a_ticket_waiting_on_the_requester_does_not_breach(
     assert ticket.resolution_warned_at is None
     assert ticket.resolution_breached_at is None
     assert sla_mail(ticket) == []
-    assert services.state(ticket, frozen.now) == services.PAUSED
+    assert sla_state.state(ticket, frozen.now) == SlaState.PAUSED
     assert ticket.sla_remaining_minutes == 460  # 08:20 -> Tuesday 08:00 in business minutes
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from helpdesk import errors
@@ -22,9 +22,10 @@ from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
-from helpdesk.sla import services
-from helpdesk.sla.models import Timer, TimerStage
+from helpdesk.sla import services as sla
+from helpdesk.sla.states import SlaState
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
+from helpdesk.tickets.services.sla_state import badge, state_filter, unanswered_clause
 from helpdesk.tickets.services.visibility import visibility_clause
 
 LIST_LIMIT = 200
@@ -33,7 +34,7 @@ LIST_LIMIT = 200
 @dataclass(frozen=True)
 class Row:
     ticket: Ticket
-    badge: services.Badge
+    badge: sla.Badge
 
 
 def queue_scope(user: User):
@@ -71,25 +72,7 @@ def _rows(query, now: datetime) -> list[Row]:
     query = query.options(selectinload(Ticket.queue), selectinload(Ticket.assignee)).limit(
         LIST_LIMIT
     )
-    return [Row(ticket, services.badge(ticket, now)) for ticket in db.session.scalars(query)]
-
-
-def unanswered_clause(now: datetime):
-    """Open tickets still unassigned or without a first response, past a warning point."""
-    warning_due = exists().where(
-        Timer.ticket_id == Ticket.id, Timer.stage == TimerStage.WARNING, Timer.fire_at <= now
-    )
-    return and_(
-        Ticket.status.in_(OPEN_STATUSES),
-        or_(Ticket.assignee_id.is_(None), Ticket.first_responded_at.is_(None)),
-        or_(
-            Ticket.first_response_warned_at.is_not(None),
-            Ticket.resolution_warned_at.is_not(None),
-            Ticket.first_response_breached_at.is_not(None),
-            Ticket.resolution_breached_at.is_not(None),
-            warning_due,
-        ),
-    )
+    return [Row(ticket, badge(ticket, now)) for ticket in db.session.scalars(query)]
 
 
 def unanswered_tickets(user: User, now: datetime) -> list[Row]:
@@ -109,7 +92,7 @@ def breached_counts(user: User, now: datetime) -> list[tuple[Queue, int]]:
                 Ticket.queue_id.in_([q.id for q in queues]),
                 visibility_clause(user),
                 Ticket.status.in_(OPEN_STATUSES),
-                services.state_filter(services.BREACHED, now),
+                state_filter(SlaState.BREACHED, now),
             )
             .group_by(Ticket.queue_id)
         ).all()
@@ -126,7 +109,7 @@ def breached_tickets(user: User, queue_id: int, now: datetime) -> tuple[Queue, l
             Ticket.queue_id == queue.id,
             visibility_clause(user),
             Ticket.status.in_(OPEN_STATUSES),
-            services.state_filter(services.BREACHED, now),
+            state_filter(SlaState.BREACHED, now),
         )
         .order_by(Ticket.created_at, Ticket.id)
     )
