@@ -21,7 +21,7 @@ from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from helpdesk import errors
-from helpdesk.tickets.text import has_control_characters
+from helpdesk.text import has_control_characters
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,10 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from helpdesk import errors
+from helpdesk import errors, text
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import ApiToken, TokenRevocation, User
 from helpdesk.extensions import db
-from helpdesk.tickets import text
 from helpdesk.tickets.models import Attachment, Message, Ticket
 from helpdesk.tickets.services import is_staff
 from helpdesk.tickets.services.workflow import (

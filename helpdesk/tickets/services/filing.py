@@ -13,13 +13,13 @@ from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from helpdesk import errors
+from helpdesk import errors, text
 from helpdesk.auth.models import User
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db, insert_with_conflicts
 from helpdesk.routing import engine
 from helpdesk.routing.models import Queue
-from helpdesk.tickets import storage, text
+from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, Priority, Status, Ticket, TicketCounter
 from helpdesk.tickets.services.events import record_event
 from helpdesk.timeutil import to_local, utcnow

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
+from helpdesk import text
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
-from helpdesk.tickets import text
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
 from helpdesk.tickets.services.access import is_staff, visibility_branches
 from helpdesk.timeutil import utcnow

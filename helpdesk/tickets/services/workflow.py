@@ -10,11 +10,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from helpdesk import errors
+from helpdesk import errors, text
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
 from helpdesk.routing import engine
-from helpdesk.tickets import storage, text
+from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, Message, Status, Ticket
 from helpdesk.tickets.services.access import is_staff
 from helpdesk.tickets.services.events import record_event
