@@ -15,6 +15,7 @@ from datetime import date
 import flask_wtf
 from flask import Flask, abort, request
 from flask_babel import gettext as _
+from openpyxl import load_workbook
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 from wtforms import PasswordField, StringField, TextAreaField
@@ -255,8 +256,6 @@ def xlsx_rows(data: bytes, *, max_rows: int, field: str = "file") -> list[tuple]
 
     Raises errors.Invalid on `field` when the file cannot be read or is too large.
     """
-    from openpyxl import load_workbook
-
     max_lines = 2 * max_rows + 1
     cannot_read = errors.Invalid(_("The XLSX file cannot be read."), field)
     try:

@@ -11,10 +11,12 @@ import functools
 from collections.abc import Callable
 
 from flask import abort
+from flask_babel import gettext
 from flask_login import current_user
 
 from helpdesk import errors
 from helpdesk.auth.models import Role, Status, User
+from helpdesk.extensions import login_manager
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
@@ -172,8 +174,6 @@ def role_required(*roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            from helpdesk.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not has_role(current_user, *roles):
@@ -186,6 +186,4 @@ def role_required(*roles: str) -> Callable:
 
 
 def _not_found_message() -> str:
-    from flask_babel import gettext
-
     return gettext("The page you asked for does not exist or is not available to you.")
