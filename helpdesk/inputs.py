@@ -11,6 +11,7 @@ import logging
 import re
 import zipfile
 from datetime import date
+from urllib.parse import urlsplit
 
 import flask_wtf
 from flask import Flask, abort, request
@@ -128,6 +129,19 @@ def readable_problem(value: str, *, multiline: bool = False) -> str | None:
     if isinstance(value, str) and has_control_characters(value, multiline=multiline):
         return _("Remove the invisible control or text-direction characters.")
     return None
+
+
+def local_path(target: str | None) -> str | None:
+    """Only same-site paths: never redirect to another host (open redirect), nor put a control
+    character in the Location header (a newline there is refused: a 500)."""
+    if not target or readable_problem(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
 
 
 def require_readable(value: str, field: str, *, multiline: bool = False) -> str:

@@ -20,6 +20,7 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import User
 from helpdesk.auth.services import token_digest
 from helpdesk.extensions import csrf, db, limiter
+from helpdesk.sla import services as sla
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.access import require_staff
@@ -185,8 +186,6 @@ def find_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
 
 
 def sla_state(ticket: Ticket, now: datetime) -> str:
-    from helpdesk.sla import services as sla
-
     return str(sla.state(ticket, now))
 
 

@@ -43,7 +43,7 @@ from helpdesk.auth.permissions import me
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import limiter, login_manager
 from helpdesk.i18n import select_locale
-from helpdesk.site.views import local_path
+from helpdesk.inputs import local_path
 from helpdesk.timeutil import to_local, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,7 +13,7 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import has_role
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
-from helpdesk.inputs import readable_problem
+from helpdesk.inputs import local_path
 from helpdesk.notifications import services as notifications
 from helpdesk.sla.services import alerts
 from helpdesk.timeutil import utcnow
@@ -98,15 +97,3 @@ def minutes_since(instant: datetime | None, now: datetime) -> int:
         return 0
     return max(0, (now - instant) // timedelta(minutes=1))
 
-
-def local_path(target: str | None) -> str | None:
-    """Only same-site paths: never redirect to another host (open redirect), nor put a control
-    character in the Location header (a newline there is refused: a 500)."""
-    if not target or readable_problem(target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target

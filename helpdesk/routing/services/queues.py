@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk import errors, reference_cache
 from helpdesk.auth import permissions
+from helpdesk.auth import services as accounts
 from helpdesk.auth.models import User
 from helpdesk.catalogue.models import Province, System
 from helpdesk.extensions import db
@@ -126,8 +127,6 @@ def get_queue(actor: User, queue_id: int) -> Queue:
 
 def find_staff(username: str, *, field: str) -> User:
     """The active staff account of a login name; errors.Invalid on `field` otherwise."""
-    from helpdesk.auth import services as accounts  # auth's services may one day use routing
-
     user = accounts.find_user(username.strip()) if username.strip() else None
     if user is None or not user.is_active or user.role not in STAFF_ROLES:
         raise errors.Invalid(
