@@ -15,10 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, text
 from helpdesk.auth import services as accounts
-from helpdesk.auth.models import ApiToken, TokenRevocation, User
+from helpdesk.auth.models import ApiToken, TokenRevocation, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Attachment, Message, Ticket
-from helpdesk.tickets.services import is_staff
 from helpdesk.tickets.services.workflow import (
     assign_rows,
     commit_and_dispatch,

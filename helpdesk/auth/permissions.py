@@ -15,11 +15,10 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from helpdesk import errors
-from helpdesk.auth.models import Role, Status, User
+from helpdesk.auth.models import STAFF_ROLES, Role, Status, User
 from helpdesk.extensions import login_manager
 
 ALL_ROLES = frozenset(Role)
-STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 # Actions decided by role alone. Scoped actions (a unit, a province, one account) are
 # decided by the functions below, which start from this table.
@@ -34,7 +33,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # Tickets: filing is for officials; working a queue for its members (routing adds the
     # queue and province check when memberships land).
     "tickets.file": frozenset({Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN}),
-    "tickets.work": STAFF,
+    "tickets.work": frozenset(STAFF_ROLES),
     "tickets.supervise": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     # Reports: aggregates without personal data.
     "reports.read": frozenset({Role.OBSERVER, Role.SUPERVISOR, Role.ADMIN}),

@@ -9,8 +9,9 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from helpdesk import trust
+from helpdesk.auth import services as accounts
 from helpdesk.auth.models import Role
-from helpdesk.auth.permissions import has_role
+from helpdesk.auth.permissions import has_role, me
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
 from helpdesk.inputs import local_path
@@ -43,9 +44,8 @@ def language():
             httponly=True,
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
-        if current_user.is_authenticated and current_user.language != chosen:
-            current_user.language = chosen
-            db.session.commit()
+        if current_user.is_authenticated:
+            accounts.set_language(me(), chosen)
     return response
 
 
@@ -96,4 +96,3 @@ def minutes_since(instant: datetime | None, now: datetime) -> int:
     if instant is None:
         return 0
     return max(0, (now - instant) // timedelta(minutes=1))
-

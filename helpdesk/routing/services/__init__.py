@@ -20,6 +20,7 @@ from helpdesk.routing.services.decisions import (
     rule_set,
     rules_for,
 )
+from helpdesk.routing.services.provisioning import provision_account
 from helpdesk.routing.services.queues import (
     CachedQueue,
     QueueDraft,
@@ -91,6 +92,7 @@ __all__ = [
     "list_members",
     "list_queues",
     "mark_assigned",
+    "provision_account",
     "queue_names",
     "queues_by_id",
     "queues_for_user",

@@ -14,11 +14,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from helpdesk import errors, reference_cache
 from helpdesk.auth import permissions
 from helpdesk.auth import services as accounts
-from helpdesk.auth.models import User
+from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.catalogue.models import Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, QueueKind, Rule
-from helpdesk.routing.services.assignment import STAFF_ROLES
 
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 

@@ -24,21 +24,16 @@ from collections import defaultdict
 from sqlalchemy import and_, event, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from helpdesk.auth.models import Role
+from helpdesk.auth.models import Role, is_staff
+from helpdesk.auth.permissions import is_signed_in
 from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
 from helpdesk.tickets.models import Ticket
 
-STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-
 
 def _is_staff(user) -> bool:
-    return (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and getattr(user, "is_active", False)
-        and user.role in STAFF_ROLES
-    )
+    """Signed in, active, and of a role that works tickets: whom queues are shown to."""
+    return is_signed_in(user) and is_staff(user)
 
 
 # What the user's memberships and supervised queues say, read once per transaction: the queue

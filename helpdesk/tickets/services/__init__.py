@@ -1,9 +1,9 @@
 """Ticket use cases: filing, visibility, working a ticket, search. Views, API, CLI and jobs
 call these; each use case commits once and hands its mail to RQ after the commit."""
 
+from helpdesk.auth.models import is_staff
 from helpdesk.tickets.services.access import (
     get_ticket,
-    is_staff,
     visibility_clause,
     visible_tickets,
 )

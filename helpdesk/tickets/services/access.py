@@ -5,15 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Select, false, select, true
 
 from helpdesk import errors
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import Role, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
-
-STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-
-
-def is_staff(user: User) -> bool:
-    return user.role in STAFF_ROLES
 
 
 def visibility_clause(user: User):

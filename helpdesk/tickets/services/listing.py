@@ -10,10 +10,10 @@ from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, 
 from sqlalchemy.orm import joinedload, lazyload
 
 from helpdesk import text
-from helpdesk.auth.models import User
+from helpdesk.auth.models import User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
-from helpdesk.tickets.services.access import is_staff, visibility_branches
+from helpdesk.tickets.services.access import visibility_branches
 from helpdesk.timeutil import utcnow
 
 MAX_PER_PAGE = 100

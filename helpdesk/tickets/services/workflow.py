@@ -11,12 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk import errors, text
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import Role, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.routing import engine
 from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, Message, Status, Ticket
-from helpdesk.tickets.services.access import is_staff
 from helpdesk.tickets.services.events import record_event
 from helpdesk.tickets.services.filing import clean_text
 from helpdesk.timeutil import utcnow

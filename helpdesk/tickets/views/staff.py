@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from helpdesk import errors, reference_cache, text
-from helpdesk.auth.models import Role
+from helpdesk.auth.models import STAFF_ROLES as STAFF
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.catalogue.models import Category, Province
@@ -32,7 +32,6 @@ from helpdesk.tickets.views.page import language as page_language
 from helpdesk.tickets.views.requester import conflict, error_for, files
 from helpdesk.timeutil import utcnow
 
-STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 PER_PAGE = 50
 COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count reads every match
 QUERY_LIMIT = 200
