@@ -113,10 +113,6 @@ class User(UserMixin, db.Model):
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 
     @property
-    def cccd_masked(self) -> str:
-        return cccd_rules.mask(self.cccd)
-
-    @property
     def username(self) -> str:
         return f"{self.cccd}@{self.domain}"
 

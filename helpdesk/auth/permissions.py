@@ -15,7 +15,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from helpdesk import errors
-from helpdesk.auth.models import STAFF_ROLES, Role, Status, User
+from helpdesk.auth.models import STAFF_ROLES, Role, User
 from helpdesk.extensions import login_manager
 
 ALL_ROLES = frozenset(Role)
@@ -158,10 +158,6 @@ def can_see_cccd(viewer, user: User) -> bool:
 def shown_username(viewer, user: User) -> str:
     """The login name as `viewer` may see it: whole, or with the CCCD masked."""
     return user.username if can_see_cccd(viewer, user) else user.masked_username
-
-
-def is_approvable(user: User) -> bool:
-    return user.status == Status.PENDING_APPROVAL
 
 
 def role_required(*roles: str) -> Callable:
