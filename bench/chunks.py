@@ -2,7 +2,7 @@
 
 Each chunk has a seed of its own, so the data does not depend on the number of processes. The
 hot loop writes COPY text directly; every piece of text comes from a small vocabulary folded
-once (helpdesk.tickets.text.fold), so that a million tickets stay cheap.
+once (helpdesk.text.fold), so that a million tickets stay cheap.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ SHOWCASE_FACTS = ("moj", "payment", "01", 3)  # the showcase ticket and the agen
 
 
 def fold(text: str) -> str:
-    from helpdesk.tickets.text import fold as product_fold
+    from helpdesk.text import fold as product_fold
 
     return product_fold(text)
 

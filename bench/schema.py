@@ -8,7 +8,6 @@ model's own default, or stop with a message naming it.
 from __future__ import annotations
 
 import enum
-import importlib
 import json
 from datetime import datetime
 from typing import Any
@@ -21,11 +20,9 @@ class SchemaError(RuntimeError):
 
 
 def model_table(table: str):
-    from helpdesk import MODEL_MODULES
+    import helpdesk  # noqa: F401 - the app's package imports every model module
     from helpdesk.extensions import db
 
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
     return db.metadata.tables.get(table)
 
 

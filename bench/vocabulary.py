@@ -1,7 +1,7 @@
 """The generator's small world: province weights, names, and the sentences tickets are made of.
 
 Everything here is text that officials write to the TTHC support desk. The generator folds each
-piece once (helpdesk.tickets.text.fold) and reuses it, so that a million tickets stay cheap.
+piece once (helpdesk.text.fold) and reuses it, so that a million tickets stay cheap.
 """
 
 from __future__ import annotations

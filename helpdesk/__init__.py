@@ -2,26 +2,50 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from flask import Flask
 
-from helpdesk import errors, extensions, inputs, trust
+from helpdesk import errors, extensions, inputs, reference_cache, trust, worker
+from helpdesk.api.token_views import bp as tokens_bp
+from helpdesk.api.views import bp as api_bp
+from helpdesk.auth import models as auth_models
+from helpdesk.auth.admin_views import bp as accounts_bp
+from helpdesk.auth.cli import token_cli, user_cli
+from helpdesk.auth.views import bp as auth_bp
+from helpdesk.catalogue import models as catalogue_models
+from helpdesk.catalogue.cli import seed_command
 from helpdesk.config import Config, fill_instance_defaults, from_environ, settle_hosts
 from helpdesk.logs import configure_logging
+from helpdesk.notifications import models as notification_models
 from helpdesk.notifications import outbox
+from helpdesk.notifications.cli import outbox_cli
+from helpdesk.notifications.views import bp as outbox_bp
+from helpdesk.reports import models as report_models
+from helpdesk.reports.views import bp as reports_bp
+from helpdesk.routing import models as routing_models
+from helpdesk.routing.cli import route_cli
+from helpdesk.routing.views import bp as routing_bp
+from helpdesk.site import templating
+from helpdesk.site.views import bp as site_bp
+from helpdesk.sla import models as sla_models
+from helpdesk.sla.cli import sla_cli
+from helpdesk.sla.views import bp as sla_bp
+from helpdesk.tickets import models as ticket_models
 from helpdesk.tickets.services import escalation
+from helpdesk.tickets.views import bp as tickets_bp
 
+# Every table known to the metadata (migrations, tests); reference_cache holds the reference
+# stamp and the hook that moves it.
 MODEL_MODULES = (
-    "helpdesk.catalogue.models",
-    "helpdesk.auth.models",
-    "helpdesk.notifications.models",
-    "helpdesk.routing.models",
-    "helpdesk.sla.models",
-    "helpdesk.tickets.models",
-    "helpdesk.reports.models",
-    "helpdesk.reference_cache",  # the reference stamp, and the hook that moves it
+    catalogue_models,
+    auth_models,
+    notification_models,
+    routing_models,
+    sla_models,
+    ticket_models,
+    report_models,
+    reference_cache,
 )
 
 
@@ -36,31 +60,22 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     settle_hosts(app.config)
     trust.init_app(app)
     configure_logging(app)
-    for module in MODEL_MODULES:  # every table known to the metadata (migrations, tests)
-        importlib.import_module(module)
     extensions.init_app(app)
     outbox.register()  # queued mail goes in with each flush
     inputs.init_app(app)
     register_blueprints(app)
     errors.register_handlers(app)
     register_commands(app)
-    register_template_helpers(app)
+    templating.register(app)
     escalation.init_app(app)  # tickets tell the SLA's reached deadlines
     return app
 
 
-def register_blueprints(app: Flask) -> None:
-    from helpdesk.api.token_views import bp as tokens_bp
-    from helpdesk.api.views import bp as api_bp
-    from helpdesk.auth.admin_views import bp as accounts_bp
-    from helpdesk.auth.views import bp as auth_bp
-    from helpdesk.notifications.views import bp as outbox_bp
-    from helpdesk.reports.views import bp as reports_bp
-    from helpdesk.routing.views import bp as routing_bp
-    from helpdesk.site.views import bp as site_bp
-    from helpdesk.sla.views import bp as sla_bp
-    from helpdesk.tickets.views import bp as tickets_bp
+# A job finding no app context (a plain `rq worker`) runs in an app of its own, made here.
+worker.use_app_factory(create_app)
 
+
+def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(tokens_bp)
@@ -74,21 +89,6 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from helpdesk.auth.cli import token_cli, user_cli
-    from helpdesk.catalogue.cli import seed_command
-    from helpdesk.notifications.cli import outbox_cli
-    from helpdesk.routing.cli import route_cli
-    from helpdesk.sla.cli import sla_cli
-    from helpdesk.worker import cron_command, serve_command, worker_command
-
-    for command in (seed_command, user_cli, token_cli, worker_command, cron_command, serve_command):
+    """The domains' commands; the process commands (worker, cron, serve) are added by wsgi.py."""
+    for command in (seed_command, user_cli, token_cli, route_cli, outbox_cli, sla_cli):
         app.cli.add_command(command)
-    app.cli.add_command(route_cli)
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(sla_cli)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from helpdesk.site.templating import register
-
-    register(app)

@@ -11,17 +11,19 @@ import logging
 import re
 import zipfile
 from datetime import date
+from urllib.parse import urlsplit
 
 import flask_wtf
 from flask import Flask, abort, request
 from flask_babel import gettext as _
+from openpyxl import load_workbook
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from helpdesk import errors
-from helpdesk.tickets.text import has_control_characters
+from helpdesk.text import has_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,19 @@ def readable_problem(value: str, *, multiline: bool = False) -> str | None:
     if isinstance(value, str) and has_control_characters(value, multiline=multiline):
         return _("Remove the invisible control or text-direction characters.")
     return None
+
+
+def local_path(target: str | None) -> str | None:
+    """Only same-site paths: never redirect to another host (open redirect), nor put a control
+    character in the Location header (a newline there is refused: a 500)."""
+    if not target or readable_problem(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
 
 
 def require_readable(value: str, field: str, *, multiline: bool = False) -> str:
@@ -255,8 +270,6 @@ def xlsx_rows(data: bytes, *, max_rows: int, field: str = "file") -> list[tuple]
 
     Raises errors.Invalid on `field` when the file cannot be read or is too large.
     """
-    from openpyxl import load_workbook
-
     max_lines = 2 * max_rows + 1
     cannot_read = errors.Invalid(_("The XLSX file cannot be read."), field)
     try:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from helpdesk.auth import jobs as account_jobs
+from helpdesk.extensions import redis_connection
 from helpdesk.notifications import jobs as notification_jobs
 from helpdesk.sla import jobs as sla_jobs
 from helpdesk.tickets import jobs as ticket_jobs
-from helpdesk.worker import job, register_periodic
+from helpdesk.timeutil import utcnow
+from helpdesk.worker import CRON_HEARTBEAT, job, register_periodic
 
 
 @job
 def heartbeat() -> None:
     """Record that the periodic machinery runs (shown by /healthz)."""
-    from helpdesk.extensions import redis_connection
-    from helpdesk.timeutil import utcnow
-    from helpdesk.worker import CRON_HEARTBEAT
-
     redis_connection.client.set(CRON_HEARTBEAT, utcnow().isoformat(), ex=600)
 
 

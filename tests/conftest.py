@@ -115,6 +115,7 @@ def app(backend, redis_url, tmp_path_factory):
 
     from helpdesk import create_app
     from helpdesk.catalogue import services as catalogue
+    from helpdesk.catalogue.cli import seed_all
     from helpdesk.config import TestConfig
     from helpdesk.extensions import db
 
@@ -128,7 +129,7 @@ def app(backend, redis_url, tmp_path_factory):
     )
     with app.app_context():
         upgrade()
-        catalogue.seed_all(catalogue.SeedReport())
+        seed_all(catalogue.SeedReport())
         db.session.commit()
         app.extensions["test_seed_snapshot"] = snapshot(db)
     yield app

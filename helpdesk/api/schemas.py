@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from helpdesk import errors, inputs
+from helpdesk import errors, inputs, text
 from helpdesk.api.services import TicketChanges
 from helpdesk.auth import permissions
 from helpdesk.auth import services as accounts
@@ -23,7 +23,6 @@ from helpdesk.auth.models import User
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue
-from helpdesk.tickets import text
 from helpdesk.tickets.models import Attachment, Message, Priority, Status, Ticket
 from helpdesk.tickets.services import Page, TicketDraft, TicketFilters
 from helpdesk.tickets.services.filing import LIMITS

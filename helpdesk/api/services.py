@@ -13,14 +13,13 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from helpdesk import errors
+from helpdesk import errors, text
 from helpdesk.auth import services as accounts
-from helpdesk.auth.models import ApiToken, TokenRevocation, User
+from helpdesk.auth.models import ApiToken, TokenRevocation, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets import text
 from helpdesk.tickets.models import Attachment, Message, Ticket
-from helpdesk.tickets.services.access import can_write_internal_notes, is_staff, require_staff_on
+from helpdesk.tickets.services.access import can_write_internal_notes, require_staff_on
 from helpdesk.tickets.services.assignment import stage_assignment
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.facts import stage_priority

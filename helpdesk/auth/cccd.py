@@ -149,19 +149,6 @@ def parse_login(
     return Login(_check_number(number, today=today, prefixes=prefixes), domain)
 
 
-def parse_cccd(
-    text: str,
-    *,
-    today: date,
-    prefixes: frozenset[str] = PLACE_OF_BIRTH_CODES,
-) -> str:
-    """Check a bare CCCD and return its 12 digits, leading/trailing whitespace removed.
-
-    `today` is the current date in Asia/Ho_Chi_Minh. Raises InvalidLogin.
-    """
-    return _check_number(text.strip(), today=today, prefixes=prefixes)
-
-
 def birth_year(cccd: str) -> int:
     """The year of birth encoded in digits 4-6 (any digit 4, even an impossible one).
 

@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 
 from helpdesk import errors
 from helpdesk.auth import services
-from helpdesk.auth.models import Role
-from helpdesk.extensions import db
+from helpdesk.auth.models import STAFF_ROLES, Role
+from helpdesk.routing import services as routing
 
 user_cli = AppGroup("user", help="Create and import accounts.")
 token_cli = AppGroup("token", help="API tokens.")
@@ -52,13 +52,11 @@ def create_user(
     Staff given --queue cover, in each queue, the province of --province or, with
     --all-provinces, every province: one of the two, never implied.
     """
-    from helpdesk.routing import services as routing
-
     found = [(reference, routing.find_queue(reference)) for reference in queues]
     unknown = [reference for reference, queue in found if queue is None]
     if unknown:
         raise click.ClickException(f"unknown queue: {', '.join(unknown)} (use the queue code)")
-    if queues and role not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+    if queues and role not in STAFF_ROLES:
         raise click.ClickException("--queue is for agents, supervisors and admins")
     if all_provinces and not queues:
         raise click.ClickException("--all-provinces is for --queue")
@@ -86,18 +84,18 @@ def create_user(
         unit=unit,
         must_change_password=bool(password),
     )
+    enrolled = [queue for _reference, queue in found]
     try:
-        user = services.create_account(draft)
+        user = routing.provision_account(
+            draft, enrolled, provinces=covered, all_provinces=all_provinces
+        )
     except errors.HelpdeskError as error:
         raise click.ClickException(error.message) from error
     how = "must change the password at first login" if password else "activation link mailed"
     click.echo(f"created {user.masked_username} ({user.role}); {how}")
-    for _reference, queue in found:
-        routing.stage_enrolment(user, queue, provinces=covered, all_provinces=all_provinces)
-        coverage = "every province" if all_provinces else f"province {province}"
+    coverage = "every province" if all_provinces else f"province {province}"
+    for queue in enrolled:
         click.echo(f"member of {queue.code}, covering {coverage}")
-    if found:
-        db.session.commit()
 
 
 @user_cli.command("import")

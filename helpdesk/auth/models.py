@@ -26,6 +26,15 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+# The roles that work tickets: they belong to queues, read internal notes, are assigned tickets.
+STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+
+
+def is_staff(user) -> bool:
+    """Whether the account's role works tickets (whatever its status; see STAFF_ROLES)."""
+    return user.role in STAFF_ROLES
+
+
 class Status(enum.StrEnum):
     PENDING_VERIFICATION = "pending_verification"  # registered, e-mail not yet confirmed
     PENDING_APPROVAL = "pending_approval"  # e-mail confirmed, waiting for an approver
@@ -102,10 +111,6 @@ class User(UserMixin, db.Model):
 
     province: Mapped[Province | None] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship(lazy="joined")
-
-    @property
-    def cccd_masked(self) -> str:
-        return cccd_rules.mask(self.cccd)
 
     @property
     def username(self) -> str:

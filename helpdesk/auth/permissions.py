@@ -11,13 +11,14 @@ import functools
 from collections.abc import Callable
 
 from flask import abort
+from flask_babel import gettext
 from flask_login import current_user
 
 from helpdesk import errors
-from helpdesk.auth.models import Role, Status, User
+from helpdesk.auth.models import STAFF_ROLES, Role, User
+from helpdesk.extensions import login_manager
 
 ALL_ROLES = frozenset(Role)
-STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 # Actions decided by role alone. Scoped actions (a unit, a province, one account) are
 # decided by the functions below, which start from this table.
@@ -32,7 +33,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # Tickets: filing is for officials; working a queue for its members (routing adds the
     # queue and province check when memberships land).
     "tickets.file": frozenset({Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN}),
-    "tickets.work": STAFF,
+    "tickets.work": frozenset(STAFF_ROLES),
     "tickets.supervise": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     # Reports: aggregates without personal data.
     "reports.read": frozenset({Role.OBSERVER, Role.SUPERVISOR, Role.ADMIN}),
@@ -159,10 +160,6 @@ def shown_username(viewer, user: User) -> str:
     return user.username if can_see_cccd(viewer, user) else user.masked_username
 
 
-def is_approvable(user: User) -> bool:
-    return user.status == Status.PENDING_APPROVAL
-
-
 def role_required(*roles: str) -> Callable:
     """Guard a view: anonymous users go to the login page, other roles get 404."""
     unknown = set(roles) - set(ALL_ROLES)
@@ -172,8 +169,6 @@ def role_required(*roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            from helpdesk.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not has_role(current_user, *roles):
@@ -186,6 +181,4 @@ def role_required(*roles: str) -> Callable:
 
 
 def _not_found_message() -> str:
-    from flask_babel import gettext
-
     return gettext("The page you asked for does not exist or is not available to you.")

@@ -80,17 +80,6 @@ def seed_catalogue(report: SeedReport) -> None:
         upsert(Category, "code", values, report, "categories")
 
 
-def seed_all(report: SeedReport) -> None:
-    """Everything `flask seed` loads, in dependency order; does not commit."""
-    from helpdesk.routing import services as routing
-    from helpdesk.sla import services as sla
-
-    seed_catalogue(report)
-    db.session.flush()
-    routing.stage_defaults(report)
-    sla.seed_defaults(report)
-
-
 @dataclass(frozen=True, slots=True)
 class CachedProvince:
     """A province as the cache keeps it: plain values, safe after commit."""

@@ -37,13 +37,13 @@ def explain_command(system: str, category: str, province: str, priority: str) ->
     click.echo(f"priority: {decision.priority}")
     if not queue.auto_assign:
         click.echo("assignee: none (auto-assignment is off)")
-    elif explanation.assignee is not None:
+    elif explanation.nobody_covers:
         click.echo(
-            f"assignee: {explanation.assignee.full_name} ({explanation.assignee.masked_username})"
+            f"assignee: none (nobody available covers province {facts.province}; supervisor told)"
         )
     else:
         click.echo(
-            f"assignee: none (nobody available covers province {facts.province}; supervisor told)"
+            f"assignee: {explanation.assignee.full_name} ({explanation.assignee.masked_username})"
         )
     escalation = explanation.escalation_queue
     click.echo(f"escalates to: {escalation.code if escalation else 'none'}")

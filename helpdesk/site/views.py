@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from helpdesk import trust
+from helpdesk.auth import services as accounts
 from helpdesk.auth.models import Role
-from helpdesk.auth.permissions import has_role
+from helpdesk.auth.permissions import has_role, me
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
-from helpdesk.inputs import readable_problem
+from helpdesk.inputs import local_path
 from helpdesk.notifications.outbox import oldest_due
 from helpdesk.sla.services import notices
 from helpdesk.timeutil import utcnow
@@ -44,9 +44,8 @@ def language():
             httponly=True,
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
-        if current_user.is_authenticated and current_user.language != chosen:
-            current_user.language = chosen
-            db.session.commit()
+        if current_user.is_authenticated:
+            accounts.set_language(me(), chosen)
     return response
 
 
@@ -97,16 +96,3 @@ def minutes_since(instant: datetime | None, now: datetime) -> int:
     if instant is None:
         return 0
     return max(0, (now - instant) // timedelta(minutes=1))
-
-
-def local_path(target: str | None) -> str | None:
-    """Only same-site paths: never redirect to another host (open redirect), nor put a control
-    character in the Location header (a newline there is refused: a 500)."""
-    if not target or readable_problem(target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target

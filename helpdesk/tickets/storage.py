@@ -14,8 +14,7 @@ import filetype
 from flask import current_app
 from flask_babel import gettext as _
 
-from helpdesk import errors
-from helpdesk.tickets import text
+from helpdesk import errors, text
 
 MAX_FILES = 10
 # What officials attach: screenshots, scans, PDFs, Office documents, plain text and logs.

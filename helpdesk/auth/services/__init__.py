@@ -1,14 +1,10 @@
 """Account services, split by subject; callers use this package (`services.register(...)`)."""
 
 from helpdesk.auth.services.accounts import (
-    AccountDraft,
-    accounts_visible_to,
     check_password_policy,
-    create_account,
     create_token,
     find_user,
     generate_password,
-    get_managed_account,
     hash_password,
     load_session_user,
     local_today,
@@ -16,13 +12,20 @@ from helpdesk.auth.services.accounts import (
     new_session_token,
     normalised_username,
     parse_username,
-    resend_activation,
     revoke_tokens,
-    search_accounts,
-    set_account_enabled,
     throttle_key,
     token_digest,
     verify_password,
+)
+from helpdesk.auth.services.administration import (
+    AccountDraft,
+    accounts_visible_to,
+    create_account,
+    get_managed_account,
+    resend_activation,
+    search_accounts,
+    set_account_enabled,
+    stage_account,
 )
 from helpdesk.auth.services.imports import ImportReport, ImportRow, import_accounts, read_rows
 from helpdesk.auth.services.links import LinkExpired, LinkInvalid
@@ -46,6 +49,7 @@ from helpdesk.auth.services.profile import (
     check_email_change_link,
     check_email_undo_link,
     confirm_email_change,
+    set_language,
     undo_email_change,
     update_profile,
 )
@@ -105,7 +109,9 @@ __all__ = [
     "revoke_tokens",
     "search_accounts",
     "set_account_enabled",
+    "set_language",
     "set_password_by_link",
+    "stage_account",
     "throttle_delay",
     "throttle_key",
     "throttled_accounts",

@@ -1,4 +1,4 @@
-"""Accounts: finding users, password hashing and policy, units, provisioning, API tokens."""
+"""Accounts: login names and the session's user, passwords, API tokens, account mail."""
 
 from __future__ import annotations
 
@@ -7,34 +7,27 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, delete, false, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, bindparam, delete, or_, select, update
 
-from helpdesk import errors, inputs, reference_cache
+from helpdesk import errors, reference_cache
 from helpdesk.auth import cccd as cccd_rules
-from helpdesk.auth import passwords, permissions
-from helpdesk.auth.models import ApiToken, LoginThrottle, Role, Status, TokenRevocation, Unit, User
+from helpdesk.auth import passwords
+from helpdesk.auth.models import ApiToken, LoginThrottle, TokenRevocation, User
 from helpdesk.auth.services import links
-from helpdesk.catalogue.models import Province
 from helpdesk.extensions import db
-from helpdesk.notifications.outbox import dispatch, queue_email
+from helpdesk.notifications.outbox import queue_email
 from helpdesk.notifications.rendering import link
 from helpdesk.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
 hasher = PasswordHasher()
-
-# Roles that belong to a unit: officials who file tickets and those who run their accounts.
-UNIT_ROLES = frozenset({Role.REQUESTER, Role.UNIT_ADMIN})
 
 
 # ---------------------------------------------------------------- login names
@@ -251,59 +244,6 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-# ---------------------------------------------------------------- units, fields
-
-
-def find_or_create_unit(province_code: str, name: str) -> Unit:
-    """The unit of that province whose name matches (ignoring case and diacritics), or a new one.
-
-    A new unit is flushed, not committed: it belongs to the caller's transaction.
-    """
-    name = inputs.require_readable(" ".join(name.split()), "unit")
-    key = Unit.key_for(name)
-    if not key:
-        raise errors.Invalid(_("Enter the name of your unit."), "unit")
-    unit = db.session.scalar(
-        select(Unit).where(Unit.province_code == province_code, Unit.key == key)
-    )
-    if unit is None:
-        unit = Unit(province_code=province_code, name=name[:200], key=key[:200])
-        db.session.add(unit)
-        db.session.flush()
-    return unit
-
-
-def check_province(code: str | None, *, field: str = "province") -> str | None:
-    """The province code if it exists; raises errors.Invalid otherwise. None stays None."""
-    if not code:
-        return None
-    if db.session.get(Province, code) is None:
-        raise errors.Invalid(_("Choose a province from the list."), field)
-    return code
-
-
-def normalised_email(address: str, *, field: str = "email") -> str:
-    """A syntactically valid address (no DNS lookup); raises errors.Invalid."""
-    try:
-        return validate_email(address.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise errors.Invalid(_("Enter a valid e-mail address."), field) from error
-
-
-def check_phone(phone: str, *, field: str = "phone") -> str:
-    phone = phone.strip()
-    allowed = set("0123456789 +-.()")
-    if len(phone) > 20 or any(ch not in allowed for ch in phone):
-        raise errors.Invalid(_("Enter a phone number of digits (at most 20 characters)."), field)
-    return phone
-
-
-def check_role(role: str, *, field: str = "role") -> str:
-    if role not in set(Role):
-        raise errors.Invalid(_("Unknown role."), field)
-    return Role(role).value
-
-
 # ---------------------------------------------------------------- mail
 
 
@@ -334,196 +274,6 @@ def queue_activation(user: User, *, now: datetime):
             "valid_days": links.LIFETIMES["activate"].days,
         },
     )
-
-
-# ---------------------------------------------------------------- provisioning
-
-
-@dataclass(frozen=True)
-class AccountDraft:
-    """An account made by an operator: CLI, admin pages, import."""
-
-    username: str
-    role: str = Role.REQUESTER
-    full_name: str = ""
-    email: str = ""
-    phone: str = ""
-    province_code: str | None = None
-    unit: str = ""
-    password: str | None = None
-    # Set by whoever chose the password for the user (CLI --password): change it at first login.
-    must_change_password: bool = False
-    language: str = "vi"
-
-
-def create_account(
-    draft: AccountDraft,
-    *,
-    actor: User | None = None,
-    require_unit: bool = False,
-    now: datetime | None = None,
-) -> User:
-    """Create an active account, with the draft's password or an activation mail. Commits.
-
-    `actor` is the admin or unit admin creating it (None: the command line). Without a
-    password the account gets an activation link (7 days) to set its own; it then needs an
-    e-mail address. Raises errors.Invalid for a bad field, errors.Conflict for a taken CCCD,
-    errors.NotFound when the actor may not create accounts at all.
-    """
-    now = now or utcnow()
-    if actor is not None:
-        permissions.require(actor, "accounts.create")
-    user = build_account(draft, actor=actor, require_unit=require_unit, now=now)
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # another request took the CCCD in the meantime
-        db.session.rollback()
-        raise errors.Conflict(duplicate_message(), "username") from error
-    outbox = [] if user.password_hash else [queue_activation(user, now=now)]
-    db.session.commit()
-    dispatch(outbox)
-    log.info("account %s created with role %s by %s", user.id, user.role, actor_label(actor))
-    return user
-
-
-def build_account(
-    draft: AccountDraft, *, actor: User | None, require_unit: bool, now: datetime
-) -> User:
-    """Check a draft and make its (unsaved) user; may flush a new unit. Raises errors.Invalid."""
-    login = parse_username(draft.username, now=now)
-    inputs.require_readable(draft.full_name, "full_name")
-    role = check_role(draft.role)
-    email = normalised_email(draft.email) if draft.email.strip() else ""
-    phone = check_phone(draft.phone)
-    province_code = check_province(draft.province_code)
-    if draft.unit.strip() and not province_code:
-        raise errors.Invalid(_("Choose the province of the unit."), "province")
-    if require_unit and role in UNIT_ROLES:
-        if not province_code:
-            raise errors.Invalid(_("Choose a province from the list."), "province")
-        if not draft.unit.strip():
-            raise errors.Invalid(_("Enter the name of the unit."), "unit")
-    if not draft.password and not email:
-        raise errors.Invalid(_("An e-mail address is needed to send the activation link."), "email")
-    if actor is not None and actor.role != Role.ADMIN:
-        same_unit = (
-            actor.unit is not None
-            and province_code == actor.province_code
-            and Unit.key_for(draft.unit) == actor.unit.key
-        )
-        if not same_unit:
-            raise errors.Invalid(_("You can create accounts only for your own unit."), "unit")
-        if not permissions.can(actor, "accounts.create", role=role):
-            raise errors.Invalid(_("You cannot give this role."), "role")
-    if db.session.scalar(select(User.id).where(User.cccd == login.cccd)) is not None:
-        raise errors.Conflict(duplicate_message(), "username")
-    unit = find_or_create_unit(province_code, draft.unit) if draft.unit.strip() else None
-    user = User(
-        cccd=login.cccd,
-        domain=login.domain,
-        full_name=" ".join(draft.full_name.split())[:120] or cccd_rules.mask_login(login.username),
-        email=email,
-        phone=phone,
-        province_code=province_code,
-        unit=unit,
-        role=role,
-        status=Status.ACTIVE,
-        session_token=new_session_token(),
-        language=draft.language if draft.language in ("vi", "en") else "vi",
-        email_verified_at=now if email else None,
-        approved_at=now,
-        approved_by_id=actor.id if actor else None,
-        created_by_id=actor.id if actor else None,
-        created_at=now,
-    )
-    if draft.password:
-        check_password_policy(
-            draft.password,
-            cccd=login.cccd,
-            username=login.username,
-            phone=phone,
-            full_name=user.full_name,
-            email=email,
-        )
-        user.password_hash = hash_password(draft.password)
-        user.password_changed_at = now
-        user.must_change_password = draft.must_change_password
-    return user
-
-
-def duplicate_message() -> str:
-    # Says nothing about the other account: not its name, status, unit or address.
-    return _(
-        "An account with this CCCD number already exists. If it is yours, log in or reset "
-        "your password; otherwise contact your unit's account administrator."
-    )
-
-
-def actor_label(actor: User | None) -> str:
-    return f"user {actor.id}" if actor is not None else "the command line"
-
-
-def accounts_visible_to(actor: User) -> Select:
-    """The accounts `actor` manages: all for admins, their unit's requesters for unit admins."""
-    query = select(User).order_by(User.full_name, User.id)
-    if actor.role == Role.ADMIN:
-        return query
-    if actor.role == Role.UNIT_ADMIN and actor.unit_id is not None:
-        return query.where(User.unit_id == actor.unit_id, User.role == Role.REQUESTER)
-    return query.where(false())
-
-
-def search_accounts(actor: User, text: str = "") -> Select:
-    """accounts_visible_to(actor), narrowed by a name, an e-mail or an exact CCCD."""
-    permissions.require(actor, "accounts.manage")
-    query = accounts_visible_to(actor)
-    text = text.strip()
-    if text:
-        pattern = f"%{text}%"
-        query = query.where(
-            or_(User.full_name.ilike(pattern), User.email.ilike(pattern), User.cccd == text)
-        )
-    return query
-
-
-def get_managed_account(actor: User, user_id: int) -> User:
-    """An account `actor` may manage; errors.NotFound for any other (or none)."""
-    user = db.session.get(User, user_id)
-    if user is None or not permissions.can_place_account(actor, target=user):
-        raise errors.NotFound(
-            _("The page you asked for does not exist or is not available to you.")
-        )
-    return user
-
-
-def set_account_enabled(
-    actor: User, user_id: int, *, enabled: bool, now: datetime | None = None
-) -> User:
-    """Disable an active account (ending its sessions) or enable a disabled one. Commits."""
-    user = get_managed_account(actor, user_id)
-    if enabled and user.status == Status.DISABLED:
-        user.status = Status.ACTIVE
-    elif not enabled and user.status == Status.ACTIVE:
-        user.status = Status.DISABLED
-        user.session_token = new_session_token()
-    else:
-        raise errors.Conflict(_("This account is not in a state that allows this."))
-    db.session.commit()
-    log.info("account %s %s by user %s", user.id, user.status, actor.id)
-    return user
-
-
-def resend_activation(actor: User, user_id: int, *, now: datetime | None = None) -> User:
-    """Mail a new activation link to an active account that has no password yet. Commits."""
-    now = now or utcnow()
-    user = get_managed_account(actor, user_id)
-    if user.status != Status.ACTIVE or user.password_hash or not user.email:
-        raise errors.Conflict(_("This account has already set its password."))
-    row = queue_activation(user, now=now)
-    db.session.commit()
-    dispatch([row])
-    return user
 
 
 # ---------------------------------------------------------------- API tokens

@@ -16,13 +16,12 @@ from helpdesk import errors, inputs
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
-from helpdesk.auth.services.accounts import (
+from helpdesk.auth.services.accounts import parse_username, queue_activation
+from helpdesk.auth.services.administration import (
     AccountDraft,
     actor_label,
     build_account,
     duplicate_message,
-    parse_username,
-    queue_activation,
 )
 from helpdesk.extensions import db
 from helpdesk.notifications.outbox import dispatch

@@ -18,14 +18,13 @@ from helpdesk import errors, inputs
 from helpdesk.auth.models import EmailChange, Status, TokenRevocation, User
 from helpdesk.auth.services import links
 from helpdesk.auth.services.accounts import (
-    check_phone,
     local_time,
     new_session_token,
-    normalised_email,
     queue_account_mail,
     revoke_tokens,
     verify_password,
 )
+from helpdesk.auth.services.fields import check_phone, normalised_email
 from helpdesk.extensions import db
 from helpdesk.notifications.outbox import dispatch
 from helpdesk.notifications.rendering import link
@@ -184,3 +183,11 @@ def undo_email_change(token: str, *, now: datetime | None = None) -> str | None:
     if user.status != Status.ACTIVE:
         return None
     return links.issue("reset", user, now=now)
+
+
+def set_language(user: User, language: str) -> None:
+    """Keep the interface language the user chose with the language switch, for the pages and
+    mail of later sessions. Commits when it changed."""
+    if user.language != language:
+        user.language = language
+        db.session.commit()

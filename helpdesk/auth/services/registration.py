@@ -16,15 +16,17 @@ from helpdesk.auth.models import Role, Status, User
 from helpdesk.auth.services import links
 from helpdesk.auth.services.accounts import (
     check_password_policy,
-    check_phone,
-    check_province,
-    find_or_create_unit,
     hash_password,
     new_session_token,
-    normalised_email,
     parse_username,
     queue_account_mail,
     spend_hashing_time,
+)
+from helpdesk.auth.services.fields import (
+    check_phone,
+    check_province,
+    find_or_create_unit,
+    normalised_email,
 )
 from helpdesk.extensions import db
 from helpdesk.notifications.outbox import dispatch

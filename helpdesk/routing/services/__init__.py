@@ -20,6 +20,7 @@ from helpdesk.routing.services.decisions import (
     rule_set,
     rules_for,
 )
+from helpdesk.routing.services.provisioning import provision_account
 from helpdesk.routing.services.queues import (
     CachedQueue,
     QueueDraft,
@@ -92,6 +93,7 @@ __all__ = [
     "is_active_staff",
     "list_members",
     "list_queues",
+    "provision_account",
     "queue_names",
     "queues_by_id",
     "queues_for_user",

@@ -7,14 +7,13 @@ from functools import cache
 
 from sqlalchemy import bindparam, func, select, update
 
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, Queue, Rule, Workload
 from helpdesk.routing.services.visibility import covers
 
 # Who may work a queue; any other role left in a membership (a demoted account) gets nothing.
-STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
 
 def choose_assignee(queue_id: int, province_code: str) -> int | None:

@@ -13,6 +13,7 @@ from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.routing import engine
 from helpdesk.routing.models import Queue, Rule, SystemDefault
+from helpdesk.routing.services.assignment import choose_assignee, escalation_target
 
 RULE_COLUMNS = (
     Rule.id,
@@ -161,8 +162,6 @@ class Explanation:
 
 def explain_route(facts: engine.Facts) -> Explanation:
     """Explain where a ticket with these facts goes, to whom and where it escalates (no writes)."""
-    from helpdesk.routing.services.assignment import choose_assignee, escalation_target
-
     decision, matching = explain(facts)
     default_id = default_queue_id(facts.system)
     escalation_id = escalation_target(decision.queue_id, decision.rule_id)

@@ -13,11 +13,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk import errors, reference_cache
 from helpdesk.auth import permissions
-from helpdesk.auth.models import User
+from helpdesk.auth import services as accounts
+from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.catalogue.models import Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, QueueKind, Rule
-from helpdesk.routing.services.assignment import STAFF_ROLES
 
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
@@ -126,8 +126,6 @@ def get_queue(actor: User, queue_id: int) -> Queue:
 
 def find_staff(username: str, *, field: str) -> User:
     """The active staff account of a login name; errors.Invalid on `field` otherwise."""
-    from helpdesk.auth import services as accounts  # auth's services may one day use routing
-
     user = accounts.find_user(username.strip()) if username.strip() else None
     if user is None or not user.is_active or user.role not in STAFF_ROLES:
         raise errors.Invalid(

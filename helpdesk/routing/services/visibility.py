@@ -23,21 +23,15 @@ from __future__ import annotations
 from sqlalchemy import and_, event, exists, or_, select
 from sqlalchemy.orm import Session
 
-from helpdesk.auth.models import Role
+from helpdesk.auth.models import Role, is_staff
+from helpdesk.auth.permissions import is_signed_in
 from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
 
-STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-
 
 def is_active_staff(user) -> bool:
-    """Signed in, active, and an agent, a supervisor or an admin: whom queues are shown to."""
-    return (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and getattr(user, "is_active", False)
-        and user.role in STAFF_ROLES
-    )
+    """Signed in, active, and of a role that works tickets: whom queues are shown to."""
+    return is_signed_in(user) and is_staff(user)
 
 
 # What the user's memberships and supervised queues say, read once per transaction: the queue

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from helpdesk.auth.models import User
+from helpdesk.auth.models import User, is_staff
 from helpdesk.tickets.models import Status, Ticket
-from helpdesk.tickets.services.access import is_staff
 from helpdesk.tickets.services.resolution import can_reopen
 from helpdesk.tickets.services.status import TRANSITIONS
 

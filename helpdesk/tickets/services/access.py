@@ -5,16 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk import errors
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.visibility import visibility_check
-
-STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-
-
-def is_staff(user: User) -> bool:
-    return user.role in STAFF_ROLES
 
 
 def get_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from helpdesk import errors, reference_cache
+from helpdesk import errors, reference_cache, text
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
-from helpdesk.tickets import text
 from helpdesk.tickets.models import CannedReply, Ticket
 from helpdesk.tickets.services.messages import MESSAGE_LIMIT
 

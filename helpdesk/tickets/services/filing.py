@@ -13,7 +13,7 @@ from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from helpdesk import errors
+from helpdesk import errors, text
 from helpdesk.auth.models import User
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db, insert_with_conflicts
@@ -21,7 +21,7 @@ from helpdesk.notifications.outbox import dispatch
 from helpdesk.routing import engine
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
-from helpdesk.tickets import storage, text
+from helpdesk.tickets import storage
 from helpdesk.tickets.models import (
     Attachment,
     EventKind,

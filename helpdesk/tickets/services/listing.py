@@ -10,12 +10,11 @@ from typing import Generic, TypeVar
 from sqlalchemy import Row, Select, and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
-from helpdesk.auth.models import User
+from helpdesk import text
+from helpdesk.auth.models import User, is_staff
 from helpdesk.extensions import db
-from helpdesk.tickets import text
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
 from helpdesk.tickets.services import postgres
-from helpdesk.tickets.services.access import is_staff
 from helpdesk.tickets.services.sla_state import state_filter
 from helpdesk.tickets.services.visibility import visibility_branches
 from helpdesk.timeutil import utcnow

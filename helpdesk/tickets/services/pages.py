@@ -28,14 +28,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, defer, joinedload
 
 from helpdesk import errors
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import STAFF_ROLES, Role, User, is_staff
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Queue
 from helpdesk.tickets.models import Attachment, Event, Message, Ticket
-from helpdesk.tickets.services.access import STAFF_ROLES, is_staff
 from helpdesk.tickets.services.visibility import visibility_check
 
 # Keys of Event.data that name a user.

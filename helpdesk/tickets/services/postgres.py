@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, literal_column, or_, select, union_all
 
-from helpdesk.auth.models import User
+from helpdesk import text
+from helpdesk.auth.models import User, is_staff
 from helpdesk.extensions import db
-from helpdesk.tickets import text
 from helpdesk.tickets.models import Message, Ticket
-from helpdesk.tickets.services.access import is_staff
 
 # A search reads this many of a branch's tickets in list order before it asks the full-text
 # index instead; its count reads a branch of fewer than SEARCH_SCAN tickets in list order (see

@@ -6,14 +6,14 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from helpdesk import errors, reference_cache
+from helpdesk import errors, reference_cache, text
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.catalogue.models import Category, Province
 from helpdesk.inputs import args_of, id_from, int_arg
 from helpdesk.routing import services as routing
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets import forms, services, text
+from helpdesk.tickets import forms, services
 from helpdesk.tickets.models import Status, Ticket
 from helpdesk.tickets.services import pages
 from helpdesk.tickets.services.sla_state import CLOCK_COLUMNS

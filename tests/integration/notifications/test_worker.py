@@ -6,7 +6,8 @@ import os
 import signal
 
 from helpdesk.extensions import redis_connection
-from helpdesk.worker import JobWorker, work_queue
+from helpdesk.processes import JobWorker
+from helpdesk.worker import work_queue
 
 
 def test_the_worker_runs_each_job_in_its_own_process_with_a_fresh_app_context(app, db):

@@ -21,7 +21,6 @@ from helpdesk.auth.cccd import (
     birth_year,
     mask,
     mask_login,
-    parse_cccd,
     parse_login,
 )
 
@@ -96,9 +95,7 @@ def test_rejects_spec_invalid_vectors_with_their_rule(text, reason):
 
 def test_rejects_full_width_digits_instead_of_normalising_them():
     assert reason_of("００１１６６６６８８８８@ht.com") is Reason.NOT_DIGITS
-    with pytest.raises(InvalidLogin) as caught:
-        parse_cccd("００１１６６６６８８８８", today=TODAY)
-    assert caught.value.reason is Reason.NOT_DIGITS
+    assert reason_of("００１１６６６６８８８８") is Reason.NOT_DIGITS
 
 
 @pytest.mark.parametrize(
@@ -239,27 +236,15 @@ def test_place_of_birth_codes_are_the_63_pre_merger_provinces():
     assert isinstance(PLACE_OF_BIRTH_CODES, frozenset)
 
 
-# --- parse_cccd, birth_year, Login -----------------------------------------------------------
+# --- a bare number, birth_year, Login -----------------------------------------------------------
 
 
-def test_parse_cccd_keeps_leading_zeros_and_trims():
-    assert parse_cccd(" 001166668888\n", today=TODAY) == "001166668888"
+def test_a_bare_number_keeps_leading_zeros_and_trims():
+    assert login(" 001166668888\n").cccd == "001166668888"
 
 
-def test_parse_cccd_rejects_a_login_name():
-    with pytest.raises(InvalidLogin) as caught:
-        parse_cccd("001166668888@ht.com", today=TODAY)
-    assert caught.value.reason is Reason.NOT_DIGITS
-
-
-def test_parse_cccd_treats_an_empty_number_as_wrong_length():
-    with pytest.raises(InvalidLogin) as caught:
-        parse_cccd("  ", today=TODAY)
-    assert caught.value.reason is Reason.LENGTH
-
-
-def test_parse_cccd_applies_custom_prefixes():
-    assert parse_cccd("840190000001", today=TODAY, prefixes=frozenset({"840"})) == "840190000001"
+def test_a_bare_number_applies_custom_prefixes():
+    assert login("840190000001", prefixes=frozenset({"840"})).cccd == "840190000001"
 
 
 @pytest.mark.parametrize(
@@ -421,7 +406,6 @@ def test_any_adult_cccd_with_a_known_prefix_parses_and_round_trips(number, upper
     assert parsed == Login(number, "ht.com")
     assert login(number) == parsed
     assert login(parsed.username) == parsed
-    assert parse_cccd(number, today=TODAY) == number
 
 
 @PROPERTY
@@ -481,10 +465,6 @@ def test_parsing_arbitrary_text_fails_only_with_invalid_login(text):
         assert len(result.cccd) == 12
         assert set(result.cccd) <= set("0123456789")
         assert result.domain in ("ht.com", "moj.gov.vn")
-    try:
-        parse_cccd(text, today=TODAY)
-    except InvalidLogin as error:
-        assert error.reason not in (Reason.SHAPE, Reason.DOMAIN)
 
 
 # --- purity ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Text rules for tickets: what a field may contain, and the diacritic-free search form."""
+"""Text rules every field and search shares: what a field may contain, and the diacritic-free
+search form."""
 
 from __future__ import annotations
 

@@ -1,0 +1,271 @@
+"""The schemas of the JSON API v1's bodies, for its OpenAPI document: plain dicts, their
+enumerations read from the models (statuses, roles, priorities, languages).
+
+They keep to a small subset of JSON Schema (type, properties, required,
+additionalProperties, enum, items, format date-time, minimum, maximum, minLength, maxLength,
+$ref; null through type lists) so that the tests can check real answers against them.
+"""
+
+from __future__ import annotations
+
+from helpdesk.auth.models import Role
+from helpdesk.config import Config
+from helpdesk.sla.states import SlaState
+from helpdesk.tickets.models import Priority, Status
+
+STATUSES = [status.value for status in Status]
+SLA_STATES = [state.value for state in SlaState]
+ROLES = [role.value for role in Role]
+LANGUAGES = list(Config.LANGUAGES)
+
+MASKED = (
+    "Login name `CCCD@domain` with the CCCD masked (`********8888@ht.com`); only admins "
+    "see it whole."
+)
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def text(description: str = "", **extra) -> dict:
+    return {"type": "string", **({"description": description} if description else {}), **extra}
+
+
+def nullable_text(description: str = "") -> dict:
+    schema = {"type": ["string", "null"]}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def instant(description: str, *, nullable: bool = False) -> dict:
+    return {
+        "type": ["string", "null"] if nullable else "string",
+        "format": "date-time",
+        "description": description + " ISO 8601 in UTC with its offset (`+00:00`).",
+    }
+
+
+PRIORITY = {
+    "type": "integer",
+    "minimum": int(min(Priority)),
+    "maximum": int(max(Priority)),
+    "description": "1 critical, 2 high, 3 normal, 4 low.",
+}
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "additionalProperties": False,
+            "properties": {
+                "code": text(
+                    "bad_request, unauthorized, forbidden, not_found, method_not_allowed, "
+                    "conflict, too_large, invalid, too_many_requests, server_error."
+                ),
+                "message": text("For people, in the caller's language."),
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "A message per bad field or parameter (may be empty).",
+                },
+            },
+        }
+    },
+}
+
+ACCOUNT = {
+    "type": "object",
+    "required": ["username", "full_name", "role", "email", "province", "unit", "language"],
+    "additionalProperties": False,
+    "properties": {
+        "username": text("The caller's login name, its CCCD always masked."),
+        "full_name": text(),
+        "role": {"type": "string", "enum": ROLES},
+        "email": text(),
+        "province": nullable_text("2-digit province code."),
+        "unit": nullable_text("The unit's name."),
+        "language": {"type": "string", "enum": LANGUAGES},
+    },
+}
+
+TICKET_PROPERTIES = {
+    "number": text("HT-<year>-<6 digits>."),
+    "subject": text(),
+    "description": text(),
+    "status": {"type": "string", "enum": STATUSES},
+    "priority": PRIORITY,
+    "system": text("System code (reference/ministries.csv)."),
+    "category": text("Category code (reference/categories.csv)."),
+    "province": text("2-digit province code."),
+    "unit": text(),
+    "dossier_code": text("Mã hồ sơ, may be empty."),
+    "procedure_code": text("Mã thủ tục, may be empty."),
+    "queue": text("Code of the queue working the ticket."),
+    "queue_name": text(),
+    "assignee": nullable_text(MASKED + " Null while unassigned."),
+    "requester": text(MASKED),
+    "created_at": instant("Filed."),
+    "updated_at": instant("Last changed."),
+    "resolved_at": instant("Resolved; null unless resolved.", nullable=True),
+    "closed_at": instant("Closed; null unless closed.", nullable=True),
+    "first_response_due": instant("First-response deadline.", nullable=True),
+    "resolution_due": instant("Resolution deadline.", nullable=True),
+    "sla_state": {"type": "string", "enum": SLA_STATES},
+    "version": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "Grows with every change; send it back in PATCH to detect conflicts.",
+    },
+}
+
+TICKET = {
+    "type": "object",
+    "required": list(TICKET_PROPERTIES),
+    "additionalProperties": False,
+    "properties": TICKET_PROPERTIES,
+}
+
+MESSAGE = {
+    "type": "object",
+    "required": ["id", "body", "internal", "author", "author_name", "source", "created_at"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "body": text(),
+        "internal": {
+            "type": "boolean",
+            "description": "An internal note: only staff ever receive these.",
+        },
+        "author": nullable_text(MASKED + " Null for the system."),
+        "author_name": nullable_text(),
+        "source": text("Where it was written (web, email, ...)."),
+        "created_at": instant("Written."),
+    },
+}
+
+ATTACHMENT = {
+    "type": "object",
+    "required": ["id", "filename", "content_type", "size", "message_id", "created_at", "url"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "filename": text(),
+        "content_type": text("Read from the content, not the name."),
+        "size": {"type": "integer", "minimum": 0, "description": "Bytes."},
+        "message_id": {
+            "type": ["integer", "null"],
+            "description": "The message it came with; null when filed with the ticket.",
+        },
+        "created_at": instant("Uploaded."),
+        "url": nullable_text("Download address on the web app (needs a web session)."),
+    },
+}
+
+TICKET_DETAIL = {
+    "type": "object",
+    "required": [*TICKET_PROPERTIES, "messages", "attachments"],
+    "additionalProperties": False,
+    "properties": {
+        **TICKET_PROPERTIES,
+        "messages": {
+            "type": "array",
+            "items": ref("Message"),
+            "description": "Oldest first. Requesters get public messages only.",
+        },
+        "attachments": {
+            "type": "array",
+            "items": ref("Attachment"),
+            "description": "Files the caller may read (never an internal note's, for requesters).",
+        },
+    },
+}
+
+TICKET_LIST = {
+    "type": "object",
+    "required": ["items", "page", "per_page", "total", "pages"],
+    "additionalProperties": False,
+    "properties": {
+        "items": {"type": "array", "items": ref("Ticket")},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        "total": {"type": "integer", "minimum": 0},
+        "pages": {"type": "integer", "minimum": 1},
+    },
+}
+
+NEW_TICKET = {
+    "type": "object",
+    "required": ["system", "category", "province", "subject", "description"],
+    "additionalProperties": False,
+    "description": "The fields of the web form. Unknown fields are refused (422).",
+    "properties": {
+        "system": text("System code."),
+        "category": text("Category code."),
+        "province": text("2-digit province code."),
+        "unit": text(maxLength=200),
+        "subject": text(maxLength=200),
+        "description": text(maxLength=20000),
+        "dossier_code": text(maxLength=60),
+        "procedure_code": text(maxLength=60),
+        "priority": {**PRIORITY, "description": "1 critical to 4 low; 3 when left out."},
+        "submission_key": text(
+            "Any key of the client's choosing: a retry with the same key files nothing new "
+            "and answers with the ticket filed the first time. Same as the Idempotency-Key "
+            "header.",
+            minLength=1,
+            maxLength=64,
+        ),
+    },
+}
+
+NEW_MESSAGE = {
+    "type": "object",
+    "required": ["body"],
+    "additionalProperties": False,
+    "properties": {
+        "body": text(maxLength=20000),
+        "internal": {
+            "type": "boolean",
+            "description": "An internal note (agents only; a requester sending true gets 422).",
+        },
+    },
+}
+
+TICKET_CHANGES = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Agents only (others get 404). Applied together or not at all.",
+    "properties": {
+        "status": {"type": "string", "enum": STATUSES, "description": "Along the workflow."},
+        "assignee": nullable_text(
+            "Login name `CCCD@domain` of an agent of the queue; null unassigns."
+        ),
+        "queue": text("Code of the queue to transfer to (needs `reason`)."),
+        "priority": PRIORITY,
+        "reason": text("Why: required with `queue`, recorded with `status`.", maxLength=1000),
+        "version": {
+            "type": "integer",
+            "description": "The version the change was made against: 409 if it moved on.",
+        },
+    },
+}
+
+
+SCHEMAS = {
+    "Error": ERROR,
+    "Account": ACCOUNT,
+    "Ticket": TICKET,
+    "TicketDetail": TICKET_DETAIL,
+    "Message": MESSAGE,
+    "Attachment": ATTACHMENT,
+    "TicketList": TICKET_LIST,
+    "NewTicket": NEW_TICKET,
+    "NewMessage": NEW_MESSAGE,
+    "TicketChanges": TICKET_CHANGES,
+}

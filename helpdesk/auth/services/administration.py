@@ -1,0 +1,241 @@
+"""Accounts as operators make and run them: the command line, the accounts pages, imports.
+Drafts become active accounts with a password or an activation link; admins and unit admins
+find, disable, enable and re-invite the accounts they manage."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk import errors, inputs
+from helpdesk.auth import cccd as cccd_rules
+from helpdesk.auth import permissions
+from helpdesk.auth.models import Role, Status, Unit, User
+from helpdesk.auth.services.accounts import (
+    check_password_policy,
+    hash_password,
+    new_session_token,
+    parse_username,
+    queue_activation,
+)
+from helpdesk.auth.services.fields import (
+    check_phone,
+    check_province,
+    check_role,
+    find_or_create_unit,
+    normalised_email,
+)
+from helpdesk.extensions import db
+from helpdesk.notifications.outbox import dispatch
+from helpdesk.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+# Roles that belong to a unit: officials who file tickets and those who run their accounts.
+UNIT_ROLES = frozenset({Role.REQUESTER, Role.UNIT_ADMIN})
+
+
+# ---------------------------------------------------------------- provisioning
+
+
+@dataclass(frozen=True)
+class AccountDraft:
+    """An account made by an operator: CLI, admin pages, import."""
+
+    username: str
+    role: str = Role.REQUESTER
+    full_name: str = ""
+    email: str = ""
+    phone: str = ""
+    province_code: str | None = None
+    unit: str = ""
+    password: str | None = None
+    # Set by whoever chose the password for the user (CLI --password): change it at first login.
+    must_change_password: bool = False
+    language: str = "vi"
+
+
+def create_account(
+    draft: AccountDraft,
+    *,
+    actor: User | None = None,
+    require_unit: bool = False,
+    now: datetime | None = None,
+) -> User:
+    """Create an active account, with the draft's password or an activation mail. Commits.
+
+    `actor` is the admin or unit admin creating it (None: the command line). Without a
+    password the account gets an activation link (7 days) to set its own; it then needs an
+    e-mail address. Raises errors.Invalid for a bad field, errors.Conflict for a taken CCCD,
+    errors.NotFound when the actor may not create accounts at all.
+    """
+    now = now or utcnow()
+    user, outbox = stage_account(draft, actor=actor, require_unit=require_unit, now=now)
+    db.session.commit()
+    dispatch(outbox)
+    log.info("account %s created with role %s by %s", user.id, user.role, actor_label(actor))
+    return user
+
+
+def stage_account(
+    draft: AccountDraft, *, actor: User | None = None, require_unit: bool = False, now: datetime
+) -> tuple[User, list]:
+    """create_account without its commit: the account, flushed, and the outbox rows of its
+    activation mail, to hand to dispatch after the caller's commit (a caller
+    that adds to the same transaction, such as the queue memberships of routing's
+    provisioning). Raises as create_account does; a taken CCCD rolls the session back."""
+    if actor is not None:
+        permissions.require(actor, "accounts.create")
+    user = build_account(draft, actor=actor, require_unit=require_unit, now=now)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # another request took the CCCD in the meantime
+        db.session.rollback()
+        raise errors.Conflict(duplicate_message(), "username") from error
+    outbox = [] if user.password_hash else [queue_activation(user, now=now)]
+    return user, outbox
+
+
+def build_account(
+    draft: AccountDraft, *, actor: User | None, require_unit: bool, now: datetime
+) -> User:
+    """Check a draft and make its (unsaved) user; may flush a new unit. Raises errors.Invalid."""
+    login = parse_username(draft.username, now=now)
+    inputs.require_readable(draft.full_name, "full_name")
+    role = check_role(draft.role)
+    email = normalised_email(draft.email) if draft.email.strip() else ""
+    phone = check_phone(draft.phone)
+    province_code = check_province(draft.province_code)
+    if draft.unit.strip() and not province_code:
+        raise errors.Invalid(_("Choose the province of the unit."), "province")
+    if require_unit and role in UNIT_ROLES:
+        if not province_code:
+            raise errors.Invalid(_("Choose a province from the list."), "province")
+        if not draft.unit.strip():
+            raise errors.Invalid(_("Enter the name of the unit."), "unit")
+    if not draft.password and not email:
+        raise errors.Invalid(_("An e-mail address is needed to send the activation link."), "email")
+    if actor is not None and actor.role != Role.ADMIN:
+        same_unit = (
+            actor.unit is not None
+            and province_code == actor.province_code
+            and Unit.key_for(draft.unit) == actor.unit.key
+        )
+        if not same_unit:
+            raise errors.Invalid(_("You can create accounts only for your own unit."), "unit")
+        if not permissions.can(actor, "accounts.create", role=role):
+            raise errors.Invalid(_("You cannot give this role."), "role")
+    if db.session.scalar(select(User.id).where(User.cccd == login.cccd)) is not None:
+        raise errors.Conflict(duplicate_message(), "username")
+    unit = find_or_create_unit(province_code, draft.unit) if draft.unit.strip() else None
+    user = User(
+        cccd=login.cccd,
+        domain=login.domain,
+        full_name=" ".join(draft.full_name.split())[:120] or cccd_rules.mask_login(login.username),
+        email=email,
+        phone=phone,
+        province_code=province_code,
+        unit=unit,
+        role=role,
+        status=Status.ACTIVE,
+        session_token=new_session_token(),
+        language=draft.language if draft.language in ("vi", "en") else "vi",
+        email_verified_at=now if email else None,
+        approved_at=now,
+        approved_by_id=actor.id if actor else None,
+        created_by_id=actor.id if actor else None,
+        created_at=now,
+    )
+    if draft.password:
+        check_password_policy(
+            draft.password,
+            cccd=login.cccd,
+            username=login.username,
+            phone=phone,
+            full_name=user.full_name,
+            email=email,
+        )
+        user.password_hash = hash_password(draft.password)
+        user.password_changed_at = now
+        user.must_change_password = draft.must_change_password
+    return user
+
+
+def duplicate_message() -> str:
+    # Says nothing about the other account: not its name, status, unit or address.
+    return _(
+        "An account with this CCCD number already exists. If it is yours, log in or reset "
+        "your password; otherwise contact your unit's account administrator."
+    )
+
+
+def actor_label(actor: User | None) -> str:
+    return f"user {actor.id}" if actor is not None else "the command line"
+
+
+def accounts_visible_to(actor: User) -> Select:
+    """The accounts `actor` manages: all for admins, their unit's requesters for unit admins."""
+    query = select(User).order_by(User.full_name, User.id)
+    if actor.role == Role.ADMIN:
+        return query
+    if actor.role == Role.UNIT_ADMIN and actor.unit_id is not None:
+        return query.where(User.unit_id == actor.unit_id, User.role == Role.REQUESTER)
+    return query.where(false())
+
+
+def search_accounts(actor: User, text: str = "") -> Select:
+    """accounts_visible_to(actor), narrowed by a name, an e-mail or an exact CCCD."""
+    permissions.require(actor, "accounts.manage")
+    query = accounts_visible_to(actor)
+    text = text.strip()
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(
+            or_(User.full_name.ilike(pattern), User.email.ilike(pattern), User.cccd == text)
+        )
+    return query
+
+
+def get_managed_account(actor: User, user_id: int) -> User:
+    """An account `actor` may manage; errors.NotFound for any other (or none)."""
+    user = db.session.get(User, user_id)
+    if user is None or not permissions.can_place_account(actor, target=user):
+        raise errors.NotFound(
+            _("The page you asked for does not exist or is not available to you.")
+        )
+    return user
+
+
+def set_account_enabled(
+    actor: User, user_id: int, *, enabled: bool, now: datetime | None = None
+) -> User:
+    """Disable an active account (ending its sessions) or enable a disabled one. Commits."""
+    user = get_managed_account(actor, user_id)
+    if enabled and user.status == Status.DISABLED:
+        user.status = Status.ACTIVE
+    elif not enabled and user.status == Status.ACTIVE:
+        user.status = Status.DISABLED
+        user.session_token = new_session_token()
+    else:
+        raise errors.Conflict(_("This account is not in a state that allows this."))
+    db.session.commit()
+    log.info("account %s %s by user %s", user.id, user.status, actor.id)
+    return user
+
+
+def resend_activation(actor: User, user_id: int, *, now: datetime | None = None) -> User:
+    """Mail a new activation link to an active account that has no password yet. Commits."""
+    now = now or utcnow()
+    user = get_managed_account(actor, user_id)
+    if user.status != Status.ACTIVE or user.password_hash or not user.email:
+        raise errors.Conflict(_("This account has already set its password."))
+    row = queue_activation(user, now=now)
+    db.session.commit()
+    dispatch([row])
+    return user
