@@ -1,4 +1,5 @@
-"""The order of the packages (docs/architecture.md, "Layers"), read from every module's imports.
+"""The order of the packages (docs/architecture.md, "Layers"), read from every module's imports;
+and the size of the modules.
 
 A module may import its own package and any package of a lower layer, nothing above. Views and
 commands (the surface) sit on top of every domain: a package's views may use any domain package,
@@ -242,3 +243,17 @@ def test_the_order_check_accepts(module, source):
 def test_the_purity_check_refuses(source):
     path = ROOT / "auth" / "cccd.py"
     assert [reason for item in imports_of(path, source) if (reason := purity_violations(item))]
+
+
+# --- size ----------------------------------------------------------------------------------
+
+MAX_LINES = 400  # a module a newcomer can read in one sitting; past it, split by subject
+
+
+def test_modules_stay_small():
+    long = {
+        module_name(path): lines
+        for path in all_modules()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
