@@ -30,7 +30,6 @@ from helpdesk.notifications import services as notifications
 from helpdesk.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
-hasher = PasswordHasher()
 
 # Roles that belong to a unit: officials who file tickets and those who run their accounts.
 UNIT_ROLES = frozenset({Role.REQUESTER, Role.UNIT_ADMIN})
@@ -118,8 +117,19 @@ def load_session_user(session_id: str) -> User | None:
 # ---------------------------------------------------------------- passwords
 
 
+def hasher() -> PasswordHasher:
+    """argon2id at the app's cost (HELPDESK_PASSWORD_HASHING). It verifies hashes made at any
+    cost (theirs is written in them); check_needs_rehash tells those made at another one."""
+    return hasher_at(**current_app.config["HELPDESK_PASSWORD_HASHING"])
+
+
+@functools.cache
+def hasher_at(*, time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
 def hash_password(password: str) -> str:
-    return hasher.hash(password)
+    return hasher().hash(password)
 
 
 def password_matches(user: User, password: str) -> bool:
@@ -128,22 +138,22 @@ def password_matches(user: User, password: str) -> bool:
         spend_hashing_time(password)
         return False
     try:
-        return hasher.verify(user.password_hash, password)
+        return hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def spend_hashing_time(password: str) -> None:
     """Cost what a real check costs, so that timing does not tell whether an account exists."""
-    hasher.hash(password)
+    hasher().hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
     """Check the password; rehash it when the hashing parameters have changed."""
     if not password_matches(user, password):
         return False
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
     return True
 
 
