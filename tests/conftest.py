@@ -45,6 +45,22 @@ def pytest_configure(config):
         settings.load_profile(worker)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under `-n` (pytest-xdist's default `--dist load`): each test to whichever worker is free,
+    except the browser tests, which go together to one worker (one live server, one browser),
+    first, since they take longest."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
 def worker_suffix() -> str:
     """`_gw0`, `_gw1`... under pytest-xdist, nothing otherwise."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")

@@ -37,12 +37,9 @@ SHUTDOWN_SECONDS = 20
 
 
 def pytest_collection_modifyitems(config, items):  # noqa: ARG001
-    """Mark the browser tests; under pytest-xdist (--dist loadgroup) they share one worker,
-    so that one live server and one browser serve them all."""
     for item in items:
         if E2E_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 @pytest.hookimpl(wrapper=True)
