@@ -73,7 +73,7 @@ class Config:
     HELPDESK_PROXY_HOPS = 0  # trusted reverse proxies in front of the web processes
     # Addresses (IPs or CIDR networks) besides loopback that /healthz shows its backlog to.
     HELPDESK_HEALTH_FROM: tuple[str, ...] = ()
-    # argon2id's cost (RFC 9106's second choice, argon2-cffi's default): about 0.2 s a hash.
+    # argon2id's cost (RFC 9106's second choice, argon2-cffi's default).
     # A hash made at another cost still verifies (its parameters are written in it) and is made
     # again at this one on the next login.
     HELPDESK_PASSWORD_HASHING: dict[str, int] = {
