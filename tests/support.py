@@ -1,13 +1,39 @@
-"""Helpers for tests: reading CSRF tokens like a browser, Redis processes of the tests' own."""
+"""Helpers for tests: reading CSRF tokens like a browser, Redis processes of the tests' own,
+what each pytest-xdist worker has of its own (ports, database, Redis db)."""
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 import redis
+
+
+def xdist_worker() -> tuple[int, int]:
+    """(this worker's index, the number of workers) under pytest-xdist (gw1 is 1); (0, 1)
+    when the suite runs in one process."""
+    name = os.environ.get("PYTEST_XDIST_WORKER")
+    if not name:
+        return 0, 1
+    return int(name.removeprefix("gw")), int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 that no other worker of the suite takes: worker k keeps
+    only ports p with p // 2 % workers == k (Linux hands bind() odd ports), so two workers
+    starting servers at the same moment never pick the same one."""
+    index, workers = xdist_worker()
+    for _ in range(1000):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port // 2 % workers == index:
+            return port
+    raise RuntimeError(f"no free port for worker {index} of {workers}")
 
 
 class RedisProcess:

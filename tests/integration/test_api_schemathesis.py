@@ -43,16 +43,12 @@ CONFIG = schemathesis.Config.from_dict(
 
 
 @pytest.fixture
-def agent_world(db, make_user, monkeypatch):
+def agent_world(db, make_user):
     """An agent of moj-it covering province 75 with a token, and a ticket of theirs to work."""
-    from argon2 import PasswordHasher
-
     from helpdesk.api.services import issue_token
-    from helpdesk.auth.services import accounts
     from helpdesk.routing.models import Membership, MembershipProvince, Queue
     from helpdesk.tickets import services as tickets
 
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
     requester = make_user("requester", province_code="75", unit="UBND phường Trấn Biên")
     agent = make_user("agent")
     queue = db.session.scalar(select(Queue).where(Queue.code == "moj-it"))

@@ -389,19 +389,15 @@ def csrf_for(client, app) -> str:
 
 
 @pytest.fixture
-def world(db, make_user, monkeypatch):
+def world(db, make_user):
     """Accounts of every role, tickets with replies, notes and files, a canned reply, a token
-    per account. Passwords are hashed cheaply: the junk signs in and checks passwords often."""
-    from argon2 import PasswordHasher
-
+    per account. Passwords are hashed at TestConfig's cost: the junk signs in often."""
     from helpdesk.api.services import issue_token
-    from helpdesk.auth.services import accounts
     from helpdesk.routing.models import Membership, MembershipProvince, Queue
     from helpdesk.tickets import services as tickets
     from helpdesk.tickets import storage
     from helpdesk.tickets.services.canned import CannedDraft, save_canned
 
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
     unit = {"province_code": "75", "unit": "UBND phường Trấn Biên"}
     users = {
         "requester": make_user("requester", **unit),

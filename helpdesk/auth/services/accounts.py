@@ -27,7 +27,6 @@ from helpdesk.notifications.rendering import link
 from helpdesk.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
-hasher = PasswordHasher()
 
 
 # ---------------------------------------------------------------- login names
@@ -112,8 +111,19 @@ def load_session_user(session_id: str) -> User | None:
 # ---------------------------------------------------------------- passwords
 
 
+def hasher() -> PasswordHasher:
+    """argon2id at the app's cost (HELPDESK_PASSWORD_HASHING). It verifies hashes made at any
+    cost (theirs is written in them); check_needs_rehash tells those made at another one."""
+    return hasher_at(**current_app.config["HELPDESK_PASSWORD_HASHING"])
+
+
+@functools.cache
+def hasher_at(*, time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
 def hash_password(password: str) -> str:
-    return hasher.hash(password)
+    return hasher().hash(password)
 
 
 def password_matches(user: User, password: str) -> bool:
@@ -122,22 +132,22 @@ def password_matches(user: User, password: str) -> bool:
         spend_hashing_time(password)
         return False
     try:
-        return hasher.verify(user.password_hash, password)
+        return hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def spend_hashing_time(password: str) -> None:
     """Cost what a real check costs, so that timing does not tell whether an account exists."""
-    hasher.hash(password)
+    hasher().hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
     """Check the password; rehash it when the hashing parameters have changed."""
     if not password_matches(user, password):
         return False
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
     return True
 
 

@@ -274,3 +274,29 @@ def test_disabled_account_cannot_use_its_links(db, make_user):
     services.set_account_enabled(admin, user.id, enabled=False)
     with pytest.raises(errors.Invalid):
         services.set_password_by_link("reset", token, NEW)
+
+
+# ---------------------------------------------------------------- hashing cost
+
+
+def test_a_hash_made_at_another_cost_signs_in_and_is_made_again_at_the_apps(
+    app, db, make_user, login
+):
+    from argon2 import PasswordHasher, extract_parameters
+
+    from helpdesk.config import Config
+
+    user = make_user()
+    user.password_hash = PasswordHasher(**Config.HELPDESK_PASSWORD_HASHING).hash(PASSWORD)
+    db.session.commit()
+
+    assert login(user.username).status_code == 302
+
+    db.session.refresh(user)
+    made = extract_parameters(user.password_hash)
+    assert {
+        "time_cost": made.time_cost,
+        "memory_cost": made.memory_cost,
+        "parallelism": made.parallelism,
+    } == app.config["HELPDESK_PASSWORD_HASHING"]
+    assert services.verify_password(user, PASSWORD)

@@ -148,8 +148,8 @@ def test_registering_an_existing_cccd_answers_like_a_new_one_and_mails_the_owner
     )
     before = (owner.email, owner.full_name, owner.password_hash, owner.status)
     hashed = []
-    hasher = accounts.hasher
-    monkeypatch.setattr(accounts, "hasher", CountingHasher(hasher, hashed))
+    hasher = accounts.hasher()
+    monkeypatch.setattr(accounts, "hasher", lambda: CountingHasher(hasher, hashed))
 
     taken = register(app.test_client(), registration)
     taken_hashes, hashed[:] = len(hashed), []
@@ -379,14 +379,6 @@ def test_verification_mail_renders_with_the_link_and_no_full_cccd(
 # ---------------------------------------------------------------- limits
 
 
-@pytest.fixture
-def cheap_hashing(monkeypatch):
-    """Tests that register dozens of times hash with small argon2 parameters (same code path)."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=64))
-
-
 def person(registration, number: int) -> dict:
     return {
         **registration,
@@ -396,9 +388,7 @@ def person(registration, number: int) -> dict:
     }
 
 
-def test_a_training_room_of_forty_registers_from_one_address(
-    english, db, registration, cheap_hashing
-):
+def test_a_training_room_of_forty_registers_from_one_address(english, db, registration):
     client = english
     for number in range(40):
         response = register(client, person(registration, number))
@@ -407,7 +397,7 @@ def test_a_training_room_of_forty_registers_from_one_address(
     assert db.session.scalar(select(func.count()).select_from(User)) == 40
 
 
-def test_registrations_per_address_stop_at_sixty_an_hour(db, registration, cheap_hashing, app):
+def test_registrations_per_address_stop_at_sixty_an_hour(db, registration, app):
     client = app.test_client()
     statuses = [register(client, person(registration, n)).status_code for n in range(61)]
     assert statuses[:60] == [200] * 60
@@ -415,7 +405,7 @@ def test_registrations_per_address_stop_at_sixty_an_hour(db, registration, cheap
 
 
 def test_registrations_of_one_cccd_are_limited_and_the_form_keeps_the_input(
-    client, db, registration, cheap_hashing
+    client, db, registration
 ):
     for _ in range(3):
         assert "/auth/verify" not in register(client, registration).get_data(as_text=True)

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from support import csrf_token, post_form
 
@@ -20,12 +19,6 @@ from helpdesk.timeutil import utcnow
 PASSWORD = "Mật-khẩu-dài-2026"  # noqa: S105 - a test password
 WRONG = "Không phải mật khẩu"
 UNKNOWN = "079090123456@ht.com"  # a valid login name that no account has
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    """These tests fail dozens of logins: small argon2 parameters, the same code path."""
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 def fail(username, times, *, start, step=timedelta(seconds=1)):

@@ -14,7 +14,6 @@ import email.policy
 import functools
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,7 +27,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from rq import SimpleWorker
 from sqlalchemy import select
-from support import start_redis
+from support import free_port, start_redis
 
 from helpdesk.extensions import db as database
 from helpdesk.extensions import redis_connection
@@ -152,12 +151,6 @@ class SmtpServer:
 
     def to(self, address: str) -> list[Received]:
         return [r for r in self.received if address in r.recipients]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
