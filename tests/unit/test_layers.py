@@ -46,6 +46,8 @@ PURE: dict[str, set[str]] = {
     "helpdesk.routing.engine": set(),
     "helpdesk.sla.clock": {"holidays"},
     "helpdesk.sla.targets": set(),
+    "helpdesk.sla.states": set(),
+    "helpdesk.text": set(),
 }
 
 # Imports inside a function that are allowed: optional dependencies, imported where used so

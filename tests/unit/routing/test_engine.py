@@ -1,9 +1,5 @@
 """The routing engine: edge-case tables, hypothesis properties and its imports."""
 
-import ast
-import sys
-from pathlib import Path
-
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -328,43 +324,3 @@ def test_a_strictly_more_specific_matching_rule_beats_the_winner(facts, rules, d
     assert winner.specificity >= newcomer.specificity > beaten
     if all(rule.specificity < newcomer.specificity for rule in rules if satisfies(rule, facts)):
         assert after.rule_id == newcomer.id
-
-
-# --- imports ------------------------------------------------------------------------------
-
-
-def non_stdlib_imports(source: str) -> list[str]:
-    """Modules imported by the source that do not come with Python (relative ones included)."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names = ["." * node.level + (node.module or "")]
-        else:
-            continue
-        found += [
-            name
-            for name in names
-            if name.startswith(".") or name.split(".")[0] not in sys.stdlib_module_names
-        ]
-    return found
-
-
-def test_engine_imports_only_the_standard_library():
-    source = Path(engine.__file__).read_text(encoding="utf-8")
-    assert non_stdlib_imports(source) == []
-
-
-@pytest.mark.parametrize(
-    ("source", "culprit"),
-    [
-        ("import flask", "flask"),
-        ("import os, sqlalchemy.orm", "sqlalchemy.orm"),
-        ("from helpdesk.extensions import db", "helpdesk.extensions"),
-        ("from . import models", "."),
-        ("def f():\n    from redis import Redis", "redis"),
-    ],
-)
-def test_import_check_catches_forbidden_imports(source, culprit):
-    assert non_stdlib_imports(source) == [culprit]

@@ -1,10 +1,7 @@
 """The business-hours clock: pure, no app, no database."""
 
-import ast
 import dataclasses
-import sys
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -355,20 +352,6 @@ def test_a_million_minutes_is_counted_by_days():
 
     assert clock.between(start, due, WEEKDAYS) == 1_000_000
     assert clock.add(start, 999_999, WEEKDAYS) < due
-
-
-def test_clock_imports_only_stdlib_and_holidays():
-    source = Path(clock.__file__).read_text(encoding="utf-8")
-    allowed = set(sys.stdlib_module_names) | {"holidays"}
-    imported = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            imported.add("." * node.level + (node.module or "").split(".")[0])
-
-    assert imported
-    assert imported <= allowed, sorted(imported - allowed)
 
 
 # Properties: starts anywhere in 2025-2028, in Hanoi time or UTC, to the microsecond, and

@@ -1,8 +1,5 @@
 """SLA target arithmetic: pure, no app, no database."""
 
-import ast
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -69,14 +66,3 @@ def test_warning_and_lead_add_up_to_the_target(target, percent):
 )
 def test_minutes_read_as_business_days_hours_and_minutes(minutes, parts):
     assert targets.split_minutes(minutes) == parts
-
-
-def test_the_module_is_pure():
-    source = Path(targets.__file__).read_text(encoding="utf-8")
-    imported = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "collections", "dataclasses"}
