@@ -11,7 +11,7 @@ The seed is loaded once per session (per xdist worker). After each test:
   filled again. (A trigger would need a table in the app's schema, which the migration test
   compares with the models.)
 
-Reference rows (KEPT_TABLES) are loaded once and never touched, as before.
+Reference rows (KEPT_TABLES) are loaded once and never put back.
 """
 
 from __future__ import annotations
