@@ -13,12 +13,8 @@ import time
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-# The job the cron runs each minute for the SLA, first found wins (the SLA package is young).
-SWEEPS = (
-    ("helpdesk.sla.jobs", "sweep_deadlines"),
-    ("helpdesk.sla.alerts", "sweep"),
-    ("helpdesk.sla.services", "sweep"),
-)
+# The job the cron runs each minute for the SLA.
+SWEEPS = (("helpdesk.sla.jobs", "sweep_deadlines"),)
 
 
 _APPS: list = []

@@ -25,6 +25,7 @@ from helpdesk.reports import models as report_models
 from helpdesk.reports.views import bp as reports_bp
 from helpdesk.routing import models as routing_models
 from helpdesk.routing.cli import route_cli
+from helpdesk.routing.services import visibility
 from helpdesk.routing.views import bp as routing_bp
 from helpdesk.site import templating
 from helpdesk.site.views import bp as site_bp
@@ -61,7 +62,11 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     trust.init_app(app)
     configure_logging(app)
     extensions.init_app(app)
-    outbox.register()  # queued mail goes in with each flush
+    # The session listeners: queued mail goes in with each flush, a write to the reference
+    # tables moves their stamp, a flush forgets the memo of the user's queues.
+    outbox.register()
+    reference_cache.watch_writes()
+    visibility.register()
     inputs.init_app(app)
     register_blueprints(app)
     errors.register_handlers(app)

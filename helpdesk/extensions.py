@@ -82,7 +82,6 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 redis_connection = RedisConnection()
 
 
-@event.listens_for(Engine, "connect")
 def _connection_settings(dbapi_connection, connection_record) -> None:  # noqa: ARG001
     """SQLite: enforce foreign keys, let readers work while one writer commits.
     PostgreSQL: no JIT compilation; it costs a page's queries more than it saves them."""
@@ -104,6 +103,8 @@ def insert_with_conflicts(session) -> Callable:
 
 
 def init_app(app: Flask) -> None:
+    if not event.contains(Engine, "connect", _connection_settings):
+        event.listen(Engine, "connect", _connection_settings)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)

@@ -180,17 +180,11 @@ def _row_written(mapper: Mapper, connection, target) -> None:  # noqa: ARG001
             session.info[WRITTEN] = True
 
 
-for _event_name in ("after_insert", "after_update", "after_delete"):
-    event.listen(Mapper, _event_name, _row_written)
-
-
-@event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context) -> None:  # noqa: ARG001
     if session.info.pop(WRITTEN, False):
         _move_stamp(session)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state) -> None:
     """insert()/update()/delete() on a reference table through the session move the stamp."""
     if not (state.is_insert or state.is_update or state.is_delete):
@@ -200,9 +194,24 @@ def _bulk_statement(state) -> None:
         _move_stamp(state.session)
 
 
-@event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     # The stamp read since the change may be this transaction's own token, now gone. (The mark
     # outlives a commit, savepoints commit too: at worst the stamp is read once more.)
     if session.info.pop(MOVED, False):
         forget()
+
+
+LISTENERS = (
+    *((Mapper, name, _row_written) for name in ("after_insert", "after_update", "after_delete")),
+    (Session, "after_flush", _after_flush),
+    (Session, "do_orm_execute", _bulk_statement),
+    (Session, "after_rollback", _after_rollback),
+)
+
+
+def watch_writes() -> None:
+    """Watch every session for writes to the reference tables (create_app calls it; the
+    listeners are on the classes, so a second call adds nothing)."""
+    for target, name, listener in LISTENERS:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)

@@ -186,7 +186,7 @@ def app(backend, redis_url, tmp_path_factory, database_folder):
 
     from helpdesk import create_app
     from helpdesk.catalogue import services as catalogue
-    from helpdesk.catalogue.cli import seed_all
+    from helpdesk.catalogue.cli import stage_seed
     from helpdesk.config import TestConfig
     from helpdesk.extensions import db
 
@@ -200,7 +200,7 @@ def app(backend, redis_url, tmp_path_factory, database_folder):
     )
     with app.app_context():
         upgrade()
-        seed_all(catalogue.SeedReport())
+        stage_seed(catalogue.SeedReport())
         db.session.commit()
         app.extensions["test_seeded"] = Seeded(db)
     yield app

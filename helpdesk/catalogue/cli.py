@@ -11,13 +11,13 @@ from helpdesk.routing import services as routing
 from helpdesk.sla import services as sla
 
 
-def seed_all(report: services.SeedReport) -> None:
+def stage_seed(report: services.SeedReport) -> None:
     """Everything `flask seed` loads, in dependency order; does not commit. The catalogue comes
     first: the queues, rules and policies of the other packages name its systems."""
-    services.seed_catalogue(report)
+    services.stage_catalogue(report)
     db.session.flush()
     routing.stage_defaults(report)
-    sla.seed_defaults(report)
+    sla.stage_defaults(report)
 
 
 @click.command("seed")
@@ -25,7 +25,7 @@ def seed_all(report: services.SeedReport) -> None:
 def seed_command() -> None:
     """Load reference data, default queues, rules, SLA policies and calendar (idempotent)."""
     report = services.SeedReport()
-    seed_all(report)
+    stage_seed(report)
     db.session.commit()
     for line in report.lines() or ["nothing to change"]:
         click.echo(line)

@@ -55,7 +55,7 @@ def upsert(model, key: str, values: dict, report: SeedReport, kind: str):
     return row
 
 
-def seed_catalogue(report: SeedReport) -> None:
+def stage_catalogue(report: SeedReport) -> None:
     """Provinces, systems and categories from reference/; does not commit."""
     for row in read_csv("provinces.csv"):
         upsert(Province, "code", dict(row), report, "provinces")

@@ -46,14 +46,14 @@ def test_memberships_without_coverage_state_it_after_the_upgrade(tmp_path, make_
 
     from helpdesk.auth import services as accounts
     from helpdesk.catalogue import services as catalogue
-    from helpdesk.catalogue.cli import seed_all
+    from helpdesk.catalogue.cli import stage_seed
     from helpdesk.extensions import db
     from helpdesk.routing.models import Membership, MembershipProvince, Queue
 
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite3'}")
     with app.app_context():
         upgrade(revision="c3d9e1f2a4b6")
-        seed_all(catalogue.SeedReport())
+        stage_seed(catalogue.SeedReport())
         queue_id = db.session.scalar(select(Queue.id).where(Queue.code == "moj-it"))
         people = {}
         for n, (name, role, province) in enumerate(

@@ -41,10 +41,16 @@ MEMO = "routing.staff_queues"
 BY_NAME = (Queue.name, Queue.id)
 
 
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_transaction_end")
 def _forget_staff_queues(session, *_) -> None:
     session.info.pop(MEMO, None)
+
+
+def register() -> None:
+    """Forget the memo at each flush and transaction end (create_app calls it, once is enough;
+    a second call adds nothing)."""
+    for name in ("after_flush", "after_transaction_end"):
+        if not event.contains(Session, name, _forget_staff_queues):
+            event.listen(Session, name, _forget_staff_queues)
 
 
 def covers(province_code):

@@ -52,7 +52,7 @@ from helpdesk.sla.services.deadlines import (
     on_status_change,
     set_deadlines,
 )
-from helpdesk.sla.services.seeding import seed_defaults
+from helpdesk.sla.services.seeding import stage_defaults
 from helpdesk.sla.services.state import Badge, badge, remaining_minutes, state
 from helpdesk.sla.services.timers import (
     DueTimer,
@@ -96,7 +96,7 @@ __all__ = [
     "policy_calendar",
     "remaining_minutes",
     "schedule_timers",
-    "seed_defaults",
+    "stage_defaults",
     "set_deadlines",
     "state",
     "sync_timers",

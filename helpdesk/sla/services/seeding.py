@@ -19,7 +19,7 @@ DEFAULT_POLICIES = (
 )
 
 
-def seed_defaults(report) -> None:
+def stage_defaults(report) -> None:
     """The default calendar and policies (idempotent: creates only what is missing, never
     changes what an admin edited); does not commit."""
     calendar = find_calendar(DEFAULT_CALENDAR)

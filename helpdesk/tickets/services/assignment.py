@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk import errors
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import Role, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Queue
@@ -83,7 +83,7 @@ def stage_assignment(actor: User, ticket: Ticket, assignee: User | None, *, now:
     actor)."""
 
     if assignee is not None and (
-        assignee.role not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+        not is_staff(assignee)
         or not assignee.is_active
         or not can_work_in(assignee, ticket.queue_id, ticket.province_code)
     ):

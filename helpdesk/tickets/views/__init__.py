@@ -8,7 +8,6 @@ import re
 from flask import Blueprint, abort, current_app
 
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Role
 from helpdesk.tickets.forms import (
     ATTACHMENT_TYPES,
     PRIORITY_HELP,
@@ -18,7 +17,6 @@ from helpdesk.tickets.forms import (
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
-STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)  # who the workspace and the controls serve
 
 # What a ticket number may look like in a URL or a form (HT-2026-000123); anything else is
 # answered 404 before it reaches the database.

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from helpdesk import errors, reference_cache, text
+from helpdesk.auth.models import STAFF_ROLES
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.catalogue.models import Category, Province
@@ -17,7 +18,7 @@ from helpdesk.tickets import forms, services
 from helpdesk.tickets.models import Status, Ticket
 from helpdesk.tickets.services import pages
 from helpdesk.tickets.services.sla_state import CLOCK_COLUMNS
-from helpdesk.tickets.views import NUMBER, STAFF, bp
+from helpdesk.tickets.views import NUMBER, bp
 from helpdesk.tickets.views.page import catalogue_choices, has_sla_badge, sla_of
 from helpdesk.tickets.views.page import language as page_language
 from helpdesk.timeutil import utcnow
@@ -121,7 +122,7 @@ def bulk_form(*, queues, agents) -> forms.BulkForm:
 
 
 @bp.route("/queue")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def queue():
     my_queues = routing.queues_for_user(current_user)
     agents = pages.workspace_agents(current_user)
@@ -160,7 +161,7 @@ def queue():
 
 
 @bp.route("/queue/bulk", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def bulk():
     form = bulk_form(queues=routing.all_queues(), agents=pages.workspace_agents(current_user))
     back = redirect(url_for(".queue", **args_of(*QUEUE_ARGS)))

@@ -10,10 +10,11 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 
 from helpdesk import errors
+from helpdesk.auth.models import STAFF_ROLES
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.tickets import forms, services
 from helpdesk.tickets.services import pages
-from helpdesk.tickets.views import STAFF, bp, checked_number
+from helpdesk.tickets.views import bp, checked_number
 from helpdesk.tickets.views.page import catalogue_choices, render_ticket
 from helpdesk.tickets.views.requester import conflict, error_for, files
 
@@ -50,7 +51,7 @@ def staff_ticket(number: str):
 
 
 @bp.route("/<number>/note", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def note(number: str):
     number, ticket = staff_ticket(number)
     form = forms.NoteForm()
@@ -73,7 +74,7 @@ def note(number: str):
 
 
 @bp.route("/<number>/status", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def status(number: str):
     number, ticket = staff_ticket(number)
     form = forms.StatusForm()
@@ -94,7 +95,7 @@ def status(number: str):
 
 
 @bp.route("/<number>/claim", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def claim(number: str):
     number, ticket = staff_ticket(number)
     form = forms.ActionForm()
@@ -108,7 +109,7 @@ def claim(number: str):
 
 
 @bp.route("/<number>/assign", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def assign(number: str):
     number, ticket = staff_ticket(number)
     form = forms.AssignForm()
@@ -124,7 +125,7 @@ def assign(number: str):
 
 
 @bp.route("/<number>/transfer", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def transfer(number: str):
     number, ticket = staff_ticket(number)
     form = forms.TransferForm()
@@ -145,7 +146,7 @@ def transfer(number: str):
 
 
 @bp.route("/<number>/escalate", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def escalate(number: str):
     number, ticket = staff_ticket(number)
     form = forms.EscalateForm()
@@ -165,7 +166,7 @@ def escalate(number: str):
 
 
 @bp.route("/<number>/priority", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def priority(number: str):
     number, ticket = staff_ticket(number)
     form = forms.PriorityForm()
@@ -181,7 +182,7 @@ def priority(number: str):
 
 
 @bp.route("/<number>/facts", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def facts(number: str):
     number, ticket = staff_ticket(number)
     form = forms.FactsForm()
@@ -203,7 +204,7 @@ def facts(number: str):
 
 
 @bp.route("/<number>/merge", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def merge(number: str):
     number, ticket = staff_ticket(number)
     form = forms.MergeForm()
@@ -216,7 +217,7 @@ def merge(number: str):
 
 
 @bp.route("/<number>/parent", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def parent(number: str):
     number, ticket = staff_ticket(number)
     form = forms.ParentForm()
