@@ -46,8 +46,8 @@ class Message:
     """A mail of two alternative parts, text and HTML, composed by hand.
 
     The email package builds a tree of MIME objects and walks it again to flatten it; this
-    message has one fixed shape, so it writes its bytes directly (bench/RESULTS.md, "Mail: why
-    it is written so"). A non-ASCII subject or sender name is one RFC 2047 header that every
+    message has one fixed shape, so it writes its bytes directly (bench/FINDINGS.md,
+    "Mail"). A non-ASCII subject or sender name is one RFC 2047 header that every
     reader decodes to the same text; headers are folded at 78.
     """
 
@@ -115,7 +115,7 @@ def encoded_words(value: str, *, first: int) -> str:
     its own (the first `first` columns wide, the others HEADER_WIDTH with their leading space).
 
     Decoders join adjacent words, so every reader gets the value back, as from the email
-    package's Header, which is not used here (bench/RESULTS.md, "Mail: why it is written so").
+    package's Header, which is not used here (bench/FINDINGS.md, "Mail").
     """
     data = value.encode()
     words, start, width = [], 0, first
