@@ -37,10 +37,9 @@ def register_commands(app: Flask) -> None:
 class JobWorker(SimpleWorker):
     """An RQ worker that runs the jobs in its own process, each in an app context of its own.
 
-    RQ's default worker forks a work horse per job: each job then starts without the app's
-    database connections and compiled templates, which costs more than a small job (a send
-    job for rows already sent, a deadline timer). Here the process keeps them from job to job,
-    while the session and `g` live as long as one job. A job that brings the interpreter down
+    RQ's default worker forks a work horse per job, and each job starts without the app's
+    database connections and compiled templates (bench/FINDINGS.md, "Jobs"). Here the process
+    keeps them from job to job, while the session and `g` live as long as one job. A job that brings the interpreter down
     stops the worker; the jobs are plain Python and database calls.
     """
 

@@ -123,7 +123,7 @@ def _log(timers: Sequence[DueTimer], outcomes: dict[TimerKey, str]) -> None:
         timer = timers[0]
         outcome = outcomes.get(timer.key, Outcome.MOVED)
         log.info("ticket %s: %s %s %s", timer.ticket_id, timer.kind, timer.stage, outcome)
-    else:  # one line a batch: a line per ticket costs more than the rest of its work
+    else:  # one line a batch (bench/FINDINGS.md, "Jobs")
         counts = Counter(outcomes.values())
         log.info(
             "SLA timers: %s warned, %s breached", counts[Outcome.WARNED], counts[Outcome.BREACHED]
