@@ -39,8 +39,8 @@ class JobWorker(SimpleWorker):
 
     RQ's default worker forks a work horse per job, and each job starts without the app's
     database connections and compiled templates (bench/FINDINGS.md, "Jobs"). Here the process
-    keeps them from job to job, while the session and `g` live as long as one job. A job that brings the interpreter down
-    stops the worker; the jobs are plain Python and database calls.
+    keeps them from job to job, while the session and `g` live as long as one job. A job that
+    brings the interpreter down stops the worker; the jobs are plain Python and database calls.
     """
 
     def __init__(self, *args, app: Flask | None = None, **kwargs) -> None:
