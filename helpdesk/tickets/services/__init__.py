@@ -5,11 +5,7 @@ the commit. Functions named `stage_*` write into the caller's transaction and ne
 (docs/style.md, "Naming")."""
 
 from helpdesk.tickets.services.abilities import Abilities, abilities_of
-from helpdesk.tickets.services.access import (
-    can_write_internal_notes,
-    get_ticket,
-    is_staff,
-)
+from helpdesk.tickets.services.access import can_write_internal_notes, get_ticket
 from helpdesk.tickets.services.assignment import assign, claim
 from helpdesk.tickets.services.bulk import bulk_update
 from helpdesk.tickets.services.events import stage_event
@@ -52,7 +48,6 @@ __all__ = [
     "create_ticket",
     "escalate",
     "get_ticket",
-    "is_staff",
     "link_parent",
     "list_ticket_columns",
     "list_tickets",

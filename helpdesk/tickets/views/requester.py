@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk import errors
-from helpdesk.auth.models import Role
+from helpdesk.auth.models import Role, is_staff
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.extensions import db
 from helpdesk.inputs import id_from, int_arg
@@ -52,7 +52,7 @@ def new():
 @bp.route("/")
 @login_required
 def index():
-    if services.is_staff(me()):
+    if is_staff(me()):
         return redirect(url_for(".queue"))
     status = request.args.get("status", "all")
     if status not in forms.REQUESTER_STATUS_FILTERS:
@@ -79,7 +79,7 @@ def reply(number: str):
     number = checked_number(number)
     ticket = services.get_ticket(me(), number)
     form = forms.ReplyForm()
-    staff = services.is_staff(me())
+    staff = is_staff(me())
     if staff and request.form.get("insert_canned"):
         return insert_canned(number, ticket, form)
     if not form.validate_on_submit():
