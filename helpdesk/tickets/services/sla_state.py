@@ -13,7 +13,7 @@ from helpdesk.sla.states import SlaState
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 from helpdesk.tickets.services.deadlines import clocks_of
 
-# What state() and remaining_minutes() read of a ticket: a list that loads only some columns
+# What state() and badge() read of a ticket: a list that loads only some columns
 # loads these for its badges.
 CLOCK_COLUMNS = (Ticket.status, *(getattr(Ticket, name) for name in sla.COLUMNS))
 
@@ -21,11 +21,6 @@ CLOCK_COLUMNS = (Ticket.status, *(getattr(Ticket, name) for name in sla.COLUMNS)
 def state(ticket: Ticket, now: datetime) -> SlaState:
     """The state of the ticket's clocks at `now` (sla.state)."""
     return sla.state(clocks_of(ticket), now)
-
-
-def remaining_minutes(ticket: Ticket, now: datetime) -> int | None:
-    """Signed business minutes to the ticket's relevant deadline (sla.remaining_minutes)."""
-    return sla.remaining_minutes(clocks_of(ticket), now)
 
 
 def badge(ticket: Ticket, now: datetime) -> sla.Badge:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import current_app, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -34,14 +32,6 @@ def has_sla_badge() -> bool:
     except TemplateNotFound:
         return False
     return True
-
-
-def sla_of(ticket, now: datetime) -> dict:
-    """What the SLA badge shows for a ticket: its state and the business minutes left."""
-    return {
-        "state": sla_state.state(ticket, now),
-        "remaining_minutes": sla_state.remaining_minutes(ticket, now),
-    }
 
 
 def catalogue_choices() -> dict:
@@ -171,7 +161,7 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
                 )
                 for event in events
             ],
-            sla=sla_of(ticket, now),
+            sla=sla_state.badge(ticket, now),
             has_sla_badge=has_sla_badge(),
         )
     for name, form in (bound or {}).items():

@@ -16,10 +16,10 @@ from helpdesk.routing import services as routing
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets import forms, services
 from helpdesk.tickets.models import Status, Ticket
-from helpdesk.tickets.services import pages
+from helpdesk.tickets.services import pages, sla_state
 from helpdesk.tickets.services.sla_state import CLOCK_COLUMNS
 from helpdesk.tickets.views import NUMBER, bp
-from helpdesk.tickets.views.page import catalogue_choices, has_sla_badge, sla_of
+from helpdesk.tickets.views.page import catalogue_choices, has_sla_badge
 from helpdesk.tickets.views.page import language as page_language
 from helpdesk.timeutil import utcnow
 
@@ -148,7 +148,7 @@ def queue():
         form=form,
         bulk=bulk_form(queues=routing.all_queues(), agents=agents),
         args=args,
-        sla={ticket.id: sla_of(ticket, now) for ticket in page.items},
+        sla={ticket.id: sla_state.badge(ticket, now) for ticket in page.items},
         has_sla_badge=has_sla_badge(),
         bulk_results=session.pop(BULK_RESULTS, None),
         provinces=known[Province],

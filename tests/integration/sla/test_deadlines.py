@@ -209,10 +209,10 @@ def test_each_ticket_has_its_state_and_remaining_time(one_of_each):
     assert {name: sla_state.state(t, now) for name, t in one_of_each.items()} == {
         name: name for name in one_of_each
     }
-    assert sla_state.remaining_minutes(one_of_each["warning"], now) == 10
-    assert sla_state.remaining_minutes(one_of_each["breached"], now) == -30
-    assert sla_state.remaining_minutes(one_of_each["paused"], now) == 470
-    assert sla_state.remaining_minutes(one_of_each["met"], now) is None
+    assert sla_state.badge(one_of_each["warning"], now).remaining_minutes == 10
+    assert sla_state.badge(one_of_each["breached"], now).remaining_minutes == -30
+    assert sla_state.badge(one_of_each["paused"], now).remaining_minutes == 470
+    assert sla_state.badge(one_of_each["met"], now).remaining_minutes is None
 
 
 @pytest.mark.parametrize("state", SlaState)
