@@ -247,10 +247,3 @@ def _one_at_a_time(items: Sequence, work: Callable, name: Callable[..., str]) ->
     if failure is not None:
         raise failure
     return results
-
-
-def sweep(*, now: datetime | None = None) -> int:
-    """Note what is due and tell it at once (notices.record_due, then `announce_pending`).
-    Returns how many warnings and breaches were told."""
-    notices.record_due(now=now)
-    return announce_pending()

@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from integration.sla import sweeping
 from sqlalchemy import func, select
 
 from helpdesk.auth import services as accounts
@@ -239,26 +240,24 @@ def timer(ticket, kind: str, stage: str):
 
 
 def test_an_sla_warning_tells_the_assignee(desk, ticket, mails_after):
-    from helpdesk.tickets.services import escalation
 
     tickets.add_message(desk.agent, ticket, "Đã tiếp nhận.")  # answered: the assignee alone
     warning = timer(ticket, "resolution", "warning")
     mark = mails_after()
 
-    escalation.sweep(now=warning.fire_at)
+    sweeping.sweep(now=warning.fire_at)
 
     assert told(mails_after(mark)) == [("sla_warning", desk.agent.email, "vi")]
 
 
 def test_an_sla_breach_tells_the_assignee_and_the_supervisor(db, desk, ticket, mails_after):
-    from helpdesk.tickets.services import escalation
 
     desk.supervisor.language = "en"
     db.session.commit()
     breach = timer(ticket, "first_response", "breach")
     mark = mails_after()
 
-    escalation.sweep(now=breach.fire_at)
+    sweeping.sweep(now=breach.fire_at)
 
     breaches = [t for t in told(mails_after(mark)) if t[0] == "sla_breach"]
     assert breaches == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from integration.sla import sweeping
 from sqlalchemy import select
 
 from helpdesk.sla.models import Timer
@@ -38,7 +39,7 @@ def test_a_timer_left_behind_by_a_bypassed_change_is_dropped_by_the_sweep(
     ticket.status = "closed"  # not through tickets.services: the timers stay behind
     db.session.commit()
 
-    assert escalation.sweep(now=at("2027-03-02 09:00")) == 0
+    assert sweeping.sweep(now=at("2027-03-02 09:00")) == 0
 
     assert db.session.scalars(select(Timer).where(Timer.ticket_id == ticket.id)).all() == []
     assert sla_mail(ticket) == []

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from integration.sla import sweeping
 from sqlalchemy import select
 
 from helpdesk.routing.models import Queue
 from helpdesk.sla import services
 from helpdesk.sla.models import Policy
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets.services import escalation, sla_state
+from helpdesk.tickets.services import sla_state
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -40,7 +41,7 @@ def test_a_breach_raises_the_priority_and_moves_the_ticket_to_the_next_queue(
     ticket = file_ticket(at("2027-03-01 08:00"), priority=2)  # first response due at 13:30
     national = db.session.scalar(select(Queue).where(Queue.code == "national"))
 
-    assert escalation.sweep(now=at("2027-03-01 13:30")) == 2  # the warning (quietly), the breach
+    assert sweeping.sweep(now=at("2027-03-01 13:30")) == 2  # the warning (quietly), the breach
 
     ticket = reload(ticket)
     assert ticket.priority == 1
@@ -62,9 +63,9 @@ def test_a_breach_raises_the_priority_and_moves_the_ticket_to_the_next_queue(
 def test_escalation_runs_once_even_if_the_sweep_runs_again(file_ticket, db, sla_events, reload):
     escalating(db, 2, raise_priority=True, transfer_to_next_queue=True)
     ticket = file_ticket(at("2027-03-01 08:00"), priority=2)
-    escalation.sweep(now=at("2027-03-01 13:30"))
+    sweeping.sweep(now=at("2027-03-01 13:30"))
 
-    assert escalation.sweep(now=at("2027-03-01 13:31")) == 0
+    assert sweeping.sweep(now=at("2027-03-01 13:31")) == 0
 
     assert len(sla_events(reload(ticket), "escalated")) == 2
     assert reload(ticket).priority == 1
@@ -74,7 +75,7 @@ def test_a_critical_ticket_is_not_raised_further(file_ticket, db, sla_events, re
     escalating(db, 1, raise_priority=True)
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
 
-    escalation.sweep(now=at("2027-03-01 09:00"))
+    sweeping.sweep(now=at("2027-03-01 09:00"))
 
     assert reload(ticket).priority == 1
     assert sla_events(reload(ticket), "escalated") == []
@@ -84,7 +85,7 @@ def test_without_the_supervisor_step_only_the_assignee_is_told(file_ticket, desk
     escalating(db, 1, notify_supervisor=False)
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
 
-    escalation.sweep(now=at("2027-03-01 09:00"))
+    sweeping.sweep(now=at("2027-03-01 09:00"))
 
     assert sla_mail(ticket) == [("sla_breach", desk.agent.email)]
 
@@ -97,6 +98,6 @@ def test_an_unassigned_ticket_warns_the_supervisor_with_the_guard_mail(
     ticket = file_ticket(at("2027-03-01 08:00"), priority=1)
     assert ticket.assignee_id is None
 
-    escalation.sweep(now=at("2027-03-01 08:45"))
+    sweeping.sweep(now=at("2027-03-01 08:45"))
 
     assert sla_mail(ticket) == [("sla_unanswered", desk.supervisor.email)]

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import render_template
+from integration.sla import sweeping
 from sqlalchemy import func, select
 from support import post_form
 
 from helpdesk.routing.models import Queue
 from helpdesk.sla.models import Calendar, CalendarDay, Policy
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets.services import escalation
 
 pytestmark = pytest.mark.usefixtures("english")  # assertions read English text
 
@@ -82,7 +82,7 @@ def test_the_guard_lists_unassigned_tickets_past_their_warning_point(
     db.session.commit()
     late = file_ticket(at("2027-03-01 08:00"), priority=1)  # warning at 08:45
     fresh = file_ticket(at("2027-03-01 08:30"), priority=1)  # warning at 09:15
-    escalation.sweep(now=at("2027-03-01 08:50"))
+    sweeping.sweep(now=at("2027-03-01 08:50"))
     frozen.set(at("2027-03-01 08:50"))
 
     html = page(client, "/sla/unanswered")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from integration.sla import sweeping
 from sqlalchemy import func, insert, select
 
 from helpdesk.extensions import db as database
@@ -118,13 +119,13 @@ def sla_mail_count() -> int:
 def counted_sweep(count_queries, now: datetime) -> tuple[int, int]:
     database.session.expire_all()
     with count_queries() as statements:
-        recorded = escalation.sweep(now=now)
+        recorded = sweeping.sweep(now=now)
     return recorded, len(statements)
 
 
 def test_the_sweeps_statements_do_not_grow_with_the_number_due(db, desk, count_queries):
     due_tickets(desk, 1)
-    escalation.sweep(now=NOW)  # policies and calendars are read once, then cached
+    sweeping.sweep(now=NOW)  # policies and calendars are read once, then cached
     due_tickets(desk, 2, kind="first_response", stage="warning")
     due_tickets(desk, 2, kind="resolution", stage="breach")
     few = counted_sweep(count_queries, NOW)
@@ -144,7 +145,7 @@ def test_the_people_mailed_are_read_together_however_many_they_are(
     # refers to would be read again, one query each, when its mail is built.
     agents = [make_user("agent", password=None, email=f"agent{n}@example.vn").id for n in range(30)]
     due_tickets(desk, 1)
-    escalation.sweep(now=NOW)  # policies and calendars are read once, then cached
+    sweeping.sweep(now=NOW)  # policies and calendars are read once, then cached
     due_tickets(desk, 4, assignees=agents[:2])
     few = counted_sweep(count_queries, NOW)
     due_tickets(desk, 60, assignees=agents)
@@ -161,7 +162,7 @@ def test_a_batch_records_each_breach_once_and_mails_the_assignee_and_the_supervi
 ):
     ids = due_tickets(desk, 6)
 
-    assert escalation.sweep(now=NOW) == 6
+    assert sweeping.sweep(now=NOW) == 6
 
     assert events_of(ids, "sla_breached") == Counter(ids)
     for ticket_id in ids:
@@ -176,7 +177,7 @@ def test_a_batch_records_each_breach_once_and_mails_the_assignee_and_the_supervi
 def test_a_warning_batch_tells_the_supervisor_only_about_unanswered_tickets(db, desk, sla_mail):
     answered, unanswered = due_tickets(desk, 2, stage="warning")
 
-    assert escalation.sweep(now=NOW) == 2
+    assert sweeping.sweep(now=NOW) == 2
 
     assert sla_mail(db.session.get(Ticket, answered)) == [("sla_warning", desk.agent.email)]
     assert sla_mail(db.session.get(Ticket, unanswered)) == [
@@ -186,10 +187,10 @@ def test_a_warning_batch_tells_the_supervisor_only_about_unanswered_tickets(db, 
 
 def test_a_sweep_run_again_and_a_late_job_record_nothing_more(db, desk):
     ids = due_tickets(desk, 4)
-    escalation.sweep(now=NOW)
+    sweeping.sweep(now=NOW)
     mails = sla_mail_count()
 
-    assert escalation.sweep(now=NOW + timedelta(minutes=1)) == 0
+    assert sweeping.sweep(now=NOW + timedelta(minutes=1)) == 0
     due = db.session.get(Ticket, ids[0]).resolution_due
     assert escalation.fire_timer(ids[0], "resolution", "breach", due, now=NOW) == Outcome.MOVED
 
@@ -203,7 +204,7 @@ def test_what_another_run_claimed_first_is_dropped_without_a_second_record(db, d
     assert deadline_claims.claim(first, "resolution", "breach", due, NOW)  # a job got there first
     db.session.commit()
 
-    assert escalation.sweep(now=NOW) == 2
+    assert sweeping.sweep(now=NOW) == 2
 
     assert events_of([first, *others], "sla_breached") == Counter(others)
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
@@ -216,7 +217,7 @@ def test_moved_met_and_paused_deadlines_in_a_batch_do_not_fire(db, desk):
     db.session.get(Ticket, paused).sla_paused_at = NOW - timedelta(hours=1)
     db.session.commit()  # bypassing the hooks: the timer rows stay behind
 
-    assert escalation.sweep(now=NOW) == 1
+    assert sweeping.sweep(now=NOW) == 1
 
     assert events_of([moved, met, paused, due], "sla_breached") == Counter([due])
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
@@ -227,7 +228,7 @@ def test_a_deadline_moved_onto_another_due_one_is_not_told_for_the_old_one(db, d
     db.session.get(Ticket, moved).resolution_due = db.session.get(Ticket, other).resolution_due
     db.session.commit()  # bypassing the hooks: the old deadline's timer stays behind
 
-    assert escalation.sweep(now=NOW) == 1
+    assert sweeping.sweep(now=NOW) == 1
 
     assert events_of([moved, other], "sla_breached") == Counter([other])
     assert db.session.get(Ticket, moved).resolution_breached_at is None
@@ -245,14 +246,14 @@ def test_a_ticket_that_fails_does_not_hold_back_the_others(db, desk, monkeypatch
     monkeypatch.setattr(deadline_alerts, "_context", failing)
 
     with pytest.raises(RuntimeError):
-        escalation.sweep(now=NOW)
+        sweeping.sweep(now=NOW)
 
     assert events_of([bad, *good], "sla_breached") == Counter(good)
     # Its claim rolled back with the rest of its transaction, its notice kept for the next run.
     assert db.session.get(Ticket, bad).resolution_breached_at is None
     assert db.session.scalars(select(Notice.ticket_id)).all() == [bad]
     monkeypatch.setattr(deadline_alerts, "_context", context)
-    assert escalation.sweep(now=NOW) == 1  # nothing more is due: the kept notice is told
+    assert sweeping.sweep(now=NOW) == 1  # nothing more is due: the kept notice is told
     assert events_of([bad, *good], "sla_breached") == Counter([bad, *good])
     assert db.session.scalars(select(Notice)).all() == []
 
@@ -261,7 +262,7 @@ def test_the_sweep_notes_what_is_due_and_a_run_of_their_own_claims_and_tells_it_
     db, desk, count_queries, sla_mail
 ):
     due_tickets(desk, 1)
-    escalation.sweep(now=NOW)  # policies and calendars are read once, then cached
+    sweeping.sweep(now=NOW)  # policies and calendars are read once, then cached
     ids = due_tickets(desk, 2, kind="first_response", stage="warning")
     ids += due_tickets(desk, 30, kind="resolution", stage="breach")
     database.session.expire_all()
@@ -307,7 +308,7 @@ def test_a_notice_of_a_deadline_told_already_or_of_a_ticket_gone_is_dropped(db, 
     db.session.commit()
 
     assert escalation.announce_pending() == 2
-    assert escalation.sweep(now=NOW) == 0
+    assert sweeping.sweep(now=NOW) == 0
 
     assert events_of([told, twice], "sla_breached") == Counter([told, twice])
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
@@ -366,7 +367,7 @@ def test_breaches_that_escalate_run_their_steps_beside_the_batch(db, desk):
     db.session.commit()
     services.forget_cached()
 
-    assert escalation.sweep(now=NOW) == 2
+    assert sweeping.sweep(now=NOW) == 2
 
     assert events_of([plain, escalating], "sla_breached") == Counter([plain, escalating])
     assert events_of([plain, escalating], "escalated") == Counter([escalating])
@@ -386,7 +387,7 @@ def test_a_sweep_waiting_on_a_job_that_claims_the_ticket_records_nothing(app, ba
 
     def sweep():
         with app.app_context():
-            recorded.append(escalation.sweep(now=NOW))
+            recorded.append(sweeping.sweep(now=NOW))
             database.session.remove()
 
     worker = threading.Thread(target=sweep)
