@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app, g, request
 from flask_babel import get_translations
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -24,6 +29,46 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["HELPDESK_TIMEZONE"]
+
+
+# Monday first, as datetime.weekday() counts.
+WEEKDAYS = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+
+
+def due_phrase(instant: datetime, now: datetime, *, timezone: str | None = None) -> str:
+    """An instant as people say it, local time, relative to `now`: `16:21 hôm nay`,
+    `09:00 ngày mai`, `17:00 hôm qua`, else `10:00 thứ Hai 14/12/2026` (`16:21 today` in
+    English). Days are counted in the configured time zone (`timezone`, by default
+    HELPDESK_TIMEZONE), so that 23:30 and 00:30 local are a day apart whatever UTC says."""
+    zone = ZoneInfo(timezone or select_timezone())
+    local = _aware(instant).astimezone(zone)
+    days = (local.date() - _aware(now).astimezone(zone).date()).days
+    time = local.strftime("%H:%M")
+    if days == 0:
+        return _("%(time)s today", time=time)
+    if days == 1:
+        return _("%(time)s tomorrow", time=time)
+    if days == -1:
+        return _("%(time)s yesterday", time=time)
+    return _(
+        "%(time)s %(weekday)s %(date)s",
+        time=time,
+        weekday=str(WEEKDAYS[local.weekday()]),
+        date=local.strftime("%d/%m/%Y"),
+    )
+
+
+def _aware(instant: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every instant stored is UTC."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def template_translations():
