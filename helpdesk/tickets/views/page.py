@@ -16,6 +16,7 @@ from helpdesk.tickets import forms, services
 from helpdesk.tickets.services import canned as canned_replies
 from helpdesk.tickets.services import pages, sla_state
 from helpdesk.tickets.views.history import describe
+from helpdesk.tickets.views.next_step import next_step, progress_of
 from helpdesk.timeutil import utcnow
 
 SLA_BADGE = "sla/_badge.html"
@@ -125,6 +126,15 @@ def agent_choices(agents) -> list:
     )
 
 
+def requester_side(ticket, names, *, staff: bool, now) -> dict:
+    """The progress line for everyone; what happens next (with the team, never a person) for
+    the requester's side only."""
+    return {
+        "progress": progress_of(ticket),
+        "next_step": None if staff else next_step(ticket, names.queue, now),
+    }
+
+
 def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     """The ticket page as the current user may see it. `bound` holds a submitted form (with
     its errors and input) that replaces the blank one of the same name."""
@@ -185,4 +195,5 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
         staff=abilities.staff,
         now=now,
     )
+    context.update(requester_side(ticket, names, staff=abilities.staff, now=now))
     return render_template("tickets/show.html", **context), status
