@@ -3,11 +3,13 @@ rating, attachments (the ticket page and replies serve staff too)."""
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk import errors
+from helpdesk import errors, text
 from helpdesk.auth.models import Role, is_staff
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.extensions import db
@@ -19,6 +21,8 @@ from helpdesk.tickets.views import bp, checked_number
 from helpdesk.tickets.views.page import catalogue_choices, render_ticket
 
 PER_PAGE = 20
+QUERY_LIMIT = 200
+WHOLE_NUMBER = re.compile(r"[A-Za-z]+-\d{4}-\d+")
 FILERS = (Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN)
 
 
@@ -57,14 +61,26 @@ def index():
     status = request.args.get("status", "all")
     if status not in forms.REQUESTER_STATUS_FILTERS:
         status = "all"
-    filters = services.TicketFilters(status=None if status == "all" else status, mine=True)
+    q = search_box()
+    # A ticket's whole number finds it whatever its status.
+    wanted = None if status == "all" or WHOLE_NUMBER.fullmatch(q) else status
+    filters = services.TicketFilters(status=wanted, mine=True, q=q)
     page = services.list_tickets(me(), filters, page=int_arg("page"), per_page=PER_PAGE)
     return render_template(
         "tickets/index.html",
         page=page,
         status=status,
+        q=q,
         status_filters=forms.REQUESTER_STATUS_FILTERS,
     )
+
+
+def search_box() -> str:
+    """The requester's search box; a value it could not have sent counts as not given."""
+    q = request.args.get("q", "").strip()
+    if len(q) > QUERY_LIMIT or text.has_control_characters(q, multiline=False):
+        return ""
+    return q
 
 
 @bp.route("/<number>")
