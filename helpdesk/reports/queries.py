@@ -25,6 +25,27 @@ class ReportScope:
     province: str | None = None
 
 
+@dataclass(frozen=True)
+class Compliance:
+    """A system's or a province's tickets and how many of them were answered and resolved
+    within their targets (of those answered, resolved)."""
+
+    key: str
+    tickets: int
+    first_response_met: int
+    first_response_measured: int
+    resolution_met: int
+    resolution_measured: int
+
+    @property
+    def first_response_percent(self) -> float | None:
+        return Report.percent(self.first_response_met, self.first_response_measured)
+
+    @property
+    def resolution_percent(self) -> float | None:
+        return Report.percent(self.resolution_met, self.resolution_measured)
+
+
 @dataclass
 class Report:
     scope: ReportScope
@@ -34,7 +55,11 @@ class Report:
     by_system: list[tuple[str, int]]
     by_province: list[tuple[str, int]]
     by_category: list[tuple[str, int]]
-    by_month: list[tuple[str, int, int]]  # (YYYY-MM, filed, resolved within target)
+    # (YYYY-MM, filed, of them resolved, of them resolved within target)
+    by_month: list[tuple[str, int, int, int]]
+    # SLA compliance of each system and province that had tickets, most tickets first
+    compliance_by_system: list[Compliance]
+    compliance_by_province: list[Compliance]
     first_response_met: int
     first_response_measured: int
     resolution_met: int
@@ -63,9 +88,25 @@ def bounds(scope: ReportScope, timezone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+# The figures of a cell, in the order of the columns of the cells' selects after the keys.
+FIGURES = (
+    "tickets",
+    "first_response_met",
+    "first_response_measured",
+    "resolution_met",
+    "resolution_measured",
+    "breached",
+    "rating_sum",
+    "rating_count",
+)
+# The cells' keys, then FIGURES: (status, month index, system, province).
+KEYS = ("status", "month", "system_code", "province_code")
+
+
 def build(scope: ReportScope, *, timezone: str) -> Report:
     """The report of a scope, in two statements: its whole local months summed from the report
-    cells, the days at either end (partial months) from the tickets themselves."""
+    cells, the days at either end (partial months) from the tickets themselves; one statement
+    sums the cells by status and month and by system and province, the other the places."""
     ranges, whole = split(scope, timezone)
     months = local_months(scope)
     ticket_cells, ticket_places = [], []
@@ -74,7 +115,7 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
         ticket_cells.append(cells)
         ticket_places.append(places)
     cell_cells, cell_places = from_cells(scope, whole, months)
-    cells = db.session.execute(union_all(*ticket_cells, cell_cells)).all()
+    cells = db.session.execute(sums_of_cells(union_all(*ticket_cells, cell_cells))).all()
     places = union_all(*ticket_places, cell_places).cte("places")
     # The three breakdowns are sums over the places: a few dozen rows leave the database.
     margins = db.session.execute(
@@ -90,16 +131,23 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
 
     by_status: Counter[str] = Counter()
     filed: Counter[int] = Counter()
+    resolved_by_month: Counter[int] = Counter()
     met_by_month: Counter[int] = Counter()
     # first response met, measured; resolution met, measured; breached; rating sum, count
     sums = [0] * 7
-    for status, index, count, *figures in cells:
+    compliance: dict[str, list[Compliance]] = {"system": [], "province": []}
+    for kind, key, index, count, *figures in cells:
         if not count:  # a cell every ticket has left
             continue
-        by_status[status] += count
+        figures = [figure or 0 for figure in figures]
+        if kind != "cell":
+            compliance[kind].append(Compliance(key, count, *figures[:4]))
+            continue
+        by_status[key] += count
         filed[index] += count
+        resolved_by_month[index] += figures[3]
         met_by_month[index] += figures[2]
-        sums = [total + (figure or 0) for total, figure in zip(sums, figures, strict=True)]
+        sums = [total + figure for total, figure in zip(sums, figures, strict=True)]
     by_place: dict[str, Counter[str]] = {kind: Counter() for kind in BREAKDOWNS}
     for kind, key, count in margins:
         if count:  # places every ticket has left count zero
@@ -115,9 +163,16 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
         by_province=most_first(by_province),
         by_category=most_first(by_category),
         by_month=[
-            (months[index].strftime("%Y-%m"), filed[index], met_by_month[index])
+            (
+                months[index].strftime("%Y-%m"),
+                filed[index],
+                resolved_by_month[index],
+                met_by_month[index],
+            )
             for index in sorted(filed)
         ],
+        compliance_by_system=sorted(compliance["system"], key=lambda c: (-c.tickets, c.key)),
+        compliance_by_province=sorted(compliance["province"], key=lambda c: (-c.tickets, c.key)),
         first_response_met=sums[0],
         first_response_measured=sums[1],
         resolution_met=sums[2],
@@ -125,6 +180,23 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
         breached=sums[4],
         rating_average=round(rating_sum / rating_count, 2) if rating_count else None,
         rating_count=rating_count,
+    )
+
+
+def sums_of_cells(cells):
+    """One statement: the cells (KEYS, FIGURES) summed by status and month (kind `cell`), by
+    system and by province. Rows: kind, key, month index (None but for cells), FIGURES."""
+    table = cells.cte("cells")
+    figures = [cast(func.sum(table.c[name]), Integer) for name in FIGURES]
+    no_month = cast(literal(None), Integer)
+    return union_all(
+        select(literal("cell"), table.c.status, table.c.month, *figures).group_by(
+            table.c.status, table.c.month
+        ),
+        *(
+            select(literal(kind), table.c[column], no_month, *figures).group_by(table.c[column])
+            for kind, column in (("system", "system_code"), ("province", "province_code"))
+        ),
     )
 
 
@@ -173,19 +245,24 @@ def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, tim
     # whose rows are summed in build(), instead of one pass over the tickets per figure.
     cells = (
         select(
-            Ticket.status,
-            month,
-            func.count(),
-            func.count().filter(first_met),
-            func.count(Ticket.first_responded_at),
-            func.count().filter(resolved_met),
-            func.count(Ticket.resolved_at),
-            func.count().filter(breached),
-            func.sum(Ticket.rating),
-            func.count(Ticket.rating),
+            *labelled(
+                KEYS + FIGURES,
+                Ticket.status,
+                month,
+                Ticket.system_code,
+                Ticket.province_code,
+                func.count(),
+                func.count().filter(first_met),
+                func.count(Ticket.first_responded_at),
+                func.count().filter(resolved_met),
+                func.count(Ticket.resolved_at),
+                func.count().filter(breached),
+                func.sum(Ticket.rating),
+                func.count(Ticket.rating),
+            )
         )
         .where(*where)
-        .group_by(Ticket.status, month)
+        .group_by(Ticket.status, month, Ticket.system_code, Ticket.province_code)
     )
     places = (
         select(
@@ -214,22 +291,17 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
         return where
 
     month = case(*((cells.month == first_day, index) for index, first_day in enumerate(months)))
-    by_cell = (
-        select(
+    # Cells are already one row per status, month, system and province: nothing to group.
+    by_cell = select(
+        *labelled(
+            KEYS + FIGURES,
             cells.status,
             month,
-            func.sum(cells.tickets),
-            func.sum(cells.first_response_met),
-            func.sum(cells.first_response_measured),
-            func.sum(cells.resolution_met),
-            func.sum(cells.resolution_measured),
-            func.sum(cells.breached),
-            func.sum(cells.rating_sum),
-            func.sum(cells.rating_count),
+            cells.system_code,
+            cells.province_code,
+            *(getattr(cells, name) for name in FIGURES),
         )
-        .where(*within(cells))
-        .group_by(cells.status, month)
-    )
+    ).where(*within(cells))
     by_place = (
         select(
             places.system_code,
@@ -241,6 +313,10 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
         .group_by(places.system_code, places.province_code, places.category_code)
     )
     return by_cell, by_place
+
+
+def labelled(names: tuple[str, ...], *columns) -> list:
+    return [column.label(name) for name, column in zip(names, columns, strict=True)]
 
 
 def most_first(counts: Counter[str]) -> list[tuple[str, int]]:

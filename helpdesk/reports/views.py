@@ -68,7 +68,7 @@ def export_rows(report: queries.Report, labels: dict) -> list[list]:
         for key, count in values:
             name = _(key) if section == "status" else labels.get(section, {}).get(key, key)
             rows.append([section, key, name, count])
-    for month, filed, met in report.by_month:
+    for month, filed, _resolved, met in report.by_month:
         rows.append(["month", month, _("resolved within target: %(n)d", n=met), filed])
     return rows
 
