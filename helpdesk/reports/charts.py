@@ -10,7 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-WIDTH = 480  # the viewBox's width; the SVG is drawn at 100 % of its column
+# The viewBoxes' widths: the SVG is drawn at the width of its column (at most a phone's, or
+# the cap in css/app.css), so that text of 13-14 units stays readable on a phone.
+TREND_WIDTH = 420
+BARS_WIDTH = 400
+LABEL_WIDTH = 66  # a month written under the axis (`12/2026`, `Dec 2026`) and a gap
 STEPS = (1, 2, 5)  # ticks are these times a power of ten
 
 
@@ -89,9 +93,9 @@ def trend(
     labels: list[str],
     series: dict[str, list[int]],
     *,
-    width: float = WIDTH,
-    height: float = 240,
-    label_width: float = 56,
+    width: float = TREND_WIDTH,
+    height: float = 220,
+    label_width: float = LABEL_WIDTH,
 ) -> Trend:
     """Lines of counts over months: each month in the middle of its band (one month stands in
     the middle of the plot), the vertical scale from 0 to a round value above the largest count.
@@ -153,8 +157,8 @@ def bars(
     rows: list[tuple[str, float | None]],
     *,
     top: float = 100,
-    width: float = WIDTH,
-    row_height: float = 36,
+    width: float = BARS_WIDTH,
+    row_height: float = 38,
     value_width: float = 64,
 ) -> Bars:
     """Horizontal bars of values in [0, top] (percentages by default), one row each: the

@@ -90,7 +90,9 @@ def test_trend_points_lie_in_the_plot_in_month_order(values):
     label_xs = [x for _label, x in chart.labels]
     if months:
         assert chart.labels[-1][0] == months[-1]
-    assert all(b - a >= 56 - 0.01 for a, b in zip(label_xs, label_xs[1:], strict=False))
+    assert all(
+        b - a >= charts.LABEL_WIDTH - 0.01 for a, b in zip(label_xs, label_xs[1:], strict=False)
+    )
 
 
 def test_a_trend_of_one_month_stands_in_the_middle():
@@ -135,10 +137,10 @@ def test_bars_stay_in_the_plot_and_their_values_inside_the_picture(rows):
 def test_bars_of_zero_full_and_nothing_measured():
     zero, full, none = charts.bars([("a", 0), ("b", 100), ("c", None)]).bars
     assert zero.width == 0 and none.width == 0
-    assert full.x + full.width == charts.WIDTH - 64
+    assert full.x + full.width == charts.BARS_WIDTH - 64
     assert none.value is None
     half = charts.bars([("a", 50)]).bars[0]
-    assert half.width == pytest.approx((charts.WIDTH - 64 - 8) / 2)
+    assert half.width == pytest.approx((charts.BARS_WIDTH - 64 - 8) / 2)
 
 
 def test_no_bars_no_rows():
