@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from helpdesk.extensions import db
 from helpdesk.reports.models import CELL_TIMEZONE, ReportCell, ReportPlace
@@ -88,34 +100,19 @@ def bounds(scope: ReportScope, timezone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-# The figures of a cell, in the order of the columns of the cells' selects after the keys.
-FIGURES = (
-    "tickets",
-    "first_response_met",
-    "first_response_measured",
-    "resolution_met",
-    "resolution_measured",
-    "breached",
-    "rating_sum",
-    "rating_count",
-)
-# The cells' keys, then FIGURES: (status, month index, system, province).
-KEYS = ("status", "month", "system_code", "province_code")
-
-
 def build(scope: ReportScope, *, timezone: str) -> Report:
     """The report of a scope, in two statements: its whole local months summed from the report
     cells, the days at either end (partial months) from the tickets themselves; one statement
-    sums the cells by status and month and by system and province, the other the places."""
+    sums the figures by status and month, by system and by province, the other the places."""
     ranges, whole = split(scope, timezone)
     months = local_months(scope)
     ticket_cells, ticket_places = [], []
     for start, end in ranges:
         cells, places = from_tickets(scope, start, end, months, timezone)
-        ticket_cells.append(cells)
+        ticket_cells.extend(cells)
         ticket_places.append(places)
     cell_cells, cell_places = from_cells(scope, whole, months)
-    cells = db.session.execute(sums_of_cells(union_all(*ticket_cells, cell_cells))).all()
+    cells = db.session.execute(union_all(*ticket_cells, *cell_cells)).all()
     places = union_all(*ticket_places, cell_places).cte("places")
     # The three breakdowns are sums over the places: a few dozen rows leave the database.
     margins = db.session.execute(
@@ -135,13 +132,16 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
     met_by_month: Counter[int] = Counter()
     # first response met, measured; resolution met, measured; breached; rating sum, count
     sums = [0] * 7
-    compliance: dict[str, list[Compliance]] = {"system": [], "province": []}
-    for kind, key, index, count, *figures in cells:
+    # tickets, first response met, measured, resolution met, measured; by system, by province
+    compliance: dict[str, dict[str, list[int]]] = {"system": {}, "province": {}}
+    for key, index, province, count, *figures in cells:
         if not count:  # a cell every ticket has left
             continue
         figures = [figure or 0 for figure in figures]
-        if kind != "cell":
-            compliance[kind].append(Compliance(key, count, *figures[:4]))
+        if index < 0:  # a system (the key) and province
+            for kind, place in (("system", key), ("province", province)):
+                kept = compliance[kind].setdefault(place, [0] * 5)
+                kept[:] = [a + b for a, b in zip(kept, [count, *figures[:4]], strict=True)]
             continue
         by_status[key] += count
         filed[index] += count
@@ -171,8 +171,8 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
             )
             for index in sorted(filed)
         ],
-        compliance_by_system=sorted(compliance["system"], key=lambda c: (-c.tickets, c.key)),
-        compliance_by_province=sorted(compliance["province"], key=lambda c: (-c.tickets, c.key)),
+        compliance_by_system=most_tickets_first(compliance["system"]),
+        compliance_by_province=most_tickets_first(compliance["province"]),
         first_response_met=sums[0],
         first_response_measured=sums[1],
         resolution_met=sums[2],
@@ -180,23 +180,6 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
         breached=sums[4],
         rating_average=round(rating_sum / rating_count, 2) if rating_count else None,
         rating_count=rating_count,
-    )
-
-
-def sums_of_cells(cells):
-    """One statement: the cells (KEYS, FIGURES) summed by status and month (kind `cell`), by
-    system and by province. Rows: kind, key, month index (None but for cells), FIGURES."""
-    table = cells.cte("cells")
-    figures = [cast(func.sum(table.c[name]), Integer) for name in FIGURES]
-    no_month = cast(literal(None), Integer)
-    return union_all(
-        select(literal("cell"), table.c.status, table.c.month, *figures).group_by(
-            table.c.status, table.c.month
-        ),
-        *(
-            select(literal(kind), table.c[column], no_month, *figures).group_by(table.c[column])
-            for kind, column in (("system", "system_code"), ("province", "province_code"))
-        ),
     )
 
 
@@ -243,27 +226,18 @@ def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, tim
     month = month_index(months, timezone)
     # Every figure but the three breakdowns adds up over (status, month): one small grouping
     # whose rows are summed in build(), instead of one pass over the tickets per figure.
-    cells = (
-        select(
-            *labelled(
-                KEYS + FIGURES,
-                Ticket.status,
-                month,
-                Ticket.system_code,
-                Ticket.province_code,
-                func.count(),
-                func.count().filter(first_met),
-                func.count(Ticket.first_responded_at),
-                func.count().filter(resolved_met),
-                func.count(Ticket.resolved_at),
-                func.count().filter(breached),
-                func.sum(Ticket.rating),
-                func.count(Ticket.rating),
-            )
-        )
-        .where(*where)
-        .group_by(Ticket.status, month, Ticket.system_code, Ticket.province_code)
+    figures = (
+        func.count(),
+        func.count().filter(first_met),
+        func.count(Ticket.first_responded_at),
+        func.count().filter(resolved_met),
+        func.count(Ticket.resolved_at),
+        func.count().filter(breached),
+        func.sum(Ticket.rating),
+        func.count(Ticket.rating),
     )
+    cells = groupings(Ticket.status, month, Ticket.system_code, Ticket.province_code, figures)
+    cells = [cell.where(*where) for cell in cells]
     places = (
         select(
             Ticket.system_code,
@@ -291,17 +265,21 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
         return where
 
     month = case(*((cells.month == first_day, index) for index, first_day in enumerate(months)))
-    # Cells are already one row per status, month, system and province: nothing to group.
-    by_cell = select(
-        *labelled(
-            KEYS + FIGURES,
-            cells.status,
-            month,
-            cells.system_code,
-            cells.province_code,
-            *(getattr(cells, name) for name in FIGURES),
+    figures = tuple(
+        func.sum(column)
+        for column in (
+            cells.tickets,
+            cells.first_response_met,
+            cells.first_response_measured,
+            cells.resolution_met,
+            cells.resolution_measured,
+            cells.breached,
+            cells.rating_sum,
+            cells.rating_count,
         )
-    ).where(*within(cells))
+    )
+    by_cell = groupings(cells.status, month, cells.system_code, cells.province_code, figures)
+    by_cell = [select_.where(*within(cells)) for select_ in by_cell]
     by_place = (
         select(
             places.system_code,
@@ -315,8 +293,21 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
     return by_cell, by_place
 
 
-def labelled(names: tuple[str, ...], *columns) -> list:
-    return [column.label(name) for name, column in zip(names, columns, strict=True)]
+def groupings(status, month, system, province, figures: tuple) -> list:
+    """The first statement's selects over one source (tickets or cells): the figures by status
+    and month, and by system and province (a few hundred rows, summed into each in build())."""
+    return [
+        select(status, month, cast(null(), String), *figures).group_by(status, month),
+        # SLA compliance needs the first five figures only.
+        select(system, literal(-1), province, *figures[:5], *[literal(0)] * 3).group_by(
+            system, province
+        ),
+    ]
+
+
+def most_tickets_first(figures: dict[str, list[int]]) -> list[Compliance]:
+    rows = [Compliance(key, *numbers) for key, numbers in figures.items()]
+    return sorted(rows, key=lambda row: (-row.tickets, row.key))
 
 
 def most_first(counts: Counter[str]) -> list[tuple[str, int]]:
