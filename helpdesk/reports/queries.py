@@ -224,8 +224,9 @@ def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, tim
         Ticket.resolution_breached_at.is_not(None),
     )
     month = month_index(months, timezone)
-    # Every figure but the three breakdowns adds up over (status, month): one small grouping
-    # whose rows are summed in build(), instead of one pass over the tickets per figure.
+    # Every figure but the three breakdowns adds up over (status, month), SLA compliance over
+    # (system, province): two small groupings whose rows are summed in build(), instead of one
+    # pass over the tickets per figure.
     figures = (
         func.count(),
         func.count().filter(first_met),
