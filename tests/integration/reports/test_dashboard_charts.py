@@ -132,6 +132,9 @@ def test_the_charts_carry_no_script_and_no_style_attribute(client, login, make_u
     assert "style-src 'self'" in response.headers["Content-Security-Policy"]
     assert html.count("<svg") >= 3
     assert not re.search(r"\sstyle\s*=", html)
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
+    assert scripts and all(body.strip() == "" for body in scripts)  # files only, none inline
+    assert all('src="/static/' in tag for tag in re.findall(r"<script[^>]*>", html))
     for chart in re.findall(r"<svg.*?</svg>", html, re.S):
         assert "<script" not in chart.lower()
         assert not re.search(r"\son[a-z]+\s*=", chart)  # no event handler attributes
