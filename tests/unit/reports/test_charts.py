@@ -13,7 +13,7 @@ percents = st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=
 names = st.text(min_size=1, max_size=8)
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(top=st.floats(min_value=0, max_value=1e9, allow_nan=False), most=st.integers(1, 10))
 def test_ticks_are_round_whole_and_reach_the_top(top, most):
     values = charts.ticks(top, most)
@@ -59,7 +59,6 @@ def test_scales_are_monotonic_and_stay_in_their_range(top, a, b):
     assert 10 <= up(a) <= 200
 
 
-@settings(max_examples=200)
 @given(
     st.integers(min_value=0, max_value=40).flatmap(
         lambda months: st.lists(
@@ -113,7 +112,6 @@ def test_a_trend_of_zeros_and_of_nothing():
     assert empty.lines[0].path == ""
 
 
-@settings(max_examples=200)
 @given(st.lists(st.tuples(names, percents), max_size=70))
 def test_bars_stay_in_the_plot_and_their_values_inside_the_picture(rows):
     chart = charts.bars(rows)
