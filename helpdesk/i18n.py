@@ -1,12 +1,20 @@
-"""Language and time zone of a request: the user's choice, else Vietnamese."""
+"""Language and time zone of a request: the user's choice, else Vietnamese; and how numbers,
+percentages and months are written in it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from flask import current_app, g, request
-from flask_babel import get_translations
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_percent,
+    get_locale,
+    get_translations,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -107,3 +115,41 @@ def install_template_gettext(app) -> None:
         pgettext=lambda c, s: template_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: template_translations().unpgettext(c, s, p, n),
     )
+
+
+# How a figure is written, by language, where Babel's own pattern is not the local usage:
+# Vietnamese puts a space before the percent sign (`87,5 %`) and writes months `12/2026`.
+PERCENT_PATTERNS = {"vi": "#,##0.# %"}
+MONTH_PATTERNS = {"vi": "MM/yyyy"}
+MONTH_SKELETON = "yMMM"  # elsewhere the language's own short month and year: `Dec 2026`
+MISSING = "—"
+
+
+def percent(value: float | None) -> str:
+    """A percentage given in hundredths (87.5), at most one decimal, none when it is ,0:
+    `87,5 %`, `100 %` in Vietnamese, `87.5%` in English; a dash when there is none."""
+    if value is None:
+        return MISSING
+    locale = get_locale()
+    pattern = PERCENT_PATTERNS.get(str(locale), "#,##0.#%")
+    return format_percent(value / 100, pattern)
+
+
+def number(value: float | None) -> str:
+    """A count with the language's grouping: `1.234` in Vietnamese, `1,234` in English."""
+    if value is None:
+        return MISSING
+    return format_decimal(value, "#,##0.##")
+
+
+def month(value: date | str | None) -> str:
+    """A month (a date in it, or `YYYY-MM`): `12/2026` in Vietnamese, `Dec 2026` in English."""
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, str):
+        value = date.fromisoformat(f"{value[:7]}-01")
+    locale = get_locale()
+    pattern = MONTH_PATTERNS.get(str(locale))
+    if pattern is not None:
+        return format_date(value, pattern)
+    return babel_dates.format_skeleton(MONTH_SKELETON, value, locale=locale)

@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from helpdesk.extensions import db
 from helpdesk.reports.models import CELL_TIMEZONE, ReportCell, ReportPlace
@@ -25,6 +37,27 @@ class ReportScope:
     province: str | None = None
 
 
+@dataclass(frozen=True)
+class Compliance:
+    """A system's or a province's tickets and how many of them were answered and resolved
+    within their targets (of those answered, resolved)."""
+
+    key: str
+    tickets: int
+    first_response_met: int
+    first_response_measured: int
+    resolution_met: int
+    resolution_measured: int
+
+    @property
+    def first_response_percent(self) -> float | None:
+        return Report.percent(self.first_response_met, self.first_response_measured)
+
+    @property
+    def resolution_percent(self) -> float | None:
+        return Report.percent(self.resolution_met, self.resolution_measured)
+
+
 @dataclass
 class Report:
     scope: ReportScope
@@ -34,7 +67,11 @@ class Report:
     by_system: list[tuple[str, int]]
     by_province: list[tuple[str, int]]
     by_category: list[tuple[str, int]]
-    by_month: list[tuple[str, int, int]]  # (YYYY-MM, filed, resolved within target)
+    # (YYYY-MM, filed, of them resolved, of them resolved within target)
+    by_month: list[tuple[str, int, int, int]]
+    # SLA compliance of each system and province that had tickets, most tickets first
+    compliance_by_system: list[Compliance]
+    compliance_by_province: list[Compliance]
     first_response_met: int
     first_response_measured: int
     resolution_met: int
@@ -65,16 +102,17 @@ def bounds(scope: ReportScope, timezone: str) -> tuple[datetime, datetime]:
 
 def build(scope: ReportScope, *, timezone: str) -> Report:
     """The report of a scope, in two statements: its whole local months summed from the report
-    cells, the days at either end (partial months) from the tickets themselves."""
+    cells, the days at either end (partial months) from the tickets themselves; one statement
+    sums the figures by status and month, by system and by province, the other the places."""
     ranges, whole = split(scope, timezone)
     months = local_months(scope)
     ticket_cells, ticket_places = [], []
     for start, end in ranges:
         cells, places = from_tickets(scope, start, end, months, timezone)
-        ticket_cells.append(cells)
+        ticket_cells.extend(cells)
         ticket_places.append(places)
     cell_cells, cell_places = from_cells(scope, whole, months)
-    cells = db.session.execute(union_all(*ticket_cells, cell_cells)).all()
+    cells = db.session.execute(union_all(*ticket_cells, *cell_cells)).all()
     places = union_all(*ticket_places, cell_places).cte("places")
     # The three breakdowns are sums over the places: a few dozen rows leave the database.
     margins = db.session.execute(
@@ -90,16 +128,26 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
 
     by_status: Counter[str] = Counter()
     filed: Counter[int] = Counter()
+    resolved_by_month: Counter[int] = Counter()
     met_by_month: Counter[int] = Counter()
     # first response met, measured; resolution met, measured; breached; rating sum, count
     sums = [0] * 7
-    for status, index, count, *figures in cells:
+    # tickets, first response met, measured, resolution met, measured; by system, by province
+    compliance: dict[str, dict[str, list[int]]] = {"system": {}, "province": {}}
+    for key, index, province, count, *figures in cells:
         if not count:  # a cell every ticket has left
             continue
-        by_status[status] += count
+        figures = [figure or 0 for figure in figures]
+        if index < 0:  # a system (the key) and province
+            for kind, place in (("system", key), ("province", province)):
+                kept = compliance[kind].setdefault(place, [0] * 5)
+                kept[:] = [a + b for a, b in zip(kept, [count, *figures[:4]], strict=True)]
+            continue
+        by_status[key] += count
         filed[index] += count
+        resolved_by_month[index] += figures[3]
         met_by_month[index] += figures[2]
-        sums = [total + (figure or 0) for total, figure in zip(sums, figures, strict=True)]
+        sums = [total + figure for total, figure in zip(sums, figures, strict=True)]
     by_place: dict[str, Counter[str]] = {kind: Counter() for kind in BREAKDOWNS}
     for kind, key, count in margins:
         if count:  # places every ticket has left count zero
@@ -115,9 +163,16 @@ def build(scope: ReportScope, *, timezone: str) -> Report:
         by_province=most_first(by_province),
         by_category=most_first(by_category),
         by_month=[
-            (months[index].strftime("%Y-%m"), filed[index], met_by_month[index])
+            (
+                months[index].strftime("%Y-%m"),
+                filed[index],
+                resolved_by_month[index],
+                met_by_month[index],
+            )
             for index in sorted(filed)
         ],
+        compliance_by_system=most_tickets_first(compliance["system"]),
+        compliance_by_province=most_tickets_first(compliance["province"]),
         first_response_met=sums[0],
         first_response_measured=sums[1],
         resolution_met=sums[2],
@@ -169,24 +224,21 @@ def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, tim
         Ticket.resolution_breached_at.is_not(None),
     )
     month = month_index(months, timezone)
-    # Every figure but the three breakdowns adds up over (status, month): one small grouping
-    # whose rows are summed in build(), instead of one pass over the tickets per figure.
-    cells = (
-        select(
-            Ticket.status,
-            month,
-            func.count(),
-            func.count().filter(first_met),
-            func.count(Ticket.first_responded_at),
-            func.count().filter(resolved_met),
-            func.count(Ticket.resolved_at),
-            func.count().filter(breached),
-            func.sum(Ticket.rating),
-            func.count(Ticket.rating),
-        )
-        .where(*where)
-        .group_by(Ticket.status, month)
+    # Every figure but the three breakdowns adds up over (status, month), SLA compliance over
+    # (system, province): two small groupings whose rows are summed in build(), instead of one
+    # pass over the tickets per figure.
+    figures = (
+        func.count(),
+        func.count().filter(first_met),
+        func.count(Ticket.first_responded_at),
+        func.count().filter(resolved_met),
+        func.count(Ticket.resolved_at),
+        func.count().filter(breached),
+        func.sum(Ticket.rating),
+        func.count(Ticket.rating),
     )
+    cells = groupings(Ticket.status, month, Ticket.system_code, Ticket.province_code, figures)
+    cells = [cell.where(*where) for cell in cells]
     places = (
         select(
             Ticket.system_code,
@@ -214,22 +266,21 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
         return where
 
     month = case(*((cells.month == first_day, index) for index, first_day in enumerate(months)))
-    by_cell = (
-        select(
-            cells.status,
-            month,
-            func.sum(cells.tickets),
-            func.sum(cells.first_response_met),
-            func.sum(cells.first_response_measured),
-            func.sum(cells.resolution_met),
-            func.sum(cells.resolution_measured),
-            func.sum(cells.breached),
-            func.sum(cells.rating_sum),
-            func.sum(cells.rating_count),
+    figures = tuple(
+        func.sum(column)
+        for column in (
+            cells.tickets,
+            cells.first_response_met,
+            cells.first_response_measured,
+            cells.resolution_met,
+            cells.resolution_measured,
+            cells.breached,
+            cells.rating_sum,
+            cells.rating_count,
         )
-        .where(*within(cells))
-        .group_by(cells.status, month)
     )
+    by_cell = groupings(cells.status, month, cells.system_code, cells.province_code, figures)
+    by_cell = [select_.where(*within(cells)) for select_ in by_cell]
     by_place = (
         select(
             places.system_code,
@@ -241,6 +292,23 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
         .group_by(places.system_code, places.province_code, places.category_code)
     )
     return by_cell, by_place
+
+
+def groupings(status, month, system, province, figures: tuple) -> list:
+    """The first statement's selects over one source (tickets or cells): the figures by status
+    and month, and by system and province (a few hundred rows, summed into each in build())."""
+    return [
+        select(status, month, cast(null(), String), *figures).group_by(status, month),
+        # SLA compliance needs the first five figures only.
+        select(system, literal(-1), province, *figures[:5], *[literal(0)] * 3).group_by(
+            system, province
+        ),
+    ]
+
+
+def most_tickets_first(figures: dict[str, list[int]]) -> list[Compliance]:
+    rows = [Compliance(key, *numbers) for key, numbers in figures.items()]
+    return sorted(rows, key=lambda row: (-row.tickets, row.key))
 
 
 def most_first(counts: Counter[str]) -> list[tuple[str, int]]:

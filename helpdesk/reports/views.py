@@ -11,7 +11,7 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.inputs import args_of, date_arg
-from helpdesk.reports import queries
+from helpdesk.reports import charts, queries
 from helpdesk.timeutil import to_local, utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -50,11 +50,32 @@ def dashboard():
     return render_template(
         "reports/dashboard.html",
         report=report,
+        trend=trend_chart(report),
+        system_bars=compliance_chart(report.compliance_by_system),
+        province_bars=compliance_chart(report.compliance_by_province),
         names=names(),
         systems=catalogue.systems(),
         provinces=catalogue.provinces(),
         export_args=args_of("start", "end", "system", "province"),
     )
+
+
+def trend_chart(report: queries.Report) -> charts.Trend:
+    """Filed, resolved and resolved on time, per month (the lines in this order)."""
+    months = report.by_month
+    return charts.trend(
+        [month for month, *_counts in months],
+        {
+            "filed": [filed for _month, filed, _resolved, _met in months],
+            "resolved": [resolved for _month, _filed, resolved, _met in months],
+            "on_time": [met for _month, _filed, _resolved, met in months],
+        },
+    )
+
+
+def compliance_chart(rows: list[queries.Compliance]) -> charts.Bars:
+    """The share of resolved tickets resolved within the target, per system or province."""
+    return charts.bars([(row.key, row.resolution_percent) for row in rows])
 
 
 def export_rows(report: queries.Report, labels: dict) -> list[list]:
@@ -68,7 +89,7 @@ def export_rows(report: queries.Report, labels: dict) -> list[list]:
         for key, count in values:
             name = _(key) if section == "status" else labels.get(section, {}).get(key, key)
             rows.append([section, key, name, count])
-    for month, filed, met in report.by_month:
+    for month, filed, _resolved, met in report.by_month:
         rows.append(["month", month, _("resolved within target: %(n)d", n=met), filed])
     return rows
 

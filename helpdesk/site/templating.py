@@ -1,4 +1,5 @@
-"""What every template may use: the language, local times, masked CCCDs."""
+"""What every template may use: the language, local times, masked CCCDs, numbers, percentages
+and months written the language's way."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from flask_babel import get_locale
 
+from helpdesk import i18n
 from helpdesk.auth.cccd import mask
 from helpdesk.site.widgets import field_html
 from helpdesk.timeutil import to_local
@@ -24,6 +26,9 @@ def register(app: Flask) -> None:
         return to_local(instant, current_app.config["HELPDESK_TIMEZONE"]).strftime(pattern)
 
     app.add_template_filter(mask, "mask_cccd")
+    app.add_template_filter(i18n.percent, "percent")
+    app.add_template_filter(i18n.number, "number")
+    app.add_template_filter(i18n.month, "month")
     app.add_template_global(field_html)
 
     @app.after_request

@@ -46,6 +46,7 @@ PURE: dict[str, set[str]] = {
     "helpdesk.routing.engine": set(),
     "helpdesk.sla.clock": {"holidays"},
     "helpdesk.sla.targets": set(),
+    "helpdesk.reports.charts": set(),
     "helpdesk.sla.states": set(),
     "helpdesk.text": set(),
 }

@@ -71,7 +71,7 @@ def test_readers_see_the_year_in_numbers(client, login, make_user, tickets, role
     kpis = html.split('data-testid="kpi">')[1:]
     assert kpis[0].startswith("4<")  # the ticket from 800 days ago is outside the year
     assert kpis[1].startswith("2<")  # new and open
-    assert kpis[3].startswith("50.0 %")  # two resolved, one of them breached
+    assert kpis[3].startswith("50 %<")  # two resolved, one of them breached
     assert "Bộ Tư pháp" in html
     assert "Đồng Nai" in html
 
@@ -247,7 +247,19 @@ def test_report_figures_follow_local_months_and_deadlines(app, db, make_user):
     assert report.by_system == [("moj", 3), ("moha", 1)]
     assert report.by_province == [("01", 2), ("75", 2)]
     assert report.by_category == [("account", 2), ("payment", 2)]
-    assert report.by_month == [("2026-02", 1, 0), ("2026-03", 1, 1), ("2026-04", 2, 1)]
+    assert report.by_month == [
+        ("2026-02", 1, 0, 0),
+        ("2026-03", 1, 1, 1),
+        ("2026-04", 2, 1, 1),
+    ]
+    assert report.compliance_by_system == [
+        queries.Compliance("moj", 3, 1, 1, 1, 1),
+        queries.Compliance("moha", 1, 0, 1, 1, 1),
+    ]
+    assert [(c.key, c.tickets, c.resolution_percent) for c in report.compliance_by_province] == [
+        ("01", 2, 100.0),
+        ("75", 2, 100.0),
+    ]
     assert (report.first_response_met, report.first_response_measured) == (1, 2)
     assert (report.resolution_met, report.resolution_measured) == (2, 2)
     assert (report.rating_average, report.rating_count) == (4.33, 3)

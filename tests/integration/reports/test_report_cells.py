@@ -26,6 +26,8 @@ def figures(report: queries.Report) -> tuple:
         report.by_province,
         report.by_category,
         report.by_month,
+        report.compliance_by_system,
+        report.compliance_by_province,
         report.first_response_met,
         report.first_response_measured,
         report.resolution_met,
@@ -104,7 +106,11 @@ def test_days_at_the_ends_of_a_period_come_from_the_tickets(app, db, make_user, 
     with count_queries() as statements:
         report = queries.build(scope, timezone=CELL_TIMEZONE)
 
-    assert report.by_month == [("2026-03", 2, 0), ("2026-04", 2, 0), ("2026-05", 1, 0)]
+    assert report.by_month == [
+        ("2026-03", 2, 0, 0),
+        ("2026-04", 2, 0, 0),
+        ("2026-05", 1, 0, 0),
+    ]
     assert figures(report) == figures(queries.build(scope, timezone=TICKETS_ONLY))
     assert len(statements) == 2
     assert all("FROM tickets" in s and "FROM report_" in s for s in statements)

@@ -3,6 +3,7 @@ policy and calendar forms, the badge partial."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -171,6 +172,14 @@ def test_an_admin_adds_a_policy_for_a_category(client, admin, db):
         50,
     )
     assert "Thanh toán khẩn" in page(client, "/sla/policies")
+
+
+def test_the_policy_list_writes_the_warning_point_the_readers_way(client, admin, db):
+    """Seeded policies warn at 75 % of their time: `75 %` in Vietnamese, `75%` in English."""
+    cells = re.compile(r'<td class="text-nowrap">([^<]*%)</td>')
+    assert set(cells.findall(page(client, "/sla/policies"))) == {"75%"}
+    client.set_cookie("lang", "vi")
+    assert set(cells.findall(page(client, "/sla/policies"))) == {"75 %"}
 
 
 def test_a_second_active_policy_for_the_same_scope_is_refused(client, admin, db):
