@@ -25,6 +25,7 @@ from helpdesk.tickets.models import Message, Ticket
 # index instead; its count reads a branch of fewer than SEARCH_SCAN tickets in list order (see
 # first_found and search_count).
 SEARCH_HEAD = 1000
+NUMBER_DIGITS = 6  # HT-<year>-<6 digits>
 SEARCH_SCAN = 5000
 
 TICKET_VECTOR = literal_column("tickets.search_tsv")
@@ -44,9 +45,16 @@ class FullText:
 
     words: str
     staff: bool
+    # The words with each number shorter than a ticket number's digits written as those
+    # digits (`123` -> `000123`): a ticket is also found by its number without the zeros.
+    padded: str = ""
 
     def query(self):
-        return func.plainto_tsquery(literal_column("'simple'::regconfig"), self.words)
+        found = func.plainto_tsquery(literal_column("'simple'::regconfig"), self.words)
+        if not self.padded:
+            return found
+        padded = func.plainto_tsquery(literal_column("'simple'::regconfig"), self.padded)
+        return found.op("||")(padded)
 
     def in_ticket(self, vector=TICKET_VECTOR):
         return vector.op("@@", is_comparison=True)(self.query())
@@ -71,7 +79,20 @@ def full_text(user: User, query: str) -> FullText | None:
     words = [term for term in text.search_terms(query) if text.is_word(term)]
     if not words:
         return None
-    return FullText(" ".join(words).replace("-", " "), staff=is_staff(user))
+    padded = [padded_number(word) for word in words]
+    return FullText(
+        " ".join(words).replace("-", " "),
+        staff=is_staff(user),
+        padded=" ".join(padded).replace("-", " ") if padded != words else "",
+    )
+
+
+def padded_number(word: str) -> str:
+    """A number shorter than a ticket number's digits written as those digits (`123` ->
+    `000123`), any other word as it is. SQLite's substring match needs no such help."""
+    if word.isdigit() and len(word) < NUMBER_DIGITS:
+        return word.zfill(NUMBER_DIGITS)
+    return word
 
 
 def matching(search: FullText, keys: tuple, where: list):

@@ -79,6 +79,14 @@ def test_a_closed_ticket_is_found_by_its_number(browser, agent, closed, shape):
     assert listed(browser(agent), f"?q={shape(closed.number)}") == [closed.number]
 
 
+def test_a_ticket_is_found_by_its_number_without_the_zeros(
+    browser, agent, requester, file_ticket, closed
+):
+    file_ticket(requester, subject="Khác")
+    digits = closed.number.rsplit("-", 1)[1].lstrip("0")
+    assert closed.number in listed(browser(agent), f"?q={digits}")
+
+
 def test_the_search_box_keeps_the_filters_but_not_the_status(browser, agent, closed):
     html = page(browser(agent), "?status=resolved&province=75")
     search = html.split('data-testid="search"', 1)[1].split("</form>", 1)[0]
