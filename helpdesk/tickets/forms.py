@@ -18,13 +18,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.inputs import FlaskForm, id_from
+from helpdesk.sla.states import SlaState
 from helpdesk.tickets import storage
 from helpdesk.tickets.models import Priority, Status
 from helpdesk.tickets.services import TicketDraft, filing, messages
 
+# Distinct in every language: "Open" names the open statuses together (OPEN_STATUSES), not
+# the one status an agent's work puts a ticket in.
 STATUS_LABELS = {
     Status.NEW: _l("New"),
-    Status.OPEN: _l("Open"),
+    Status.OPEN: _l("In progress"),
     Status.WAITING_REQUESTER: _l("Waiting for the requester"),
     Status.WAITING_THIRD_PARTY: _l("Waiting for a third party"),
     Status.RESOLVED: _l("Resolved"),
@@ -43,9 +46,19 @@ PRIORITY_HELP = {
     Priority.NORMAL: _l("a problem with a workaround"),
     Priority.LOW: _l("a question or a request"),
 }
+# The SLA states as the queue's filter offers them (the words of the SLA badge).
+SLA_LABELS = {
+    SlaState.OK: _l("On time"),
+    SlaState.WARNING: _l("Due soon"),
+    SlaState.BREACHED: _l("Overdue"),
+    SlaState.PAUSED: _l("Paused"),
+    SlaState.MET: _l("Met"),
+}
+# The open statuses together (OPEN_STATUSES): "Chưa giải quyết".
+OPEN_STATUSES_LABEL = _l("Open")
 # The requester's list filter: "open" covers every open status.
 REQUESTER_STATUS_FILTERS = {
-    "open": _l("Open"),
+    "open": OPEN_STATUSES_LABEL,
     "resolved": _l("Resolved"),
     "closed": _l("Closed"),
     "all": _l("All"),
@@ -288,13 +301,29 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), default="open", validate_choice=True)
+    # Left empty: the open statuses, or every status when words are searched; "open" keeps a
+    # search to the open statuses.
+    status = SelectField(_l("Status"), default="", validate_choice=True)
     queue = SelectField(_l("Queue"), default="")
     province = SelectField(_l("Province"), default="")
     category = SelectField(_l("Kind of problem"), default="")
     system = SelectField(_l("System"), default="")
     sla = SelectField(_l("SLA"), default="")
     assignee = SelectField(_l("Assignee"), default="")
+
+
+# How the queue's note names each filter that narrows the list: "queue Bộ Tư pháp – CNTT".
+FILTER_PHRASES = {
+    "queue": _l("queue %(value)s"),
+    "province": _l("province %(value)s"),
+    "category": _l("kind of problem %(value)s"),
+    "system": _l("system %(value)s"),
+    "sla": _l("SLA %(value)s"),
+    "assignee": _l("assignee %(value)s"),
+    "status": _l("status %(value)s"),
+}
+# The assignee filter's values that read better as their own words.
+ASSIGNEE_PHRASES = {"mine": _l("assigned to me"), "unassigned": _l("not assigned")}
 
 
 class BulkForm(FlaskForm):

@@ -168,6 +168,9 @@ def _list(
     if is_staff(user) and (filters.mine or filters.assignee_id == user.id):
         branches = None  # one's own tickets are visible wherever they are
     search = postgres.full_text(user, filters.q) if filters.q else None
+    # A search in every status: no index reads the tickets in list order (the list indexes
+    # hold the open tickets, or start with the status), the full-text indexes serve it.
+    ordered = filters.status is not None
     conditions = filtered(user, filters, now=now, words_indexed=search is not None)
     staff = is_staff(user)
     if staff:
@@ -183,6 +186,7 @@ def _list(
                 branches or [None],
                 order_of=functools.partial(_list_order, staff=staff),
                 limit=count_limit,
+                ordered=ordered,
             )
         )
     elif count_limit is None:
@@ -212,6 +216,7 @@ def _list(
                     order_of=functools.partial(_list_order, staff=staff),
                     limit=limit,
                     name=str(index),
+                    ordered=ordered,
                 )
             )
         ).subquery()

@@ -25,6 +25,7 @@ from helpdesk.tickets.models import Message, Ticket
 # index instead; its count reads a branch of fewer than SEARCH_SCAN tickets in list order (see
 # first_found and search_count).
 SEARCH_HEAD = 1000
+NUMBER_DIGITS = 6  # HT-<year>-<6 digits>
 SEARCH_SCAN = 5000
 
 TICKET_VECTOR = literal_column("tickets.search_tsv")
@@ -44,9 +45,16 @@ class FullText:
 
     words: str
     staff: bool
+    # The words with each number shorter than a ticket number's digits written as those
+    # digits (`123` -> `000123`): a ticket is also found by its number without the zeros.
+    padded: str = ""
 
     def query(self):
-        return func.plainto_tsquery(literal_column("'simple'::regconfig"), self.words)
+        found = func.plainto_tsquery(literal_column("'simple'::regconfig"), self.words)
+        if not self.padded:
+            return found
+        padded = func.plainto_tsquery(literal_column("'simple'::regconfig"), self.padded)
+        return found.op("||")(padded)
 
     def in_ticket(self, vector=TICKET_VECTOR):
         return vector.op("@@", is_comparison=True)(self.query())
@@ -71,7 +79,20 @@ def full_text(user: User, query: str) -> FullText | None:
     words = [term for term in text.search_terms(query) if text.is_word(term)]
     if not words:
         return None
-    return FullText(" ".join(words).replace("-", " "), staff=is_staff(user))
+    padded = [padded_number(word) for word in words]
+    return FullText(
+        " ".join(words).replace("-", " "),
+        staff=is_staff(user),
+        padded=" ".join(padded).replace("-", " ") if padded != words else "",
+    )
+
+
+def padded_number(word: str) -> str:
+    """A number shorter than a ticket number's digits written as those digits (`123` ->
+    `000123`), any other word as it is. SQLite's substring match needs no such help."""
+    if word.isdigit() and len(word) < NUMBER_DIGITS:
+        return word.zfill(NUMBER_DIGITS)
+    return word
 
 
 def matching(search: FullText, keys: tuple, where: list):
@@ -84,7 +105,13 @@ def matching(search: FullText, keys: tuple, where: list):
 
 
 def search_count(
-    search: FullText, conditions: list, branches: list, *, order_of: OrderOf, limit: int | None
+    search: FullText,
+    conditions: list,
+    branches: list,
+    *,
+    order_of: OrderOf,
+    limit: int | None,
+    ordered: bool = True,
 ):
     """The search's count, one (disjoint) branch after the other, stopped past `limit`.
 
@@ -94,11 +121,17 @@ def search_count(
     much however few match: its matches come from the full-text indexes (a materialized CTE is
     planned for all its rows, so through the index, and read only as far as the count goes).
     Which way a branch goes is decided once, before either runs.
+
+    Not `ordered` (no index reads the branch in list order: a search in every status), the
+    matches always come from the full-text indexes: reading a branch in order would sort it.
     """
     order = order_of(Ticket)
     parts = []
     for index, branch in enumerate(branches):
         where = [*conditions, *([] if branch is None else [branch])]
+        if not ordered:
+            parts.append(select(matching(search, (Ticket.id,), where).subquery()))
+            continue
         read = or_(
             hits_ahead(search, where, order, name=f"ahead_{index}") >= SEARCH_HEAD // 5,
             has_fewer(where, SEARCH_SCAN, name=f"size_{index}"),
@@ -144,7 +177,14 @@ def has_fewer(where: list, size: int, *, name: str):
 
 
 def first_found(
-    search: FullText, keys: tuple, where: list, *, order_of: OrderOf, limit: int, name: str
+    search: FullText,
+    keys: tuple,
+    where: list,
+    *,
+    order_of: OrderOf,
+    limit: int,
+    name: str,
+    ordered: bool = True,
 ) -> list:
     """Two selects whose union is the first `limit` matches of one branch in list order.
 
@@ -153,7 +193,13 @@ def first_found(
     would read the whole branch: the matches then come from the full-text indexes and are
     sorted. Which one runs is decided by conditions that depend on no row (PostgreSQL
     evaluates them once, before either), so the other costs nothing.
+
+    Not `ordered` (no index reads the tickets passing `where` in list order), the matches
+    always come from the full-text indexes, sorted: reading in order would sort every ticket.
     """
+    if not ordered:
+        found = matching(search, keys, where).subquery(f"found_{name}")
+        return [select(found).order_by(*order_of(found.c)).limit(limit)]
     head = (
         select(*keys, TICKET_VECTOR.label("search_tsv"))
         .where(*where)

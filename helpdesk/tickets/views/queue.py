@@ -55,14 +55,19 @@ def _fixed_options() -> dict[str, list]:
     statuses = [(s.value, str(forms.STATUS_LABELS[s])) for s in Status]
     return {
         "status": forms.options(
-            [("open", _("Open (all open statuses)")), ("all", _("All"))] + statuses
+            [
+                ("", _("Unresolved (every status when searching)")),
+                ("open", _("Unresolved only")),
+                ("all", _("All")),
+            ]
+            + statuses
         ),
         "province": forms.options([every] + [(p.code, p.name) for p in choices["provinces"]]),
         "category": forms.options(
             [every] + [(c.code, c.name(choices["language"])) for c in choices["categories"]]
         ),
         "system": forms.options([every] + [(s.code, s.ministry) for s in choices["systems"]]),
-        "sla": forms.options([every] + [(state, state) for state in SlaState]),
+        "sla": forms.options([every] + [(s.value, str(forms.SLA_LABELS[s])) for s in SlaState]),
         "assignee": forms.options(
             [every, ("mine", _("Assigned to me")), ("unassigned", _("Unassigned"))]
         ),
@@ -98,9 +103,11 @@ def search_words() -> str:
 
 
 def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
+    """The service's filters. Words searched with no status chosen look in every status: a
+    closed ticket is found by its words and its number (`status_for`)."""
     assignee = form.assignee.data or ""
     return services.TicketFilters(
-        status=None if form.status.data == "all" else form.status.data,
+        status=status_for(form.status.data or "", q),
         queue_id=int(form.queue.data) if form.queue.data else None,
         province=form.province.data or None,
         category=form.category.data or None,
@@ -111,6 +118,33 @@ def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
         mine=assignee == "mine",
         q=q,
     )
+
+
+def status_for(chosen: str, q: str) -> str | None:
+    """The service's status filter for the status chosen ("" none) and the words searched:
+    none chosen, the open statuses, or every status when searching; "all" every status."""
+    if not chosen:
+        return None if q else "open"
+    return None if chosen == "all" else chosen
+
+
+def narrowed_by(form: forms.QueueFilterForm, args: dict[str, str]) -> list[dict[str, str]]:
+    """The filters that narrow the list, in the note's words, each with the address of the
+    list without it (its other filters and search kept)."""
+    found = []
+    for field in form:
+        if field.data in ("", "all") or field.name not in forms.FILTER_PHRASES:
+            continue
+        if field.name == "assignee" and field.data in forms.ASSIGNEE_PHRASES:
+            phrase = str(forms.ASSIGNEE_PHRASES[field.data])
+        else:
+            label = next((c.label for c in field.choices if c.value == field.data), field.data)
+            if field.name == "status" and field.data == "open":
+                label = forms.OPEN_STATUSES_LABEL
+            phrase = str(forms.FILTER_PHRASES[field.name]) % {"value": label}
+        kept = {name: value for name, value in args.items() if name != field.name}
+        found.append({"name": field.name, "text": phrase, "href": url_for(".queue", **kept)})
+    return found
 
 
 def bulk_form(*, queues, agents) -> forms.BulkForm:
@@ -146,6 +180,9 @@ def queue():
         "tickets/queue.html",
         page=page,
         form=form,
+        q=q,
+        narrowed=narrowed_by(form, args),
+        clear_filters=url_for(".queue", **({"q": q} if q else {})),
         bulk=bulk_form(queues=routing.all_queues(), agents=agents),
         args=args,
         sla={ticket.id: sla_state.badge(ticket, now) for ticket in page.items},
@@ -165,7 +202,12 @@ def queue():
 def bulk():
     form = bulk_form(queues=routing.all_queues(), agents=pages.workspace_agents(current_user))
     back = redirect(url_for(".queue", **args_of(*QUEUE_ARGS)))
-    numbers = [n.strip() for n in request.form.getlist("numbers") if NUMBER.fullmatch(n.strip())]
+    # Once each: a ticket has a checkbox in the table and in its card (phones).
+    numbers = list(
+        dict.fromkeys(
+            n.strip() for n in request.form.getlist("numbers") if NUMBER.fullmatch(n.strip())
+        )
+    )
     if not form.validate_on_submit() or not numbers:
         flash(_("Choose at least one ticket and an action."), "warning")
         return back

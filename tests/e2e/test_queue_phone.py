@@ -1,0 +1,86 @@
+"""The queue on a phone, in a real browser: a card per ticket instead of the table, buttons on
+one line, nothing wider than the screen; a search finds a closed ticket and says so. The pages
+are saved as screenshots next to the live server's instance (screenshots/)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+REQUESTER = "075085222333@ht.com"
+SUBJECTS = (
+    "Không nhận được biên lai điện tử sau khi nộp lệ phí hồ sơ đăng ký khai sinh",
+    "Tài khoản cán bộ xã bị khóa",
+)
+CLOSED_SUBJECT = "Hồ sơ chuyển sai đơn vị tiếp nhận"
+
+# Each visible button of the page: whether its text takes more than one line.
+BROKEN_BUTTONS = """() => [...document.querySelectorAll('main .btn')]
+  .filter((b) => b.offsetParent !== null)
+  .filter((b) => {
+    const style = getComputedStyle(b);
+    const inner = b.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    return inner > 1.5 * parseFloat(style.lineHeight);
+  })
+  .map((b) => b.innerText)"""
+
+
+def file_tickets(live_server, app_python) -> None:
+    live_server.run_flask(
+        "user", "create", REQUESTER, "--role", "requester", "--password", "Mat-khau-dai-2026",
+        "--email", "nguoi.gui@example.vn", "--province", "75", "--unit", "UBND xã Phú Lý",
+    )  # fmt: skip
+    app_python(
+        "from helpdesk.auth.services import find_user\n"
+        "from helpdesk.tickets import services as tickets\n"
+        f"requester = find_user({REQUESTER!r})\n"
+        "def file(subject):\n"
+        "    draft = tickets.TicketDraft(system='moj', category='account', province='75',"
+        " subject=subject, description='Cán bộ cần hỗ trợ.')\n"
+        "    return tickets.create_ticket(requester, draft)\n"
+        f"for subject in {SUBJECTS!r}:\n"
+        "    file(subject)\n"
+        f"closed = file({CLOSED_SUBJECT!r})\n"
+        "admin = find_user('" + live_server.admin_username + "')\n"
+        "tickets.change_status(admin, closed, 'resolved')\n"
+        "tickets.change_status(admin, closed, 'closed')"
+    )
+
+
+def test_the_queue_on_a_phone_is_a_list_of_cards(phone_page, live_server, admin_login, app_python):
+    page = phone_page
+    file_tickets(live_server, app_python)
+    username, password = admin_login
+    page.goto("/auth/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("[data-testid=current-user]")).to_be_attached()
+    shots = live_server.instance_path.parent / "screenshots"
+    shots.mkdir(exist_ok=True)
+
+    page.goto("/tickets/queue")
+    cards = page.locator("[data-testid=queue-cards] > li")
+    expect(page.locator("[data-testid=queue-cards]")).to_be_visible()
+    expect(page.locator("[data-testid=queue-table]")).to_be_hidden()
+    expect(cards).to_have_count(len(SUBJECTS))
+    for subject in SUBJECTS:
+        card = cards.filter(has_text=subject)
+        expect(card).to_be_visible()
+        expect(card).to_contain_text("Đồng Nai")
+        expect(card.locator("[data-status=new]")).to_have_text("Mới")
+        expect(card.locator("[data-sla-state]")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the queue scrolls sideways by {overflow}px on a phone"
+    assert page.evaluate(BROKEN_BUTTONS) == []
+    page.screenshot(path=str(shots / "queue-phone.png"), full_page=True)
+
+    page.locator("[data-testid=search] input[name=q]").fill("chuyen sai don vi")
+    page.locator("[data-testid=search] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"q=chuyen"))
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text(CLOSED_SUBJECT)
+    expect(cards.first.locator("[data-status=closed]")).to_have_text("Đã đóng")
+    expect(page.locator("[data-testid=search-note]")).to_contain_text("Tìm trong mọi trạng thái")
+    page.screenshot(path=str(shots / "queue-phone-search.png"), full_page=True)
