@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 
 from helpdesk.auth.cccd import mask
+from helpdesk.site.moments import moment
 from helpdesk.site.widgets import field_html
 from helpdesk.timeutil import to_local
 
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
         return to_local(instant, current_app.config["HELPDESK_TIMEZONE"]).strftime(pattern)
 
     app.add_template_filter(mask, "mask_cccd")
+    app.add_template_filter(moment, "moment")
     app.add_template_global(field_html)
 
     @app.after_request
