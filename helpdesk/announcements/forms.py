@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from helpdesk.announcements.models import Audience
@@ -21,7 +22,9 @@ class AnnouncementForm(FlaskForm):
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=BODY_LIMIT)])
     audience = SelectField(
         _l("Shown to"),
-        choices=[(audience.value, label) for audience, label in AUDIENCE_LABELS.items()],
+        choices=[
+            SelectChoice(audience.value, label) for audience, label in AUDIENCE_LABELS.items()
+        ],
         default=Audience.EVERYONE.value,
     )
     ends_on = DateField(

@@ -77,6 +77,7 @@ def _waiting_query():
         )
         .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(Province, Province.code == User.province_code)
+        .where(User.status == Status.PENDING_APPROVAL)
         .order_by(User.created_at, User.id)
     )
 
