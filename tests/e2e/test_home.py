@@ -61,3 +61,37 @@ def test_unknown_page_shows_the_404_page(page):
     expect(page.locator("main").get_by_role("link", name=re.compile("."))).to_have_attribute(
         "href", "/"
     )
+
+
+def test_a_requester_finds_the_file_button_on_the_home_page_of_a_phone(
+    phone_page, app_python, live_server
+):
+    """The big button is on the page itself, visible without opening the menu; it leads to the
+    filing form. A screenshot of the requester's home is kept as an artifact."""
+    username, password = "079086555666@ht.com", "Mot-mat-khau-Dai-2026"  # noqa: S105 - throwaway
+    app_python(
+        "from helpdesk.auth import services\n"
+        "services.create_account(services.AccountDraft(\n"
+        f"    username={username!r}, password={password!r}, full_name='Đỗ Thị Hạnh',\n"
+        "    province_code='75', unit='UBND phường Trấn Biên', email='hanh@example.vn'))"
+    )
+    page = phone_page
+    page.goto("/auth/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.goto("/")
+
+    button = page.locator("[data-testid=file-ticket]")
+    expect(button).to_be_visible()
+    expect(button).to_have_text("Gửi yêu cầu hỗ trợ")
+    expect(page.locator("[data-testid=home-my-tickets]")).to_be_visible()
+    expect(page.locator("[data-testid=home-queues]")).to_have_count(0)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+    target = live_server.instance_path.parent / "screenshots" / "requester-home-phone.png"
+    target.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+
+    button.tap()
+    expect(page).to_have_url(re.compile(r"/tickets/new$"))
