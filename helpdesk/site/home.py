@@ -10,7 +10,7 @@ from datetime import datetime
 from helpdesk.announcements import services as announcements
 from helpdesk.announcements.models import Announcement
 from helpdesk.auth import permissions
-from helpdesk.auth.models import User, is_staff
+from helpdesk.auth.models import Role, User, is_staff
 from helpdesk.auth.services import approvals
 from helpdesk.reports import figures
 from helpdesk.routing import services as routing
@@ -24,6 +24,7 @@ class Home:
     my_tickets: list[tickets_home.DueTicket] = field(default_factory=list)
     works_queues: bool = False
     queues: list[tickets_home.QueueCounts] = field(default_factory=list)
+    quiet_queues: int = 0  # admins: queues left out of the list, having no open ticket to count
     assigned: list = field(default_factory=list)  # (row, badge) of the user's tickets
     oversight: tickets_home.Oversight | None = None
     approves: bool = False
@@ -43,6 +44,10 @@ def home_of(user: User, now: datetime) -> Home:
     if routing.is_active_staff(user):
         home.works_queues = True
         home.queues = tickets_home.queue_counts(user, now)
+        if user.role == Role.ADMIN:  # every queue: those with nothing to count are left out
+            busy = [q for q in home.queues if q.new or q.unassigned or q.warning or q.breached]
+            home.quiet_queues = len(home.queues) - len(busy)
+            home.queues = busy
         home.assigned = [
             (row, sla_state.badge(row, now)) for row in tickets_home.assigned_tickets(user)
         ]

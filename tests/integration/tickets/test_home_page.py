@@ -250,3 +250,17 @@ def test_the_agent_home_costs_the_same_for_one_queue_and_many(
     assert len(one) == len(several)
     # Who may not approve pays nothing for the menu's count of registrations.
     assert not any("pending_approval" in s or "count(users.id)" in s.lower() for s in one)
+
+
+def test_an_admin_sees_only_the_queues_with_something_to_count(
+    db, browser, make_user, requester, file_ticket, queue_by_code
+):
+    admin = make_user("admin", language="en")
+    ticket = file_ticket(requester)
+    ticket.assignee_id = None
+    db.session.commit()
+    html = browser(admin).get("/").get_data(as_text=True)
+    queues = section(html, "home-queues")
+    assert re.findall(r'<tr data-queue="(\d+)">', queues) == [str(ticket.queue_id)]
+    assert count_link(html, ticket.queue_id, "unassigned")[1] == 1
+    assert re.search(r'data-count="quiet">\d+ queues have no open ticket to count', queues)
