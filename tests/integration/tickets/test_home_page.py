@@ -264,3 +264,16 @@ def test_an_admin_sees_only_the_queues_with_something_to_count(
     assert re.findall(r'<tr data-queue="(\d+)">', queues) == [str(ticket.queue_id)]
     assert count_link(html, ticket.queue_id, "unassigned")[1] == 1
     assert re.search(r'data-count="quiet">\d+ queues have no open ticket to count', queues)
+
+
+def test_the_menu_count_costs_an_approver_one_statement(db, browser, make_user, count_queries):
+    admin = make_user("admin", language="en")
+    waiting_registration(db, make_user, "UBND phường Bến Nghé")
+    client = browser(admin)
+    statements = statements_for(client, "/auth/profile", count_queries)
+    counts = [s for s in statements if "count(users.id)" in s.lower()]
+    assert len(counts) == 1
+    assert re.search(
+        r'data-testid="waiting-registrations">1<',
+        client.get("/auth/profile").get_data(as_text=True),
+    )
