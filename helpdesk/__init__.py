@@ -7,6 +7,8 @@ import os
 from flask import Flask
 
 from helpdesk import errors, extensions, inputs, reference_cache, trust, worker
+from helpdesk.announcements import models as announcement_models
+from helpdesk.announcements.views import bp as announcements_bp
 from helpdesk.api.token_views import bp as tokens_bp
 from helpdesk.api.views import bp as api_bp
 from helpdesk.auth import models as auth_models
@@ -41,6 +43,7 @@ from helpdesk.tickets.views import bp as tickets_bp
 MODEL_MODULES = (
     catalogue_models,
     auth_models,
+    announcement_models,
     notification_models,
     routing_models,
     sla_models,
@@ -91,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(routing_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(sla_bp)
+    app.register_blueprint(announcements_bp)
 
 
 def register_commands(app: Flask) -> None:

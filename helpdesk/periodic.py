@@ -22,3 +22,5 @@ register_periodic(notification_jobs.sweep_outbox, 60)
 register_periodic(ticket_jobs.close_resolved, 3600)
 register_periodic(sla_jobs.sweep_deadlines, 60)
 register_periodic(account_jobs.forget_old_failures, 3600)
+# Every 5 minutes; each approver gets at most one mail an hour (kept in the database).
+register_periodic(account_jobs.mail_waiting_registrations, 300)

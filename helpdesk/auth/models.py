@@ -193,3 +193,15 @@ class EmailChange(db.Model):
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class RegistrationDigest(db.Model):
+    """When an approver was last mailed the registrations waiting for them: at most one such
+    mail an hour, kept here so that a restart forgets nothing."""
+
+    __tablename__ = "registration_digests"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(i18n.percent, "percent")
     app.add_template_filter(i18n.number, "number")
     app.add_template_filter(i18n.month, "month")
+    app.add_template_filter(i18n.due_phrase, "due_phrase")
     app.add_template_global(field_html)
 
     @app.after_request

@@ -11,12 +11,14 @@ from sqlalchemy import text
 from helpdesk import trust
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import Role
-from helpdesk.auth.permissions import has_role, me
+from helpdesk.auth.permissions import has_role, me, signed_in_user
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGE_COOKIE
 from helpdesk.inputs import local_path
 from helpdesk.notifications.outbox import oldest_due
+from helpdesk.site.home import home_of
 from helpdesk.sla.services import notices
+from helpdesk.tickets import forms as ticket_forms
 from helpdesk.timeutil import utcnow
 from helpdesk.worker import cron_last_seen, redis_is_up
 
@@ -26,7 +28,17 @@ HEARTBEAT_LATE = timedelta(minutes=3)  # the heartbeat runs each minute
 
 @bp.route("/")
 def home():
-    return render_template("site/home.html")
+    """The signed-out visitor's welcome; for an account, the blocks of what its role does."""
+    user = signed_in_user()
+    if user is None:
+        return render_template("site/home.html", home=None)
+    now = utcnow()
+    return render_template(
+        "site/home.html",
+        home=home_of(user, now),
+        now=now,
+        status_labels=ticket_forms.STATUS_LABELS,
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -61,3 +61,70 @@ def test_unknown_page_shows_the_404_page(page):
     expect(page.locator("main").get_by_role("link", name=re.compile("."))).to_have_attribute(
         "href", "/"
     )
+
+
+def test_a_requester_finds_the_file_button_on_the_home_page_of_a_phone(
+    phone_page, app_python, live_server
+):
+    """The big button is on the page itself, visible without opening the menu; it leads to the
+    filing form. A screenshot of the requester's home is kept as an artifact."""
+    username, password = "079086555666@ht.com", "Mot-mat-khau-Dai-2026"  # noqa: S105 - throwaway
+    app_python(
+        "from helpdesk.auth import services\n"
+        "services.create_account(services.AccountDraft(\n"
+        f"    username={username!r}, password={password!r}, full_name='Đỗ Thị Hạnh',\n"
+        "    province_code='75', unit='UBND phường Trấn Biên', email='hanh@example.vn'))"
+    )
+    page = phone_page
+    page.goto("/auth/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.goto("/")
+
+    button = page.locator("[data-testid=file-ticket]")
+    expect(button).to_be_visible()
+    expect(button).to_have_text("Gửi yêu cầu hỗ trợ")
+    expect(page.locator("[data-testid=home-my-tickets]")).to_be_visible()
+    expect(page.locator("[data-testid=home-queues]")).to_have_count(0)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+    target = live_server.instance_path.parent / "screenshots" / "requester-home-phone.png"
+    target.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+
+    button.tap()
+    expect(page).to_have_url(re.compile(r"/tickets/new$"))
+
+
+def test_an_admin_home_shows_a_waiting_registration(page, app_python, admin_login, live_server):
+    """The registration is listed on the home page with a link to decide it, and counted beside
+    Accounts in the menu. A screenshot of the admin's home is kept as an artifact."""
+    app_python(
+        "from helpdesk.extensions import db\n"
+        "from helpdesk.auth import services\n"
+        "from helpdesk.auth.models import Status\n"
+        "user = services.create_account(services.AccountDraft(\n"
+        "    username='079087777888@ht.com', password='Mot-mat-khau-Dai-2026',\n"
+        "    full_name='Võ Văn Chờ', province_code='79', unit='UBND phường Bến Thành',\n"
+        "    email='cho@example.vn'))\n"
+        "user.status = Status.PENDING_APPROVAL\n"
+        "db.session.commit()"
+    )
+    username, password = admin_login
+    page.goto("/auth/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.goto("/")
+
+    block = page.locator("[data-testid=home-registrations]")
+    expect(block).to_contain_text("Võ Văn Chờ")
+    expect(page.locator("[data-testid=waiting-registrations]")).to_contain_text("1")
+    target = live_server.instance_path.parent / "screenshots" / "admin-home.png"
+    target.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+
+    block.get_by_role("link", name="Phê duyệt hoặc từ chối").click()
+    expect(page).to_have_url(re.compile(r"/accounts/pending$"))
+    expect(page.locator("main")).to_contain_text("Võ Văn Chờ")

@@ -161,6 +161,7 @@ ROUTES = {
     "accounts.pending": lambda s, db: ["/accounts/pending"],
     "accounts.throttled": lambda s, db: ["/accounts/throttled"],
     "outbox.index": lambda s, db: ["/admin/outbox/", "/admin/outbox/?status=pending"],
+    "announcements.index": lambda s, db: ["/admin/announcements/"],
     "routing.index": lambda s, db: ["/admin/routing/"],
     "routing.queues": lambda s, db: ["/admin/routing/queues"],
     "routing.new_queue": lambda s, db: ["/admin/routing/queues/new"],

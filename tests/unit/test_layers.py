@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"catalogue"},
     {"notifications"},
     {"auth"},
-    {"routing"},
+    {"routing", "announcements"},
     {"sla"},
     {"tickets"},
     {"reports", "api"},

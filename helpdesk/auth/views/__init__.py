@@ -4,6 +4,7 @@ the menu flags, the rate limits of the forms; the pages are in the modules below
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from flask_login import current_user, login_user
 from helpdesk import errors
 from helpdesk.auth import permissions, services
 from helpdesk.auth.forms import ROLE_LABELS, STATUS_LABELS
+from helpdesk.auth.services import approvals
 from helpdesk.extensions import login_manager
 from helpdesk.timeutil import to_local, utcnow
 
@@ -65,9 +67,14 @@ def require_own_password():
 def account_flags():
     """Menu flags and the masking helper for every template."""
     user = permissions.signed_in_user()  # each check below reads several of its attributes
+    can_approve = permissions.can(user, "accounts.approve")
     return {
         "can_manage_accounts": permissions.can(user, "accounts.manage"),
-        "can_approve_accounts": permissions.can(user, "accounts.approve"),
+        "can_approve_accounts": can_approve,
+        # The menu's count: one statement for approvers, when the menu shows it; none for others.
+        "waiting_registrations": (
+            functools.cache(lambda: approvals.count_waiting(user)) if can_approve else lambda: 0
+        ),
         "can_import_accounts": permissions.can(user, "accounts.import"),
         "can_unthrottle_accounts": permissions.can(user, "accounts.unthrottle"),
         "can_read_reports": permissions.can(user, "reports.read"),

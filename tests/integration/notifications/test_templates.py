@@ -48,6 +48,16 @@ SAMPLE = {
     "valid_hours": 24,
     "valid_minutes": 60,
     "reason": "Thông tin đơn vị chưa đúng.",
+    "count": 2,
+    "more": 1,
+    "registrations": [
+        {
+            "full_name": "Lê Văn An",
+            "unit": "UBND phường Bến Nghé",
+            "province": "TP. Hồ Chí Minh",
+            "since": "09:15 02/03/2026",
+        },
+    ],
 }
 
 
