@@ -186,7 +186,7 @@ class ComposerForm(ReplyForm):
     )
     # The choices shown follow TRANSITIONS; any status is accepted here, the service decides.
     status = SelectField(
-        _l("and set the status to"), default="", validate_choice=False, validators=[Optional()]
+        _l("And set the status to"), default="", validate_choice=False, validators=[Optional()]
     )
 
 

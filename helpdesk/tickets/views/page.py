@@ -102,7 +102,7 @@ def staff_forms(ticket, abilities: services.Abilities, *, names, agents, queues,
 def status_choices(abilities: services.Abilities) -> list:
     """The composer's statuses: no change first, then those the viewer may set."""
     return forms.options(
-        [("", _("no change"))]
+        [("", _("No change"))]
         + [(str(status), forms.STATUS_LABELS[status]) for status in abilities.statuses]
     )
 
