@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import TemplateNotFound
+from markupsafe import Markup, escape
 
 from helpdesk import reference_cache, text
 from helpdesk.catalogue import services as catalogue
@@ -132,6 +133,24 @@ def queue_options(queues) -> list:
     ]
 
 
+def grouped_options(choices, selected) -> Markup:
+    """A select's options in their groups, written in one pass: WTForms' widget makes a call
+    per option and attribute, and the transfer list has one option per queue."""
+    html, group = [], None
+    for choice in choices:
+        if choice.optgroup != group:
+            if group is not None:
+                html.append("</optgroup>")
+            if choice.optgroup is not None:
+                html.append(f'<optgroup label="{escape(choice.optgroup)}">')
+            group = choice.optgroup
+        mark = " selected" if selected and choice.value == selected else ""
+        html.append(f'<option value="{escape(choice.value)}"{mark}>{escape(choice.label)}</option>')
+    if group is not None:
+        html.append("</optgroup>")
+    return Markup("".join(html))  # noqa: S704 - every value in it is escaped on its way in
+
+
 def fixed_options(queues, choices: dict) -> dict[str, list]:
     """The staff controls' options that change only with reference data (active queues, the
     catalogue as `FactsForm.fill_choices` offers it), made once per change and language."""
@@ -231,6 +250,9 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     for form in page_forms.values():
         if hasattr(form, "version"):
             form.version.data = str(ticket.version)
+    if "transfer" in page_forms:
+        queue = page_forms["transfer"].queue
+        context["transfer_options"] = grouped_options(queue.choices, queue.data)
     context.update(
         can_reply=abilities.can_reply,
         can_write_notes=abilities.can_write_notes,
@@ -241,6 +263,7 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
         names=names,
         thread=pages.thread_for(user, ticket),
         forms=page_forms,
+        returned=frozenset(bound or ()),  # the forms that came back with an error or conflict
         staff=abilities.staff,
         now=now,
     )

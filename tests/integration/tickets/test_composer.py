@@ -392,3 +392,24 @@ def test_the_history_of_changed_facts_is_in_vietnamese_with_names(
     assert "Đã điều phối lại từ" in history
     assert not CODES.search(history), history
     assert "(reason" not in history and "moj-" not in history
+
+
+def test_a_refused_control_comes_back_in_its_open_panel(db, browser, agent, ticket):
+    client = browser(agent)
+    html = page_of(client, ticket)
+    assert not re.search(r'<details[^>]*data-panel="move"[^>]*open', html)
+    response = client.post(
+        f"/tickets/{ticket.number}/transfer",
+        data={
+            "csrf_token": csrf_token(html),
+            "version": hidden_value(html, "version"),
+            "queue": "",
+            "transfer_reason": "Cần nhà cung cấp xử lý",
+        },
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'<details[^>]*data-panel="move"[^>]*open', html)
+    assert not re.search(r'<details[^>]*data-panel="facts"[^>]*open', html)
+    assert "is-invalid" in field_tag(html, "queue")
+    assert 'value="Cần nhà cung cấp xử lý"' in html
