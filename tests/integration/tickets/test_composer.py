@@ -15,6 +15,7 @@ from support import csrf_token
 from helpdesk import text
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing.models import Membership, Rule
+from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Attachment, CannedReply, Event, Ticket
 
 
@@ -335,7 +336,9 @@ def test_the_transfer_list_is_grouped_sorted_and_chooses_nothing(browser, agent,
 # ---------------------------------------------------------------- history in words
 
 
-CODES = re.compile(r"rule \d|system=|category=|\bmoj\b|\bpayment\b|\baccount\b|priority=")
+# What a history line must never show: rule conditions, codes of systems and queues, a
+# service's English reason.
+CODES = re.compile(r"rule \d|\w+=\w|\bmoj\b|\bmoj-\w+|\bnational\b|SLA breach|\(reason")
 
 
 def test_the_history_names_the_rule_and_never_shows_codes(
@@ -388,7 +391,8 @@ def test_the_history_of_changed_facts_is_in_vietnamese_with_names(
     )
     history = section(page_of(client, ticket), "history")
     assert "theo quy tắc định tuyến «hệ thống " in history
-    assert "Đã đổi" in history or "Hệ thống" in history
+    assert "Đã đổi hệ thống, nhóm vấn đề và tỉnh/thành phố từ Bộ Tư pháp / " in history
+    assert " / Đồng Nai thành Bộ Tư pháp / Thanh toán" in history
     assert "Đã điều phối lại từ" in history
     assert not CODES.search(history), history
     assert "(reason" not in history and "moj-" not in history
@@ -413,3 +417,24 @@ def test_a_refused_control_comes_back_in_its_open_panel(db, browser, agent, tick
     assert not re.search(r'<details[^>]*data-panel="facts"[^>]*open', html)
     assert "is-invalid" in field_tag(html, "queue")
     assert 'value="Cần nhà cung cấp xử lý"' in html
+
+
+def test_every_history_line_reads_as_words(db, browser, agent, ticket, queue_by_code):
+    vendor, it = queue_by_code("moj-fpt").id, queue_by_code("moj-it").id
+    stage = tickets.stage_event
+    stage(ticket, "routed", queue_id=it, rule_id=None, reason="no rule matched; default queue")
+    stage(ticket, "routed", queue_id=it, rule_id=987654, reason="rule 987654 (system=moj)")
+    stage(
+        ticket, "escalated", from_queue_id=vendor, to_queue_id=it, reason="SLA breach: resolution"
+    )
+    stage(ticket, "facts_changed", old=["moj", "account", "75"], new=["zzz", "payment", "75"])
+    stage(ticket, "replied", actor=agent)  # a kind this version does not know
+    db.session.commit()
+    history = section(page_of(browser(agent), ticket), "history")
+    assert "the system&#39;s default queue (no routing rule matched)" in history
+    assert "by the routing rule «a removed routing rule»" in history
+    assert "Reason: the resolution deadline was missed" in history
+    assert "an unknown system / Online payment and beneficiary account / Đồng Nai" in history
+    assert "The ticket changed." in history
+    assert not CODES.search(history), history
+    assert "SLA breach" not in history and "987654" not in history and "zzz" not in history
