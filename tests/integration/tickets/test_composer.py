@@ -14,6 +14,7 @@ from support import csrf_token
 
 from helpdesk import text
 from helpdesk.notifications.models import Outbox
+from helpdesk.notifications.rendering import render
 from helpdesk.routing.models import Membership, Rule
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Attachment, CannedReply, Event, Ticket
@@ -96,6 +97,10 @@ def test_a_reply_with_a_status_is_one_submit_one_mail_and_one_history_line(
         ("ticket_waiting_requester", requester.id)
     ]
     assert sent[0].context["body"] == "Xin anh gửi ảnh màn hình lỗi."
+    written = render(sent[0])  # the requester's language: English
+    assert f"{agent.full_name} replied:\n\nXin anh gửi ảnh màn hình lỗi." in written.body
+    assert "Xin anh gửi ảnh màn hình lỗi.</blockquote>" in written.html
+    assert "needs more information from you" in written.body
     html = client.get(response.location).get_data(as_text=True)
     assert "Your reply was sent; the status is now Waiting for the requester." in html
     assert "Xin anh gửi ảnh màn hình lỗi." in section(html, "thread")
@@ -158,6 +163,7 @@ def test_an_internal_note_resolving_a_ticket_mails_the_resolution_without_the_no
     sent = mails(db, ticket)[before:]
     assert [row.template for row in sent] == ["ticket_resolved"]
     assert "body" not in sent[0].context
+    assert "replied" not in render(sent[0]).body
     assert all(note not in str(row.context) for row in mails(db, ticket))
 
 
