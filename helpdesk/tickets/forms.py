@@ -184,6 +184,25 @@ class ReplyForm(FlaskForm):
     version = version_field()
 
 
+# The composer's two kinds of message, as its tabs name them.
+VISIBILITIES = {"public": _l("Reply"), "internal": _l("Internal note")}
+
+
+class ComposerForm(ReplyForm):
+    """Staff's one form: a public reply or an internal note (`visibility`), its files, a
+    canned reply, and the status the ticket goes to (`status`, empty: no change), sent
+    together. Text is needed unless only the status changes (the service decides)."""
+
+    body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=messages.MESSAGE_LIMIT)])
+    visibility = RadioField(
+        _l("Kind of message"), choices=options(VISIBILITIES.items()), default="public"
+    )
+    # The choices shown follow TRANSITIONS; any status is accepted here, the service decides.
+    status = SelectField(
+        _l("And set the status to"), default="", validate_choice=False, validators=[Optional()]
+    )
+
+
 class NoteForm(FlaskForm):
     """An internal note: staff only, never shown to the requester."""
 

@@ -1,6 +1,7 @@
 """A ticket from filing to an answer, in a real browser: a requester files it with an
-attachment, an agent of the queue it routes to finds it, notes it internally and replies;
-the requester sees the reply and never the internal note."""
+attachment, an agent of the queue it routes to finds it, notes it internally and replies with
+the new status in one submit of the composer; the requester sees the reply and never the
+internal note."""
 
 from __future__ import annotations
 
@@ -111,17 +112,38 @@ def test_requester_files_a_ticket_and_sees_the_agents_reply_but_no_internal_note
         expect(agent.locator("main")).to_contain_text(queue_name)
         expect(agent.locator("[data-testid=description]")).to_contain_text("loi-thanh-toan.png")
 
-        agent.locator("textarea[name=note]").fill(NOTE)
-        agent.get_by_role("button", name="Add internal note").click()
+        # One composer: the note on its tab, then the reply with the status in one submit.
+        composer = agent.locator("[data-testid=composer]")
+        composer.get_by_text("Internal note", exact=True).click()
+        expect(composer.locator("button[type=submit]:not([name])")).to_have_text(
+            "Add internal note"
+        )
+        composer.locator("textarea[name=body]").fill(NOTE)
+        composer.locator("button[type=submit]:not([name])").click()
         expect(agent.locator("[data-testid=internal-note]")).to_contain_text(NOTE)
+        expect(agent.locator("[data-testid=message]")).to_have_count(0)
 
-        agent.locator("textarea[name=body]").fill(REPLY)
-        agent.get_by_role("button", name="Send reply").click()
+        composer.get_by_text("Reply", exact=True).click()
+        composer.locator("textarea[name=body]").fill(REPLY)
+        composer.locator("select[name=status]").select_option("waiting_requester")
+        composer.get_by_role("button", name="Send reply").click()
         expect(agent.locator("[data-testid=message]")).to_contain_text(REPLY)
+        expect(agent.locator("header [data-status]")).to_have_attribute(
+            "data-status", "waiting_requester"
+        )
+        expect(agent.locator("[data-testid=history]")).to_contain_text(
+            "Status changed from New to Waiting for the requester."
+        )
+        # The other controls wait in closed panels.
+        expect(agent.locator("[data-panel=facts]")).not_to_have_attribute("open", "")
+        expect(agent.locator("select[name=system]")).to_be_hidden()
 
-        # The requester sees the reply, never the note.
+        # The requester sees the reply and that the team waits on them, never the note.
         requester.reload()
         expect(requester.locator("[data-testid=message]")).to_contain_text(REPLY)
+        expect(requester.locator("header [data-status]")).to_have_attribute(
+            "data-status", "waiting_requester"
+        )
         expect(requester.locator("[data-testid=message]")).to_contain_text(AGENT_NAME)
         expect(requester.locator("[data-testid=internal-note]")).to_have_count(0)
         assert NOTE not in requester.content()

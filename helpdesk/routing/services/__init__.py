@@ -18,6 +18,7 @@ from helpdesk.routing.services.decisions import (
     explain,
     explain_route,
     rule_set,
+    rules_by_id,
     rules_for,
 )
 from helpdesk.routing.services.provisioning import provision_account
@@ -50,7 +51,11 @@ from helpdesk.routing.services.rules import (
     save_rule,
 )
 from helpdesk.routing.services.rules_csv import ImportResult, RowProblem, export_rules, import_rules
-from helpdesk.routing.services.seeding import VENDOR_CATEGORIES, stage_defaults
+from helpdesk.routing.services.seeding import (
+    VENDOR_CATEGORIES,
+    default_rule_name,
+    stage_defaults,
+)
 from helpdesk.routing.services.visibility import (
     covered_provinces,
     covers,
@@ -79,6 +84,7 @@ __all__ = [
     "covered_provinces",
     "covers",
     "decide",
+    "default_rule_name",
     "default_queue_id",
     "delete_rule",
     "escalation_target",
@@ -99,6 +105,7 @@ __all__ = [
     "queues_for_user",
     "remove_membership",
     "rule_set",
+    "rules_by_id",
     "rules_for",
     "rules_query",
     "save_queue",

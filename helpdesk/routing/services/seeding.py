@@ -16,6 +16,11 @@ NATIONAL_QUEUE = "national"
 NATIONAL_NAME = "Cục Chuyển đổi số quốc gia (Bộ Khoa học và Công nghệ)"
 
 
+def default_rule_name(system_code: str, category_code: str, queue_code: str) -> str:
+    """The name `flask seed` gives its rules: codes, which pages replace by the conditions."""
+    return f"{system_code}: {category_code} → {queue_code}"
+
+
 def stage_defaults(report) -> None:
     """Default queues, system defaults and rules; idempotent; does not commit.
 
@@ -53,7 +58,7 @@ def stage_defaults(report) -> None:
         rule_keys.add((system.code, category, None, None))
         db.session.add(
             Rule(
-                name=f"{system.code}: {category} → {queue.code}",
+                name=default_rule_name(system.code, category, queue.code),
                 system_code=system.code,
                 category_code=category,
                 queue=queue,

@@ -17,6 +17,21 @@
     });
   });
 
+  // The composer's send button says what it will do: send a reply or add an internal note.
+  document.querySelectorAll("form.composer").forEach(function (form) {
+    var button = form.querySelector("button[data-label-public]");
+    function label() {
+      var chosen = form.querySelector("input[data-visibility]:checked");
+      if (button && chosen) {
+        button.textContent = chosen.dataset.visibility === "internal" ? button.dataset.labelInternal : button.dataset.labelPublic;
+      }
+    }
+    form.querySelectorAll("input[data-visibility]").forEach(function (input) {
+      input.addEventListener("change", label);
+    });
+    label();
+  });
+
   // Files larger than the server accepts are caught before a long upload from a phone.
   function tooLarge(form) {
     var inputs = form.querySelectorAll("input[type=file][data-max-bytes]");

@@ -20,7 +20,7 @@ from helpdesk.tickets.services.listing import (
     list_tickets,
 )
 from helpdesk.tickets.services.merge import merge
-from helpdesk.tickets.services.messages import add_message
+from helpdesk.tickets.services.messages import add_message, respond
 from helpdesk.tickets.services.resolution import can_reopen, confirm_resolution, rate, reopen
 from helpdesk.tickets.services.status import TRANSITIONS, change_status, close_resolved
 from helpdesk.tickets.services.transfer import escalate, transfer_ticket
@@ -55,6 +55,7 @@ __all__ = [
     "next_number",
     "rate",
     "reopen",
+    "respond",
     "stage_event",
     "transfer_ticket",
     "visibility_clause",

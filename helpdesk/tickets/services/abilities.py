@@ -8,6 +8,7 @@ from datetime import datetime
 
 from helpdesk.auth.models import User, is_staff
 from helpdesk.tickets.models import Status, Ticket
+from helpdesk.tickets.services.access import can_write_internal_notes
 from helpdesk.tickets.services.resolution import can_reopen
 from helpdesk.tickets.services.status import TRANSITIONS
 
@@ -21,7 +22,7 @@ class Abilities:
     can_confirm: bool  # its requester, once it is resolved
     can_reopen: bool  # its requester, within the reopen window
     can_rate: bool  # its requester, once resolved or closed, if not rated yet
-    can_write_notes: bool  # staff, while the ticket takes messages
+    can_write_notes: bool  # staff but its requester, while the ticket takes messages
     can_claim: bool  # staff, while it is open and not theirs
     can_merge: bool  # staff, while it is not closed
     statuses: tuple[str, ...]  # where staff may move it, in the order of Status
@@ -43,7 +44,7 @@ def abilities_of(user: User, ticket: Ticket, *, now: datetime) -> Abilities:
         can_rate=own
         and ticket.status in (Status.RESOLVED, Status.CLOSED)
         and ticket.rating is None,
-        can_write_notes=staff and can_reply,
+        can_write_notes=can_reply and can_write_internal_notes(user, ticket),
         can_claim=staff and ticket.assignee_id != user.id and not closed,
         can_merge=staff and not closed,
         statuses=tuple(status for status in Status if status in allowed) if staff else (),

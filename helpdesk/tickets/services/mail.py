@@ -186,14 +186,18 @@ def on_public_message(ticket, message) -> list[Outbox]:
     return to_address(queue.email, "ticket_requester_reply", key, context) if queue.email else []
 
 
-def on_status_changed(ticket, old: str, new: str) -> list[Outbox]:
+def on_status_changed(ticket, old: str, new: str, *, reply=None) -> list[Outbox]:
     """The requester hears of what concerns them: waiting on them, resolved (with the ticket
-    page's confirm, reopen and rate buttons), closed after resolution."""
+    page's confirm, reopen and rate buttons), closed after resolution. `reply`: the public
+    message sent with the change, which this mail carries (the requester gets one mail)."""
     if new not in ("waiting_requester", "resolved", "closed"):
         return []
     if new == "closed" and old != "resolved":
         return []
     context = {**ticket_context(ticket), "old": old, "new": new}
+    if reply is not None:
+        context["body"] = redact(reply.body)
+        context["author"] = reply.author.full_name if reply.author else ""
     if new == "resolved":
         # Each opens the ticket page at its buttons: a link in a mail never changes anything.
         for action, anchor in RESOLUTION_ANCHORS.items():

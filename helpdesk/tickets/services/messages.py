@@ -1,5 +1,6 @@
 """Replies and internal notes: the first response, the requester's answer that resumes a ticket
-waiting on them, the files that come with a message."""
+waiting on them, the files that come with a message, and staff's reply or note sent with the
+ticket's new status in one action."""
 
 from __future__ import annotations
 
@@ -17,20 +18,40 @@ from helpdesk.tickets.services.access import (
     can_write_internal_notes,
     is_staff,
     require_requester,
+    require_staff_on,
 )
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.tickets.services.filing import clean_text
-from helpdesk.tickets.services.status import stage_status
+from helpdesk.tickets.services.status import check_transition, stage_status
 from helpdesk.timeutil import utcnow
 
 MESSAGE_LIMIT = 20000
+# The statuses whose mail to the requester carries a reply sent with them: one mail, not two.
+REPLY_CARRYING = (Status.WAITING_REQUESTER, Status.RESOLVED)
 
 
 def stage_message(
     author: User, ticket: Ticket, body: str, *, internal: bool, uploads: tuple, now: datetime
 ) -> list:
     """Add a reply or internal note with its files; returns the outbox rows it causes."""
+    return _stage_message(author, ticket, body, internal=internal, uploads=uploads, now=now)[1]
+
+
+def _stage_message(
+    author: User,
+    ticket: Ticket,
+    body: str,
+    *,
+    internal: bool,
+    uploads: tuple,
+    now: datetime,
+    opens: bool = True,
+    notify: bool = True,
+) -> tuple[Message, list]:
+    """stage_message, with the message. `opens`: a first staff reply opens a new ticket (not
+    when the same action sets the status); `notify`: the reply is mailed (not when the mail
+    of the status set with it carries it)."""
 
     problems: dict[str, str] = {}
     body = clean_text(body, "body", problems, multiline=True)
@@ -72,16 +93,25 @@ def stage_message(
     outbox: list = []
     if internal:
         stage_event(ticket, EventKind.NOTE_ADDED, actor=author, at=now)
-        return outbox
+        return message, outbox
     if staff:
         deadlines.on_public_agent_reply(ticket, now)
-        if ticket.status == Status.NEW:
+        if ticket.status == Status.NEW and opens:
             outbox += stage_status(ticket, Status.OPEN, actor=author, now=now)
     elif ticket.status == Status.WAITING_REQUESTER:
         outbox += stage_status(ticket, Status.OPEN, actor=author, now=now)
     db.session.flush()
-    outbox += mail.on_public_message(ticket, message)
-    return outbox
+    if notify:
+        outbox += mail.on_public_message(ticket, message)
+    return message, outbox
+
+
+def check_open_for_messages(ticket: Ticket) -> None:
+    """errors.Invalid (body) when the ticket takes no more messages: closed, or merged."""
+    if ticket.status == Status.CLOSED:
+        raise errors.Invalid(_("This ticket is closed; please file a new ticket."), "body")
+    if ticket.merged_into_id is not None:
+        raise errors.Invalid(_("This ticket was merged into another; reply there."), "body")
 
 
 def add_message(
@@ -100,14 +130,64 @@ def add_message(
     reopens it and resumes the resolution clock. Closed tickets take no more messages.
     """
     now = now or utcnow()
-    if ticket.status == Status.CLOSED:
-        raise errors.Invalid(_("This ticket is closed; please file a new ticket."), "body")
-    if ticket.merged_into_id is not None:
-        raise errors.Invalid(_("This ticket was merged into another; reply there."), "body")
+    check_open_for_messages(ticket)
     if not is_staff(author):
         require_requester(author, ticket)
     expect_version(ticket, version)
-    outbox = stage_message(author, ticket, body, internal=internal, uploads=uploads, now=now)
-    message = next(m for m in reversed(ticket.messages) if m.author_id == author.id)
+    message, outbox = _stage_message(
+        author, ticket, body, internal=internal, uploads=uploads, now=now
+    )
     commit_and_dispatch(outbox, ticket=ticket, timers=not internal)
+    return message
+
+
+def respond(
+    author: User,
+    ticket: Ticket,
+    body: str,
+    *,
+    internal: bool = False,
+    uploads: tuple = (),
+    status: str | None = None,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Message | None:
+    """Staff's one action on a ticket: a public reply or an internal note with its files, and
+    the status the ticket goes to, in one transaction. Commits; all or nothing: a status the
+    ticket may not take saves no message (errors.Invalid on `status`).
+
+    With a status and no text only the status changes (the message is None). A reply sent
+    with a status the requester is mailed about (waiting for them, resolved) goes to them in
+    that one mail; an internal note is never mailed."""
+    now = now or utcnow()
+    require_staff_on(author, ticket)
+    check_open_for_messages(ticket)
+    expect_version(ticket, version)
+    if internal and not can_write_internal_notes(author, ticket):
+        raise errors.Invalid(_("Internal notes are not for your own ticket."), "visibility")
+    status = status or None
+    if status is not None:
+        check_transition(ticket.status, status)
+        if status == ticket.status:
+            status = None
+    writes = bool((body or "").strip() or uploads) or status is None
+    carried = writes and not internal and status in REPLY_CARRYING
+    message, outbox = None, []
+    if writes:
+        message, outbox = _stage_message(
+            author,
+            ticket,
+            body,
+            internal=internal,
+            uploads=uploads,
+            now=now,
+            opens=status is None,
+            notify=not carried,
+        )
+    if status is not None:
+        old = ticket.status
+        outbox += stage_status(ticket, status, actor=author, now=now, notify=not carried)
+        if carried:
+            outbox += mail.on_status_changed(ticket, old, status, reply=message)
+    commit_and_dispatch(outbox, ticket=ticket, timers=not internal or status is not None)
     return message

@@ -40,6 +40,14 @@ def auto_close_days() -> int:
     return int(current_app.config.get("HELPDESK_AUTO_CLOSE_DAYS", AUTO_CLOSE_DAYS_DEFAULT))
 
 
+def check_transition(old: str, new: str) -> None:
+    """errors.Invalid (status) unless staff may move a ticket from `old` to `new` (or it stays)."""
+    if new != old and new not in TRANSITIONS.get(old, set()):
+        raise errors.Invalid(
+            _("A ticket cannot go from %(old)s to %(new)s.", old=_(old), new=_(new)), "status"
+        )
+
+
 def stage_status(
     ticket: Ticket,
     new: str,
@@ -54,10 +62,7 @@ def stage_status(
     old = ticket.status
     if new == old:
         return []
-    if new not in TRANSITIONS.get(old, set()):
-        raise errors.Invalid(
-            _("A ticket cannot go from %(old)s to %(new)s.", old=_(old), new=_(new)), "status"
-        )
+    check_transition(old, new)
     ticket.status = new
     ticket.updated_at = now
     if new == Status.RESOLVED:

@@ -1,4 +1,6 @@
-"""The ticket's history as sentences: one readable line per event kind (SENTENCES)."""
+"""The ticket's history as sentences: one readable line per event kind (SENTENCES), with the
+names of the queues, people, systems, categories, provinces and routing rules it refers to
+(never their codes), all from memory or the page's one query of people."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from helpdesk.catalogue import services as catalogue
+from helpdesk.routing import services as routing
 from helpdesk.tickets.forms import PRIORITY_LABELS, STATUS_LABELS
 from helpdesk.tickets.models import EventKind
 from helpdesk.timeutil import to_local
@@ -20,6 +24,9 @@ REASONS = {
     "reopened": _l("reopened by the requester"),
     "auto_closed": _l("closed automatically after the waiting days"),
     "merged": _l("merged into another ticket"),
+    # An escalation after a missed deadline (services.escalation).
+    "SLA breach: first response": _l("the first response deadline was missed"),
+    "SLA breach: resolution": _l("the resolution deadline was missed"),
 }
 
 
@@ -57,7 +64,7 @@ def reason_text(reason) -> str:
     return str(REASONS.get(reason, reason or ""))
 
 
-def describe(event, queues: dict[int, str], users: dict[int, str]) -> str:
+def describe(event, queues: dict[int, str], users: dict[int, str], language: str = "vi") -> str:
     """One sentence for an event; `queues` and `users` name the ids its data refers to."""
     data = event.data or {}
     try:
@@ -66,9 +73,8 @@ def describe(event, queues: dict[int, str], users: dict[int, str]) -> str:
         kind = None
     sentence = SENTENCES.get(kind)
     if sentence is not None:
-        return sentence(Named(data, queues, users))
-    details = ", ".join(f"{key}: {value}" for key, value in sorted(data.items()))
-    return f"{event.kind.replace('_', ' ').capitalize()}" + (f" ({details})" if details else "")
+        return sentence(Named(data, queues, users, language))
+    return _("The ticket changed.")  # a kind this version does not know: never its code
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class Named:
     data: dict
     queues: dict[int, str]
     users: dict[int, str]
+    language: str = "vi"
 
     def get(self, key: str, default=None):
         return self.data.get(key, default)
@@ -88,16 +95,72 @@ class Named:
     def user(self, key: str) -> str:
         return self.users.get(self.data[key], _("a removed account"))
 
+    def facts(self, key: str) -> str:
+        """[system, category, province] codes as their names."""
+        system, category, province = [*(self.data.get(key) or []), None, None, None][:3]
+        return " / ".join(
+            (system_name(system), category_name(category, self.language), province_name(province))
+        )
+
+    def rule(self) -> str:
+        return rule_text(self.data.get("rule_id"), self.language)
+
+
+def system_name(code) -> str:
+    found = catalogue.find_system(code)
+    return found.ministry if found else _("an unknown system")
+
+
+def category_name(code, language: str) -> str:
+    found = catalogue.find_category(code)
+    return found.name(language) if found else _("an unknown kind of problem")
+
+
+def province_name(code) -> str:
+    found = catalogue.find_province(code)
+    return found.name if found else _("an unknown province")
+
+
+def rule_text(rule_id, language: str) -> str:
+    """A routing rule as its name, or as its conditions when it has no name of its own (the
+    codes `flask seed` names its rules by are no name)."""
+    rule = routing.rules_by_id().get(rule_id)
+    if rule is None:
+        return _("a removed routing rule")
+    queue = routing.queues_by_id().get(rule.queue_id)
+    seeded = routing.default_rule_name(rule.system, rule.category, queue.code if queue else "")
+    if rule.name.strip() and rule.name != seeded:
+        return rule.name
+    return conditions_text(rule, language)
+
+
+def conditions_text(rule, language: str) -> str:
+    parts = []
+    if rule.system is not None:
+        parts.append(_("system %(name)s", name=system_name(rule.system)))
+    if rule.category is not None:
+        parts.append(_("kind of problem %(name)s", name=category_name(rule.category, language)))
+    if rule.province is not None:
+        parts.append(_("province %(name)s", name=province_name(rule.province)))
+    if rule.priority is not None:
+        parts.append(_("priority %(name)s", name=priority_label(rule.priority)))
+    return ", ".join(parts) or _("every ticket")
+
 
 def created(data: Named) -> str:
     return _("Ticket filed.")
 
 
 def routed(data: Named) -> str:
+    if data.get("rule_id") is None:
+        return _(
+            "Routed to %(queue)s, the system's default queue (no routing rule matched).",
+            queue=data.queue("queue_id"),
+        )
     return _(
-        "Routed to %(queue)s (%(reason)s).",
+        "Routed to %(queue)s by the routing rule «%(rule)s».",
         queue=data.queue("queue_id"),
-        reason=data.get("reason", ""),
+        rule=data.rule(),
     )
 
 
@@ -135,7 +198,7 @@ def moved(template: str, data: Named) -> str:
     return template % {
         "old": data.queue("from_queue_id"),
         "new": data.queue("to_queue_id"),
-        "reason": data.get("reason", ""),
+        "reason": reason_text(data.get("reason")),
     }
 
 
@@ -154,7 +217,11 @@ def escalated(data: Named) -> str:
 
 
 def rerouted(data: Named) -> str:
-    return moved(_("Routed again from %(old)s to %(new)s (%(reason)s)."), data)
+    # The reason is the routing's own (the rule the event before names), not a person's.
+    return moved(
+        _("Routed again from %(old)s to %(new)s after the system, kind or province changed."),
+        data,
+    )
 
 
 def deadline(template: str, data: Named) -> str:
@@ -181,11 +248,10 @@ def priority_changed(data: Named) -> str:
 
 
 def facts_changed(data: Named) -> str:
-    old, new = data.get("old") or [], data.get("new") or []
     return _(
         "System, category and province changed from %(old)s to %(new)s.",
-        old=" / ".join(map(str, old)),
-        new=" / ".join(map(str, new)),
+        old=data.facts("old"),
+        new=data.facts("new"),
     )
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import TemplateNotFound
+from markupsafe import Markup, escape
 
-from helpdesk import reference_cache
+from helpdesk import reference_cache, text
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
+from helpdesk.routing.models import QueueKind
 from helpdesk.tickets import forms, services
 from helpdesk.tickets.services import canned as canned_replies
 from helpdesk.tickets.services import pages, sla_state
@@ -61,19 +64,15 @@ def requester_forms(abilities: services.Abilities) -> dict:
 
 
 def staff_forms(ticket, abilities: services.Abilities, *, names, agents, queues, choices) -> dict:
-    """The blank forms of the staff controls, as `_staff_controls.html` shows them: the
-    note, claim, status and merge forms only where the viewer may use them. `agents` are
-    (id, name) pairs."""
+    """The blank forms of the staff side, as `_composer.html` and `_staff_controls.html` show
+    them: the composer (a reply or note with the status) and the claim and merge forms only
+    where the viewer may use them. `agents` are (id, name) pairs."""
     page_forms = {}
-    if abilities.can_write_notes:
-        page_forms["note"] = blank(forms.NoteForm)
+    if abilities.can_reply:
+        composer = page_forms["reply"] = blank(forms.ComposerForm)
+        composer.status.choices = status_choices(abilities)
     if abilities.can_claim:
         page_forms["claim"] = blank(forms.ActionForm)
-    if abilities.statuses:
-        page_forms["status"] = blank(forms.StatusForm)
-        page_forms["status"].status.choices = forms.options(
-            (str(status), forms.STATUS_LABELS[status]) for status in abilities.statuses
-        )
     assign = blank(forms.AssignForm, assignee=str(ticket.assignee_id or ""))
     assign.assignee.choices = agent_choices(agents)
     fixed = fixed_options(queues, choices)
@@ -102,6 +101,57 @@ def staff_forms(ticket, abilities: services.Abilities, *, names, agents, queues,
     return page_forms
 
 
+def status_choices(abilities: services.Abilities) -> list:
+    """The composer's statuses: no change first, then those the viewer may set."""
+    return forms.options(
+        [("", _("No change"))]
+        + [(str(status), forms.STATUS_LABELS[status]) for status in abilities.statuses]
+    )
+
+
+# The transfer list's groups, in this order; a queue of another kind goes last.
+QUEUE_GROUPS = {
+    QueueKind.MINISTRY_IT: _l("Ministry IT units"),
+    QueueKind.VENDOR: _l("Vendors"),
+    QueueKind.PROVINCIAL: _l("Provinces"),
+    QueueKind.NATIONAL: _l("National"),
+}
+
+
+def queue_options(queues) -> list:
+    """The active queues grouped by kind (QUEUE_GROUPS), by name within a group, after a blank
+    choice: nothing is chosen until the user chooses."""
+    order = {kind: rank for rank, kind in enumerate(QUEUE_GROUPS)}
+    active = sorted(
+        (q for q in queues if q.active),
+        key=lambda q: (order.get(q.kind, len(order)), text.fold(q.name), q.id),
+    )
+    return [forms.SelectChoice("", _("— choose a queue —"))] + [
+        forms.SelectChoice(
+            str(q.id), q.name, optgroup=str(QUEUE_GROUPS.get(q.kind, _("Other queues")))
+        )
+        for q in active
+    ]
+
+
+def grouped_options(choices, selected) -> Markup:
+    """A select's options in their groups, written in one pass: WTForms' widget makes a call
+    per option and attribute, and the transfer list has one option per queue."""
+    html, group = [], None
+    for choice in choices:
+        if choice.optgroup != group:
+            if group is not None:
+                html.append("</optgroup>")
+            if choice.optgroup is not None:
+                html.append(f'<optgroup label="{escape(choice.optgroup)}">')
+            group = choice.optgroup
+        mark = " selected" if selected and choice.value == selected else ""
+        html.append(f'<option value="{escape(choice.value)}"{mark}>{escape(choice.label)}</option>')
+    if group is not None:
+        html.append("</optgroup>")
+    return Markup("".join(html))  # noqa: S704 - every value in it is escaped on its way in
+
+
 def fixed_options(queues, choices: dict) -> dict[str, list]:
     """The staff controls' options that change only with reference data (active queues, the
     catalogue as `FactsForm.fill_choices` offers it), made once per change and language."""
@@ -110,7 +160,7 @@ def fixed_options(queues, choices: dict) -> dict[str, list]:
         facts = forms.FactsForm(formdata=None, meta={"csrf": False})
         facts.fill_choices(**choices)
         return {
-            "queue": forms.options([(str(q.id), q.name) for q in queues if q.active]),
+            "queue": queue_options(queues),
             "system": facts.system.choices,
             "category": facts.category.choices,
             "province": facts.province.choices,
@@ -135,11 +185,37 @@ def requester_side(ticket, names, *, staff: bool, now) -> dict:
     }
 
 
+# Forms the page no longer shows, whose endpoints still take posts: the composer shows them.
+OLD_FORMS = ("note", "status")
+
+
+def with_composer(bound: dict) -> dict:
+    """`bound` with a note or status form that came back with errors as the composer holding
+    its input and errors."""
+    note, status = bound.get("note"), bound.get("status")
+    if note is None and status is None:
+        return bound
+    composer = blank(forms.ComposerForm)
+    if note is not None:
+        composer.body.data, composer.visibility.data = note.note.data, "internal"
+        composer.body.errors = list(note.note.errors)
+        composer.attachments.errors = list(note.note_attachments.errors)
+        composer.form_errors.extend(note.form_errors)
+    if status is not None:
+        composer.status.data = status.status.data
+        composer.status.errors = list(status.status.errors)
+        composer.form_errors.extend([*status.status_reason.errors, *status.form_errors])
+    kept = {name: form for name, form in bound.items() if name not in OLD_FORMS}
+    return {**kept, "reply": composer}
+
+
 def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     """The ticket page as the current user may see it. `bound` holds a submitted form (with
-    its errors and input) that replaces the blank one of the same name."""
+    its errors and input) that replaces the blank one of the same name (the note and status
+    forms of the older endpoints fill the composer)."""
     if bound is not None:
         db.session.rollback()  # a failed action leaves nothing behind; read the ticket as it is
+        bound = with_composer(bound)
     user = current_user
     ticket, names = pages.load_ticket(user, number)
     now = utcnow()
@@ -161,13 +237,14 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
             )
         )
         queue_names = {queue.id: queue.name for queue in queues}
+        shown_in = language()
         context.update(
             canned=canned_replies.canned_for(ticket) if abilities.can_reply else [],
             history=[
                 (
                     event,
                     people.names.get(event.actor_id),
-                    describe(event, queue_names, people.names),
+                    describe(event, queue_names, people.names, shown_in),
                 )
                 for event in events
             ],
@@ -183,8 +260,12 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     for form in page_forms.values():
         if hasattr(form, "version"):
             form.version.data = str(ticket.version)
+    if "transfer" in page_forms:
+        queue = page_forms["transfer"].queue
+        context["transfer_options"] = grouped_options(queue.choices, queue.data)
     context.update(
         can_reply=abilities.can_reply,
+        can_write_notes=abilities.can_write_notes,
         can_confirm=abilities.can_confirm,
         can_reopen=abilities.can_reopen,
         can_rate=abilities.can_rate,
@@ -192,6 +273,7 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
         names=names,
         thread=pages.thread_for(user, ticket),
         forms=page_forms,
+        returned=frozenset(bound or ()),  # the forms that came back with an error or conflict
         staff=abilities.staff,
         now=now,
     )

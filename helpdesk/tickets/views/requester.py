@@ -92,37 +92,70 @@ def show(number: str):
 @bp.route("/<number>/reply", methods=["POST"])
 @login_required
 def reply(number: str):
+    """A requester's reply; for staff the composer: a reply or an internal note
+    (`visibility`), its files, a canned reply, and the status set with it, in one action."""
     number = checked_number(number)
     ticket = services.get_ticket(me(), number)
-    form = forms.ReplyForm()
     staff = is_staff(me())
+    form = forms.ComposerForm() if staff else forms.ReplyForm()
     if staff and request.form.get("insert_canned"):
         return insert_canned(number, ticket, form)
     if not form.validate_on_submit():
         return render_ticket(number, status=422, bound={"reply": form})
+    uploads = forms.uploads_from(files("attachments"))
     try:
-        services.add_message(
-            me(),
-            ticket,
-            form.body.data,
-            uploads=forms.uploads_from(files("attachments")),
-            version=forms.version_of(form.version) if staff else None,
-        )
+        if staff:
+            internal = form.visibility.data == "internal"
+            message = services.respond(
+                me(),
+                ticket,
+                with_canned(ticket, form),
+                internal=internal,
+                uploads=uploads,
+                status=form.status.data or None,
+                version=forms.version_of(form.version),
+            )
+        else:
+            internal, message = (
+                False,
+                services.add_message(me(), ticket, form.body.data, uploads=uploads),
+            )
     except errors.Conflict as error:
         return conflict(number, error, "reply", form)
     except errors.Invalid as error:
         errors.attach_to_form(form, error)
         return render_ticket(number, status=422, bound={"reply": form})
-    flash(_("Your reply was sent."), "success")
+    flash(sent_message(staff, internal, message, form), "success")
     return redirect(url_for(".show", number=number, _anchor="reply"))
+
+
+def sent_message(staff: bool, internal: bool, message, form) -> str:
+    """What the page says once the reply, note or status is saved."""
+    if not staff:
+        return _("Your reply was sent.")
+    if message is None:
+        return _("Status changed.")
+    status = form.status.data
+    if not status:
+        return _("Internal note added.") if internal else _("Your reply was sent.")
+    label = forms.STATUS_LABELS.get(status, status)
+    if internal:
+        return _("Internal note added; the status is now %(status)s.", status=label)
+    return _("Your reply was sent; the status is now %(status)s.", status=label)
+
+
+def with_canned(ticket, form) -> str:
+    """The composer's text, with the canned reply chosen in it (sent without scripts, the
+    select's choice is not in the box yet) after it."""
+    chosen = id_from(form.canned.data)
+    canned = canned_replies.find_canned_for(ticket, chosen) if chosen is not None else None
+    body = (form.body.data or "").strip()
+    return "\n\n".join(t for t in (body, canned.body if canned else "") if t)
 
 
 def insert_canned(number: str, ticket, form):
     """Put a canned reply's text into the reply box (nothing is saved until it is sent)."""
-    chosen = id_from(form.canned.data)
-    canned = canned_replies.find_canned_for(ticket, chosen) if chosen is not None else None
-    if canned is not None:
-        form.body.data = "\n\n".join(t for t in ((form.body.data or "").strip(), canned.body) if t)
+    form.body.data = with_canned(ticket, form)
     form.canned.data = ""
     return render_ticket(number, bound={"reply": form})
 
