@@ -194,7 +194,6 @@ class ImportForm(FlaskForm):
     file = FileField(
         _l("File (CSV or XLSX)"),
         validators=[FileRequired()],
-        description=_l("Columns: cccd, full_name, email, phone, province, unit, role."),
     )
 
 
