@@ -26,11 +26,13 @@ import pytest
 from babel.messages.pofile import read_po
 from integration.test_province_scope import ROUTES
 from sqlalchemy import select
+from support import csrf_token
 
 from helpdesk.auth.models import Role
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.catalogue.models import System
 from helpdesk.routing.models import Membership, Queue
+from helpdesk.sla.models import Calendar
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets import storage
@@ -281,3 +283,95 @@ def test_the_checks_catch_english_and_codes(db):
     assert "English: 'Save'" in found
     assert "code: 'ok'" not in found  # only in a script and a link
     assert len([f for f in found if f.startswith("code")]) == 3
+
+
+# ---------------------------------------------------------------- forms posted wrong
+
+
+class Forms(HTMLParser):
+    """The POST forms of a page: their action and the fields a person types into."""
+
+    TYPED = {"text", "email", "tel", "search", "number", "url", None}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            if (attributes.get("method") or "").lower() == "post":
+                self.forms.append({"action": attributes.get("action") or "", "typed": []})
+            return
+        if not self.forms or not attributes.get("name"):
+            return
+        if tag == "textarea" or (tag == "input" and attributes.get("type") in self.TYPED):
+            self.forms[-1]["typed"].append(attributes["name"])
+
+
+def main_form(html: str, url: str) -> dict:
+    """The page's own form: posted to the page itself, the one with most fields typed into."""
+    parser = Forms()
+    parser.feed(html)
+    own = [f for f in parser.forms if f["action"] in ("", url.split("?")[0])]
+    assert own, f"no form posted to {url}"
+    return max(own, key=lambda f: len(f["typed"]))
+
+
+# The main forms, by who fills them: each posted empty, then with words where they do not fit.
+FORMS = {
+    "anonymous": ["/auth/login", "/auth/register", "/auth/reset"],
+    "requester": ["/tickets/new", "/auth/profile", "/auth/password"],
+    "admin": [
+        "/accounts/new",
+        "/accounts/import",
+        "/admin/routing/queues/new",
+        "/admin/routing/rules/new",
+        "/admin/routing/rules/import",
+        "/admin/routing/tester",
+        "/admin/routing/queues/{queue}/members",
+        "/sla/policies/new",
+        "/sla/calendars/{calendar}",
+        "/tickets/canned/new",
+    ],
+}
+# A reset asked for a login name that does not exist is answered as one that does.
+ANSWERED_ALIKE = {"/auth/reset"}
+TYPED = "Chữ gõ vào 7"  # fits no e-mail, number, CCCD or code: an error, and kept
+
+
+@pytest.mark.parametrize("role", sorted(FORMS))
+def test_forms_posted_wrong_answer_in_vietnamese_and_keep_what_was_typed(
+    db, client, login, desk, role
+):
+    if role != "anonymous":
+        login(desk.users[role], PASSWORD)
+    calendar = db.session.scalar(select(Calendar.id).order_by(Calendar.id))
+    codes = bare_codes(db)
+    found: dict[str, list[str]] = {}
+    lost: dict[str, list[str]] = {}
+    for pattern in FORMS[role]:
+        url = pattern.format(queue=desk.queue.id, calendar=calendar)
+        page = client.get(url).get_data(as_text=True)
+        form = main_form(page, url)
+        token = csrf_token(page)
+        empty = client.post(url, data={"csrf_token": token, **dict.fromkeys(form["typed"], "")})
+        typed = client.post(url, data={"csrf_token": token, **dict.fromkeys(form["typed"], TYPED)})
+        for name, response in (("empty", empty), ("typed", typed)):
+            if name == "typed" and url in ANSWERED_ALIKE:
+                assert response.status_code == 302, url
+                continue
+            html = response.get_data(as_text=True)
+            assert response.status_code in (200, 400, 422), (url, name, response.status_code)
+            assert '<html lang="vi">' in html, (url, name)
+            assert "is-invalid" in html or "alert-danger" in html, (url, name)
+            if said := problems(html, codes):
+                found[f"{name} {url}"] = said
+        if url in ANSWERED_ALIKE:
+            continue
+        kept = typed.get_data(as_text=True)
+        if missing := [field for field in form["typed"] if f'value="{TYPED}"' not in kept]:
+            if TYPED not in kept:  # a text area keeps it as its text
+                lost[url] = missing
+    assert found == {}
+    assert lost == {}
