@@ -109,6 +109,22 @@ def english_of_catalogue() -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
 
+@cache
+def vietnamese_of_catalogue() -> re.Pattern:
+    """The catalogue's Vietnamese sentences of three words or more (no placeholders)."""
+    with PO_FILE.open("rb") as fileobj:
+        catalogue = read_po(fileobj, locale="vi")
+    phrases = set()
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        for text in strings:
+            if text and text not in ids and "%" not in text and len(text.split()) >= 3:
+                phrases.add(" ".join(text.split()))
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
 def bare_codes(db) -> re.Pattern:
     codes = set(db.session.scalars(select(System.code)))
     codes |= {state.value for state in SlaState}
@@ -283,6 +299,8 @@ def test_the_checks_catch_english_and_codes(db):
     assert "English: 'Save'" in found
     assert "code: 'ok'" not in found  # only in a script and a link
     assert len([f for f in found if f.startswith("code")]) == 3
+    english_page = visible_text("<p>Page not found.</p><a href='/'>Về trang chủ</a>")
+    assert vietnamese_of_catalogue().findall(english_page) == ["Về trang chủ"]
 
 
 # ---------------------------------------------------------------- forms posted wrong
@@ -301,12 +319,15 @@ class Forms(HTMLParser):
         attributes = dict(attrs)
         if tag == "form":
             if (attributes.get("method") or "").lower() == "post":
-                self.forms.append({"action": attributes.get("action") or "", "typed": []})
+                action = attributes.get("action") or ""
+                self.forms.append({"action": action, "typed": [], "passwords": []})
             return
         if not self.forms or not attributes.get("name"):
             return
         if tag == "textarea" or (tag == "input" and attributes.get("type") in self.TYPED):
             self.forms[-1]["typed"].append(attributes["name"])
+        elif tag == "input" and attributes.get("type") == "password":
+            self.forms[-1]["passwords"].append(attributes["name"])
 
 
 def main_form(html: str, url: str) -> dict:
@@ -318,7 +339,8 @@ def main_form(html: str, url: str) -> dict:
     return max(own, key=lambda f: len(f["typed"]))
 
 
-# The main forms, by who fills them: each posted empty, then with words where they do not fit.
+# The main forms, by who fills them: each posted empty, then with words where they do not fit
+# (what was typed is shown again, passwords never).
 FORMS = {
     "anonymous": ["/auth/login", "/auth/register", "/auth/reset"],
     "requester": ["/tickets/new", "/auth/profile", "/auth/password"],
@@ -337,7 +359,8 @@ FORMS = {
 }
 # A reset asked for a login name that does not exist is answered as one that does.
 ANSWERED_ALIKE = {"/auth/reset"}
-TYPED = "Chữ gõ vào 7"  # fits no e-mail, number, CCCD or code: an error, and kept
+TYPED = "Chữ gõ vào 7"
+SECRET = "Mật-khẩu-không-bao-giờ-hiện-lại"  # noqa: S105 - typed, never shown again  # fits no e-mail, number, CCCD or code: an error, and kept
 
 
 @pytest.mark.parametrize("role", sorted(FORMS))
@@ -356,7 +379,14 @@ def test_forms_posted_wrong_answer_in_vietnamese_and_keep_what_was_typed(
         form = main_form(page, url)
         token = csrf_token(page)
         empty = client.post(url, data={"csrf_token": token, **dict.fromkeys(form["typed"], "")})
-        typed = client.post(url, data={"csrf_token": token, **dict.fromkeys(form["typed"], TYPED)})
+        typed = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                **dict.fromkeys(form["typed"], TYPED),
+                **dict.fromkeys(form["passwords"], SECRET),
+            },
+        )
         for name, response in (("empty", empty), ("typed", typed)):
             if name == "typed" and url in ANSWERED_ALIKE:
                 assert response.status_code == 302, url
@@ -370,8 +400,28 @@ def test_forms_posted_wrong_answer_in_vietnamese_and_keep_what_was_typed(
         if url in ANSWERED_ALIKE:
             continue
         kept = typed.get_data(as_text=True)
+        assert SECRET not in kept, f"{url} shows a password again"
         if missing := [field for field in form["typed"] if f'value="{TYPED}"' not in kept]:
             if TYPED not in kept:  # a text area keeps it as its text
                 lost[url] = missing
     assert found == {}
     assert lost == {}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "requester", "agent", "admin"])
+def test_english_pages_show_no_vietnamese_of_the_catalogue(db, english, login, desk, role):
+    if role != "anonymous":
+        login(desk.users[role], PASSWORD)
+    found: dict[str, list[str]] = {}
+    for endpoint, url in walk(desk, db):
+        response = english.get(url)
+        response.close()
+        if 300 <= response.status_code < 400 or not response.content_type.startswith("text/html"):
+            continue
+        if endpoint in PAGES_BEING_REWRITTEN and response.status_code == 200:
+            continue
+        html = response.get_data(as_text=True)
+        assert '<html lang="en">' in html, url
+        if said := sorted(set(vietnamese_of_catalogue().findall(visible_text(html)))):
+            found[f"{response.status_code} {url}"] = said
+    assert found == {}
