@@ -31,6 +31,7 @@ from support import csrf_token
 from helpdesk.auth.models import Role
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.catalogue.models import System
+from helpdesk.notifications.models import OutboxStatus
 from helpdesk.routing.models import Membership, Queue
 from helpdesk.sla.models import Calendar
 from helpdesk.sla.states import SlaState
@@ -131,6 +132,7 @@ def bare_codes(db) -> re.Pattern:
     codes |= {role.value for role in Role}
     codes |= {status.value for status in Status}
     codes |= {status.value for status in AccountStatus}
+    codes |= {status.value for status in OutboxStatus}
     codes |= {"in_progress"}
     alternatives = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
     return re.compile(rf"(?<![\w\-./:@])(?:{alternatives})(?![\w\-/@]|\.\w)")
