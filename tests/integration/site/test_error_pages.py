@@ -83,3 +83,16 @@ def test_500_speaks_vietnamese_and_leads_home(make_app, tmp_path):
     assert "Đã xảy ra lỗi phía hệ thống." in html
     assert "Vui lòng thử lại sau vài phút" in html
     assert 'data-testid="error-home"' in html
+
+
+def test_the_apis_429_says_when_to_try_again_in_the_contract_shape(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "HELPDESK_API_RATE_LIMIT", "2/minute")
+    statuses = [client.get("/api/v1/me").status_code for _ in range(2)]
+    assert 429 not in statuses
+    response = client.get("/api/v1/me")
+    assert response.status_code == 429
+    assert response.json["error"]["code"] == "too_many_requests"
+    assert re.search(
+        r"vui lòng thử lại sau 1 phút, lúc \d\d:\d\d", response.json["error"]["message"]
+    )
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
