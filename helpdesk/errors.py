@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException
 
-from helpdesk.extensions import db
+from helpdesk.extensions import db, limiter
+from helpdesk.timeutil import to_local
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +89,39 @@ def error_response(status: int, message: str, fields: dict | None = None, code: 
         body = {"error": {"code": code, "message": message, "fields": fields or {}}}
         return jsonify(body), status
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    return render_template(template, status=status, message=message, back=way_back()), status
+
+
+def way_back() -> str | None:
+    """The page the user came from on this site (a link back), or None."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return None
+    path = referrer.path or "/"
+    if path == request.path or not path.startswith("/") or "\\" in path:
+        return None
+    return f"{path}?{referrer.query}" if referrer.query else path
+
+
+def too_many_requests():
+    """The 429 page (or the API's error): when to try again if the rate limiter knows, with
+    Retry-After in seconds."""
+    limit = limiter.current_limit
+    if limit is None:
+        return error_response(429, default_message(429))
+    retry_at = limit.window[0]  # reset_at adds a second
+    seconds = max(1, math.ceil(retry_at - time.time()))
+    at = to_local(datetime.fromtimestamp(retry_at, UTC), current_app.config["HELPDESK_TIMEZONE"])
+    minutes = math.ceil(seconds / 60)
+    message = ngettext(
+        "Too many attempts in a short time: please try again in %(num)d minute, at %(time)s.",
+        "Too many attempts in a short time: please try again in %(num)d minutes, at %(time)s.",
+        minutes,
+        time=at.strftime("%H:%M"),
+    )
+    response = make_response(error_response(429, message))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def default_message(status: int) -> str:
@@ -117,6 +155,8 @@ def register_handlers(app: Flask) -> None:
             return error_response(
                 400, _("The form has expired. Please reload the page and try again.")
             )
+        if status == 429:
+            return too_many_requests()
         response = make_response(error_response(status, default_message(status)))
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)

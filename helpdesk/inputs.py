@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import flask_wtf
 from flask import Flask, abort, request
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -152,9 +153,89 @@ def require_readable(value: str, field: str, *, multiline: bool = False) -> str:
     return value
 
 
+def N_(message: str) -> str:  # noqa: N802 - the marker pybabel extracts, as _()
+    return message
+
+
+class Mark:
+    """Plural messages for `pybabel extract` to find; nothing is translated here."""
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, n: int) -> str:  # noqa: ARG004
+        return singular if n == 1 else plural
+
+
+# WTForms' own messages (wtforms/locale has no Vietnamese): listed here so that `pybabel
+# extract` keeps them in our catalogue, where WtformsTranslations finds them.
+WTFORMS_MESSAGES = (
+    N_("This field is required."),
+    N_("Invalid input."),
+    N_("Invalid email address."),
+    N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."),
+    N_("Invalid choice(s): one or more data inputs could not be coerced."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Not a valid float value."),
+    N_("Not a valid date value."),
+    N_("Not a valid datetime value."),
+    N_("Not a valid time value."),
+    N_("Field must be equal to %(other_name)s."),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+    N_("Number must be at least %(min)s."),
+    N_("Number must be at most %(max)s."),
+    N_("Number must be between %(min)s and %(max)s."),
+    N_("Date must be at least %(min)s."),
+    N_("Date must be at most %(max)s."),
+    N_("Date must be between %(min)s and %(max)s."),
+    N_("Invalid value, must be one of: %(values)s."),
+    N_("Invalid value, can't be any of: %(values)s."),
+    N_("This field cannot be edited."),
+    N_("This field is disabled and cannot have a value."),
+    N_("Invalid CSRF Token."),
+    N_("CSRF token missing."),
+    N_("CSRF failed."),
+    N_("CSRF token expired."),
+    N_("File does not have an approved extension."),
+    Mark.ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        2,
+    ),
+    Mark.ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        2,
+    ),
+    Mark.ngettext(
+        "Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.",
+        2,
+    ),
+)
+
+
+class WtformsTranslations:
+    """WTForms' messages through the product's catalogue, in the request's language."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = WtformsTranslations()
+
+
 class FlaskForm(flask_wtf.FlaskForm):
     """Flask-WTF's form whose every text field is Readable (a text area keeps newlines and
-    tabs), passwords aside: the message shows beside the field, the input is kept."""
+    tabs), passwords aside: the message shows beside the field, the input is kept. WTForms'
+    own messages speak the user's language."""
+
+    class Meta:
+        def get_translations(self, form):  # noqa: ARG002 - WTForms' signature
+            return WTFORMS_TRANSLATIONS
 
     def validate(self, extra_validators=None) -> bool:
         extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}

@@ -178,7 +178,7 @@ def update_ticket(user: User, number: str):
 
 def find_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
     if not schemas.is_ticket_number(number):  # never exists; kept away from the database
-        raise errors.NotFound("Ticket not found.")  # the words of tickets.services.get_ticket
+        raise errors.NotFound(_("Ticket not found."))  # the words of tickets.services.get_ticket
     return tickets.get_ticket(user, number, for_update=for_update)
 
 

@@ -59,6 +59,10 @@ def confirm_field() -> PasswordField:
     )
 
 
+# A CCCD is 12 digits: phones open the number pad (the login name, CCCD@domain, stays text).
+CCCD_INPUT = {"inputmode": "numeric", "pattern": "[0-9]*"}
+
+
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Login name"),
@@ -74,6 +78,7 @@ class RegistrationForm(FlaskForm):
         _l("CCCD number"),
         validators=[DataRequired(), Length(max=40)],
         description=_l("The 12 digits of your citizen identity card; it becomes your login name."),
+        render_kw={**CCCD_INPUT, "autocomplete": "username"},
     )
     domain = SelectField(_l("Login domain"), validators=[DataRequired()])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
@@ -165,7 +170,11 @@ class ProfileForm(FlaskForm):
 class AccountForm(FlaskForm):
     """An account made by an admin or a unit admin; it gets an activation link by mail."""
 
-    cccd = StringField(_l("CCCD number"), validators=[DataRequired(), Length(max=40)])
+    cccd = StringField(
+        _l("CCCD number"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={**CCCD_INPUT, "autocomplete": "off"},  # someone else's number
+    )
     domain = SelectField(_l("Login domain"), validators=[DataRequired()])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
@@ -194,7 +203,6 @@ class ImportForm(FlaskForm):
     file = FileField(
         _l("File (CSV or XLSX)"),
         validators=[FileRequired()],
-        description=_l("Columns: cccd, full_name, email, phone, province, unit, role."),
     )
 
 

@@ -46,12 +46,12 @@ def options(pairs, blank=None) -> list[SelectChoice]:
 
 
 def system_choices(blank=None) -> list[SelectChoice]:
-    return options(((s.code, f"{s.code} – {s.ministry}") for s in catalogue.systems()), blank)
+    return options(((s.code, s.ministry) for s in catalogue.systems()), blank)
 
 
 def category_choices(blank=None) -> list[SelectChoice]:
     language = _language()
-    pairs = ((c.code, f"{c.code} – {c.name(language)}") for c in catalogue.categories())
+    pairs = ((c.code, c.name(language)) for c in catalogue.categories())
     return options(pairs, blank)
 
 

@@ -1,5 +1,5 @@
-"""What every template may use: the language, local times, masked CCCDs, numbers, percentages
-and months written the language's way."""
+"""What every template may use: the language, local times, masked CCCDs, the names of the
+catalogue's codes, numbers, percentages and months written the language's way."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_babel import get_locale
 
 from helpdesk import i18n
 from helpdesk.auth.cccd import mask
+from helpdesk.catalogue import services as catalogue
 from helpdesk.site.widgets import field_html
 from helpdesk.timeutil import to_local
 
@@ -31,6 +32,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(i18n.month, "month")
     app.add_template_filter(i18n.due_phrase, "due_phrase")
     app.add_template_global(field_html)
+    app.add_template_global(system_name)
+    app.add_template_global(category_name)
+    app.add_template_global(province_name)
 
     @app.after_request
     def security_headers(response):
@@ -43,3 +47,19 @@ def register(app: Flask) -> None:
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
         )
         return response
+
+
+def system_name(code: str | None) -> str:
+    """The ministry of a system code (`moj` -> Bộ Tư pháp); the code if unknown."""
+    system = catalogue.find_system(code)
+    return system.ministry if system else (code or "")
+
+
+def category_name(code: str | None) -> str:
+    category = catalogue.find_category(code)
+    return category.name(str(get_locale() or "vi")) if category else (code or "")
+
+
+def province_name(code: str | None) -> str:
+    province = catalogue.find_province(code)
+    return province.name if province else (code or "")

@@ -48,12 +48,11 @@ class PolicyForm(FlaskForm):
     def fill_choices(self, calendars) -> None:
         language = str(get_locale() or "vi")
         self.system.choices = options(
-            [("", _l("(any system)"))]
-            + [(s.code, f"{s.code} – {s.ministry}") for s in catalogue.systems()]
+            [("", _l("(any system)"))] + [(s.code, s.ministry) for s in catalogue.systems()]
         )
         self.category.choices = options(
             [("", _l("(any category)"))]
-            + [(c.code, f"{c.code} – {c.name(language)}") for c in catalogue.categories()]
+            + [(c.code, c.name(language)) for c in catalogue.categories()]
         )
         self.calendar.choices = options((c.id, c.name) for c in calendars)
 

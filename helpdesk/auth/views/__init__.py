@@ -146,7 +146,7 @@ def rate_limited(error: RateLimitExceeded):
     """The form page that on_breach made, else the plain 429 page."""
     if error.response is not None:
         return error.response
-    return errors.error_response(429, errors.default_message(429))
+    return errors.too_many_requests()
 
 
 def log_in(user, *, remember: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from helpdesk.catalogue.models import Province, System
+from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue, QueueKind, Rule, SystemDefault
 
@@ -17,7 +17,8 @@ NATIONAL_NAME = "Cục Chuyển đổi số quốc gia (Bộ Khoa học và Côn
 
 
 def default_rule_name(system_code: str, category_code: str, queue_code: str) -> str:
-    """The name `flask seed` gives its rules: codes, which pages replace by the conditions."""
+    """The name earlier versions of `flask seed` gave their rules: codes, which pages replace by
+    the conditions (a database seeded then keeps them: the seed never overwrites)."""
     return f"{system_code}: {category_code} → {queue_code}"
 
 
@@ -39,6 +40,7 @@ def stage_defaults(report) -> None:
     """
     queues = {queue.code: queue for queue in db.session.scalars(select(Queue))}
     defaults = set(db.session.scalars(select(SystemDefault.system_code)))
+    category_names = dict(db.session.execute(select(Category.code, Category.name_vi)).all())
     rule_keys = {
         (rule.system_code, rule.category_code, rule.province_code, rule.priority)
         for rule in db.session.scalars(select(Rule))
@@ -58,7 +60,8 @@ def stage_defaults(report) -> None:
         rule_keys.add((system.code, category, None, None))
         db.session.add(
             Rule(
-                name=default_rule_name(system.code, category, queue.code),
+                # In words: the admin reads it in the rules list (the queue has its column).
+                name=f"{system.ministry}: {category_names.get(category, category)}"[:200],
                 system_code=system.code,
                 category_code=category,
                 queue=queue,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk import errors
@@ -18,24 +19,24 @@ def get_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
         query = query.with_for_update()
     ticket = db.session.scalar(query)
     if ticket is None:
-        raise errors.NotFound("Ticket not found.")
+        raise errors.NotFound(_("Ticket not found."))
     return ticket
 
 
 def require_staff(user: User) -> None:
     if not is_staff(user):
-        raise errors.NotFound("Ticket not found.")
+        raise errors.NotFound(_("Ticket not found."))
 
 
 def require_staff_on(user: User, ticket: Ticket) -> None:
     """Staff who may see the ticket (the caller already loaded it through visibility)."""
     if not is_staff(user):
-        raise errors.NotFound("Ticket not found.")
+        raise errors.NotFound(_("Ticket not found."))
 
 
 def require_requester(user: User, ticket: Ticket) -> None:
     if ticket.requester_id != user.id:
-        raise errors.NotFound("Ticket not found.")
+        raise errors.NotFound(_("Ticket not found."))
 
 
 def can_write_internal_notes(user: User, ticket: Ticket) -> bool:

@@ -64,7 +64,7 @@ def _stage_message(
     checked = storage.check(tuple(uploads))
     staff = can_write_internal_notes(author, ticket)
     if internal and not staff:
-        raise errors.NotFound("Ticket not found.")
+        raise errors.NotFound(_("Ticket not found."))
     message = Message(
         ticket=ticket,
         author_id=author.id,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Integer,
     Row,
@@ -141,7 +142,7 @@ def load_ticket(user: User, number: str) -> tuple[Ticket, Names]:
         .one_or_none()
     )
     if row is None:
-        raise errors.NotFound("Ticket not found.")
+        raise errors.NotFound(_("Ticket not found."))
     return row[0], Names(*row[1:])
 
 
@@ -221,7 +222,7 @@ def get_attachment(user: User, number: str, attachment_id: int) -> Attachment:
     if attachment is None or (
         attachment.message is not None and attachment.message.internal and not is_staff(user)
     ):
-        raise errors.NotFound("Ticket not found.")
+        raise errors.NotFound(_("Ticket not found."))
     return attachment
 
 

@@ -325,8 +325,8 @@ def test_rule_with_the_same_conditions_as_another_is_refused(admin_client, db, q
 
 def test_rules_list_filters_by_system_and_category(admin_client):
     html = page(admin_client, "/admin/routing/rules?system=moha&category=sms")
-    assert "moha: sms" in html
-    assert "moj: sms" not in html and "moha: payment" not in html
+    assert "Bộ Nội vụ: Tin nhắn SMS Brandname" in html
+    assert "Bộ Tư pháp: Tin nhắn SMS" not in html and "Bộ Nội vụ: Thanh toán" not in html
 
 
 def test_rules_list_costs_the_same_queries_for_more_rules(admin_client, db, queue, count_queries):
@@ -373,7 +373,10 @@ def test_export_lists_every_rule_with_queue_codes(admin_client, db):
     lines = response.get_data().decode("utf-8-sig").splitlines()
     assert lines[0] + "\n" == HEADER
     assert len(lines) - 1 == db.session.scalar(select(func.count(Rule.id)))
-    assert "moj: payment → moj-fpt,moj,payment,,,moj-fpt,100,,,1" in lines
+    seeded = (
+        '"Bộ Tư pháp: Thanh toán trực tuyến, tài khoản thụ hưởng",moj,payment,,,moj-fpt,100,,,1'
+    )
+    assert seeded in lines
 
 
 def test_exported_file_imports_back_unchanged(admin_client, db):

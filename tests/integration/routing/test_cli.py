@@ -12,7 +12,7 @@ def test_explain_prints_queue_rule_and_reason(runner, queue):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"queue: moj-fpt – {queue('moj-fpt').name}"
-    assert lines[1].startswith("rule: ") and "moj: payment" in lines[1]
+    assert lines[1].startswith("rule: ") and "Bộ Tư pháp: Thanh toán trực tuyến" in lines[1]
     assert lines[2].startswith("reason: rule ") and "category=payment" in lines[2]
     assert "escalates to: moj-it" in lines
 
