@@ -226,7 +226,7 @@ def desk(db, make_user) -> Desk:
     ticket = file("Không đăng nhập được Cổng dịch vụ công", upload=True)
     tickets.add_message(users["agent"], ticket, "Đã mở khóa, vui lòng thử lại.", now=filed_at)
     tickets.add_message(
-        users["admin"], ticket, "Nhà cung cấp đang kiểm tra.", internal=True, now=filed_at
+        users["admin"], ticket, "Bên phần mềm đang kiểm tra lại.", internal=True, now=filed_at
     )
     file("Hồ sơ nộp lệ phí chưa cập nhật", now=utcnow())  # a fresh one, its clocks running
     files = list(db.session.scalars(select(Attachment.id).where(Attachment.ticket_id == ticket.id)))
@@ -415,3 +415,4 @@ def test_english_pages_show_no_vietnamese_of_the_catalogue(db, english, login, d
         if said := sorted(set(vietnamese_of_catalogue().findall(visible_text(html)))):
             found[f"{response.status_code} {url}"] = said
     assert found == {}
+

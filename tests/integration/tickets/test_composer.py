@@ -12,9 +12,10 @@ from integration.tickets.page_helpers import PNG, field_tag, hidden_value
 from sqlalchemy import select
 from support import csrf_token
 
-from helpdesk import text
+from helpdesk import reference_cache, text
 from helpdesk.notifications.models import Outbox
 from helpdesk.notifications.rendering import render
+from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Rule
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Attachment, CannedReply, Event, Ticket
@@ -369,7 +370,15 @@ def test_the_history_names_the_rule_and_never_shows_codes(
         and "by the routing rule «Thanh toán của phường Trấn Biên»" in history
     )
     assert not CODES.search(history), history
-    # A rule `flask seed` made is named by its conditions, in words.
+    # A rule `flask seed` made is named in words.
+    history = section(page_of(client, seeded), "history")
+    assert "by the routing rule «Bộ Tư pháp: " in history
+    assert not CODES.search(history), history
+    # One an earlier seed named by its codes is described by its conditions.
+    for rule in db.session.scalars(select(Rule).where(Rule.name.like("Bộ Tư pháp: %"))):
+        rule.name = routing.default_rule_name(rule.system_code, rule.category_code, rule.queue.code)
+    db.session.commit()
+    reference_cache.clear()
     history = section(page_of(client, seeded), "history")
     assert "by the routing rule «system " in history
     assert not CODES.search(history), history
@@ -396,7 +405,7 @@ def test_the_history_of_changed_facts_is_in_vietnamese_with_names(
         },
     )
     history = section(page_of(client, ticket), "history")
-    assert "theo quy tắc định tuyến «hệ thống " in history
+    assert "theo quy tắc định tuyến «Bộ Tư pháp: " in history
     assert "Đã đổi hệ thống, nhóm vấn đề và tỉnh/thành phố từ Bộ Tư pháp / " in history
     assert " / Đồng Nai thành Bộ Tư pháp / Thanh toán" in history
     assert "Đã điều phối lại từ" in history
