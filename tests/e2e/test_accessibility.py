@@ -20,24 +20,40 @@ SUBJECT = "Không tra cứu được hồ sơ đã nộp"
 # The pages each role is checked on ("ticket" is the walk's own ticket); a page shared by
 # every role (profile, reports) is checked once, as the first role that has it.
 PAGES = {
-    "anonymous": {"home": "/", "login": "/auth/login", "register": "/auth/register"},
+    "anonymous": {
+        "home": "/",
+        "login": "/auth/login",
+        "register": "/auth/register",
+        "password-reset": "/auth/reset",
+    },
     "requester": {
         "home": "/",
         "ticket-new": "/tickets/new",
         "ticket-list": "/tickets/",
         "ticket-requester": "/tickets/{ticket}",
         "profile": "/auth/profile",
+        "password-change": "/auth/password",
+        "api-tokens": "/account/tokens/",
     },
     "agent": {"home": "/", "queue": "/tickets/queue", "ticket-agent": "/tickets/{ticket}"},
     "supervisor": {"home": "/", "unanswered": "/sla/unanswered", "reports": "/reports/"},
     "admin": {
         "home": "/",
         "accounts": "/accounts/",
+        "account-new": "/accounts/new",
+        "accounts-pending": "/accounts/pending",
+        "accounts-import": "/accounts/import",
         "routing-queues": "/admin/routing/queues",
+        "routing-queue-new": "/admin/routing/queues/new",
         "routing-rules": "/admin/routing/rules",
+        "routing-rule-new": "/admin/routing/rules/new",
+        "routing-tester": "/admin/routing/tester",
         "sla-policies": "/sla/policies",
+        "sla-policy-new": "/sla/policies/new",
         "calendars": "/sla/calendars",
+        "calendar": "/sla/calendars/1",
         "canned-replies": "/tickets/canned",
+        "canned-reply-new": "/tickets/canned/new",
         "outbox": "/admin/outbox/",
     },
 }
