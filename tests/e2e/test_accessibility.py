@@ -4,6 +4,8 @@ Keyboard use: the menu and its dropdowns open and are walked without a mouse."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from e2e.axe import describe, serious_violations
 from e2e.harness import log_in, snap
@@ -125,3 +127,110 @@ def test_main_pages_have_no_serious_accessibility_violation(open_context, walk, 
         if violations:
             failures.append(describe(violations, f"{name} ({path}) as {role} on {viewport}"))
     assert not failures, "\n".join(failures)
+
+
+def test_the_check_finds_an_unlabelled_field(open_context):
+    """The check itself: a form control stripped of its label is reported, with its selector."""
+    page = open_context("desktop").new_page()
+    page.goto("/auth/login")
+    assert serious_violations(page) == []
+    page.evaluate("document.querySelector('label[for=username]').remove()")
+
+    found = {violation["id"]: violation for violation in serious_violations(page)}
+
+    assert "label" in found, found
+    assert found["label"]["targets"] == ["#username"]
+    assert "#username" in describe(list(found.values()), "login")
+
+
+# ---------------------------------------------------------------- keyboard use
+
+
+def focused(page, selector: str) -> bool:
+    return page.evaluate("(s) => document.activeElement.matches(s)", selector)
+
+
+def tab_to(page, selector: str, limit: int = 40) -> None:
+    """Press Tab until the focus is on `selector`; fail when it never gets there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page, selector):
+            return
+    pytest.fail(f"{selector} never takes the focus with Tab ({limit} presses)")
+
+
+def focus_ring(page) -> str:
+    """The outline or shadow that shows the focused element ("" when there is none)."""
+    return page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            if (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+                return style.outline;
+            return style.boxShadow === "none" ? "" : style.boxShadow;
+        }"""
+    )
+
+
+def test_skip_link_leads_to_the_content_with_a_visible_focus(open_context):
+    page = open_context("desktop").new_page()
+    page.goto("/")
+
+    page.keyboard.press("Tab")
+
+    skip = page.get_by_role("link", name="Chuyển đến nội dung chính")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    assert focus_ring(page), "the focused skip link shows no focus ring"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+
+@pytest.mark.parametrize("key", ["Enter", " "])
+def test_menus_open_and_are_walked_with_the_keyboard_on_a_desktop(open_context, walk, key):
+    logins, _number = walk
+    page = open_context("desktop").new_page()
+    log_in(page, *logins["admin"])
+    page.goto("/")
+
+    administration = page.get_by_role("button", name="Quản trị")
+    tab_to(page, "#nav-main .dropdown-toggle")
+    expect(administration).to_be_focused()
+    assert focus_ring(page), "the focused menu button shows no focus ring"
+    page.keyboard.press(key)
+    expect(administration).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("link", name="Điều phối", exact=True)).to_be_focused()
+    assert focus_ring(page), "the focused menu item shows no focus ring"
+    page.keyboard.press("Escape")
+    expect(administration).to_have_attribute("aria-expanded", "false")
+    expect(administration).to_be_focused()
+
+    tab_to(page, "[data-testid=current-user]")
+    page.keyboard.press(key)
+    expect(page.locator("[data-testid=current-user]")).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/auth/profile$"))
+
+
+def test_phone_menu_opens_and_is_walked_with_the_keyboard(open_context, walk):
+    logins, _number = walk
+    page = open_context("phone").new_page()
+    log_in(page, *logins["admin"])
+    page.goto("/")
+    toggler = page.locator(".navbar-toggler")
+    expect(page.locator("#nav-main")).to_be_hidden()
+
+    tab_to(page, ".navbar-toggler")
+    assert focus_ring(page), "the focused menu button shows no focus ring"
+    page.keyboard.press("Enter")
+
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#nav-main")).to_be_visible()
+    tab_to(page, "#nav-main .dropdown-toggle")
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("link", name="Điều phối", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/admin/routing/queues$"))
+    expect(page.locator("main h1")).to_be_visible()
