@@ -110,6 +110,17 @@ def admin_password_kept(live_server, app_python):
     return live_server.admin_username, live_server.admin_password
 
 
+def open_menus(page, viewport: str) -> None:
+    """Unfold what the page hides behind buttons: the phone's menu and the user menu."""
+    if viewport == "phone":
+        page.locator(".navbar-toggler").click()
+        expect(page.locator("#nav-main")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    user_menu = page.locator("[data-testid=current-user]")
+    if user_menu.count():
+        user_menu.click()
+        expect(user_menu).to_have_attribute("aria-expanded", "true")
+
+
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("role", list(PAGES))
 def test_main_pages_have_no_serious_accessibility_violation(open_context, walk, role, viewport):
@@ -118,14 +129,29 @@ def test_main_pages_have_no_serious_accessibility_violation(open_context, walk, 
     if role != "anonymous":
         log_in(page, *logins[role])
     failures = []
+
+    def check(name: str, where: str) -> None:
+        snap(page, f"{role}-{name}")
+        violations = serious_violations(page, BEING_REWRITTEN.get(name, set()))
+        if violations:
+            failures.append(describe(violations, f"{name} ({where}) as {role} on {viewport}"))
+
     for name, path in PAGES[role].items():
         response = page.goto(path.format(ticket=number))
         assert response is not None and response.status == 200, f"{role} {path}: {response}"
         expect(page.locator("main")).to_be_visible()
-        snap(page, f"{role}-{name}")
-        violations = serious_violations(page, BEING_REWRITTEN.get(name, set()))
-        if violations:
-            failures.append(describe(violations, f"{name} ({path}) as {role} on {viewport}"))
+        check(name, path)
+    # What only shows on demand: the menus unfolded, a form's errors.
+    page.goto("/")
+    open_menus(page, viewport)
+    check("menus", "/ with its menus open")
+    if role == "anonymous":
+        page.goto("/auth/login")
+        page.locator("input[name=username]").fill("079099000000@ht.com")  # no such account
+        page.locator("input[name=password]").fill("not-the-password")
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator("main .alert-danger, main .invalid-feedback").first).to_be_visible()
+        check("login-failed", "/auth/login after a wrong password")
     assert not failures, "\n".join(failures)
 
 
