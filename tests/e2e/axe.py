@@ -41,11 +41,35 @@ def run_axe(page) -> list[dict]:
     )
 
 
+def duplicate_ids(page) -> list[dict]:
+    """Ids used twice, reported like axe's violations: axe 4.14 no longer checks them (WCAG 2.2
+    dropped 4.1.1), yet a label's `for` and aria-describedby reach only the first of them.
+    Hidden inputs (a CSRF token per row form) are nobody's label target and are left out."""
+    repeated = page.evaluate(
+        """() => {
+            const seen = new Map();
+            const shown = document.querySelectorAll("[id]:not(input[type=hidden])");
+            shown.forEach((e) => seen.set(e.id, (seen.get(e.id) || 0) + 1));
+            return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+        }"""
+    )
+    if not repeated:
+        return []
+    return [
+        {
+            "id": "duplicate-id",
+            "impact": "serious",
+            "help": "id attribute values must be unique",
+            "targets": [f"#{value}" for value in repeated],
+        }
+    ]
+
+
 def serious_violations(page, allowed: frozenset[str] | set[str] = frozenset()) -> list[dict]:
     """The violations of impact serious or critical, less the rule ids in `allowed`."""
     return [
         violation
-        for violation in run_axe(page)
+        for violation in run_axe(page) + duplicate_ids(page)
         if violation["impact"] in FAILING_IMPACTS and violation["id"] not in allowed
     ]
 

@@ -62,7 +62,12 @@ PAGES = {
 
 # Pages whose templates are being rewritten elsewhere: their remaining violations, by rule id,
 # are not failed on here. Remove an entry once its page is rewritten; the test then holds it.
-BEING_REWRITTEN: dict[str, set[str]] = {}
+BEING_REWRITTEN: dict[str, set[str]] = {
+    # tickets/queue.html: the filter form's fields have the ids of the bulk form's.
+    "queue": {"duplicate-id"},
+    # tickets/show.html, _staff_controls.html: two fields with the id "note".
+    "ticket-agent": {"duplicate-id"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +160,9 @@ def test_main_pages_have_no_serious_accessibility_violation(open_context, walk, 
     assert not failures, "\n".join(failures)
 
 
-def test_the_check_finds_an_unlabelled_field(open_context):
-    """The check itself: a form control stripped of its label is reported, with its selector."""
+def test_the_check_finds_an_unlabelled_field_and_a_repeated_id(open_context):
+    """The check itself: a form control stripped of its label is reported, with its selector;
+    so is an id given twice."""
     page = open_context("desktop").new_page()
     page.goto("/auth/login")
     assert serious_violations(page) == []
@@ -167,6 +173,10 @@ def test_the_check_finds_an_unlabelled_field(open_context):
     assert "label" in found, found
     assert found["label"]["targets"] == ["#username"]
     assert "#username" in describe(list(found.values()), "login")
+    page.evaluate("document.querySelector('main').append(document.createElement('p'))")
+    page.evaluate("document.querySelector('main p:last-child').id = 'password'")
+    found = {violation["id"]: violation for violation in serious_violations(page)}
+    assert found["duplicate-id"]["targets"] == ["#password"]
 
 
 # ---------------------------------------------------------------- keyboard use
