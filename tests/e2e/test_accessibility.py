@@ -157,6 +157,15 @@ def test_main_pages_have_no_serious_accessibility_violation(open_context, walk, 
         page.locator("main form button[type=submit]").click()
         expect(page.locator("main .alert-danger, main .invalid-feedback").first).to_be_visible()
         check("login-failed", "/auth/login after a wrong password")
+        page.goto("/auth/register")
+        page.locator("main form").evaluate("form => { form.noValidate = true; }")
+        page.locator("main form button[type=submit]").click()
+        invalid = page.locator("main [aria-invalid=true]")
+        expect(invalid.first).to_be_visible()
+        for field in invalid.all():  # each field's errors are read with it
+            described = (field.get_attribute("aria-describedby") or "").split()
+            assert any(page.locator(f"#{ref}.invalid-feedback").count() for ref in described)
+        check("register-failed", "/auth/register sent empty")
     assert not failures, "\n".join(failures)
 
 
