@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from e2e.harness import VIEWPORTS
 from support import free_port
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -230,40 +231,65 @@ def browser():
         browser.close()
 
 
-def open_page(request, browser, live_server, **context_options):
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", **context_options)
+def failure_screenshot(request, live_server, page, suffix: str = "") -> None:
+    """After a failed test, a full-page screenshot of `page` beside the live server's log."""
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed:
+        return
+    target = live_server.instance_path.parent / "screenshots" / f"{request.node.name}{suffix}.png"
+    target.parent.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(target), full_page=True)
+        print(f"screenshot: {target}")  # noqa: T201 - shown with the failure's output
+    except Exception as error:  # noqa: BLE001 - a screenshot must not hide the failure
+        print(f"no screenshot: {error}")  # noqa: T201
+
+
+def new_context(browser, live_server, viewport: str = "desktop", **context_options):
+    """A browser context (own cookies) on one of VIEWPORTS, Vietnamese locale, base_url set."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="vi-VN", **VIEWPORTS[viewport], **context_options
+    )
     context.set_default_timeout(10_000)
+    return context
+
+
+def open_page(request, browser, live_server, viewport: str = "desktop"):
+    context = new_context(browser, live_server, viewport)
     page = context.new_page()
     yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        target = live_server.instance_path.parent / "screenshots" / f"{request.node.name}.png"
-        target.parent.mkdir(exist_ok=True)
-        try:
-            page.screenshot(path=str(target), full_page=True)
-            print(f"screenshot: {target}")  # noqa: T201 - shown with the failure's output
-        except Exception as error:  # noqa: BLE001 - a screenshot must not hide the failure
-            print(f"no screenshot: {error}")  # noqa: T201
+    failure_screenshot(request, live_server, page)
     context.close()
 
 
 @pytest.fixture
 def page(request, browser, live_server):
-    """A page in a fresh browser context (own cookies), Vietnamese locale, base_url set."""
-    yield from open_page(request, browser, live_server)
+    """A page in a fresh browser context on the desktop viewport (1366x900)."""
+    yield from open_page(request, browser, live_server, "desktop")
 
 
 @pytest.fixture
 def phone_page(request, browser, live_server):
     """Like `page`, on a phone-sized touch screen (390x844)."""
-    yield from open_page(
-        request,
-        browser,
-        live_server,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
+    yield from open_page(request, browser, live_server, "phone")
+
+
+@pytest.fixture
+def open_context(request, browser, live_server):
+    """`open_context(viewport)`: a new browser context on "desktop" or "phone", closed after
+    the test; after a failure each of its open pages leaves a screenshot."""
+    contexts = []
+
+    def open_one(viewport: str = "desktop", **context_options):
+        context = new_context(browser, live_server, viewport, **context_options)
+        contexts.append(context)
+        return context
+
+    yield open_one
+    for number, context in enumerate(contexts):
+        for index, opened in enumerate(context.pages):
+            failure_screenshot(request, live_server, opened, f"-{number}-{index}")
+        context.close()
 
 
 # ---------------------------------------------------------------- helpers for the flow tests
@@ -287,7 +313,7 @@ def run_python(live_server: LiveServer, code: str) -> str:
     return result.stdout
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app_python(live_server):
     """`app_python(code)` runs code in an app context against the live server's database."""
     return lambda code: run_python(live_server, code)
@@ -307,7 +333,7 @@ def admin_login(live_server, app_python):
     return live_server.admin_username, live_server.admin_password
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def join_routed_queue(app_python):
     """`join_routed_queue(username, system, category, province, priority=3)`: make the staff
     account a member of the queue such a ticket routes to; returns that queue's name."""

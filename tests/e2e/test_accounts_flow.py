@@ -58,6 +58,7 @@ def log_in(page, username: str, password: str) -> None:
 
 
 def log_out(page) -> None:
+    page.wait_for_load_state()  # the menu opens once Bootstrap's script has run
     page.locator("[data-testid=current-user]").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.locator("[data-testid=current-user]")).to_have_count(0)

@@ -1,0 +1,51 @@
+"""What the browser walks share: the two viewports and the screenshots they keep as artifacts.
+
+Screenshots taken on purpose with `snap` go to tests/e2e/artifacts/<viewport>/<name>.png
+(git-ignored; E2E_ARTIFACTS moves the folder); those of failed tests go beside the live
+server's log (see conftest.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+# The two screens every walk is checked on: an office desktop and a phone held upright.
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1366, "height": 900}, "device_scale_factor": 1},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 1,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS") or Path(__file__).resolve().parent / "artifacts")
+
+
+def viewport_of(page) -> str:
+    """The name in VIEWPORTS of the page's viewport ("desktop" when it is none of them)."""
+    size = page.viewport_size
+    for name, options in VIEWPORTS.items():
+        if options["viewport"] == size:
+            return name
+    return "desktop"
+
+
+def snap(page, name: str) -> Path:
+    """Save a full-page screenshot as a test artifact: ARTIFACTS/<viewport>/<name>.png."""
+    target = ARTIFACTS / viewport_of(page) / f"{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
+def log_in(page, username: str, password: str) -> None:
+    """Sign in through the login form; the user menu is there once signed in (folded into the
+    collapsed menu on a phone)."""
+    page.goto("/auth/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("[data-testid=current-user]")).to_be_attached()
