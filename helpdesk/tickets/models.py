@@ -222,7 +222,11 @@ class EventKind(enum.StrEnum):
     ROUTED = "routed"  # {queue_id, rule_id (None: the system's default queue), reason}
     # {assignee_id (None: unassigned)}, with {automatic: True} when routing chose
     ASSIGNED = "assigned"
-    UNASSIGNED = "unassigned"  # nobody could take it, the supervisor was told: {queue_id}
+    # Nobody could take it: {queue_id, supervisor_id (the supervisor told, or None)}; events
+    # written before supervisor_id was recorded lack it (they said the supervisor was told).
+    UNASSIGNED = "unassigned"
+    # The queue has no active supervisor or member: {queue_id, admins (how many were mailed)}
+    UNSTAFFED = "unstaffed"
     STATUS_CHANGED = "status_changed"  # {old, new, reason?} (reason: words or a code)
     NOTE_ADDED = "note_added"  # an internal note: {} (the note is a message)
     TRANSFERRED = "transferred"  # by staff: {from_queue_id, to_queue_id, reason}

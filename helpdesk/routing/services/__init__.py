@@ -1,7 +1,8 @@
 """Routing services, split by subject; callers use this package (`routing.services.decide`).
 
 For tickets.services: decide, explain, choose_assignee, stage_last_assigned, escalation_target,
-covers, covered_provinces, is_active_staff, visible_queue_ids, queues_for_user.
+covers, covered_provinces, is_active_staff, visible_queue_ids, queues_for_user, is_staffed,
+unstaffed_among.
 """
 
 from helpdesk.routing.services.assignment import (
@@ -51,6 +52,7 @@ from helpdesk.routing.services.rules import (
 )
 from helpdesk.routing.services.rules_csv import ImportResult, RowProblem, export_rules, import_rules
 from helpdesk.routing.services.seeding import VENDOR_CATEGORIES, stage_defaults
+from helpdesk.routing.services.staffing import is_staffed, unstaffed_among, unstaffed_queues
 from helpdesk.routing.services.visibility import (
     covered_provinces,
     covers,
@@ -91,6 +93,7 @@ __all__ = [
     "get_rule",
     "import_rules",
     "is_active_staff",
+    "is_staffed",
     "list_members",
     "list_queues",
     "provision_account",
@@ -106,6 +109,8 @@ __all__ = [
     "stage_defaults",
     "stage_enrolment",
     "stage_last_assigned",
+    "unstaffed_among",
+    "unstaffed_queues",
     "update_membership",
     "visible_queue_ids",
 ]
