@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -139,6 +140,8 @@ class Ticket(db.Model):
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Lower-case, without diacritics: number, subject, description, unit, codes.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Made by `flask user demo` on the embedded default (tickets/services/demo.py).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
