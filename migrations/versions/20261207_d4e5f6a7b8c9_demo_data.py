@@ -20,15 +20,24 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, no batch: on SQLite a batch would copy `tickets` into a new table and lose
+# its triggers (the workloads' counts, migration e7c4f5a6b8d9). A literal default ("0", read as
+# false by both databases) keeps ADD COLUMN an ALTER; DROP COLUMN is SQLite's since 3.35.
+
+
 def upgrade():
     for table in ("users", "tickets"):
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(
-                sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false())
-            )
+        op.add_column(table, sa.Column("demo", sa.Boolean(), nullable=False, server_default="0"))
+    op.create_index(
+        "ix_tickets_demo",
+        "tickets",
+        ["id"],
+        postgresql_where=sa.text("demo"),
+        sqlite_where=sa.text("demo"),
+    )
 
 
 def downgrade():
+    op.drop_index("ix_tickets_demo", table_name="tickets")
     for table in ("tickets", "users"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("demo")
+        op.drop_column(table, "demo")
