@@ -35,7 +35,7 @@ from helpdesk.sla import models as sla_models
 from helpdesk.sla.cli import sla_cli
 from helpdesk.sla.views import bp as sla_bp
 from helpdesk.tickets import models as ticket_models
-from helpdesk.tickets.services import escalation
+from helpdesk.tickets.services import escalation, offers
 from helpdesk.tickets.views import bp as tickets_bp
 
 # Every table known to the metadata (migrations, tests); reference_cache holds the reference
@@ -76,6 +76,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     register_commands(app)
     templating.register(app)
     escalation.init_app(app)  # tickets tell the SLA's reached deadlines
+    offers.init_app(app)  # tickets offer a new member of a queue its waiting tickets
     return app
 
 

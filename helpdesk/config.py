@@ -53,6 +53,10 @@ class Config:
     HELPDESK_TRUSTED_HOSTS: tuple[str, ...] = ()
     TRUSTED_HOSTS: list[str] | None = None  # None: made by settle_hosts()
 
+    # A file that gets every log line; the console then shows warnings and errors only
+    # (`flask serve` gives each of its processes one under instance/logs/).
+    HELPDESK_LOG_FILE: str | None = None
+
     UPLOAD_FOLDER: str | None = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
 
@@ -160,6 +164,8 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
             REMEMBER_COOKIE_SECURE=True,
             PREFERRED_URL_SCHEME="https",
         )
+    if environ.get("HELPDESK_LOG_FILE"):
+        settings["HELPDESK_LOG_FILE"] = environ["HELPDESK_LOG_FILE"]
     if environ.get("UPLOAD_FOLDER"):
         settings["UPLOAD_FOLDER"] = environ["UPLOAD_FOLDER"]
     if environ.get("MAX_CONTENT_LENGTH"):
@@ -218,6 +224,14 @@ def settle_hosts(config: dict[str, Any]) -> None:
         if embedded:
             names += LOOPBACK_NAMES
         config["TRUSTED_HOSTS"] = list(dict.fromkeys(names))
+
+
+def is_embedded(config: Mapping[str, Any]) -> bool:
+    """Whether the app runs as the embedded default of `make run`: SQLite under instance/ and
+    mail written as files (no MAIL_SERVER). The demo desk (`flask user demo`) is made only
+    there: a production deployment (DATABASE_URL, MAIL_SERVER) never gets demo data."""
+    database = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    return database.startswith("sqlite") and not config.get("MAIL_SERVER")
 
 
 def local_base_url(host: str, port: int) -> str:

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from pathlib import Path
 
 from flask import Flask, g, request
 from flask_login import current_user
@@ -53,6 +54,8 @@ def configure_logging(app: Flask) -> None:
         root.addHandler(handler)
         if root.level == logging.NOTSET or root.level > logging.INFO:
             root.setLevel(logging.INFO)
+    if app.config.get("HELPDESK_LOG_FILE"):
+        info_to_file(app.config["HELPDESK_LOG_FILE"])
 
     @app.before_request
     def start_request() -> None:
@@ -77,3 +80,20 @@ def configure_logging(app: Flask) -> None:
                 user_id,
             )
         return response
+
+
+def info_to_file(path: str) -> None:
+    """Write every line to the file at `path` (appended), and keep only warnings and errors on
+    the console: what `flask serve` does with its processes (HELPDESK_LOG_FILE)."""
+    root = logging.getLogger()
+    target = str(Path(path).resolve())
+    for handler in root.handlers:
+        if isinstance(handler, logging.FileHandler) and handler.baseFilename == target:
+            return
+        if isinstance(handler.formatter, MaskingFormatter):
+            handler.setLevel(logging.WARNING)
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(target, encoding="utf-8")
+    to_file.setFormatter(MaskingFormatter(LINE_FORMAT))
+    to_file.addFilter(RequestId())
+    root.addHandler(to_file)

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,8 +22,10 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 
 from helpdesk import periodic  # noqa: F401 - importing it registers the domains' sweeps
-from helpdesk.config import local_base_url
+from helpdesk.config import WILDCARD_ADDRESSES, local_base_url
 from helpdesk.extensions import redis_connection
+from helpdesk.logs import info_to_file
+from helpdesk.tickets.services import demo
 from helpdesk.worker import PERIODIC, WORK_QUEUE, use_app, work_queue, worker_app
 
 log = logging.getLogger(__name__)
@@ -148,6 +151,32 @@ def served_base_url(app: Flask, host: str, port: int) -> str:
     return base
 
 
+def wait_for_web(host: str, port: int, processes, *, seconds: float = 30) -> None:
+    """Until the web answers on its port (or a process exits, or `seconds` pass): the address
+    is printed once it works, and after the processes' start-up lines."""
+    address = "127.0.0.1" if host in WILDCARD_ADDRESSES else host.strip("[]")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(process.poll() is not None for _name, process in processes):
+            return
+        try:
+            with socket.create_connection((address, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def started_lines(base: str, host: str, port: int, instance_path: str) -> list[str]:
+    """What `serve` prints once everything runs: the address, where the logs are, and last the
+    demo logins (tickets.services.demo.console_lines; none outside `make run`'s demo)."""
+    logs = Path(instance_path) / "logs"
+    return [
+        f"Helpdesk running at {base}/  (on {host}:{port}; Ctrl-C stops everything)",
+        f"Logs of the web, worker and scheduler: {logs}/ (warnings also here)",
+        *demo.console_lines(instance_path),
+    ]
+
+
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default PORT or 5000).")
@@ -159,6 +188,10 @@ def serve_command(host: str | None, port: int | None, web_workers: int, rq_worke
     app = current_app
     host = host or app.config["HELPDESK_HOST"]
     port = port or app.config["HELPDESK_PORT"]
+    # Every process's lines go to a file of its own under instance/logs/; the console keeps
+    # the address, the demo logins and the warnings (started_lines).
+    logs = Path(app.instance_path) / "logs"
+    info_to_file(str(logs / "serve.log"))
     # The processes' own apps read HOST/PORT: on the embedded default their links (mail, jobs)
     # then point where the web listens.
     environ = {**os.environ, "HOST": host, "PORT": str(port)}
@@ -169,7 +202,7 @@ def serve_command(host: str | None, port: int | None, web_workers: int, rq_worke
         environ["REDIS_URL"] = f"unix://{embedded.socket}"
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    commands = [["worker", [*flask, "worker"]] for _ in range(rq_workers)]
+    commands = [[f"worker-{n}", [*flask, "worker"]] for n in range(1, rq_workers + 1)]
     commands.append(["cron", [*flask, "cron"]])
     commands.append(
         [
@@ -181,9 +214,11 @@ def serve_command(host: str | None, port: int | None, web_workers: int, rq_worke
                 "--workers",
                 str(web_workers),
                 "--access-logfile",
-                "-",
+                str(logs / "access.log"),
                 "--access-logformat",
                 "%(h)s %(s)s %(L)ss",
+                "--log-level",
+                "warning",
                 "wsgi:app",
             ],
         ]
@@ -201,10 +236,13 @@ def serve_command(host: str | None, port: int | None, web_workers: int, rq_worke
     try:
         for name, command in commands:
             # Own sessions: a terminal's Ctrl-C reaches only `serve`, which stops them in order.
-            process = subprocess.Popen(command, env=environ, start_new_session=True)  # noqa: S603
+            own = {**environ, "HELPDESK_LOG_FILE": str(logs / f"{name}.log")}
+            process = subprocess.Popen(command, env=own, start_new_session=True)  # noqa: S603
             processes.append((name, process))
+        wait_for_web(host, port, processes)
         base = served_base_url(app, host, port)
-        click.echo(f"Helpdesk running at {base}/  (on {host}:{port}; Ctrl-C stops everything)")
+        for line in started_lines(base, host, port, app.instance_path):
+            click.echo(line)
         while not stopping:
             for name, process in processes:
                 if process.poll() is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -11,7 +12,10 @@ from flask.cli import AppGroup
 from helpdesk import errors
 from helpdesk.auth import services
 from helpdesk.auth.models import STAFF_ROLES, Role
+from helpdesk.config import is_embedded
 from helpdesk.routing import services as routing
+from helpdesk.tickets.services import demo
+from helpdesk.tickets.services.demo import DEMO_ADMIN
 
 user_cli = AppGroup("user", help="Create and import accounts.")
 token_cli = AppGroup("token", help="API tokens.")
@@ -131,13 +135,12 @@ def create_token(username: str, name: str) -> None:
     click.echo(services.create_token(user, name=name))
 
 
-DEMO_ADMIN = "001166668888@ht.com"  # the example login of the ministry's own instructions
-
-
 @user_cli.command("demo")
-def create_demo_admin() -> None:
-    """Create the demo admin of `make run` once; print its login."""
-    stored = Path(current_app.instance_path) / "demo-admin.txt"
+def create_demo() -> None:
+    """Create the demo admin of `make run` once and print its login; on the embedded default
+    also the demo desk (agents, a supervisor, tickets in every state; once), whose logins
+    `flask serve` prints after its start-up lines."""
+    stored = Path(current_app.instance_path) / demo.ADMIN_FILE
     user = services.find_user(DEMO_ADMIN)
     if user is None:
         password = services.generate_password()
@@ -154,3 +157,26 @@ def create_demo_admin() -> None:
         stored.chmod(0o600)
     password = stored.read_text().strip() if stored.exists() else "(unchanged, set by you)"
     click.echo(f"Demo admin: {DEMO_ADMIN}  password: {password}")
+    if not is_embedded(current_app.config):
+        click.echo(
+            "No demo desk: this is not the embedded default (DATABASE_URL or MAIL_SERVER set)."
+        )
+        return
+    # Quietly: a line per ticket filed would bury the logins, and Redis is not running yet
+    # under `make run` (the jobs wait for the sweep of `flask serve`: a warning per job).
+    quiet = {"helpdesk": logging.WARNING, "helpdesk.worker": logging.ERROR}
+    levels = {name: logging.getLogger(name).level for name in quiet}
+    for name, level in quiet.items():
+        logging.getLogger(name).setLevel(level)
+    try:
+        logins = demo.create_demo()
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    if logins is None:
+        click.echo("Demo desk: already there (nothing made).")
+        return
+    path = demo.write_logins(current_app.instance_path, logins)
+    click.echo(f"Demo desk made; its logins are kept in {path}:")
+    for login in logins:
+        click.echo(f"  {login.line()}")

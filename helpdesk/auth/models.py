@@ -8,7 +8,7 @@ import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.auth import cccd as cccd_rules
@@ -100,6 +100,8 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     language: Mapped[str] = mapped_column(String(2), default="vi")
     notify_updates: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Made by `flask user demo` on the embedded default (helpdesk/tickets/services/demo.py).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Changing it ends every session and remember-me cookie of the user (Flask-Login's id).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

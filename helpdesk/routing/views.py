@@ -45,7 +45,13 @@ def index():
 def queues():
     kind = request.args.get("kind") or None
     rows = services.list_queues(current_user, kind=kind if kind in KIND_LABELS else None)
-    return render_template("routing/queues.html", rows=rows, kind=kind, kinds=KIND_LABELS)
+    return render_template(
+        "routing/queues.html",
+        rows=rows,
+        kind=kind,
+        kinds=KIND_LABELS,
+        unstaffed=services.unstaffed_queues(),
+    )
 
 
 @bp.route("/queues/new", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -95,6 +96,13 @@ class Ticket(db.Model):
             postgresql_where=OPEN_CONDITION,
             sqlite_where=OPEN_CONDITION,
         ),
+        # The demo tickets (few, or none): whether any exists is one index probe.
+        Index(
+            "ix_tickets_demo",
+            "id",
+            postgresql_where=text("demo"),
+            sqlite_where=text("demo"),
+        ),
         # Room on each page for a row's next version: an update that changes no indexed column
         # then stays on its page and writes no index (PostgreSQL's HOT update).
         {"postgresql_with": {"fillfactor": 80}},
@@ -139,6 +147,8 @@ class Ticket(db.Model):
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Lower-case, without diacritics: number, subject, description, unit, codes.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Made by `flask user demo` on the embedded default (tickets/services/demo.py).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -222,7 +232,11 @@ class EventKind(enum.StrEnum):
     ROUTED = "routed"  # {queue_id, rule_id (None: the system's default queue), reason}
     # {assignee_id (None: unassigned)}, with {automatic: True} when routing chose
     ASSIGNED = "assigned"
-    UNASSIGNED = "unassigned"  # nobody could take it, the supervisor was told: {queue_id}
+    # Nobody could take it: {queue_id, supervisor_id (the supervisor told, or None)}; events
+    # written before supervisor_id was recorded lack it (they said the supervisor was told).
+    UNASSIGNED = "unassigned"
+    # The queue has no active supervisor or member: {queue_id, admins (how many were mailed)}
+    UNSTAFFED = "unstaffed"
     STATUS_CHANGED = "status_changed"  # {old, new, reason?} (reason: words or a code)
     NOTE_ADDED = "note_added"  # an internal note: {} (the note is a message)
     TRANSFERRED = "transferred"  # by staff: {from_queue_id, to_queue_id, reason}

@@ -52,7 +52,7 @@ def test_memberships_without_coverage_state_it_after_the_upgrade(tmp_path, make_
 
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite3'}")
     with app.app_context():
-        upgrade(revision="c3d9e1f2a4b6")
+        upgrade()  # the rows are made by today's models, then taken back to before the change
         stage_seed(catalogue.SeedReport())
         queue_id = db.session.scalar(select(Queue.id).where(Queue.code == "moj-it"))
         people = {}

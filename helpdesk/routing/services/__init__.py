@@ -1,7 +1,8 @@
 """Routing services, split by subject; callers use this package (`routing.services.decide`).
 
 For tickets.services: decide, explain, choose_assignee, stage_last_assigned, escalation_target,
-covers, covered_provinces, is_active_staff, visible_queue_ids, queues_for_user.
+covers, covered_provinces, is_active_staff, visible_queue_ids, queues_for_user, is_staffed,
+unstaffed_among.
 """
 
 from helpdesk.routing.services.assignment import (
@@ -56,6 +57,7 @@ from helpdesk.routing.services.seeding import (
     default_rule_name,
     stage_defaults,
 )
+from helpdesk.routing.services.staffing import is_staffed, unstaffed_among, unstaffed_queues
 from helpdesk.routing.services.visibility import (
     covered_provinces,
     covers,
@@ -97,6 +99,7 @@ __all__ = [
     "get_rule",
     "import_rules",
     "is_active_staff",
+    "is_staffed",
     "list_members",
     "list_queues",
     "provision_account",
@@ -113,6 +116,8 @@ __all__ = [
     "stage_defaults",
     "stage_enrolment",
     "stage_last_assigned",
+    "unstaffed_among",
+    "unstaffed_queues",
     "update_membership",
     "visible_queue_ids",
 ]

@@ -13,6 +13,7 @@ from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.notifications.outbox import dispatch
 from helpdesk.routing.models import Queue
+from helpdesk.routing.services.offers import stage_offers
 from helpdesk.routing.services.queues import check_coverage, stage_enrolment
 from helpdesk.timeutil import utcnow
 
@@ -28,8 +29,9 @@ def provision_account(
     now: datetime | None = None,
 ) -> User:
     """Create an active account (as auth's create_account does, for the command line) that
-    joins each queue, covering those provinces or every province with `all_provinces`.
-    Commits once; the activation mail goes after the commit.
+    joins each queue, covering those provinces or every province with `all_provinces`, and is
+    offered each queue's waiting tickets (offers.stage_offers). Commits once; the activation
+    mail and the offers go after the commit.
 
     Raises errors.Invalid for a bad field or coverage (before anything is written),
     errors.Conflict for a taken CCCD.
@@ -37,8 +39,13 @@ def provision_account(
     now = now or utcnow()
     codes = check_coverage(provinces, all_provinces=all_provinces) if queues else set()
     user, outbox = accounts.stage_account(draft, now=now)
-    for queue in queues:
+    memberships = [
         stage_enrolment(user, queue, provinces=codes, all_provinces=all_provinces)
+        for queue in queues
+    ]
+    if memberships:
+        db.session.flush()
+        outbox += stage_offers(memberships)
     db.session.commit()
     dispatch(outbox)
     log.info(

@@ -17,7 +17,9 @@ from helpdesk.auth import services as accounts
 from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.catalogue.models import Province, System
 from helpdesk.extensions import db
+from helpdesk.notifications.outbox import dispatch
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, QueueKind, Rule
+from helpdesk.routing.services.offers import stage_offers
 
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
@@ -272,7 +274,8 @@ def add_member(
     available: bool = True,
 ) -> Membership:
     """Put a staff account in the queue, covering those provinces, or every province with
-    `all_provinces` (one or the other: see check_coverage). Commits.
+    `all_provinces` (one or the other: see check_coverage), and offer it the queue's waiting
+    unassigned tickets (offers.stage_offers: one mail). Commits.
 
     Raises errors.Invalid (username, provinces), errors.Conflict if already a member.
     """
@@ -286,8 +289,12 @@ def add_member(
         raise errors.Conflict(_("This account is already a member of the queue."), "username")
     membership = Membership(queue_id=queue.id, user_id=user.id, available=available)
     _set_coverage(membership, codes, all_provinces=all_provinces)
+    membership.user = user
     db.session.add(membership)
+    db.session.flush()
+    outbox = stage_offers([membership])
     db.session.commit()
+    dispatch(outbox)
     return membership
 
 
@@ -349,5 +356,6 @@ def stage_enrolment(
     if membership is None:
         membership = Membership(queue_id=queue.id, user_id=user.id, available=True)
         _set_coverage(membership, codes, all_provinces=all_provinces)
+        membership.user = user
         db.session.add(membership)
     return membership

@@ -29,7 +29,7 @@ def stage_auto_assignment(ticket: Ticket, *, now: datetime, mark: bool = True) -
     the member's row until the commit) to the caller, to do with its own writes."""
     assignee_id = routing.choose_assignee(ticket.queue_id, ticket.province_code)
     if assignee_id is None:
-        stage_event(ticket, EventKind.UNASSIGNED, at=now, queue_id=ticket.queue_id)
+        stage_unassigned(ticket, now=now)
         return False
     ticket.assignee_id = assignee_id
     ticket.assignee = db.session.get(User, assignee_id)
@@ -39,11 +39,35 @@ def stage_auto_assignment(ticket: Ticket, *, now: datetime, mark: bool = True) -
     return True
 
 
+def stage_unassigned(ticket: Ticket, *, now: datetime) -> None:
+    """Nobody could take the ticket: the "unassigned" event names the supervisor who will be
+    told (None: nobody reachable), and a queue nobody staffs adds an "unstaffed" event saying
+    how many admins will be told instead (stage_assignment_mail sends both)."""
+    supervisor = mail.reachable_supervisor(ticket.queue)
+    stage_event(
+        ticket,
+        EventKind.UNASSIGNED,
+        at=now,
+        queue_id=ticket.queue_id,
+        supervisor_id=supervisor.id if supervisor else None,
+    )
+    if not routing.is_staffed(ticket.queue_id):
+        admins = mail.reachable_admins()
+        stage_event(
+            ticket, EventKind.UNSTAFFED, at=now, queue_id=ticket.queue_id, admins=len(admins)
+        )
+
+
 def stage_assignment_mail(ticket: Ticket) -> list:
-    """After stage_auto_assignment: the assignee is told, or the supervisor that nobody was."""
+    """After stage_auto_assignment: the assignee is told, or the supervisor that nobody was,
+    and the admins when the queue has nobody (its last event, "unstaffed", says so)."""
 
     if ticket.assignee_id is None:
-        return mail.on_unassignable(ticket)
+        rows = mail.on_unassignable(ticket)
+        last = ticket.events[-1] if ticket.events else None
+        if last is not None and last.kind == EventKind.UNSTAFFED:
+            rows += mail.on_unstaffed(ticket, "queued", mail.event_key(ticket, "queued"))
+        return rows
     return mail.on_assigned(ticket)
 
 

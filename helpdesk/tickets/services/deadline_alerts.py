@@ -7,6 +7,7 @@ the caller inserts with one statement, and returns its outbox rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
+from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
 from helpdesk.sla import services as sla
 from helpdesk.tickets.models import EventKind, Ticket
@@ -65,6 +67,36 @@ def load(ticket_ids: set[int]) -> dict[int, Ticket]:
     return tickets
 
 
+@dataclass(frozen=True)
+class Staffing:
+    """Which of the claimed tickets' queues nobody staffs, and the admins told instead."""
+
+    unstaffed: set[int] = field(default_factory=set)
+    admins: list[User] = field(default_factory=list)
+
+
+def staffing(tickets: dict[int, Ticket]) -> Staffing:
+    """The staffing of the tickets' queues: one query, and one more for the admins when some
+    queue has nobody."""
+    unstaffed = routing.unstaffed_among({ticket.queue_id for ticket in tickets.values()})
+    return Staffing(unstaffed, mail.reachable_admins() if unstaffed else [])
+
+
+def _unstaffed(
+    ticket: Ticket, why: str, key: str, staff: Staffing, events: list[dict], *, now: datetime
+) -> list:
+    """A queue nobody staffs: the admins are told, and the history says so (and how many)."""
+    if ticket.queue_id not in staff.unstaffed:
+        return []
+    rows = mail.on_unstaffed(ticket, why, key, admins=staff.admins)
+    events.append(
+        _event(
+            ticket, EventKind.UNSTAFFED, now=now, queue_id=ticket.queue_id, admins=len(staff.admins)
+        )
+    )
+    return rows
+
+
 def _event(ticket: Ticket, kind: EventKind, *, now: datetime, **data) -> dict:
     return {"ticket_id": ticket.id, "actor_id": None, "kind": kind, "data": data, "created_at": now}
 
@@ -94,9 +126,18 @@ def _mail(
     return mail.to_address(address, template, key, context) if address else []
 
 
-def warn(ticket: Ticket, kind: str, due: datetime, events: list[dict], *, now: datetime) -> list:
+def warn(
+    ticket: Ticket,
+    kind: str,
+    due: datetime,
+    events: list[dict],
+    *,
+    now: datetime,
+    staff: Staffing | None = None,
+) -> list:
     """The warning's event (added to `events`) and mail: the assignee is warned; a ticket still
-    unassigned or unanswered goes to the supervisor (the queue's address without one)."""
+    unassigned or unanswered goes to the supervisor (the queue's address without one), and to
+    the admins when nobody staffs the queue (`staff`), with an event saying so."""
     events.append(_event(ticket, EventKind.SLA_WARNING, now=now, clock=kind, due=due.isoformat()))
     context = _context(ticket, kind, due)
     key = f"sla:{ticket.id}:{kind}:warning:{due.timestamp():.0f}"
@@ -107,6 +148,7 @@ def warn(ticket: Ticket, kind: str, due: datetime, events: list[dict], *, now: d
             outbox += _mail(
                 "sla_unanswered", key, context, user=supervisor, address=ticket.queue.email
             )
+            outbox += _unstaffed(ticket, "warning", key, staff or Staffing(), events, now=now)
     return outbox
 
 
@@ -118,23 +160,26 @@ def breach(
     events: list[dict],
     *,
     now: datetime,
+    staff: Staffing | None = None,
 ) -> list:
     """The breach's event (added to `events`) and mail.
 
     The assignee is told, and the supervisor (the policy's first escalation step; always when
     nobody holds the ticket), or the queue's address when it has no supervisor. The event
-    names the supervisor told (`supervisor_id`).
+    names the supervisor told (`supervisor_id`). When nobody staffs the queue (`staff`), the
+    admins are told too, and an "unstaffed" event follows the breach's.
     """
     context = _context(ticket, kind, due)
     key = f"sla:{ticket.id}:{kind}:breach:{due.timestamp():.0f}"
     outbox = _mail("sla_breach", key, context, user=ticket.assignee)
-    told = None
+    told, later = None, []
     if ticket.assignee_id is None or (found.notify_supervisor if found is not None else True):
         supervisor = _supervisor(ticket)
         if supervisor is None or supervisor.id != ticket.assignee_id:
             rows = _mail("sla_breach", key, context, user=supervisor, address=ticket.queue.email)
             outbox += rows
             told = supervisor.id if rows and supervisor is not None else None
+            outbox += _unstaffed(ticket, "breach", key, staff or Staffing(), later, now=now)
     events.append(
         _event(
             ticket,
@@ -145,4 +190,5 @@ def breach(
             supervisor_id=told,
         )
     )
+    events += later
     return outbox

@@ -94,16 +94,21 @@ def _announce(claimed: Sequence[Claimed]) -> None:
     if claimed:
         tickets = deadline_alerts.load({claim.timer.ticket_id for claim in claimed})
         found_for = {p: sla.targets_for(p) for p in {t.sla_policy_id for t in tickets.values()}}
+        staff = deadline_alerts.staffing(tickets)
         events: list[dict] = []
         for claim in claimed:
             timer, at = claim.timer, claim.at
             ticket = tickets[timer.ticket_id]
             if timer.stage == TimerStage.WARNING:
                 if at < timer.due:  # a warning reached after its deadline is recorded quietly
-                    outbox += deadline_alerts.warn(ticket, timer.kind, timer.due, events, now=at)
+                    outbox += deadline_alerts.warn(
+                        ticket, timer.kind, timer.due, events, now=at, staff=staff
+                    )
                 continue
             found = found_for[ticket.sla_policy_id]
-            outbox += deadline_alerts.breach(ticket, timer.kind, timer.due, found, events, now=at)
+            outbox += deadline_alerts.breach(
+                ticket, timer.kind, timer.due, found, events, now=at, staff=staff
+            )
             if found is not None and (found.raise_priority or found.transfer_to_next_queue):
                 escalating.append((ticket, timer.kind, found, at))
         if events:

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from helpdesk.auth.cccd import mask
-from helpdesk.auth.models import Status, User
+from helpdesk.auth.models import Role, Status, User
 from helpdesk.extensions import db
 from helpdesk.notifications.models import Outbox
 from helpdesk.notifications.outbox import queue_email
@@ -165,6 +165,50 @@ def on_unassignable(ticket) -> list[Outbox]:
     context = {**ticket_context(ticket), "province": ticket.province_code}
     key = event_key(ticket, "unassigned")
     return to_user(supervisor, "ticket_unassigned", key, context, essential=True)
+
+
+def reachable_supervisor(queue) -> User | None:
+    """The queue's supervisor if essential mail reaches them (an active account with a verified
+    address), else None: what the history may say was told."""
+    if queue is None or queue.supervisor_id is None:
+        return None
+    supervisor = db.session.get(User, queue.supervisor_id)
+    if supervisor is None or not supervisor.email or supervisor.email_verified_at is None:
+        return None
+    return supervisor if supervisor.status == Status.ACTIVE else None
+
+
+def reachable_admins() -> list[User]:
+    """The active admins with a verified address, who are told of queues nobody staffs (one
+    query)."""
+    query = (
+        select(User)
+        .where(
+            User.role == Role.ADMIN,
+            User.status == Status.ACTIVE,
+            User.email != "",
+            User.email_verified_at.is_not(None),
+        )
+        .order_by(User.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def on_unstaffed(ticket, why: str, key: str, *, admins: list[User] | None = None) -> list[Outbox]:
+    """A ticket waits in a queue nobody staffs: the admins are told, each in their language,
+    with a link to the queue's members page. `why` says what happened: queued (it landed
+    there), warning or breach (a deadline); `admins` when already read by reachable_admins."""
+    if admins is None:
+        admins = reachable_admins()
+    context = {
+        **ticket_context(ticket),
+        "why": why,
+        "members_url": link("routing.members", queue_id=ticket.queue_id),
+    }
+    rows: list[Outbox] = []
+    for admin in admins:
+        rows += to_user(admin, "queue_unstaffed", f"unstaffed:{key}", context, essential=True)
+    return rows
 
 
 def on_public_message(ticket, message) -> list[Outbox]:

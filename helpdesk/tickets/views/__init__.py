@@ -7,6 +7,7 @@ import re
 
 from flask import Blueprint, abort, current_app
 
+from helpdesk import reference_cache
 from helpdesk.auth import permissions
 from helpdesk.tickets.forms import (
     ATTACHMENT_TYPES,
@@ -14,6 +15,7 @@ from helpdesk.tickets.forms import (
     PRIORITY_LABELS,
     STATUS_LABELS,
 )
+from helpdesk.tickets.services import demo
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -39,6 +41,13 @@ def ticket_menu_flags():
         "can_work_tickets": permissions.can(user, "tickets.work"),
         "can_manage_canned": permissions.can(user, "tickets.supervise"),
     }
+
+
+@bp.app_template_global()
+def demo_data_shown() -> bool:
+    """Whether demo tickets exist (the banner of templates/_demo_banner.html): read once per
+    change of reference data, which `flask user demo` moves when it is done."""
+    return reference_cache.cached("tickets.demo_present", demo.demo_exists)
 
 
 @bp.context_processor

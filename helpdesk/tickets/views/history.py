@@ -173,8 +173,22 @@ def assigned(data: Named) -> str:
 
 
 def unassigned(data: Named) -> str:
+    if "supervisor_id" in data.data and data.get("supervisor_id") is None:
+        return _("Nobody in %(queue)s could take it.", queue=data.queue("queue_id"))
     return _(
         "Nobody in %(queue)s could take it; the supervisor was told.",
+        queue=data.queue("queue_id"),
+    )
+
+
+def unstaffed(data: Named) -> str:
+    if data.get("admins"):
+        return _(
+            "Queue %(queue)s has nobody in charge; the administrators were told.",
+            queue=data.queue("queue_id"),
+        )
+    return _(
+        "Queue %(queue)s has nobody in charge, and no administrator could be told.",
         queue=data.queue("queue_id"),
     )
 
@@ -278,6 +292,7 @@ SENTENCES: dict[EventKind, Callable[[Named], str]] = {
     EventKind.ROUTED: routed,
     EventKind.ASSIGNED: assigned,
     EventKind.UNASSIGNED: unassigned,
+    EventKind.UNSTAFFED: unstaffed,
     EventKind.STATUS_CHANGED: status_changed,
     EventKind.NOTE_ADDED: note_added,
     EventKind.TRANSFERRED: transferred,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from helpdesk import errors, reference_cache, text
-from helpdesk.auth.models import STAFF_ROLES
+from helpdesk.auth.models import STAFF_ROLES, Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.catalogue.models import Category, Province
@@ -24,6 +24,7 @@ from helpdesk.tickets.views.page import language as page_language
 from helpdesk.timeutil import utcnow
 
 PER_PAGE = 50
+OVERSEERS = (Role.ADMIN, Role.SUPERVISOR)  # shown the queues nobody staffs
 COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count reads every match
 QUERY_LIMIT = 200
 # What the queue's links keep of a query string: its filters, search words and page.
@@ -194,6 +195,7 @@ def queue():
         # and dashes), its checkbox label this format with the number.
         ticket_path=url_for(".show", number="-")[:-1],
         select_label=_("Select %(number)s"),
+        unstaffed=routing.unstaffed_queues() if current_user.role in OVERSEERS else (),
     )
 
 

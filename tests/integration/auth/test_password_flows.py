@@ -140,7 +140,8 @@ def test_demo_admin_is_not_forced_to_change_its_password(
     monkeypatch.setattr(app, "instance_path", str(tmp_path))  # not the real instance/
     result = runner.invoke(args=["user", "demo"])
     assert result.exit_code == 0, result.output
-    password = result.output.split("password: ")[1].strip()
+    admin_line = next(line for line in result.output.splitlines() if line.startswith("Demo admin"))
+    password = admin_line.split("password: ")[1].strip()
     response = login("001166668888@ht.com", password)
     assert response.headers["Location"] == "/"
     assert client.get("/accounts/").status_code == 200

@@ -28,10 +28,11 @@ NOW = datetime(2027, 3, 1, 3, 0, 30, tzinfo=UTC)  # Monday 10:00:30 in Hà Nội
 
 # What one batch costs, whatever its size. Noting: the notices' INSERT, the timers' DELETE.
 # Announcing: the notices, the escalating policies, an UPDATE per kind and stage (two here), the
-# notices' DELETE, the tickets, the people mailed, the outbox rows, the events.
+# notices' DELETE, the tickets, the people mailed, which of their queues nobody staffs, the
+# outbox rows, the events (and the admins, when some queue has nobody: not here).
 # (Policies and calendars are read once per app context besides.)
 NOTE_STATEMENTS = 2
-SWEEP_STATEMENTS = NOTE_STATEMENTS + 9
+SWEEP_STATEMENTS = NOTE_STATEMENTS + 10
 LEAD = {"warning": timedelta(minutes=30), "breach": timedelta(0)}  # from a timer to its deadline
 
 
