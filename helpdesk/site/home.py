@@ -27,6 +27,7 @@ class Home:
     quiet_queues: int = 0  # admins: queues left out of the list, having no open ticket to count
     assigned: list = field(default_factory=list)  # (row, badge) of the user's tickets
     oversight: tickets_home.Oversight | None = None
+    unstaffed: list = field(default_factory=list)  # admins: queues nobody staffs
     approves: bool = False
     waiting_count: int = 0
     waiting: list[approvals.Waiting] = field(default_factory=list)
@@ -48,6 +49,7 @@ def home_of(user: User, now: datetime) -> Home:
             busy = [q for q in home.queues if q.new or q.unassigned or q.warning or q.breached]
             home.quiet_queues = len(home.queues) - len(busy)
             home.queues = busy
+            home.unstaffed = routing.unstaffed_queues()
         home.assigned = [
             (row, sla_state.badge(row, now)) for row in tickets_home.assigned_tickets(user)
         ]

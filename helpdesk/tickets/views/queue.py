@@ -39,6 +39,7 @@ QUEUE_COLUMNS = (
     Ticket.category_code,
     Ticket.priority,
     Ticket.assignee_id,
+    Ticket.demo,
     *CLOCK_COLUMNS,
 )
 
@@ -153,6 +154,8 @@ def bulk_form(*, queues, agents) -> forms.BulkForm:
     form.assignee.choices = forms.options([(str(a.id), a.full_name) for a in agents])
     form.status.choices = fixed_options()["bulk_status"]
     form.queue.choices = forms.options([(str(q.id), q.name) for q in queues if q.active])
+    for field in (form.action, form.assignee, form.status, form.queue, form.reason):
+        field.id = f"bulk-{field.name}"  # the filter form above has fields of the same names
     return form
 
 

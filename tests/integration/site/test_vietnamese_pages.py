@@ -258,7 +258,7 @@ def test_vietnamese_pages_show_no_english_and_no_codes(db, client, login, desk, 
     codes = bare_codes(db)
     found: dict[str, list[str]] = {}
     read = 0
-    for endpoint, url in walk(desk, db):
+    for _endpoint, url in walk(desk, db):
         response = client.get(url)
         response.close()  # a file sent from disk (an attachment) is not read here
         if 300 <= response.status_code < 400 or not response.content_type.startswith("text/html"):
@@ -405,7 +405,7 @@ def test_english_pages_show_no_vietnamese_of_the_catalogue(db, english, login, d
     if role != "anonymous":
         login(desk.users[role], PASSWORD)
     found: dict[str, list[str]] = {}
-    for endpoint, url in walk(desk, db):
+    for _endpoint, url in walk(desk, db):
         response = english.get(url)
         response.close()
         if 300 <= response.status_code < 400 or not response.content_type.startswith("text/html"):

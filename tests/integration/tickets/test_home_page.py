@@ -22,6 +22,7 @@ BLOCKS = (
     "home-assigned",
     "home-oversight",
     "home-registrations",
+    "home-unstaffed",
     "home-reports",
 )
 
@@ -277,3 +278,15 @@ def test_the_menu_count_costs_an_approver_one_statement(db, browser, make_user, 
         r'data-testid="waiting-registrations">1<',
         client.get("/auth/profile").get_data(as_text=True),
     )
+
+
+def test_an_admin_sees_the_queues_nobody_staffs_and_an_agent_does_not(
+    db, browser, make_user, make_agent, queue_by_code
+):
+    admin = make_user("admin", language="en")
+    staffed, empty = queue_by_code("moj-it"), queue_by_code("moj-fpt")
+    agent = make_agent("moj-it")
+    block = section(browser(admin).get("/").get_data(as_text=True), "home-unstaffed")
+    assert f'href="/admin/routing/queues/{empty.id}/members"' in block, block
+    assert f"/queues/{staffed.id}/members" not in block
+    assert "home-unstaffed" not in shown_blocks(browser(agent).get("/").get_data(as_text=True))
