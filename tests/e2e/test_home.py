@@ -120,7 +120,10 @@ def test_an_admin_home_shows_a_waiting_registration(page, app_python, admin_logi
 
     block = page.locator("[data-testid=home-registrations]")
     expect(block).to_contain_text("Võ Văn Chờ")
-    expect(page.locator("[data-testid=waiting-registrations]")).to_contain_text("1")
+    # Other tests of the session leave registrations waiting too.
+    expect(page.locator("[data-testid=waiting-registrations]")).to_have_text(
+        re.compile(r"^[1-9]\d* ")
+    )
     target = live_server.instance_path.parent / "screenshots" / "admin-home.png"
     target.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(target), full_page=True)

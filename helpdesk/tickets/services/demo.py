@@ -6,9 +6,9 @@ What it makes: a supervisor and three agents in two queues of the Ministry of Ju
 dozen tickets in every state (new, unassigned, answered, waiting on the requester, resolved,
 closed and rated, one whose first-response deadline was missed), each filed, answered and moved
 by the same services the pages call, so that routing, SLA deadlines, history and the outbox are
-as real use leaves them. Every account and ticket it makes is marked (`demo`): the pages show
-a banner while any demo ticket exists (templates/_demo_banner.html) and a "dữ liệu minh hoạ"
-badge where they show a ticket (tickets/_macros.html, `demo_badge`).
+as real use leaves them. Every account and ticket it makes is marked (`demo`): the home page
+shows a banner while any demo ticket exists (templates/_demo_banner.html) and the ticket page
+and the queue a "dữ liệu minh hoạ" badge on each demo ticket (tickets/_demo.html).
 
 Where: only on the embedded default (config.is_embedded: SQLite and mail written as files under
 instance/outbox/, so no mail to a demo address leaves the machine); the command refuses
