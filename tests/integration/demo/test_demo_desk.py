@@ -60,9 +60,7 @@ def test_the_demo_desk_is_made_once_with_tickets_in_every_state(db):
     assert (count(User), count(Ticket), count(Message), count(Outbox)) == before
 
 
-def test_the_home_page_shows_the_demo_banner_while_demo_tickets_exist(
-    db, client, login, make_user
-):
+def test_the_home_page_shows_the_demo_banner_while_demo_tickets_exist(db, client, login, make_user):
     admin = make_user("admin")
     login(admin)
     assert 'data-testid="demo-banner"' not in client.get("/").get_data(as_text=True)

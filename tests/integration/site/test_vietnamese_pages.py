@@ -415,4 +415,3 @@ def test_english_pages_show_no_vietnamese_of_the_catalogue(db, english, login, d
         if said := sorted(set(vietnamese_of_catalogue().findall(visible_text(html)))):
             found[f"{response.status_code} {url}"] = said
     assert found == {}
-
