@@ -261,7 +261,8 @@ GROWTH_ROWS = (
     ("queue_sql", "queue page SQL/request", "{:.1f}"),
     ("ticket_rps", "ticket page rps", "rate"),
     ("ticket_ratio", "ticket page ratio", "times"),
-    ("floor_ratio", "floor (home page) ratio", "times"),
+    ("home_ratio", "home page ratio", "times"),
+    ("floor_ratio", "floor (profile page) ratio", "times"),
     ("file_form_rps", "filing (form) rps", "rate"),
     ("file_form_sql", "filing (form) SQL", "{:.1f}"),
     ("file_api_rps", "filing (API) rps", "rate"),
@@ -502,7 +503,7 @@ def floor_section(results: dict) -> list[str]:
         "",
         "## The product's floor and what the targets leave",
         "",
-        f"The home page of a signed-in agent (session, account, menus and layout, no ticket "
+        f"The profile page of a signed-in agent (session, account, menus and layout, no ticket "
         f"data) does {rate(floor['rps'])} rps, {fmt(ratio(results, 'floor'), 'times')} × the "
         "baseline's queue page. Every product page pays that much before its own work. Machine "
         f"time per request is {cores} cores × 1000 / rps:",

@@ -443,10 +443,17 @@ def build_scenarios(loaded: Loaded) -> list[Scenario]:
             Request("POST", "/tickets", "none", "baseline"),
         ),
         Scenario(
-            "floor",
-            "The product's floor: the home page of a signed-in agent (session, account, menus, "
-            "layout; no ticket data), against the baseline's queue page",
+            "home",
+            "Agent home page: the agent's queues with their counts, the tickets assigned to "
+            "them, announcements",
             Request("GET", "/", "agent"),
+            Request("GET", f"/queue/{loaded.agent_queue_id}", "none"),
+        ),
+        Scenario(
+            "floor",
+            "The product's floor: the profile page of a signed-in agent (session, account, "
+            "menus, layout, one small form; no ticket data), against the baseline's queue page",
+            Request("GET", "/auth/profile", "agent"),
             Request("GET", f"/queue/{loaded.agent_queue_id}", "none"),
         ),
     ]
