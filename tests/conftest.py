@@ -307,6 +307,24 @@ def make_user(db):
 
 
 @pytest.fixture
+def browser(app, db):
+    """A signed-in browser of its own (its own cookies) for each account: browser(user) ->
+    client; browser(user, "vi") reads the pages in that language (the switch's cookie)."""
+
+    def open_as(user, language: str | None = None):
+        other = app.test_client()
+        if language:
+            other.set_cookie("lang", language)
+        response = post_form(
+            other, "/auth/login", {"username": user.username, "password": "Mật-khẩu-dài-2026"}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return other
+
+    return open_as
+
+
+@pytest.fixture
 def login(client):
     def do_login(user_or_name, password: str = "Mật-khẩu-dài-2026"):
         username = getattr(user_or_name, "username", user_or_name)

@@ -53,22 +53,6 @@ def people(db, make_user):
     )
 
 
-@pytest.fixture
-def browser(app, client):
-    """A signed-in browser of its own for an account, reading English."""
-
-    def open_as(user):
-        other = app.test_client()
-        other.set_cookie("lang", "en")
-        response = post_form(
-            other, "/auth/login", {"username": user.username, "password": PASSWORD}
-        )
-        assert response.status_code == 302
-        return other
-
-    return open_as
-
-
 def api(client, method: str, path: str, user, body: bytes | dict | None = None):
     data = json.dumps(body).encode() if isinstance(body, dict) else body
     headers = {"Authorization": f"Bearer {issue_token(user, name='t')}"}
@@ -99,7 +83,7 @@ def test_every_integer_in_a_route_stops_at_the_database_integer(app):
 @pytest.mark.parametrize("attachment_id", [HUGE, str(2**31)])
 def test_a_file_number_past_the_database_integer_is_not_found(people, browser, attachment_id):
     path = f"/tickets/{people.ticket.number}/attachments/{attachment_id}"
-    assert browser(people.requester).get(path).status_code == 404
+    assert browser(people.requester, "en").get(path).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -114,7 +98,7 @@ def test_a_file_number_past_the_database_integer_is_not_found(people, browser, a
     ],
 )
 def test_a_page_number_past_the_database_integer_is_not_found(people, browser, role, path):
-    client = browser(getattr(people, role))
+    client = browser(getattr(people, role), "en")
     assert client.get(f"{path}?page={HUGE}").status_code == 404
     assert client.get(f"{path}?page=2147483647").status_code == 200  # the last there may be
     assert client.get(f"{path}?page=x").status_code == 200  # not a number: the first page
@@ -127,7 +111,7 @@ def bulk(client, data: dict, query: str = ""):
 
 @pytest.mark.parametrize("assignee", ["²", HUGE, "-1", "abc"])
 def test_a_bulk_assignment_to_a_value_not_offered_is_refused(db, people, browser, assignee):
-    client = browser(people.agent)
+    client = browser(people.agent, "en")
     data = {"numbers": people.ticket.number, "action": "assign", "assignee": assignee}
     response = bulk(client, data)
     assert response.status_code == 302
@@ -138,13 +122,13 @@ def test_a_bulk_assignment_to_a_value_not_offered_is_refused(db, people, browser
 def test_a_canned_reply_number_past_the_database_integer_inserts_nothing(people, browser):
     page = f"/tickets/{people.ticket.number}"
     form = {"body": "Chào anh", "canned": HUGE, "insert_canned": "1"}
-    response = post_form(browser(people.agent), f"{page}/reply", form, page=page)
+    response = post_form(browser(people.agent, "en"), f"{page}/reply", form, page=page)
     assert response.status_code == 200
     assert "Chào anh</textarea>" in response.get_data(as_text=True)
 
 
 def test_a_bulk_action_keeps_only_the_queues_filters_in_its_way_back(people, browser):
-    client = browser(people.agent)
+    client = browser(people.agent, "en")
     query = "?endpoint=x&_external=1&status=all&page=2"
     response = bulk(client, {"numbers": people.ticket.number, "action": "claim"}, query)
     assert response.status_code == 302
@@ -153,7 +137,7 @@ def test_a_bulk_action_keeps_only_the_queues_filters_in_its_way_back(people, bro
 
 @pytest.mark.parametrize("query", ["?endpoint=x", "?kind=x", "?_anchor=x&system=moj"])
 def test_the_report_page_keeps_its_export_links_to_its_own_filters(people, browser, query):
-    response = browser(people.observer).get(f"/reports/{query}")
+    response = browser(people.observer, "en").get(f"/reports/{query}")
     assert response.status_code == 200
     links = re.findall(r'href="(/reports/export[^"]*)"', response.get_data(as_text=True))
     kept = "?system=moj" if "system" in query else ""
@@ -179,7 +163,7 @@ def test_the_login_ignores_a_next_path_with_a_newline(client, people):
 )
 @pytest.mark.parametrize("path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx"])
 def test_report_dates_at_the_calendars_ends_count_as_not_given(people, browser, path, query):
-    response = browser(people.observer).get(f"{path}?{query}")
+    response = browser(people.observer, "en").get(f"{path}?{query}")
     assert response.status_code == 200
     response.close()
 
@@ -196,7 +180,7 @@ def test_report_dates_at_the_calendars_ends_count_as_not_given(people, browser, 
     ],
 )
 def test_a_nul_in_a_query_string_is_refused_naming_the_parameter(people, browser, role, path, name):
-    response = browser(getattr(people, role)).get(path)
+    response = browser(getattr(people, role), "en").get(path)
     assert response.status_code == 422
     assert f"The field {name} contains a character that is not allowed." in response.get_data(
         as_text=True
@@ -269,7 +253,7 @@ def test_the_depth_check_reads_past_brackets_inside_strings():
 
 
 def test_a_subject_with_a_text_direction_override_is_refused_beside_its_field(db, people, browser):
-    client = browser(people.requester)
+    client = browser(people.requester, "en")
     html = client.get("/tickets/new").get_data(as_text=True)
     key = html.split('name="submission_key"')[1].split('value="')[1].split('"')[0]
     form = {**GOOD_FORM, "subject": "Lỗi \u202eexe.pdf", "submission_key": key}
@@ -282,7 +266,7 @@ def test_a_subject_with_a_text_direction_override_is_refused_beside_its_field(db
 
 
 def test_a_reply_keeps_its_newlines_but_not_an_isolate(db, people, browser):
-    client = browser(people.requester)
+    client = browser(people.requester, "en")
     page = f"/tickets/{people.ticket.number}"
     refused = post_form(client, f"{page}/reply", {"body": "Dòng 1\n\u2066Dòng 2"}, page=page)
     assert refused.status_code == 422 and is_invalid(refused.get_data(as_text=True), "body")
@@ -292,7 +276,7 @@ def test_a_reply_keeps_its_newlines_but_not_an_isolate(db, people, browser):
 
 
 def test_a_transfer_reason_with_an_override_is_refused(db, people, browser):
-    client = browser(people.agent)
+    client = browser(people.agent, "en")
     page = f"/tickets/{people.ticket.number}"
     target = db.session.scalar(select(Queue.id).where(Queue.code == "national"))
     form = {"queue": str(target), "transfer_reason": "Sai \u202enhóm"}
@@ -304,7 +288,7 @@ def test_a_transfer_reason_with_an_override_is_refused(db, people, browser):
 
 def test_a_full_name_with_an_override_is_refused_on_the_profile(db, people, browser):
     response = post_form(
-        browser(people.agent),
+        browser(people.agent, "en"),
         "/auth/profile",
         {"full_name": OVERRIDE, "email": people.agent.email, "language": "en"},
     )
@@ -383,7 +367,7 @@ def test_a_nul_in_an_admin_form_is_refused_beside_its_field(db, people, browser)
         "active": "y",
     }
     path = f"/sla/policies/{policy.id}"
-    response = post_form(browser(people.admin), path, form)
+    response = post_form(browser(people.admin, "en"), path, form)
     assert is_invalid(response.get_data(as_text=True), "name")
     assert "\x00" not in db.session.get(Policy, policy.id).name
 
@@ -405,7 +389,7 @@ def test_an_upload_field_file_is_not_read_as_text(db, people, browser):
     page = f"/tickets/{people.ticket.number}"
     data = {"body": "Ảnh", "attachments": (io.BytesIO(PNG), "\u202egnp.exe")}
     response = post_form(
-        browser(people.requester),
+        browser(people.requester, "en"),
         f"{page}/reply",
         data,
         page=page,

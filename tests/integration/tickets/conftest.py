@@ -4,9 +4,8 @@ tickets filed through the service."""
 from __future__ import annotations
 
 import pytest
-from integration.tickets.page_helpers import GOOD_FORM, PASSWORD
+from integration.tickets.page_helpers import GOOD_FORM
 from sqlalchemy import select
-from support import post_form
 
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
 from helpdesk.tickets import services as tickets
@@ -63,21 +62,6 @@ def make_agent(db, make_user, queue_by_code):
         return user
 
     return make
-
-
-@pytest.fixture
-def browser(app, client):
-    """A logged-in browser (its own cookies) for each account: browser(user) -> client."""
-
-    def open_as(user):
-        other = app.test_client()
-        response = post_form(
-            other, "/auth/login", {"username": user.username, "password": PASSWORD}
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return other
-
-    return open_as
 
 
 @pytest.fixture

@@ -55,3 +55,16 @@ def download(client, url: str):
     response.get_data()
     response.close()
     return response
+
+
+def fresh(db, ticket):
+    """The ticket as the database holds it now (what the request committed)."""
+    db.session.expire_all()
+    return db.session.get(type(ticket), ticket.id)
+
+
+def page_of(client, ticket) -> str:
+    """The ticket's page as the client sees it (200)."""
+    response = client.get(f"/tickets/{ticket.number}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)

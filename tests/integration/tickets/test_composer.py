@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from integration.tickets.page_helpers import PNG, field_tag, hidden_value
+from integration.tickets.page_helpers import PNG, field_tag, fresh, hidden_value, page_of
 from sqlalchemy import select
 from support import csrf_token
 
@@ -18,7 +18,7 @@ from helpdesk.notifications.rendering import render
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Rule
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets.models import Attachment, CannedReply, Event, Ticket
+from helpdesk.tickets.models import Attachment, CannedReply, Event
 
 
 @pytest.fixture
@@ -29,17 +29,6 @@ def agent(make_agent):
 @pytest.fixture
 def ticket(requester, file_ticket):
     return file_ticket(requester)
-
-
-def fresh(db, ticket) -> Ticket:
-    db.session.expire_all()
-    return db.session.get(Ticket, ticket.id)
-
-
-def page_of(client, ticket) -> str:
-    response = client.get(f"/tickets/{ticket.number}")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
 
 
 def compose(client, ticket, data: dict, **kwargs):

@@ -6,10 +6,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-from integration.tickets.page_helpers import PASSWORD
-from support import post_form
-
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.routing.models import Membership
 from helpdesk.tickets.models import Status
@@ -46,22 +42,6 @@ def count_link(html: str, queue_id: int, name: str) -> tuple[str, int]:
     return link.group(1).replace("&amp;", "&"), int(link.group(2))
 
 
-@pytest.fixture
-def in_vietnamese(app, client):
-    """A logged-in browser reading the pages in Vietnamese."""
-
-    def open_as(user):
-        client = app.test_client()
-        client.set_cookie("lang", "vi")
-        response = post_form(
-            client, "/auth/login", {"username": user.username, "password": PASSWORD}
-        )
-        assert response.status_code == 302
-        return client
-
-    return open_as
-
-
 def test_a_visitor_is_offered_to_log_in_or_register(client):
     html = client.get("/").get_data(as_text=True)
     assert 'href="/auth/login"' in html
@@ -70,7 +50,7 @@ def test_a_visitor_is_offered_to_log_in_or_register(client):
 
 
 def test_a_requester_files_from_home_and_sees_when_each_open_ticket_is_answered(
-    db, make_user, in_vietnamese, file_ticket, other_requester
+    db, make_user, browser, file_ticket, other_requester
 ):
     official = make_user("requester", province_code="75", unit="UBND phường Trấn Biên")
     waiting = file_ticket(official, subject="Chưa được trả lời")
@@ -85,7 +65,7 @@ def test_a_requester_files_from_home_and_sees_when_each_open_ticket_is_answered(
     done.status = Status.RESOLVED
     db.session.commit()
 
-    html = in_vietnamese(official).get("/").get_data(as_text=True)
+    html = browser(official, "vi").get("/").get_data(as_text=True)
 
     assert shown_blocks(html) == {"file-ticket", "home-my-tickets"}
     button = re.search(r'<a [^>]*data-testid="file-ticket"[^>]*>([^<]*)</a>', html)

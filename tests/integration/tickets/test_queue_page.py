@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from integration.tickets.page_helpers import fresh
 from sqlalchemy import func, select
 from support import csrf_token
 
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets.models import Message, Ticket
+from helpdesk.tickets.models import Message
 
 ROW = re.compile(r'<tr data-number="([^"]+)"')
 
@@ -18,11 +19,6 @@ def listed(client, query: str = "") -> list[str]:
     response = client.get(f"/tickets/queue{query}")
     assert response.status_code == 200
     return ROW.findall(response.get_data(as_text=True))
-
-
-def fresh(db, ticket) -> Ticket:
-    db.session.expire_all()
-    return db.session.get(Ticket, ticket.id)
 
 
 def bulk(client, numbers: list[str], **fields):

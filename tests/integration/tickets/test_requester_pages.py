@@ -7,12 +7,19 @@ import io
 from datetime import timedelta
 
 import pytest
-from integration.tickets.page_helpers import PNG, download, is_invalid, post_page_form
+from integration.tickets.page_helpers import (
+    PNG,
+    download,
+    fresh,
+    is_invalid,
+    page_of,
+    post_page_form,
+)
 from sqlalchemy import func, select
 
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets import storage
-from helpdesk.tickets.models import Message, Ticket
+from helpdesk.tickets.models import Message
 from helpdesk.timeutil import utcnow
 
 # A different image (GIF), so its file is not the PNG filed with the ticket.
@@ -34,17 +41,6 @@ def resolve(db, admin):
         )
 
     return mark
-
-
-def fresh(db, ticket) -> Ticket:
-    db.session.expire_all()
-    return db.session.get(Ticket, ticket.id)
-
-
-def page_of(client, ticket) -> str:
-    response = client.get(f"/tickets/{ticket.number}")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- my tickets

@@ -4,12 +4,19 @@ canned replies, merge and links, and the history."""
 from __future__ import annotations
 
 import pytest
-from integration.tickets.page_helpers import PNG, download, field_tag, hidden_value, is_invalid
+from integration.tickets.page_helpers import (
+    PNG,
+    download,
+    field_tag,
+    fresh,
+    hidden_value,
+    is_invalid,
+)
 from sqlalchemy import func, select
 from support import csrf_token
 
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets.models import CannedReply, Message, Ticket
+from helpdesk.tickets.models import CannedReply, Message
 
 CONFLICT = "Someone else changed this ticket while you were working on it."
 
@@ -27,11 +34,6 @@ def colleague(make_agent):
 @pytest.fixture
 def ticket(requester, file_ticket):
     return file_ticket(requester, attachments=[("anh.png", PNG)])
-
-
-def fresh(db, ticket) -> Ticket:
-    db.session.expire_all()
-    return db.session.get(Ticket, ticket.id)
 
 
 def read_page(client, ticket) -> dict:
