@@ -49,3 +49,9 @@ def log_in(page, username: str, password: str) -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
     expect(page.locator("[data-testid=current-user]")).to_be_attached()
+
+
+def no_sideways_scroll(page) -> None:
+    """Nothing on the page is wider than the screen (the page never scrolls sideways)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"

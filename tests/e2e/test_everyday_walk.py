@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e.harness import log_in, snap
+from e2e.harness import log_in, no_sideways_scroll, snap
 from playwright.sync_api import expect
 
 PASSWORD = "Mot-mat-khau-Dai-2026"  # noqa: S105 - throwaway accounts of the live server
@@ -28,11 +28,6 @@ def account(app_python, username: str, role: str, name: str) -> None:
         f"    role={role!r}, province_code='75', unit='UBND phường Trấn Biên',\n"
         f"    email='{username.split('@')[0]}@example.vn'))"
     )
-
-
-def no_sideways_scroll(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

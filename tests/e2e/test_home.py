@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from e2e.harness import log_in, no_sideways_scroll, snap
 from playwright.sync_api import expect
 
 ACTIVE = re.compile(r"(^|\s)btn-light(\s|$)")
@@ -44,8 +45,7 @@ def test_home_page_fits_a_phone(phone_page):
     toggler = page.locator(".navbar-toggler")
     expect(toggler).to_be_visible()
     expect(language_button(page, "en")).to_be_hidden()
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+    no_sideways_scroll(page)
 
     toggler.tap()
 
@@ -63,9 +63,7 @@ def test_unknown_page_shows_the_404_page(page):
     )
 
 
-def test_a_requester_finds_the_file_button_on_the_home_page_of_a_phone(
-    phone_page, app_python, live_server
-):
+def test_a_requester_finds_the_file_button_on_the_home_page_of_a_phone(phone_page, app_python):
     """The big button is on the page itself, visible without opening the menu; it leads to the
     filing form. A screenshot of the requester's home is kept as an artifact."""
     username, password = "079086555666@ht.com", "Mot-mat-khau-Dai-2026"  # noqa: S105 - throwaway
@@ -76,10 +74,7 @@ def test_a_requester_finds_the_file_button_on_the_home_page_of_a_phone(
         "    province_code='75', unit='UBND phường Trấn Biên', email='hanh@example.vn'))"
     )
     page = phone_page
-    page.goto("/auth/login")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
+    log_in(page, username, password)
     page.goto("/")
 
     button = page.locator("[data-testid=file-ticket]")
@@ -87,17 +82,14 @@ def test_a_requester_finds_the_file_button_on_the_home_page_of_a_phone(
     expect(button).to_have_text("Gửi yêu cầu hỗ trợ")
     expect(page.locator("[data-testid=home-my-tickets]")).to_be_visible()
     expect(page.locator("[data-testid=home-queues]")).to_have_count(0)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
-    target = live_server.instance_path.parent / "screenshots" / "requester-home-phone.png"
-    target.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(target), full_page=True)
+    no_sideways_scroll(page)
+    snap(page, "requester-home-phone")
 
     button.tap()
     expect(page).to_have_url(re.compile(r"/tickets/new$"))
 
 
-def test_an_admin_home_shows_a_waiting_registration(page, app_python, admin_login, live_server):
+def test_an_admin_home_shows_a_waiting_registration(page, app_python, admin_login):
     """The registration is listed on the home page with a link to decide it, and counted beside
     Accounts in the menu. A screenshot of the admin's home is kept as an artifact."""
     app_python(
@@ -112,10 +104,7 @@ def test_an_admin_home_shows_a_waiting_registration(page, app_python, admin_logi
         "db.session.commit()"
     )
     username, password = admin_login
-    page.goto("/auth/login")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
+    log_in(page, username, password)
     page.goto("/")
 
     block = page.locator("[data-testid=home-registrations]")
@@ -124,9 +113,7 @@ def test_an_admin_home_shows_a_waiting_registration(page, app_python, admin_logi
     expect(page.locator("[data-testid=waiting-registrations]")).to_have_text(
         re.compile(r"^[1-9]\d* ")
     )
-    target = live_server.instance_path.parent / "screenshots" / "admin-home.png"
-    target.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(target), full_page=True)
+    snap(page, "admin-home-waiting-registration")
 
     block.get_by_role("link", name="Phê duyệt hoặc từ chối").click()
     expect(page).to_have_url(re.compile(r"/accounts/pending$"))

@@ -1,11 +1,12 @@
 """The queue on a phone, in a real browser: a card per ticket instead of the table, buttons on
 one line, nothing wider than the screen; a search finds a closed ticket and says so. The pages
-are saved as screenshots next to the live server's instance (screenshots/)."""
+are kept as screenshots (harness.snap)."""
 
 from __future__ import annotations
 
 import re
 
+from e2e.harness import log_in, no_sideways_scroll, snap
 from playwright.sync_api import expect
 
 REQUESTER = "075085222333@ht.com"
@@ -52,13 +53,7 @@ def test_the_queue_on_a_phone_is_a_list_of_cards(phone_page, live_server, admin_
     page = phone_page
     file_tickets(live_server, app_python)
     username, password = admin_login
-    page.goto("/auth/login")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("[data-testid=current-user]")).to_be_attached()
-    shots = live_server.instance_path.parent / "screenshots"
-    shots.mkdir(exist_ok=True)
+    log_in(page, username, password)
 
     page.goto("/tickets/queue")
     cards = page.locator("[data-testid=queue-cards] > li")
@@ -72,10 +67,9 @@ def test_the_queue_on_a_phone_is_a_list_of_cards(phone_page, live_server, admin_
         expect(card).to_contain_text("Đồng Nai")
         expect(card.locator("[data-status=new]")).to_have_text("Mới")
         expect(card.locator("[data-sla-state]")).to_be_visible()
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the queue scrolls sideways by {overflow}px on a phone"
+    no_sideways_scroll(page)
     assert page.evaluate(BROKEN_BUTTONS) == []
-    page.screenshot(path=str(shots / "queue-phone.png"), full_page=True)
+    snap(page, "queue-phone")
 
     page.locator("[data-testid=search] input[name=q]").fill("chuyen sai don vi")
     page.locator("[data-testid=search] button[type=submit]").click()
@@ -84,4 +78,4 @@ def test_the_queue_on_a_phone_is_a_list_of_cards(phone_page, live_server, admin_
     expect(cards.first).to_contain_text(CLOSED_SUBJECT)
     expect(cards.first.locator("[data-status=closed]")).to_have_text("Đã đóng")
     expect(page.locator("[data-testid=search-note]")).to_contain_text("Tìm trong mọi trạng thái")
-    page.screenshot(path=str(shots / "queue-phone-search.png"), full_page=True)
+    snap(page, "queue-phone-search")

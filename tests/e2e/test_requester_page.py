@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from e2e.harness import log_in, no_sideways_scroll, snap
 from playwright.sync_api import expect
 
 REQUESTER = "079086222333@ht.com"
@@ -28,11 +29,7 @@ def test_a_requester_on_a_phone_sees_what_happens_next_and_finds_the_ticket_agai
         f"find_user({REQUESTER!r}).must_change_password = False\n"
         "db.session.commit()"
     )
-    page.goto("/auth/login")
-    page.locator("input[name=username]").fill(REQUESTER)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("[data-testid=current-user]")).to_be_attached()
+    log_in(page, REQUESTER, PASSWORD)
 
     page.goto("/tickets/new")
     page.locator("select[name=system]").select_option("moj")
@@ -57,15 +54,12 @@ def test_a_requester_on_a_phone_sees_what_happens_next_and_finds_the_ticket_agai
     expect(progress.locator("[aria-current=step]")).to_contain_text(
         re.compile("Đã gửi|Đã tiếp nhận")
     )
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the ticket page scrolls sideways by {overflow}px on a phone"
-    shots = live_server.instance_path.parent / "screenshots"
-    shots.mkdir(exist_ok=True)
-    page.screenshot(path=str(shots / "requester-ticket-page-phone.png"), full_page=True)
+    no_sideways_scroll(page)
+    snap(page, "requester-ticket-page-phone")
 
     page.goto("/tickets/")
     page.locator("input[name=q]").fill("phieu hen")
     page.locator("[data-testid=my-search] button[type=submit]").click()
     expect(page.locator(f"[data-number='{number}']")).to_be_visible()
     expect(page.locator("[data-testid=search-note]")).to_contain_text("phieu hen")
-    page.screenshot(path=str(shots / "requester-search-phone.png"), full_page=True)
+    snap(page, "requester-search-phone")
