@@ -180,3 +180,27 @@ def find_system(code: str | None) -> CachedSystem | None:
 def find_category(code: str | None) -> CachedCategory | None:
     """The category of that code, active or not (`.active` says); None if unknown."""
     return catalogue().by_code[Category].get(code)  # type: ignore[return-value]
+
+
+# The names pages show for codes; `unknown` where the code is none of the catalogue's (by
+# default the code itself).
+
+
+def system_name(code: str | None, unknown: str | None = None) -> str:
+    """The ministry that runs the system of that code (`moj` -> Bộ Tư pháp)."""
+    system = find_system(code)
+    return system.ministry if system else _unknown(code, unknown)
+
+
+def category_name(code: str | None, language: str, unknown: str | None = None) -> str:
+    category = find_category(code)
+    return category.name(language) if category else _unknown(code, unknown)
+
+
+def province_name(code: str | None, unknown: str | None = None) -> str:
+    province = find_province(code)
+    return province.name if province else _unknown(code, unknown)
+
+
+def _unknown(code: str | None, unknown: str | None) -> str:
+    return unknown if unknown is not None else (code or "")

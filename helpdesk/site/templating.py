@@ -32,9 +32,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(i18n.month, "month")
     app.add_template_filter(i18n.due_phrase, "due_phrase")
     app.add_template_global(field_html)
-    app.add_template_global(system_name)
+    app.add_template_global(catalogue.system_name, "system_name")
     app.add_template_global(category_name)
-    app.add_template_global(province_name)
+    app.add_template_global(catalogue.province_name, "province_name")
 
     @app.after_request
     def security_headers(response):
@@ -49,17 +49,6 @@ def register(app: Flask) -> None:
         return response
 
 
-def system_name(code: str | None) -> str:
-    """The ministry of a system code (`moj` -> Bộ Tư pháp); the code if unknown."""
-    system = catalogue.find_system(code)
-    return system.ministry if system else (code or "")
-
-
 def category_name(code: str | None) -> str:
-    category = catalogue.find_category(code)
-    return category.name(str(get_locale() or "vi")) if category else (code or "")
-
-
-def province_name(code: str | None) -> str:
-    province = catalogue.find_province(code)
-    return province.name if province else (code or "")
+    """The category's name in the page's language."""
+    return catalogue.category_name(code, str(get_locale() or "vi"))

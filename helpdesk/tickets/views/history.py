@@ -107,18 +107,15 @@ class Named:
 
 
 def system_name(code) -> str:
-    found = catalogue.find_system(code)
-    return found.ministry if found else _("an unknown system")
+    return catalogue.system_name(code, _("an unknown system"))
 
 
 def category_name(code, language: str) -> str:
-    found = catalogue.find_category(code)
-    return found.name(language) if found else _("an unknown kind of problem")
+    return catalogue.category_name(code, language, _("an unknown kind of problem"))
 
 
 def province_name(code) -> str:
-    found = catalogue.find_province(code)
-    return found.name if found else _("an unknown province")
+    return catalogue.province_name(code, _("an unknown province"))
 
 
 def rule_text(rule_id, language: str) -> str:
