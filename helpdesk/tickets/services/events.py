@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from helpdesk.routing.engine import Decision
 from helpdesk.tickets.models import Event, EventKind, Ticket
 from helpdesk.timeutil import utcnow
 
@@ -17,3 +18,15 @@ def stage_event(
     )
     ticket.events.append(event)
     return event
+
+
+def stage_routed(ticket: Ticket, decision: Decision, *, at: datetime) -> Event:
+    """The routing decision in the ticket's history (where it went, by which rule, why)."""
+    return stage_event(
+        ticket,
+        EventKind.ROUTED,
+        at=at,
+        queue_id=decision.queue_id,
+        rule_id=decision.rule_id,
+        reason=decision.reason,
+    )

@@ -17,7 +17,7 @@ from helpdesk.tickets.models import EventKind, Ticket
 from helpdesk.tickets.services import deadlines
 from helpdesk.tickets.services.access import require_staff_on
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
-from helpdesk.tickets.services.events import stage_event
+from helpdesk.tickets.services.events import stage_event, stage_routed
 from helpdesk.tickets.services.transfer import stage_transfer
 from helpdesk.timeutil import utcnow
 
@@ -95,14 +95,7 @@ def change_facts(
     )
     ticket.system_code, ticket.category_code, ticket.province_code = system, category, province
     decision = routing.decide(engine.Facts(system, category, province, ticket.priority))
-    stage_event(
-        ticket,
-        EventKind.ROUTED,
-        at=now,
-        queue_id=decision.queue_id,
-        rule_id=decision.rule_id,
-        reason=decision.reason,
-    )
+    stage_routed(ticket, decision, at=now)
     ticket.routing_rule_id = decision.rule_id
     deadlines.set_deadlines(ticket, now)  # the policy may depend on the system and category
     outbox = []

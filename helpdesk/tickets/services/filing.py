@@ -32,7 +32,7 @@ from helpdesk.tickets.models import (
 )
 from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.assignment import stage_assignment_mail, stage_auto_assignment
-from helpdesk.tickets.services.events import stage_event
+from helpdesk.tickets.services.events import stage_event, stage_routed
 from helpdesk.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
@@ -214,14 +214,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     ticket.queue = db.session.get(Queue, decision.queue_id)
     # Not in the session until it is complete: no query below flushes half a ticket.
     stage_event(ticket, EventKind.CREATED, actor=requester, at=now)
-    stage_event(
-        ticket,
-        EventKind.ROUTED,
-        at=now,
-        queue_id=decision.queue_id,
-        rule_id=decision.rule_id,
-        reason=decision.reason,
-    )
+    stage_routed(ticket, decision, at=now)
     members = mail.queue_alert_members(ticket)
     stage_auto_assignment(ticket, now=now, mark=False)
     for upload, content_type in values["attachments"]:
