@@ -149,6 +149,13 @@ def rate_limited(error: RateLimitExceeded):
     return errors.too_many_requests()
 
 
+@bp.errorhandler(services.LinkExpired)
+@bp.errorhandler(services.LinkInvalid)
+def link_not_usable(error: errors.HelpdeskError):
+    """A mailed link that has expired, was tampered with or was used: the page says which."""
+    return render_template("auth/link_invalid.html", message=error.message), 400
+
+
 def log_in(user, *, remember: bool) -> None:
     session.permanent = True  # PERMANENT_SESSION_LIFETIME bounds it
     login_user(user, remember=remember)

@@ -164,20 +164,17 @@ def register():
 def verify_email(token: str):
     """The link from the confirmation mail: a page whose button (POST) confirms."""
     form = ConfirmForm()
-    try:
-        if form.validate_on_submit():
-            services.confirm_email(token)
-            flash(
-                _(
-                    "Thank you: your e-mail address is confirmed. An approver will now review "
-                    "your registration; we will tell you by e-mail."
-                ),
-                "success",
-            )
-            return redirect(url_for(".login"))
-        user = services.check_verification_link(token)
-    except (services.LinkExpired, services.LinkInvalid) as error:
-        return render_template("auth/link_invalid.html", message=error.message), 400
+    if form.validate_on_submit():
+        services.confirm_email(token)
+        flash(
+            _(
+                "Thank you: your e-mail address is confirmed. An approver will now review "
+                "your registration; we will tell you by e-mail."
+            ),
+            "success",
+        )
+        return redirect(url_for(".login"))
+    user = services.check_verification_link(token)
     return render_template(
         "auth/confirm.html",
         form=form,

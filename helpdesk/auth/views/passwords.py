@@ -115,22 +115,19 @@ def activate(token: str):
 def password_link_page(purpose: str, token: str):
     """Set a password from a mailed link (GET shows the form, so a scanner's visit is harmless)."""
     form = SetPasswordForm()
-    try:
-        user = services.check_password_link(purpose, token)
-        if form.validate_on_submit():
-            try:
-                services.set_password_by_link(purpose, token, form.password.data)
-            except (services.LinkExpired, services.LinkInvalid):
-                raise
-            except errors.HelpdeskError as error:
-                errors.attach_to_form(form, error)
-            else:
-                if current_user.is_authenticated:
-                    logout_user()
-                flash(_("Your password is set. You can log in now."), "success")
-                return redirect(url_for(".login"))
-    except (services.LinkExpired, services.LinkInvalid) as error:
-        return render_template("auth/link_invalid.html", message=error.message), 400
+    user = services.check_password_link(purpose, token)
+    if form.validate_on_submit():
+        try:
+            services.set_password_by_link(purpose, token, form.password.data)
+        except (services.LinkExpired, services.LinkInvalid):
+            raise  # the blueprint's page for links (auth.views.link_not_usable)
+        except errors.HelpdeskError as error:
+            errors.attach_to_form(form, error)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Your password is set. You can log in now."), "success")
+            return redirect(url_for(".login"))
     title = _("Activate your account") if purpose == "activate" else _("Choose a new password")
     return render_template(
         "auth/set_password.html", form=form, title=title, username=user.masked_username

@@ -64,16 +64,11 @@ def profile():
 @bp.route("/email/<token>", methods=["GET", "POST"])
 def confirm_email_change(token: str):
     form = ConfirmForm()
-    try:
-        if form.validate_on_submit():
-            services.confirm_email_change(token)
-            flash(_("Your new e-mail address is confirmed."), "success")
-            return redirect(
-                url_for(".profile") if current_user.is_authenticated else url_for(".login")
-            )
-        user = services.check_email_change_link(token)
-    except (services.LinkExpired, services.LinkInvalid) as error:
-        return render_template("auth/link_invalid.html", message=error.message), 400
+    if form.validate_on_submit():
+        services.confirm_email_change(token)
+        flash(_("Your new e-mail address is confirmed."), "success")
+        return redirect(url_for(".profile") if current_user.is_authenticated else url_for(".login"))
+    user = services.check_email_change_link(token)
     return render_template(
         "auth/confirm.html",
         form=form,
@@ -91,25 +86,22 @@ def confirm_email_change(token: str):
 def undo_email_change(token: str):
     """The link mailed to the old address: a page whose button (POST) restores it."""
     form = ConfirmForm()
-    try:
-        if form.validate_on_submit():
-            reset_token = services.undo_email_change(token)
-            if current_user.is_authenticated:
-                logout_user()
-            flash(
-                _(
-                    "Your e-mail address is restored. Every session of the account has ended "
-                    "and its API tokens were revoked. The password that was used no longer "
-                    "works: choose a new one."
-                ),
-                "success",
-            )
-            if reset_token is None:
-                return redirect(url_for(".login"))
-            return redirect(url_for(".reset_password", token=reset_token))
-        change = services.check_email_undo_link(token)
-    except (services.LinkExpired, services.LinkInvalid) as error:
-        return render_template("auth/link_invalid.html", message=error.message), 400
+    if form.validate_on_submit():
+        reset_token = services.undo_email_change(token)
+        if current_user.is_authenticated:
+            logout_user()
+        flash(
+            _(
+                "Your e-mail address is restored. Every session of the account has ended "
+                "and its API tokens were revoked. The password that was used no longer "
+                "works: choose a new one."
+            ),
+            "success",
+        )
+        if reset_token is None:
+            return redirect(url_for(".login"))
+        return redirect(url_for(".reset_password", token=reset_token))
+    change = services.check_email_undo_link(token)
     return render_template(
         "auth/confirm.html",
         form=form,
