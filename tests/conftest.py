@@ -307,9 +307,10 @@ def make_user(db):
 
 
 @pytest.fixture
-def browser(app, db):
+def browser(app, client):
     """A signed-in browser of its own (its own cookies) for each account: browser(user) ->
-    client; browser(user, "vi") reads the pages in that language (the switch's cookie)."""
+    client; browser(user, "vi") reads the pages in that language (the switch's cookie).
+    Through `client`, each is an IsolatedClient: one's login never shows in another's request."""
 
     def open_as(user, language: str | None = None):
         other = app.test_client()
