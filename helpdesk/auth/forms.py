@@ -24,6 +24,7 @@ from helpdesk.inputs import FlaskForm
 ROLE_LABELS = {
     Role.REQUESTER: _l("Requester"),
     Role.UNIT_ADMIN: _l("Unit administrator"),
+    Role.COORDINATOR: _l("Provincial coordinator"),
     Role.AGENT: _l("Agent"),
     Role.SUPERVISOR: _l("Supervisor"),
     Role.OBSERVER: _l("Observer"),

@@ -8,8 +8,8 @@ import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.catalogue.models import Province
@@ -20,6 +20,7 @@ from helpdesk.timeutil import UTCDateTime, utcnow
 class Role(enum.StrEnum):
     REQUESTER = "requester"
     UNIT_ADMIN = "unit_admin"
+    COORDINATOR = "coordinator"  # one province (User.province_code): its tickets, its queue
     AGENT = "agent"
     SUPERVISOR = "supervisor"
     OBSERVER = "observer"
@@ -52,18 +53,73 @@ class TokenRevocation(enum.StrEnum):
     EMAIL_CHANGE_UNDONE = "email_change_undone"  # the owner undid a change of address
 
 
+# What officials write before a unit's own name (as keys: lower-case ASCII), longest first.
+ORGAN_WORDS = ("uy ban nhan dan", "ubnd")
+KIND_WORDS = ("dac khu", "thi tran", "phuong", "xa", "tt")
+
+
+class UnitKind(enum.StrEnum):
+    COMMUNE = "commune"  # xã
+    WARD = "ward"  # phường
+    SPECIAL_ZONE = "special_zone"  # đặc khu
+    PROVINCIAL = "provincial"  # a province's department or centre (Sở, Trung tâm PVHCC)
+    MINISTRY = "ministry"  # a ministry's department (placed in the province where it sits)
+    UNLISTED = "unlisted"  # written by an official, matched to no record yet
+
+
 class Unit(db.Model):
-    """A commune, ward or department: free text as officials write it, one row per province."""
+    """A commune, ward or special zone (official code from the 2025 list), a provincial or
+    ministry unit added by admins and coordinators, or a name as an official wrote it that
+    matches no record yet (kind `unlisted`, no code, one row per name and province).
+
+    Names are compared without case, diacritics, "UBND"/"Ủy ban nhân dân" and the kind word
+    ("xã", "phường", "đặc khu"): `bare_key` (helpdesk/auth/services/units.py). Two official
+    names of one province may share a key (Xã Văn Lăng, Xã Vạn Lăng): only unlisted names are
+    unique by key.
+    """
 
     __tablename__ = "units"
-    __table_args__ = (UniqueConstraint("province_code", "key"),)
+    __table_args__ = (
+        Index("ix_units_province_code_bare_key", "province_code", "bare_key"),
+        Index(
+            "uq_units_unlisted_key",
+            "province_code",
+            "key",
+            unique=True,
+            postgresql_where=text("code IS NULL"),
+            sqlite_where=text("code IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The official code for communes, wards and special zones; a made one for added units;
+    # None for unlisted names.
+    code: Mapped[str | None] = mapped_column(String(16), unique=True)
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200))  # lower-case, no diacritics, single spaces
+    bare_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    kind: Mapped[str] = mapped_column(
+        String(16), default=UnitKind.UNLISTED, server_default=UnitKind.UNLISTED.value
+    )
+    system_code: Mapped[str | None] = mapped_column(ForeignKey("systems.code"))  # ministry units
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # The unit chose that its members see every ticket of the unit (off unless it says so).
+    members_see_tickets: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     province: Mapped[Province] = relationship(lazy="joined")
+
+    @property
+    def listed(self) -> bool:
+        return self.code is not None
+
+    @validates("name")
+    def _keep_keys(self, _field: str, name: str) -> str:
+        self.key = self.key_for(name)[:200]
+        self.bare_key = self.bare_key_for(name)[:200]
+        return name
 
     @staticmethod
     def key_for(name: str) -> str:
@@ -74,6 +130,19 @@ class Unit(db.Model):
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         text = text.encode("ascii", "ignore").decode("ascii").lower()
         return re.sub(r"\s+", " ", text).strip()
+
+    @staticmethod
+    def bare_key_for(name: str) -> str:
+        """The key without the words officials add or leave out: "UBND" / "Ủy ban nhân dân"
+        and the kind ("xã", "phường", "đặc khu", "thị trấn"): "UBND xã Chơn Thành" and
+        "Phường Chơn Thành" both give "chon thanh"."""
+        key = Unit.key_for(name)
+        for prefixes in (ORGAN_WORDS, KIND_WORDS):
+            for prefix in prefixes:
+                if key.startswith(prefix + " "):
+                    key = key[len(prefix) + 1 :]
+                    break
+        return key
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.province_code}>"
@@ -195,6 +264,18 @@ class EmailChange(db.Model):
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class ObserverSystem(db.Model):
+    """A system an observer is bound to: such an observer reads only those systems' figures.
+    An observer without any row is national (every system)."""
+
+    __tablename__ = "observer_systems"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    system_code: Mapped[str] = mapped_column(ForeignKey("systems.code"), primary_key=True)
 
 
 class RegistrationDigest(db.Model):

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.auth.models import User
+from helpdesk.auth.models import Unit, User
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue
@@ -115,7 +115,10 @@ class Ticket(db.Model):
     system_code: Mapped[str] = mapped_column(ForeignKey("systems.code"), index=True)
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
-    unit: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(200), default="")  # the unit's name, as filed
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # The ticket's number in another desk (the ministry's service desk, a vendor's tracker).
+    external_ref: Mapped[str] = mapped_column(String(100), default="", server_default="")
     dossier_code: Mapped[str] = mapped_column(String(60), default="")
     procedure_code: Mapped[str] = mapped_column(String(60), default="")
     priority: Mapped[int] = mapped_column(Integer, default=Priority.NORMAL)
@@ -159,6 +162,7 @@ class Ticket(db.Model):
     system: Mapped[System] = relationship()
     category: Mapped[Category] = relationship()
     province: Mapped[Province] = relationship()
+    unit_record: Mapped[Unit | None] = relationship()
     parent: Mapped[Ticket | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     merged_into: Mapped[Ticket | None] = relationship(
         remote_side=[id], foreign_keys=[merged_into_id]
@@ -269,6 +273,25 @@ class Event(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class Follower(db.Model):
+    """Someone who gets the mail of a ticket's public events and may open it: a colleague the
+    requester added, anyone staff added who may see it, staff who follow it, or the requester
+    of a ticket merged into it."""
+
+    __tablename__ = "ticket_followers"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class CannedReply(db.Model):

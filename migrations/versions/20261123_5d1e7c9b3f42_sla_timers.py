@@ -8,6 +8,7 @@ Revises: a7c3e9d41b20
 Create Date: 2026-11-23 17:00:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -28,8 +29,10 @@ def upgrade():
         sa.Column("fire_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["ticket_id"], ["tickets.id"],
-            name=op.f("fk_sla_timers_ticket_id_tickets"), ondelete="CASCADE",
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_sla_timers_ticket_id_tickets"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("ticket_id", "kind", "stage", name=op.f("pk_sla_timers")),
     )

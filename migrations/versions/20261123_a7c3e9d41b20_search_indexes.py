@@ -7,6 +7,7 @@ Create Date: 2026-11-23 16:30:00
 SQLite scans the folded columns; PostgreSQL answers `LIKE '%term%'` from GIN trigram indexes.
 CREATE EXTENSION needs a role that may create it (the database owner on PostgreSQL 13+).
 """
+
 from alembic import op
 
 revision = "a7c3e9d41b20"

@@ -5,6 +5,7 @@ Revises: 3b8e2f6a1c90
 Create Date: 2026-11-23 19:10:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 

@@ -5,31 +5,18 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from helpdesk import errors, inputs
+from helpdesk import errors
 from helpdesk.auth.models import Role, Unit
+from helpdesk.auth.services import units
 from helpdesk.catalogue.models import Province
 from helpdesk.extensions import db
 
 
 def find_or_create_unit(province_code: str, name: str) -> Unit:
-    """The unit of that province whose name matches (ignoring case and diacritics), or a new one.
-
-    A new unit is flushed, not committed: it belongs to the caller's transaction.
-    """
-    name = inputs.require_readable(" ".join(name.split()), "unit")
-    key = Unit.key_for(name)
-    if not key:
-        raise errors.Invalid(_("Enter the name of your unit."), "unit")
-    unit = db.session.scalar(
-        select(Unit).where(Unit.province_code == province_code, Unit.key == key)
-    )
-    if unit is None:
-        unit = Unit(province_code=province_code, name=name[:200], key=key[:200])
-        db.session.add(unit)
-        db.session.flush()
-    return unit
+    """The unit of that province the name means (units.resolve): the listed one it matches,
+    else the name kept as written. Flushed, not committed."""
+    return units.resolve(province_code, name)
 
 
 def check_province(code: str | None, *, field: str = "province") -> str | None:

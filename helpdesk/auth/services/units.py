@@ -1,0 +1,104 @@
+"""Units as officials name them: finding the record a typed name means, the type-ahead's
+matches, and keeping a name that matches none (kind `unlisted`) for an admin to match later.
+
+A name matches a unit of the same province when their `bare_key`s are equal (no case, no
+diacritics, no "UBND"/"Ủy ban nhân dân", no "xã"/"phường"/"đặc khu"). Where several official
+units share it (Phường and Xã Tân Thành; Xã Văn Lăng and Xã Vạn Lăng), the full key, then the
+exact name, must tell them apart; a name that stays ambiguous matches none.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
+
+from helpdesk import errors, inputs
+from helpdesk.auth.models import Unit, UnitKind
+from helpdesk.extensions import db
+
+TYPEAHEAD_LIMIT = 20
+
+
+def match(province_code: str, name: str) -> Unit | None:
+    """The listed, active unit of the province that `name` means, or None (one query)."""
+    bare = Unit.bare_key_for(name or "")
+    if not province_code or not bare:
+        return None
+    candidates = list(
+        db.session.scalars(
+            select(Unit).where(
+                Unit.province_code == province_code,
+                Unit.bare_key == bare,
+                Unit.code.is_not(None),
+                Unit.active,
+            )
+        )
+    )
+    return _one_of(candidates, name)
+
+
+def _one_of(candidates: list[Unit], name: str) -> Unit | None:
+    if len(candidates) > 1:
+        key = Unit.key_for(name)
+        candidates = [unit for unit in candidates if unit.key == key] or candidates
+    if len(candidates) > 1:
+        written = " ".join(name.split()).casefold()
+        candidates = [unit for unit in candidates if unit.name.casefold() == written]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def by_code(code: str) -> Unit | None:
+    """The listed, active unit with that code, or None."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return db.session.scalar(select(Unit).where(Unit.code == code, Unit.active))
+
+
+def resolve(province_code: str, name: str = "", code: str = "", *, field: str = "unit") -> Unit:
+    """The unit a form, an import row or an API call names: by `code` exactly (which must be
+    of the province), else the listed unit `name` matches, else the name kept as written
+    (an unlisted unit, found or made; flushed, not committed). errors.Invalid names `field`
+    (or `unit_code`) when nothing usable was given."""
+    if code and code.strip():
+        unit = by_code(code)
+        if unit is None or unit.province_code != province_code:
+            raise errors.Invalid(_("Choose a unit of the province from the list."), "unit_code")
+        return unit
+    name = inputs.require_readable(" ".join((name or "").split()), field)
+    if not Unit.key_for(name):
+        raise errors.Invalid(_("Enter the name of your unit."), field)
+    return match(province_code, name) or _unlisted(province_code, name)
+
+
+def _unlisted(province_code: str, name: str) -> Unit:
+    key = Unit.key_for(name)[:200]
+    unit = db.session.scalar(
+        select(Unit).where(
+            Unit.province_code == province_code, Unit.key == key, Unit.code.is_(None)
+        )
+    )
+    if unit is None:
+        unit = Unit(province_code=province_code, name=name[:200], kind=UnitKind.UNLISTED)
+        db.session.add(unit)
+        db.session.flush()
+    return unit
+
+
+def search(province_code: str, text: str = "", *, limit: int = TYPEAHEAD_LIMIT) -> list[Unit]:
+    """The listed, active units of the province whose names hold every word of `text`
+    (diacritics and case ignored), by name; all of them (up to `limit`) for no text."""
+    if not province_code:
+        return []
+    words = Unit.key_for(text or "").split()
+    query = select(Unit).where(
+        Unit.province_code == province_code, Unit.code.is_not(None), Unit.active
+    )
+    if words:
+        query = query.where(and_(*(Unit.key.contains(word, autoescape=True) for word in words)))
+    bare = Unit.bare_key_for(text or "")
+    # Names that start with what was typed come first ("tân" before "phú tân").
+    starts = or_(
+        Unit.bare_key.startswith(bare, autoescape=True), Unit.key.startswith(bare, autoescape=True)
+    )
+    return list(db.session.scalars(query.order_by(starts.desc(), Unit.name, Unit.id).limit(limit)))
