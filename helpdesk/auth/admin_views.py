@@ -10,7 +10,14 @@ from wtforms import SelectChoice
 
 from helpdesk import errors
 from helpdesk.auth import permissions, services
-from helpdesk.auth.forms import ROLE_LABELS, AccountForm, ActionForm, ImportForm, RejectForm
+from helpdesk.auth.forms import (
+    ROLE_LABELS,
+    AccountForm,
+    ActionForm,
+    ImportForm,
+    ObserverSystemsForm,
+    RejectForm,
+)
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
@@ -163,7 +170,10 @@ def fill_account_choices(form: AccountForm) -> None:
             SelectChoice(p.code, p.name) for p in catalogue.provinces()
         ]
         form.role.choices = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
+        form.systems.choices = system_choices()
         return
+    form.systems.choices = []
+    form.systems.data = []
     unit = current_user.unit
     form.province.choices = [SelectChoice(unit.province_code, unit.province.name)]
     form.role.choices = [SelectChoice(Role.REQUESTER.value, ROLE_LABELS[Role.REQUESTER])]
@@ -171,6 +181,30 @@ def fill_account_choices(form: AccountForm) -> None:
     form.province.data = unit.province_code
     form.unit.data = unit.name
     form.role.data = Role.REQUESTER.value
+
+
+def system_choices() -> list[SelectChoice]:
+    return [SelectChoice(system.code, system.ministry) for system in catalogue.systems()]
+
+
+@bp.route("/<int:user_id>/systems", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def observer_systems(user_id: int):
+    """The systems an observer reads the figures of (none: every system)."""
+    user = services.get_observer(me(), user_id)
+    form = ObserverSystemsForm()
+    form.systems.choices = system_choices()
+    if form.validate_on_submit():
+        try:
+            services.set_observer_systems(me(), user_id, form.systems.data or ())
+        except errors.HelpdeskError as error:
+            attach(form, error)
+        else:
+            flash(_("The observer's systems are saved."), "success")
+            return redirect(url_for(".observer_systems", user_id=user_id))
+    elif request.method == "GET":
+        form.systems.data = list(services.observer_systems(user.id))
+    return render_template("accounts/observer_systems.html", form=form, user=user)
 
 
 # ---------------------------------------------------------------- import

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from helpdesk import errors
 from helpdesk.auth import services
 from helpdesk.auth.models import STAFF_ROLES, Role
+from helpdesk.catalogue import services as catalogue
 from helpdesk.config import is_embedded
 from helpdesk.routing import services as routing
 from helpdesk.tickets.services import demo
@@ -45,8 +46,24 @@ token_cli = AppGroup("token", help="API tokens.")
     is_flag=True,
     help="With --queue: cover every province of the queue (instead of --province).",
 )
+@click.option(
+    "--system",
+    "systems",
+    multiple=True,
+    help="Observers: a system whose figures it reads (repeat for several); none: every system.",
+)
 def create_user(
-    username, role, password, email, full_name, phone, province, unit, queues, all_provinces
+    username,
+    role,
+    password,
+    email,
+    full_name,
+    phone,
+    province,
+    unit,
+    queues,
+    all_provinces,
+    systems,
 ) -> None:
     """Create an active account; USERNAME is CCCD@domain (a bare CCCD gets the default domain).
 
@@ -55,7 +72,16 @@ def create_user(
 
     Staff given --queue cover, in each queue, the province of --province or, with
     --all-provinces, every province: one of the two, never implied.
+
+    An observer given --system reads only those systems' figures; without it, every system's.
     """
+    if systems and role != Role.OBSERVER:
+        raise click.ClickException("--system is for observers")
+    unknown_systems = [code for code in systems if catalogue.find_system(code) is None]
+    if unknown_systems:
+        raise click.ClickException(
+            f"unknown system: {', '.join(unknown_systems)} (use the system code, e.g. moj)"
+        )
     found = [(reference, routing.find_queue(reference)) for reference in queues]
     unknown = [reference for reference, queue in found if queue is None]
     if unknown:
@@ -87,6 +113,7 @@ def create_user(
         province_code=province,
         unit=unit,
         must_change_password=bool(password),
+        systems=tuple(systems),
     )
     enrolled = [queue for _reference, queue in found]
     try:
@@ -100,6 +127,8 @@ def create_user(
     coverage = "every province" if all_provinces else f"province {province}"
     for queue in enrolled:
         click.echo(f"member of {queue.code}, covering {coverage}")
+    if systems:
+        click.echo(f"reads the figures of {', '.join(sorted(set(systems)))} only")
 
 
 @user_cli.command("import")

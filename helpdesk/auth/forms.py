@@ -10,6 +10,7 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
@@ -42,6 +43,11 @@ STATUS_LABELS = {
 PASSWORD_HELP = _l(
     "At least 10 characters; not your CCCD number, phone number or name, not a common or "
     "default password, nor a word with a year or a run of digits such as Hanoi@2026."
+)
+
+
+SYSTEMS_HELP = _l(
+    "Observers only: the ministries' systems whose figures it reads. None chosen: every system."
 )
 
 
@@ -187,6 +193,11 @@ class AccountForm(FlaskForm):
     province = SelectField(_l("Province"), validators=[Optional()])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
+    systems = SelectMultipleField(
+        _l("Systems the observer reads"),
+        validators=[Optional()],
+        description=SYSTEMS_HELP,
+    )
 
     def to_draft(self) -> AccountDraft:
         return AccountDraft(
@@ -197,7 +208,16 @@ class AccountForm(FlaskForm):
             phone=self.phone.data or "",
             province_code=self.province.data or None,
             unit=self.unit.data or "",
+            systems=tuple(self.systems.data or ()),
         )
+
+
+class ObserverSystemsForm(FlaskForm):
+    """The systems an observer reads the figures of; none: every system."""
+
+    systems = SelectMultipleField(
+        _l("Systems the observer reads"), validators=[Optional()], description=SYSTEMS_HELP
+    )
 
 
 class ImportForm(FlaskForm):

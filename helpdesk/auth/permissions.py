@@ -35,8 +35,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "tickets.file": frozenset({Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN}),
     "tickets.work": frozenset(STAFF_ROLES),
     "tickets.supervise": frozenset({Role.SUPERVISOR, Role.ADMIN}),
-    # Reports: aggregates without personal data.
-    "reports.read": frozenset({Role.OBSERVER, Role.SUPERVISOR, Role.ADMIN}),
+    # Reports: aggregates without personal data; a coordinator's of its province only, a
+    # ministry's observer's of its systems only (helpdesk/reports/scope.py).
+    "reports.read": frozenset({Role.OBSERVER, Role.COORDINATOR, Role.SUPERVISOR, Role.ADMIN}),
     # Configuration: catalogue, queues, rules, policies.
     "admin.configure": frozenset({Role.ADMIN}),
 }

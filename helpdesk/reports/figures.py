@@ -1,5 +1,6 @@
 """The key figures on a report reader's home page: open tickets, how many of them are overdue,
-and how many were filed and resolved in the last 30 days. Aggregates only, one query."""
+and how many were filed and resolved in the last 30 days, within the reader's reach.
+Aggregates only, one query."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, and_, case, func, select
 
 from helpdesk.extensions import db
+from helpdesk.reports.scope import EVERYTHING, Reach
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 from helpdesk.tickets.services.sla_state import state_filter
@@ -28,9 +30,9 @@ def _count(condition):
     return func.sum(case((condition, 1), else_=0), type_=Integer)
 
 
-def key_figures(now: datetime) -> KeyFigures:
-    """The figures at `now`, over every ticket (one query; the open and recent tickets are
-    found through the indexes on status and dates)."""
+def key_figures(now: datetime, reach: Reach = EVERYTHING) -> KeyFigures:
+    """The figures at `now`, over the tickets within `reach` (one query; the open and recent
+    tickets are found through the indexes on status and dates)."""
     since = now - RECENT
     is_open = Ticket.status.in_(OPEN_STATUSES)
     row = db.session.execute(
@@ -39,7 +41,10 @@ def key_figures(now: datetime) -> KeyFigures:
             _count(and_(is_open, state_filter(SlaState.BREACHED, now))).label("overdue"),
             _count(Ticket.created_at >= since).label("filed_recently"),
             _count(Ticket.resolved_at >= since).label("resolved_recently"),
-        ).where(is_open | (Ticket.created_at >= since) | (Ticket.resolved_at >= since))
+        ).where(
+            is_open | (Ticket.created_at >= since) | (Ticket.resolved_at >= since),
+            *reach.conditions(Ticket.system_code, Ticket.province_code),
+        )
     ).one()
     return KeyFigures(
         open=row.open or 0,

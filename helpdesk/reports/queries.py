@@ -24,17 +24,43 @@ from sqlalchemy import (
 
 from helpdesk.extensions import db
 from helpdesk.reports.models import CELL_TIMEZONE, ReportCell, ReportPlace
+from helpdesk.reports.scope import EVERYTHING, Reach
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 
 
 @dataclass(frozen=True)
 class ReportScope:
-    """Tickets created in [start, end) local dates, optionally one system and/or province."""
+    """Tickets created in [start, end) local dates, optionally one system and/or province,
+    within the reader's reach (helpdesk/reports/scope.py)."""
 
     start: date
     end: date
     system: str | None = None
     province: str | None = None
+    reach: Reach = EVERYTHING
+
+    def conditions(self, system_column, province_column) -> list:
+        """The WHERE clauses of the scope's narrowing and of its reader's reach, over the
+        system and province columns of tickets or report cells."""
+        where = []
+        if self.system:
+            where.append(system_column == self.system)
+        if self.province:
+            where.append(province_column == self.province)
+        return where + self.reach.conditions(system_column, province_column)
+
+
+# What the SLA figures count, per ticket.
+FIRST_RESPONSE_MET = and_(
+    Ticket.first_responded_at.is_not(None),
+    Ticket.first_response_due.is_not(None),
+    Ticket.first_responded_at <= Ticket.first_response_due,
+)
+RESOLVED_MET = and_(Ticket.resolved_at.is_not(None), Ticket.resolution_breached_at.is_(None))
+BREACHED = or_(
+    Ticket.first_response_breached_at.is_not(None),
+    Ticket.resolution_breached_at.is_not(None),
+)
 
 
 @dataclass(frozen=True)
@@ -205,35 +231,22 @@ def split(
 def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, timezone: str):
     """The cells and the places of the scope's tickets created in [start, end), read through
     the created_at index (the partial months at a window's ends: a few weeks of tickets)."""
-    where = [Ticket.created_at >= start, Ticket.created_at < end]
-    if scope.system:
-        where.append(Ticket.system_code == scope.system)
-    if scope.province:
-        where.append(Ticket.province_code == scope.province)
-    first_met = and_(
-        Ticket.first_responded_at.is_not(None),
-        Ticket.first_response_due.is_not(None),
-        Ticket.first_responded_at <= Ticket.first_response_due,
-    )
-    resolved_met = and_(
-        Ticket.resolved_at.is_not(None),
-        Ticket.resolution_breached_at.is_(None),
-    )
-    breached = or_(
-        Ticket.first_response_breached_at.is_not(None),
-        Ticket.resolution_breached_at.is_not(None),
-    )
+    where = [
+        Ticket.created_at >= start,
+        Ticket.created_at < end,
+        *scope.conditions(Ticket.system_code, Ticket.province_code),
+    ]
     month = month_index(months, timezone)
     # Every figure but the three breakdowns adds up over (status, month), SLA compliance over
     # (system, province): two small groupings whose rows are summed in build(), instead of one
     # pass over the tickets per figure.
     figures = (
         func.count(),
-        func.count().filter(first_met),
+        func.count().filter(FIRST_RESPONSE_MET),
         func.count(Ticket.first_responded_at),
-        func.count().filter(resolved_met),
+        func.count().filter(RESOLVED_MET),
         func.count(Ticket.resolved_at),
-        func.count().filter(breached),
+        func.count().filter(BREACHED),
         func.sum(Ticket.rating),
         func.count(Ticket.rating),
     )
@@ -258,12 +271,11 @@ def from_cells(scope: ReportScope, whole: tuple[date, date], months: list[date])
     cells, places = ReportCell, ReportPlace
 
     def within(table) -> list:
-        where = [table.month >= first, table.month < end]
-        if scope.system:
-            where.append(table.system_code == scope.system)
-        if scope.province:
-            where.append(table.province_code == scope.province)
-        return where
+        return [
+            table.month >= first,
+            table.month < end,
+            *scope.conditions(table.system_code, table.province_code),
+        ]
 
     month = case(*((cells.month == first_day, index) for index, first_day in enumerate(months)))
     figures = tuple(

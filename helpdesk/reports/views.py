@@ -1,4 +1,5 @@
-"""The observers' dashboard and its exports (aggregates only, no personal data)."""
+"""The report readers' dashboard and its exports (aggregates only, no personal data), each
+within its reader's reach: a ministry's observer its systems, a coordinator its province."""
 
 from __future__ import annotations
 
@@ -8,21 +9,25 @@ from flask_babel import gettext as _
 
 from helpdesk import spreadsheets
 from helpdesk.auth.models import Role
-from helpdesk.auth.permissions import role_required
+from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.inputs import args_of, date_arg
-from helpdesk.reports import charts, queries
+from helpdesk.reports import charts, queries, units
+from helpdesk.reports.scope import Reach, reach_of
 from helpdesk.timeutil import to_local, utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-READERS = (Role.OBSERVER, Role.SUPERVISOR, Role.ADMIN)
+READERS = (Role.OBSERVER, Role.COORDINATOR, Role.SUPERVISOR, Role.ADMIN)
 
 
-def scope_from_request() -> queries.ReportScope:
+def scope_from_request(reach: Reach) -> queries.ReportScope:
+    """The dates, system and province asked, within the reader's reach (a coordinator's
+    province whatever was asked; a system outside an observer's counts nothing)."""
     today = to_local(utcnow(), current_app.config["HELPDESK_TIMEZONE"]).date()
     narrow = {
         "system": request.args.get("system") or None,
-        "province": request.args.get("province") or None,
+        "province": reach.province_for(request.args.get("province") or None),
+        "reach": reach,
     }
     scope = queries.year_scope(today, **narrow)
     start, end = date_arg("start"), date_arg("end")
@@ -42,20 +47,32 @@ def names() -> dict[str, dict[str, str]]:
     }
 
 
+def build(reach: Reach) -> tuple[queries.Report, list[units.UnitRow] | None]:
+    """The report asked for, and its units when it is of one province (else None)."""
+    scope = scope_from_request(reach)
+    timezone = current_app.config["HELPDESK_TIMEZONE"]
+    report = queries.build(scope, timezone=timezone)
+    by_unit = units.by_unit(scope, timezone=timezone) if units.is_by_unit(scope) else None
+    return report, by_unit
+
+
 @bp.route("/")
 @role_required(*READERS)
 def dashboard():
-    scope = scope_from_request()
-    report = queries.build(scope, timezone=current_app.config["HELPDESK_TIMEZONE"])
+    reach = reach_of(me())
+    report, by_unit = build(reach)
     return render_template(
         "reports/dashboard.html",
         report=report,
+        by_unit=by_unit,
+        units_shown=units.TOP_UNITS,
         trend=trend_chart(report),
         system_bars=compliance_chart(report.compliance_by_system),
         province_bars=compliance_chart(report.compliance_by_province),
         names=names(),
-        systems=catalogue.systems(),
-        provinces=catalogue.provinces(),
+        systems=[s for s in catalogue.systems() if reach.allows_system(s.code)],
+        provinces=[p for p in catalogue.provinces() if reach.allows_province(p.code)],
+        every_province=reach.province is None,
         export_args=args_of("start", "end", "system", "province"),
     )
 
@@ -78,7 +95,9 @@ def compliance_chart(rows: list[queries.Compliance]) -> charts.Bars:
     return charts.bars([(row.key, row.resolution_percent) for row in rows])
 
 
-def export_rows(report: queries.Report, labels: dict) -> list[list]:
+def export_rows(
+    report: queries.Report, labels: dict, by_unit: list[units.UnitRow] | None = None
+) -> list[list]:
     rows: list[list] = [[_("section"), _("key"), _("name"), _("tickets")]]
     for section, values in (
         ("status", report.by_status),
@@ -91,15 +110,17 @@ def export_rows(report: queries.Report, labels: dict) -> list[list]:
             rows.append([section, key, name, count])
     for month, filed, _resolved, met in report.by_month:
         rows.append(["month", month, _("resolved within target: %(n)d", n=met), filed])
+    for unit in by_unit or []:
+        rows.append(["unit", unit.code or "", unit.name or _("Unit unknown"), unit.tickets])
     return rows
 
 
 @bp.route("/export.<any(csv, xlsx):kind>")
 @role_required(*READERS)
 def export(kind: str):
-    scope = scope_from_request()
-    report = queries.build(scope, timezone=current_app.config["HELPDESK_TIMEZONE"])
-    rows = export_rows(report, names())
+    report, by_unit = build(reach_of(me()))
+    rows = export_rows(report, names(), by_unit)
+    scope = report.scope
     stem = f"helpdesk-report-{scope.start.isoformat()}-{scope.end.isoformat()}"
     if kind == "csv":
         return Response(

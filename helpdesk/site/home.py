@@ -13,6 +13,7 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User, is_staff
 from helpdesk.auth.services import approvals
 from helpdesk.reports import figures
+from helpdesk.reports.scope import reach_of
 from helpdesk.routing import services as routing
 from helpdesk.tickets.services import home as tickets_home
 from helpdesk.tickets.services import sla_state
@@ -61,5 +62,5 @@ def home_of(user: User, now: datetime) -> Home:
         home.waiting = approvals.waiting_for(user) if home.waiting_count else []
     if permissions.can(user, "reports.read"):
         home.reads_reports = True
-        home.figures = figures.key_figures(now)
+        home.figures = figures.key_figures(now, reach_of(user))
     return home

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 from support import csrf_token
 
+from helpdesk.auth.models import User
 from helpdesk.auth.services import create_token
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule
@@ -137,6 +138,10 @@ def _first_id(db, column) -> int:
     return db.session.scalar(select(column).order_by(column)) or 1
 
 
+def _first_observer(db) -> int:
+    return db.session.scalar(select(User.id).where(User.role == "observer").order_by(User.id)) or 1
+
+
 # Every GET route of the product, by endpoint: the URLs to ask for, filled with the province-79
 # ticket wherever a route names a ticket, with filters and searches that would find it in lists.
 # A route added to the product without an entry here fails test_the_walk_knows_every_route.
@@ -160,6 +165,7 @@ ROUTES = {
     "accounts.new": lambda s, db: ["/accounts/new"],
     "accounts.pending": lambda s, db: ["/accounts/pending"],
     "accounts.throttled": lambda s, db: ["/accounts/throttled"],
+    "accounts.observer_systems": lambda s, db: [f"/accounts/{_first_observer(db)}/systems"],
     "outbox.index": lambda s, db: ["/admin/outbox/", "/admin/outbox/?status=pending"],
     "announcements.index": lambda s, db: ["/admin/announcements/"],
     "routing.index": lambda s, db: ["/admin/routing/"],

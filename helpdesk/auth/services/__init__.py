@@ -44,6 +44,12 @@ from helpdesk.auth.services.login import (
     throttled_accounts,
     unthrottle,
 )
+from helpdesk.auth.services.observers import (
+    check_systems,
+    get_observer,
+    observer_systems,
+    set_observer_systems,
+)
 from helpdesk.auth.services.profile import (
     ProfileChange,
     check_email_change_link,
@@ -81,6 +87,7 @@ __all__ = [
     "check_email_undo_link",
     "check_password_link",
     "check_password_policy",
+    "check_systems",
     "check_verification_link",
     "confirm_email",
     "confirm_email_change",
@@ -90,6 +97,7 @@ __all__ = [
     "forget_old_failures",
     "generate_password",
     "get_managed_account",
+    "get_observer",
     "hash_password",
     "import_accounts",
     "is_throttled",
@@ -99,6 +107,7 @@ __all__ = [
     "login_domains",
     "new_session_token",
     "normalised_username",
+    "observer_systems",
     "parse_username",
     "pending_for",
     "read_rows",
@@ -110,6 +119,7 @@ __all__ = [
     "search_accounts",
     "set_account_enabled",
     "set_language",
+    "set_observer_systems",
     "set_password_by_link",
     "stage_account",
     "throttle_delay",

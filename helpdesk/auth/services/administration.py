@@ -30,6 +30,7 @@ from helpdesk.auth.services.fields import (
     find_or_create_unit,
     normalised_email,
 )
+from helpdesk.auth.services.observers import check_systems, stage_observer_systems
 from helpdesk.extensions import db
 from helpdesk.notifications.outbox import dispatch
 from helpdesk.timeutil import utcnow
@@ -58,6 +59,8 @@ class AccountDraft:
     # Set by whoever chose the password for the user (CLI --password): change it at first login.
     must_change_password: bool = False
     language: str = "vi"
+    # An observer's systems (codes): it reads only their figures; none makes it national.
+    systems: tuple[str, ...] = ()
 
 
 def create_account(
@@ -92,12 +95,15 @@ def stage_account(
     if actor is not None:
         permissions.require(actor, "accounts.create")
     user = build_account(draft, actor=actor, require_unit=require_unit, now=now)
+    systems = check_systems(user.role, draft.systems)
     db.session.add(user)
     try:
         db.session.flush()
     except IntegrityError as error:  # another request took the CCCD in the meantime
         db.session.rollback()
         raise errors.Conflict(duplicate_message(), "username") from error
+    if systems:
+        stage_observer_systems(user, systems)
     outbox = [] if user.password_hash else [queue_activation(user, now=now)]
     return user, outbox
 
