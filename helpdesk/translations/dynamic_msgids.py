@@ -23,6 +23,7 @@ TICKET_STATUSES = (
 ROLES = (
     _("requester"),
     _("unit_admin"),
+    _("coordinator"),
     _("agent"),
     _("supervisor"),
     _("observer"),
