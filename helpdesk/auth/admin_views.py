@@ -1,5 +1,6 @@
 """Account administration: the accounts list, pending registrations, provisioning, import,
-throttled accounts. Admins see everything; unit admins their own unit."""
+throttled accounts. Admins see everything; coordinators their province; unit admins their own
+unit."""
 
 from __future__ import annotations
 
@@ -20,14 +21,17 @@ from helpdesk.auth.forms import (
 )
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
+from helpdesk.auth.services import approvals
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
-from helpdesk.inputs import int_arg
+from helpdesk.inputs import int_arg, local_path
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 PER_PAGE = 50
+# The roles that run accounts: admins, coordinators (their province), unit admins (their unit).
+MANAGERS = (Role.ADMIN, Role.COORDINATOR, Role.UNIT_ADMIN)
 # The service's field names, as this page's form names them.
 FORM_FIELDS = {"username": "cccd", "province_code": "province"}
 
@@ -38,7 +42,7 @@ def attach(form, error: errors.HelpdeskError) -> None:
 
 
 @bp.route("/")
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def index():
     permissions.require(me(), "accounts.manage")
     text = request.args.get("q", "")
@@ -52,15 +56,32 @@ def index():
 
 
 @bp.route("/<int:user_id>/enable", methods=["POST"])
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def enable(user_id: int):
     return set_enabled(user_id, enabled=True)
 
 
 @bp.route("/<int:user_id>/disable", methods=["POST"])
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def disable(user_id: int):
     return set_enabled(user_id, enabled=False)
+
+
+@bp.route("/<int:user_id>/role", methods=["POST"])
+@role_required(Role.ADMIN, Role.COORDINATOR)
+def appoint(user_id: int):
+    """Make an official its unit's account administrator, or a requester again."""
+    if ActionForm().validate_on_submit():
+        try:
+            user = services.appoint(me(), user_id, role=request.form.get("role", ""))
+        except (errors.Invalid, errors.Conflict) as error:
+            flash(error.message, "warning")
+        else:
+            flash(
+                _("%(name)s is now: %(role)s.", name=user.full_name, role=ROLE_LABELS[user.role]),
+                "success",
+            )
+    return redirect(url_for(".index"))
 
 
 def set_enabled(user_id: int, *, enabled: bool):
@@ -78,7 +99,7 @@ def set_enabled(user_id: int, *, enabled: bool):
 
 
 @bp.route("/<int:user_id>/activation", methods=["POST"])
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def resend_activation(user_id: int):
     if ActionForm().validate_on_submit():
         try:
@@ -94,7 +115,7 @@ def resend_activation(user_id: int):
 
 
 @bp.route("/pending")
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def pending():
     page = db.paginate(
         services.pending_for(me()),
@@ -103,12 +124,16 @@ def pending():
         error_out=False,
     )
     return render_template(
-        "accounts/pending.html", page=page, action=ActionForm(), reject=RejectForm()
+        "accounts/pending.html",
+        page=page,
+        addressed=approvals.addressed(page.items),
+        action=ActionForm(),
+        reject=RejectForm(),
     )
 
 
 @bp.route("/pending/<int:user_id>/approve", methods=["POST"])
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def approve(user_id: int):
     if ActionForm().validate_on_submit():
         try:
@@ -117,11 +142,12 @@ def approve(user_id: int):
             flash(error.message, "warning")
         else:
             flash(_("%(name)s is approved and told by e-mail.", name=user.full_name), "success")
-    return redirect(url_for(".pending"))
+    # The home page's list has its own button: back there when it was pressed.
+    return redirect(local_path(request.form.get("next")) or url_for(".pending"))
 
 
 @bp.route("/pending/<int:user_id>/reject", methods=["POST"])
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def reject(user_id: int):
     form = RejectForm()
     if form.validate_on_submit():
@@ -138,7 +164,7 @@ def reject(user_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def new():
     permissions.require(me(), "accounts.create")
     form = AccountForm()
@@ -163,7 +189,8 @@ def new():
 
 
 def fill_account_choices(form: AccountForm) -> None:
-    """Choices of the account form; a unit admin's province, unit and role are fixed."""
+    """Choices of the account form; a coordinator's province is fixed, a unit admin's
+    province, unit and role."""
     form.domain.choices = [SelectChoice(d) for d in services.login_domains()]
     if current_user.role == Role.ADMIN:
         form.province.choices = [SelectChoice("", "—")] + [
@@ -174,6 +201,17 @@ def fill_account_choices(form: AccountForm) -> None:
         return
     form.systems.choices = []
     form.systems.data = []
+    if current_user.role == Role.COORDINATOR:
+        # What the browser sends is ignored: the coordinator's province is the only choice.
+        province = current_user.province
+        form.province.choices = [SelectChoice(province.code, province.name)]
+        form.role.choices = [
+            SelectChoice(role.value, ROLE_LABELS[role])
+            for role in Role
+            if role in permissions.COORDINATOR_GRANTS
+        ]
+        form.province.data = province.code
+        return
     unit = current_user.unit
     form.province.choices = [SelectChoice(unit.province_code, unit.province.name)]
     form.role.choices = [SelectChoice(Role.REQUESTER.value, ROLE_LABELS[Role.REQUESTER])]
@@ -211,7 +249,7 @@ def observer_systems(user_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required(Role.ADMIN, Role.UNIT_ADMIN)
+@role_required(*MANAGERS)
 def import_file():
     permissions.require(me(), "accounts.import")
     form = ImportForm()

@@ -15,8 +15,8 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from helpdesk import errors
-from helpdesk.auth.models import STAFF_ROLES, Role, User
-from helpdesk.extensions import login_manager
+from helpdesk.auth.models import STAFF_ROLES, Role, Unit, User
+from helpdesk.extensions import db, login_manager
 
 ALL_ROLES = frozenset(Role)
 
@@ -24,10 +24,13 @@ ALL_ROLES = frozenset(Role)
 # decided by the functions below, which start from this table.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # Accounts
-    "accounts.manage": frozenset({Role.ADMIN, Role.UNIT_ADMIN}),  # the accounts pages at all
-    "accounts.create": frozenset({Role.ADMIN, Role.UNIT_ADMIN}),
-    "accounts.import": frozenset({Role.ADMIN, Role.UNIT_ADMIN}),
-    "accounts.approve": frozenset({Role.ADMIN, Role.UNIT_ADMIN}),
+    # the accounts pages at all
+    "accounts.manage": frozenset({Role.ADMIN, Role.COORDINATOR, Role.UNIT_ADMIN}),
+    "accounts.create": frozenset({Role.ADMIN, Role.COORDINATOR, Role.UNIT_ADMIN}),
+    "accounts.import": frozenset({Role.ADMIN, Role.COORDINATOR, Role.UNIT_ADMIN}),
+    "accounts.approve": frozenset({Role.ADMIN, Role.COORDINATOR, Role.UNIT_ADMIN}),
+    # Making an official of a unit its account administrator, or a requester again.
+    "accounts.appoint": frozenset({Role.ADMIN, Role.COORDINATOR}),
     "accounts.unthrottle": frozenset({Role.ADMIN}),
     "accounts.see_cccd": frozenset({Role.ADMIN}),
     # Tickets: filing is for officials; working a queue for its members (routing adds the
@@ -44,6 +47,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 
 # The roles a unit admin may give: they run the accounts of their unit's officials only.
 UNIT_ADMIN_GRANTS = frozenset({Role.REQUESTER})
+# The roles a coordinator may give, in every unit of its province: officials and the unit
+# admins who run their accounts; never staff, observers, admins or another coordinator.
+COORDINATOR_GRANTS = frozenset({Role.REQUESTER, Role.UNIT_ADMIN})
 
 
 def me() -> User:
@@ -87,7 +93,7 @@ def can(
         return False
     if action == "accounts.approve" and target is not None:
         return can_approve(user, target)
-    if action in ("accounts.create", "accounts.import", "accounts.manage"):
+    if action in ("accounts.create", "accounts.import", "accounts.manage", "accounts.appoint"):
         return can_place_account(
             user, province_code=province_code, unit_id=unit_id, role=role, target=target
         )
@@ -103,13 +109,20 @@ def require(user, action: str, **scope) -> None:
 def can_approve(approver, user: User) -> bool:
     """May `approver` approve or reject the registration of `user`?
 
-    Admins approve anyone; a unit admin approves requesters of their own unit. Coordinators
-    of a province (agents of a provincial queue) will be added here when queues exist.
+    Admins approve anyone; a coordinator the officials of its province (any unit); a unit
+    admin the requesters of their own unit. Who is asked first is approvals' business: this
+    says who may decide.
     """
     if not is_signed_in(approver) or approver.id == user.id:
         return False
     if approver.role == Role.ADMIN:
         return True
+    if approver.role == Role.COORDINATOR:
+        return (
+            user.role in COORDINATOR_GRANTS
+            and approver.province_code is not None
+            and user.province_code == approver.province_code
+        )
     if approver.role == Role.UNIT_ADMIN:
         return (
             user.role == Role.REQUESTER
@@ -129,12 +142,17 @@ def can_place_account(
 ) -> bool:
     """May `actor` create or manage an account with that role in that unit?
 
-    Admins: any. Unit admins: requesters of their own unit only (never a role above theirs).
+    Admins: any. Coordinators: requesters and unit admins of every unit of their province.
+    Unit admins: requesters of their own unit only (never a role above theirs).
     """
     if not is_signed_in(actor):
         return False
     if actor.role == Role.ADMIN:
         return True
+    if actor.role == Role.COORDINATOR:
+        return _in_province(
+            actor, province_code=province_code, unit_id=unit_id, role=role, target=target
+        )
     if actor.role != Role.UNIT_ADMIN or actor.unit_id is None:
         return False
     if target is not None:
@@ -147,6 +165,32 @@ def can_place_account(
     if unit_id is not None and unit_id != actor.unit_id:
         return False
     return province_code is None or province_code == actor.province_code
+
+
+def _in_province(
+    coordinator: User,
+    *,
+    province_code: str | None,
+    unit_id: int | None,
+    role: str | None,
+    target: User | None,
+) -> bool:
+    """can_place_account for a coordinator: the officials of its own province only."""
+    province = coordinator.province_code
+    if province is None:
+        return False
+    if target is not None:
+        if target.id == coordinator.id or target.role not in COORDINATOR_GRANTS:
+            return False
+        if target.province_code != province:
+            return False
+    if role is not None and role not in COORDINATOR_GRANTS:
+        return False
+    if unit_id is not None:
+        unit = db.session.get(Unit, unit_id)
+        if unit is None or unit.province_code != province:
+            return False
+    return province_code is None or province_code == province
 
 
 def can_see_cccd(viewer, user: User) -> bool:

@@ -1,4 +1,5 @@
-"""What the browser walks share: the two viewports and the screenshots they keep as artifacts.
+"""What the browser walks share: the two viewports, the screenshots they keep as artifacts and
+the mail they read from the live server's outbox.
 
 Screenshots taken on purpose with `snap` go to tests/e2e/artifacts/<viewport>/<name>.png
 (git-ignored; E2E_ARTIFACTS moves the folder); those of failed tests go beside the live
@@ -6,7 +7,11 @@ server's log (see conftest.py)."""
 
 from __future__ import annotations
 
+import email
 import os
+import re
+import time
+from email import policy
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -21,6 +26,7 @@ VIEWPORTS = {
         "has_touch": True,
     },
 }
+MAIL_SECONDS = 20  # how long a mail may take to reach the live server's outbox
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS") or Path(__file__).resolve().parent / "artifacts")
 
 
@@ -55,3 +61,26 @@ def no_sideways_scroll(page) -> None:
     """Nothing on the page is wider than the screen (the page never scrolls sideways)."""
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+def mail_to(outbox: Path, address: str) -> email.message.EmailMessage:
+    """The first .eml in the outbox addressed to `address`; polls while the worker sends it."""
+    deadline = time.monotonic() + MAIL_SECONDS
+    while True:
+        for path in sorted(outbox.glob("**/*.eml")) if outbox.exists() else []:
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if address.lower() in str(message.get("To", "")).lower():
+                return message
+        assert time.monotonic() < deadline, (
+            f"no mail to {address} in {outbox} after {MAIL_SECONDS}s"
+        )
+        time.sleep(0.2)
+
+
+def link_path(message, pattern: str, base_url: str) -> str:
+    """The path of the first link in the mail matching `pattern`; the link points at base_url."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    found = re.search(rf"(https?://[^/\s\"'<>]+)({pattern}[^\s\"'<>]*)", body.get_content())
+    assert found, f"no {pattern} link in:\n{body.get_content()}"
+    assert found.group(1) == base_url, f"the mailed link points at {found.group(1)}"
+    return found.group(2)

@@ -3,12 +3,9 @@ register, confirm the e-mail from the outbox, admin approval, first login, passw
 
 from __future__ import annotations
 
-import email
 import re
-import time
-from email import policy
-from pathlib import Path
 
+from e2e.harness import link_path, mail_to
 from playwright.sync_api import expect
 
 CCCD = "079090654321"  # place of birth 079, born 1990; not the admin's CCCD
@@ -17,30 +14,6 @@ FULL_NAME = "Trần Thị Thu Hà"
 ADDRESS = "thu.ha.register@example.vn"
 FIRST_PASSWORD = "Hai-nghin-khong-tram-26"  # noqa: S105 - throwaway
 NEW_PASSWORD = "Ba-nghin-le-mot-27"  # noqa: S105 - throwaway
-MAIL_SECONDS = 20
-
-
-def mail_to(outbox: Path, address: str) -> email.message.EmailMessage:
-    """The first .eml in the outbox addressed to `address`; polls while the worker sends it."""
-    deadline = time.monotonic() + MAIL_SECONDS
-    while True:
-        for path in sorted(outbox.glob("**/*.eml")) if outbox.exists() else []:
-            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-            if address.lower() in str(message.get("To", "")).lower():
-                return message
-        assert time.monotonic() < deadline, (
-            f"no mail to {address} in {outbox} after {MAIL_SECONDS}s"
-        )
-        time.sleep(0.2)
-
-
-def link_path(message, pattern: str, base_url: str) -> str:
-    """The path of the first link in the mail matching `pattern`; the link points at base_url."""
-    body = message.get_body(preferencelist=("plain", "html"))
-    found = re.search(rf"(https?://[^/\s\"'<>]+)({pattern}[^\s\"'<>]*)", body.get_content())
-    assert found, f"no {pattern} link in:\n{body.get_content()}"
-    assert found.group(1) == base_url, f"the mailed link points at {found.group(1)}"
-    return found.group(2)
 
 
 def to_english(page) -> None:

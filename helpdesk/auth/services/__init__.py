@@ -20,6 +20,7 @@ from helpdesk.auth.services.accounts import (
 from helpdesk.auth.services.administration import (
     AccountDraft,
     accounts_visible_to,
+    appoint,
     create_account,
     get_managed_account,
     resend_activation,
@@ -80,6 +81,7 @@ __all__ = [
     "ProfileChange",
     "RegistrationDraft",
     "accounts_visible_to",
+    "appoint",
     "approve_account",
     "authenticate",
     "change_password",

@@ -1,6 +1,7 @@
 """Accounts as operators make and run them: the command line, the accounts pages, imports.
-Drafts become active accounts with a password or an activation link; admins and unit admins
-find, disable, enable and re-invite the accounts they manage."""
+Drafts become active accounts with a password or an activation link; admins, coordinators and
+unit admins find, disable, enable and re-invite the accounts they manage; admins and
+coordinators appoint unit admins."""
 
 from __future__ import annotations
 
@@ -127,7 +128,14 @@ def build_account(
             raise errors.Invalid(_("Enter the name of the unit."), "unit")
     if not draft.password and not email:
         raise errors.Invalid(_("An e-mail address is needed to send the activation link."), "email")
-    if actor is not None and actor.role != Role.ADMIN:
+    if actor is not None and actor.role == Role.COORDINATOR:
+        if province_code != actor.province_code:
+            raise errors.Invalid(
+                _("You can create accounts only for the units of your province."), "province"
+            )
+        if not permissions.can(actor, "accounts.create", province_code=province_code, role=role):
+            raise errors.Invalid(_("You cannot give this role."), "role")
+    elif actor is not None and actor.role != Role.ADMIN:
         same_unit = (
             actor.unit is not None
             and province_code == actor.province_code
@@ -186,10 +194,16 @@ def actor_label(actor: User | None) -> str:
 
 
 def accounts_visible_to(actor: User) -> Select:
-    """The accounts `actor` manages: all for admins, their unit's requesters for unit admins."""
+    """The accounts `actor` manages: all for admins, the officials and unit admins of its
+    province for a coordinator, their unit's requesters for unit admins."""
     query = select(User).order_by(User.full_name, User.id)
     if actor.role == Role.ADMIN:
         return query
+    if actor.role == Role.COORDINATOR and actor.province_code is not None:
+        return query.where(
+            User.province_code == actor.province_code,
+            User.role.in_(permissions.COORDINATOR_GRANTS),
+        )
     if actor.role == Role.UNIT_ADMIN and actor.unit_id is not None:
         return query.where(User.unit_id == actor.unit_id, User.role == Role.REQUESTER)
     return query.where(false())
@@ -244,4 +258,26 @@ def resend_activation(actor: User, user_id: int, *, now: datetime | None = None)
     row = queue_activation(user, now=now)
     db.session.commit()
     dispatch([row])
+    return user
+
+
+def appoint(actor: User, user_id: int, *, role: str) -> User:
+    """Make an official of a unit its account administrator (`role` unit_admin), or a
+    requester again (`role` requester). Commits.
+
+    For admins and for the coordinator of the official's province. Raises errors.NotFound for
+    an account `actor` may not manage, errors.Invalid for another role, errors.Conflict when
+    the account has no unit or already has that role.
+    """
+    permissions.require(actor, "accounts.appoint")
+    user = get_managed_account(actor, user_id)
+    if role not in UNIT_ROLES or user.role not in UNIT_ROLES:
+        raise errors.Invalid(_("You cannot give this role."), "role")
+    if user.role == role:
+        raise errors.Conflict(_("The account already has this role."))
+    if role == Role.UNIT_ADMIN and user.unit_id is None:
+        raise errors.Conflict(_("An account administrator needs a unit."))
+    user.role = role
+    db.session.commit()
+    log.info("account %s made %s by user %s", user.id, role, actor.id)
     return user

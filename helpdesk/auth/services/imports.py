@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -164,8 +164,9 @@ def import_accounts(
     """Create an account per good row, with an activation mail; report each bad row. Commits.
 
     A bad row (its line and reason in the report) creates nothing; the good rows are created
-    together in one transaction. `actor` None is the command line; a unit admin may import
-    requesters of their own unit only.
+    together in one transaction. `actor` None is the command line; a coordinator may import
+    requesters and unit admins of its province only (a row of another province is bad); a
+    unit admin may import requesters of their own unit only.
     """
     now = now or utcnow()
     if actor is not None:
@@ -240,6 +241,9 @@ def _build(
     )
     if values["province"] and draft.province_code is None:
         raise errors.Invalid(_("Choose a province from the list."), "province")
+    if actor is not None and actor.role == Role.COORDINATOR and not values["province"]:
+        # A coordinator's file may leave the column empty: its rows are of its province.
+        draft = replace(draft, province_code=actor.province_code)
     return build_account(draft, actor=actor, require_unit=True, now=now)
 
 

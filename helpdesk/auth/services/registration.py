@@ -183,7 +183,9 @@ def confirm_email(token: str, *, now: datetime | None = None) -> User:
 
 
 def pending_for(approver: User) -> Select:
-    """Registrations waiting for `approver`, oldest first (a query: pages add limits)."""
+    """Registrations waiting that `approver` may decide, oldest first (a query: pages add
+    limits): all for admins, its province's for a coordinator, their unit's for a unit admin,
+    whoever they are addressed to (approvals.addressed says who is asked first)."""
     permissions.require(approver, "accounts.approve")
     query = (
         select(User)
@@ -192,6 +194,11 @@ def pending_for(approver: User) -> Select:
     )
     if approver.role == Role.ADMIN:
         return query
+    if approver.role == Role.COORDINATOR and approver.province_code is not None:
+        return query.where(
+            User.province_code == approver.province_code,
+            User.role.in_(permissions.COORDINATOR_GRANTS),
+        )
     if approver.role == Role.UNIT_ADMIN and approver.unit_id is not None:
         return query.where(User.role == Role.REQUESTER, User.unit_id == approver.unit_id)
     return query.where(false())

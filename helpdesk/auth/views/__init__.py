@@ -76,6 +76,7 @@ def account_flags():
             functools.cache(lambda: approvals.count_waiting(user)) if can_approve else lambda: 0
         ),
         "can_import_accounts": permissions.can(user, "accounts.import"),
+        "can_appoint_accounts": permissions.can(user, "accounts.appoint"),
         "can_unthrottle_accounts": permissions.can(user, "accounts.unthrottle"),
         "can_read_reports": permissions.can(user, "reports.read"),
         "can_supervise": permissions.can(user, "tickets.supervise"),
