@@ -156,7 +156,7 @@ PATHS = {
         },
         "patch": {
             "operationId": "updateTicket",
-            "summary": "Agents: change status, assignee, queue, priority.",
+            "summary": "Agents: change status, assignee, queue, priority, external reference.",
             "requestBody": json_body("TicketChanges"),
             "responses": {
                 "200": json_response("The changed ticket.", "TicketDetail"),

@@ -124,11 +124,31 @@ TICKET_PROPERTIES = {
     },
 }
 
+# Present for staff only (requesters never get them).
+STAFF_TICKET_PROPERTIES = {
+    "external_ref": text(
+        "Staff only: the ticket's number in another desk (a ministry's service desk, a "
+        "vendor's tracker); empty when none.",
+        maxLength=100,
+    ),
+    "followers": {
+        "type": "array",
+        "description": "Staff only: who follows the ticket (gets the mail of its public "
+        "events), by name.",
+        "items": {
+            "type": "object",
+            "required": ["name", "username"],
+            "additionalProperties": False,
+            "properties": {"name": text(), "username": text(MASKED)},
+        },
+    },
+}
+
 TICKET = {
     "type": "object",
     "required": list(TICKET_PROPERTIES),
     "additionalProperties": False,
-    "properties": TICKET_PROPERTIES,
+    "properties": {**TICKET_PROPERTIES, **STAFF_TICKET_PROPERTIES},
 }
 
 MESSAGE = {
@@ -173,6 +193,7 @@ TICKET_DETAIL = {
     "additionalProperties": False,
     "properties": {
         **TICKET_PROPERTIES,
+        **STAFF_TICKET_PROPERTIES,
         "messages": {
             "type": "array",
             "items": ref("Message"),
@@ -249,6 +270,12 @@ TICKET_CHANGES = {
         "queue": text("Code of the queue to transfer to (needs `reason`)."),
         "priority": PRIORITY,
         "reason": text("Why: required with `queue`, recorded with `status`.", maxLength=1000),
+        "external_ref": {
+            "type": ["string", "null"],
+            "maxLength": 100,
+            "description": "The ticket's number in another desk, on one line; empty or null "
+            "clears it.",
+        },
         "version": {
             "type": "integer",
             "description": "The version the change was made against: 409 if it moved on.",

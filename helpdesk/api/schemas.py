@@ -19,7 +19,7 @@ from helpdesk import errors, inputs, text
 from helpdesk.api.services import TicketChanges
 from helpdesk.auth import permissions
 from helpdesk.auth import services as accounts
-from helpdesk.auth.models import User
+from helpdesk.auth.models import User, is_staff
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue
@@ -27,6 +27,7 @@ from helpdesk.tickets.models import Attachment, Message, Priority, Status, Ticke
 from helpdesk.tickets.services import Page, TicketDraft, TicketFilters
 from helpdesk.tickets.services.filing import LIMITS
 from helpdesk.tickets.services.listing import MAX_PER_PAGE
+from helpdesk.tickets.services.references import clean_external_ref
 from helpdesk.timeutil import ensure_aware
 
 # Reference and queue codes: checked for shape before any query sees them (PostgreSQL refuses
@@ -50,7 +51,7 @@ TICKET_TEXT_FIELDS = (
 )
 TICKET_FIELDS = (*TICKET_TEXT_FIELDS, "priority", "submission_key")
 MESSAGE_FIELDS = ("body", "internal")
-PATCH_FIELDS = ("status", "assignee", "queue", "priority", "version", "reason")
+PATCH_FIELDS = ("status", "assignee", "queue", "priority", "version", "reason", "external_ref")
 
 
 # ---------------------------------------------------------------- out
@@ -83,8 +84,12 @@ def account_json(user: User) -> dict:
     }
 
 
-def ticket_json(viewer: User, ticket: Ticket, *, sla_state: str) -> dict:
-    return {
+def ticket_json(
+    viewer: User, ticket: Ticket, *, sla_state: str, followers: list[User] | None = None
+) -> dict:
+    """A ticket; for staff also its number in another desk and its `followers` (names and
+    login names as the viewer may see them; None: it has none)."""
+    shown = {
         "number": ticket.number,
         "subject": ticket.subject,
         "description": ticket.description,
@@ -109,6 +114,13 @@ def ticket_json(viewer: User, ticket: Ticket, *, sla_state: str) -> dict:
         "sla_state": str(sla_state),
         "version": ticket.version,
     }
+    if is_staff(viewer):
+        shown["external_ref"] = ticket.external_ref or ""
+        shown["followers"] = [
+            {"name": user.full_name, "username": login_name(viewer, user)}
+            for user in followers or ()
+        ]
+    return shown
 
 
 def ticket_detail_json(
@@ -118,10 +130,11 @@ def ticket_detail_json(
     sla_state: str,
     messages: list[Message],
     attachments: list[Attachment],
+    followers: list[User] | None = None,
 ) -> dict:
     """A ticket with the messages and files the viewer may read (the caller filtered them)."""
     return {
-        **ticket_json(viewer, ticket, sla_state=sla_state),
+        **ticket_json(viewer, ticket, sla_state=sla_state, followers=followers),
         "messages": [message_json(viewer, message) for message in messages],
         "attachments": [attachment_json(ticket, attachment) for attachment in attachments],
     }
@@ -160,10 +173,20 @@ def attachment_url(ticket: Ticket, attachment: Attachment) -> str | None:
         return None
 
 
-def page_json(viewer: User, page: Page, *, sla_states: dict[int, str]) -> dict:
+def page_json(
+    viewer: User,
+    page: Page,
+    *,
+    sla_states: dict[int, str],
+    followers: dict[int, list[User]] | None = None,
+) -> dict:
+    followers = followers or {}
     return {
         "items": [
-            ticket_json(viewer, ticket, sla_state=sla_states[ticket.id]) for ticket in page.items
+            ticket_json(
+                viewer, ticket, sla_state=sla_states[ticket.id], followers=followers.get(ticket.id)
+            )
+            for ticket in page.items
         ],
         "page": page.page,
         "per_page": page.per_page,
@@ -273,6 +296,11 @@ def ticket_changes(data: dict) -> tuple[TicketChanges, int | None]:
             problems["reason"] = unreadable
         else:
             values["reason"] = reason
+    if "external_ref" in data:
+        try:
+            values["external_ref"] = clean_external_ref(data["external_ref"])
+        except errors.Invalid as error:
+            problems.update(error.fields)
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         problems["version"] = _("Must be an integer.")

@@ -23,6 +23,7 @@ from helpdesk.tickets.services.access import can_write_internal_notes, require_s
 from helpdesk.tickets.services.assignment import stage_assignment
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.facts import stage_priority
+from helpdesk.tickets.services.references import stage_external_ref
 from helpdesk.tickets.services.status import stage_status
 from helpdesk.tickets.services.transfer import require_reason, stage_transfer
 from helpdesk.timeutil import utcnow
@@ -196,6 +197,7 @@ class TicketChanges:
     assignee: User | None = None
     unassign: bool = False  # assignee given as null
     reason: str = ""  # required when the queue changes; recorded with a status change
+    external_ref: str | None = None  # the number in another desk; "" clears it
 
 
 def update_ticket(
@@ -206,7 +208,8 @@ def update_ticket(
     version: int | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Apply an agent's changes together: queue, then assignee, priority, status. Commits once.
+    """Apply an agent's changes together: queue, then assignee, priority, status, the number in
+    another desk. Commits once.
 
     All or nothing: errors.Invalid (naming the field) or errors.Conflict (the ticket changed
     since `version`, or concurrently) leave the ticket as it was. Mails and timers go out after
@@ -228,6 +231,8 @@ def update_ticket(
             outbox += stage_status(
                 ticket, changes.status, actor=actor, now=now, reason=changes.reason
             )
+        if changes.external_ref is not None:
+            stage_external_ref(actor, ticket, changes.external_ref, now=now)
         commit_and_dispatch(outbox, ticket=ticket, timers=True)
     except StaleDataError as error:
         db.session.rollback()

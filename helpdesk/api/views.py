@@ -17,13 +17,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from helpdesk import errors, inputs
 from helpdesk.api import openapi, schemas, services
 from helpdesk.auth import permissions
-from helpdesk.auth.models import User
+from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
 from helpdesk.extensions import csrf, db, limiter
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.access import require_staff
 from helpdesk.tickets.services.filing import validate as validate_draft
+from helpdesk.tickets.services.followers import followers_by_ticket, followers_of
 from helpdesk.tickets.services.sla_state import state as clock_state
 from helpdesk.timeutil import utcnow
 
@@ -142,7 +143,10 @@ def list_tickets(user: User):
     found = tickets.list_tickets(user, filters, page=page, per_page=per_page, now=now)
     services.load_requesters(found.items)
     states = {ticket.id: sla_state(ticket, now) for ticket in found.items}
-    return jsonify(schemas.page_json(user, found, sla_states=states))
+    followers = (
+        followers_by_ticket([ticket.id for ticket in found.items]) if is_staff(user) else None
+    )
+    return jsonify(schemas.page_json(user, found, sla_states=states, followers=followers))
 
 
 @bp.get("/tickets/<number>")
@@ -198,6 +202,7 @@ def filed_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:
         sla_state=sla_state(ticket, now),
         messages=[],
         attachments=sorted(ticket.attachments, key=lambda attachment: attachment.id),
+        followers=followers_of(ticket) if is_staff(user) else None,
     )
 
 
@@ -208,4 +213,5 @@ def ticket_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:
         sla_state=sla_state(ticket, now),
         messages=services.visible_messages(user, ticket),
         attachments=services.visible_attachments(user, ticket),
+        followers=followers_of(ticket) if is_staff(user) else None,
     )

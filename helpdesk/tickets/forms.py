@@ -63,6 +63,13 @@ REQUESTER_STATUS_FILTERS = {
     "closed": _l("Closed"),
     "all": _l("All"),
 }
+# The official's list by whose tickets: every ticket they see, filed, followed, of their unit.
+SCOPE_LABELS = {
+    "": _l("All"),
+    "mine": _l("Mine"),
+    "following": _l("I follow"),
+    "unit": _l("My unit's"),
+}
 ATTACHMENT_TYPES = (
     "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.txt,.log,.csv,.xml,.json"
 )
@@ -306,6 +313,15 @@ class ParentForm(FlaskForm):
         _l("Parent incident number"),
         validators=[Optional(), Regexp(NUMBER_PATTERN, message=_l("Not a ticket number."))],
         description=_l("Leave empty to unlink."),
+    )
+    version = version_field()
+
+
+class ExternalRefForm(FlaskForm):
+    external_ref = StringField(
+        _l("Number in another desk"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Leave empty to remove it."),
     )
     version = version_field()
 

@@ -256,6 +256,10 @@ class EventKind(enum.StrEnum):
     RATED = "rated"  # {rating: 1 to 5}
     SLA_WARNING = "sla_warning"  # {clock, due}
     SLA_BREACHED = "sla_breached"  # {clock, due, supervisor_id (told, or None)}
+    # {user_id}, with {source: the merged ticket's number} when a merge made them follow it
+    FOLLOWER_ADDED = "follower_added"
+    FOLLOWER_REMOVED = "follower_removed"  # {user_id}
+    EXTERNAL_REF_CHANGED = "external_ref_changed"  # {old, new} ("" for none)
 
 
 class Event(db.Model):

@@ -18,7 +18,7 @@ class Abilities:
     """The viewer's possible actions on one ticket, as of one instant."""
 
     staff: bool  # works tickets: sees notes, history and the staff controls
-    can_reply: bool  # the ticket takes messages and the viewer is staff or its requester
+    can_reply: bool  # it takes messages; the viewer is staff, its requester or a follower
     can_confirm: bool  # its requester, once it is resolved
     can_reopen: bool  # its requester, within the reopen window
     can_rate: bool  # its requester, once resolved or closed, if not rated yet
@@ -28,13 +28,16 @@ class Abilities:
     statuses: tuple[str, ...]  # where staff may move it, in the order of Status
 
 
-def abilities_of(user: User, ticket: Ticket, *, now: datetime) -> Abilities:
-    """What `user` may do with `ticket` (which they see) at `now`."""
+def abilities_of(
+    user: User, ticket: Ticket, *, now: datetime, following: bool = False
+) -> Abilities:
+    """What `user` may do with `ticket` (which they see) at `now`; `following`: the user follows
+    it (replies, but confirms, reopens and rates nothing: that is the requester's)."""
     staff = is_staff(user)
     own = ticket.requester_id == user.id
     closed = ticket.status == Status.CLOSED
     open_for_messages = not closed and ticket.merged_into_id is None
-    can_reply = open_for_messages and (staff or own)
+    can_reply = open_for_messages and (staff or own or following)
     allowed = TRANSITIONS.get(ticket.status, set())
     return Abilities(
         staff=staff,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from helpdesk import errors
 from helpdesk.auth.models import User, is_staff
 from helpdesk.extensions import db
-from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.models import Follower, Ticket
 from helpdesk.tickets.services.visibility import visibility_check
 
 
@@ -36,6 +36,16 @@ def require_staff_on(user: User, ticket: Ticket) -> None:
 
 def require_requester(user: User, ticket: Ticket) -> None:
     if ticket.requester_id != user.id:
+        raise errors.NotFound(_("Ticket not found."))
+
+
+def is_follower(user: User, ticket: Ticket) -> bool:
+    return db.session.get(Follower, (ticket.id, user.id)) is not None
+
+
+def require_requester_or_follower(user: User, ticket: Ticket) -> None:
+    """Its requester or a follower: who may reply publicly without working the ticket."""
+    if ticket.requester_id != user.id and not is_follower(user, ticket):
         raise errors.NotFound(_("Ticket not found."))
 
 

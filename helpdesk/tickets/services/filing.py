@@ -152,6 +152,8 @@ def counter_statement(dialect_insert) -> Insert:
 
 
 def search_text_of(ticket: Ticket) -> str:
+    """What the search matches: the number, subject, description, unit, codes, and the number in
+    another desk (staff's: a requester's search of a ticket they see matches it too)."""
     parts = (
         ticket.number,
         ticket.subject,
@@ -159,6 +161,7 @@ def search_text_of(ticket: Ticket) -> str:
         ticket.unit,
         ticket.dossier_code,
         ticket.procedure_code,
+        ticket.external_ref,
     )
     return text.fold(" ".join(p for p in parts if p))
 

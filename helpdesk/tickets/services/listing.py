@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import Row, Select, and_, exists, func, or_, select, union_all
+from sqlalchemy import Row, Select, and_, exists, false, func, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
 from helpdesk import text
@@ -16,7 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
 from helpdesk.tickets.services import postgres
 from helpdesk.tickets.services.sla_state import state_filter
-from helpdesk.tickets.services.visibility import visibility_branches
+from helpdesk.tickets.services.visibility import followed_by, visibility_branches
 from helpdesk.timeutil import utcnow
 
 MAX_PER_PAGE = 100
@@ -36,6 +36,8 @@ class TicketFilters:
     assignee_id: int | None = None
     unassigned: bool = False
     mine: bool = False  # assigned to the caller (staff) / filed by the caller (requester)
+    following: bool = False  # followed by the caller
+    my_unit: bool = False  # of the caller's unit
     q: str = ""
 
 
@@ -106,6 +108,10 @@ def filtered(
     if filters.mine:
         mine = Ticket.assignee_id if is_staff(user) else Ticket.requester_id
         conditions.append(mine == user.id)
+    if filters.following:
+        conditions.append(Ticket.id.in_(followed_by(user.id)))
+    if filters.my_unit:
+        conditions.append(Ticket.unit_id == user.unit_id if user.unit_id else false())
     if filters.sla_state:
         conditions.append(state_filter(filters.sla_state, now))
     if filters.q:

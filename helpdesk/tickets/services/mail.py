@@ -13,13 +13,14 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from helpdesk.auth.cccd import mask
-from helpdesk.auth.models import Role, Status, User
+from helpdesk.auth.models import Role, Status, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.notifications.models import Outbox
 from helpdesk.notifications.outbox import queue_email
 from helpdesk.notifications.rendering import link
 from helpdesk.routing.models import Membership
 from helpdesk.routing.services.visibility import covers
+from helpdesk.tickets.services.followers import followers_of
 from helpdesk.timeutil import to_local
 
 # Twelve digits standing alone look like a CCCD: mail never carries one whole, even when a
@@ -212,8 +213,10 @@ def on_unstaffed(ticket, why: str, key: str, *, admins: list[User] | None = None
 
 
 def on_public_message(ticket, message) -> list[Outbox]:
-    """A public reply: staff -> the requester; the requester -> the assignee (or the queue's
-    address). An internal note is never mailed to anyone."""
+    """A public reply: staff's -> the requester; the requester's or a colleague's who follows
+    the ticket -> the assignee (or the queue's address), and the requester when it is not
+    theirs; every reply -> the followers but its author. An internal note is never mailed to
+    anyone."""
     if message.internal:
         return []
     context = {
@@ -222,12 +225,35 @@ def on_public_message(ticket, message) -> list[Outbox]:
         "author": message.author.full_name if message.author else "",
     }
     key = f"message:{message.id}"
+    author = message.author
+    from_requester_side = message.author_id == ticket.requester_id or (
+        author is not None and not is_staff(author)
+    )
+    rows: list[Outbox] = []
+    told = {message.author_id}
     if message.author_id != ticket.requester_id:
-        return to_user(ticket.requester, "ticket_reply", key, context, essential=True)
-    if ticket.assignee is not None:
-        return to_user(ticket.assignee, "ticket_requester_reply", key, context, essential=True)
-    queue = ticket.queue
-    return to_address(queue.email, "ticket_requester_reply", key, context) if queue.email else []
+        rows += to_user(ticket.requester, "ticket_reply", key, context, essential=True)
+        told.add(ticket.requester_id)
+    if from_requester_side:
+        if ticket.assignee is not None:
+            rows += to_user(ticket.assignee, "ticket_requester_reply", key, context, essential=True)
+            told.add(ticket.assignee_id)
+        elif ticket.queue.email:
+            rows += to_address(ticket.queue.email, "ticket_requester_reply", key, context)
+    return rows + to_followers(ticket, key, {**context, "what": "reply"}, told=told)
+
+
+def to_followers(ticket, key: str, context: dict, *, told: set) -> list[Outbox]:
+    """The mail of a public event to the ticket's followers (staff followers too, as staff may
+    read what the requester is told), each in their language, unless they opted out of
+    updates; none to those in `told` (already mailed about this event, or its author), to
+    which they are added: one event never mails anyone twice."""
+    rows: list[Outbox] = []
+    for user in followers_of(ticket):
+        if user.id not in told:
+            told.add(user.id)
+            rows += to_user(user, "ticket_followed", key, context, essential=False)
+    return rows
 
 
 def on_status_changed(ticket, old: str, new: str, *, reply=None) -> list[Outbox]:
@@ -247,12 +273,16 @@ def on_status_changed(ticket, old: str, new: str, *, reply=None) -> list[Outbox]
         for action, anchor in RESOLUTION_ANCHORS.items():
             context[f"{action}_url"] = link("tickets.show", number=ticket.number, _anchor=anchor)
     key = event_key(ticket, f"status-{new}")
-    return to_user(ticket.requester, f"ticket_{new}", key, context, essential=new != "closed")
+    rows = to_user(ticket.requester, f"ticket_{new}", key, context, essential=new != "closed")
+    followed = {**context, "what": "status"}
+    for action in RESOLUTION_ANCHORS:  # the requester's buttons, not the followers'
+        followed.pop(f"{action}_url", None)
+    return rows + to_followers(ticket, key, followed, told={ticket.requester_id})
 
 
 def on_merged(source, target) -> list[Outbox]:
-    """The duplicate's requester learns where the conversation continues; the target's
-    requester (someone else) that another report joined theirs."""
+    """The duplicate's requester and followers learn where the conversation continues; the
+    target's requester (someone else) and followers that another report joined theirs."""
     context = {**ticket_context(source), "target_number": target.number}
     rows = to_user(
         source.requester, "ticket_merged", f"merged:{source.id}", context, essential=True
@@ -266,4 +296,7 @@ def on_merged(source, target) -> list[Outbox]:
             joined,
             essential=False,
         )
-    return rows
+    told = {source.requester_id, target.requester_id}
+    rows += to_followers(source, f"merged:{source.id}", {**context, "what": "merged"}, told=told)
+    joined = {**ticket_context(target), "source_number": source.number, "what": "merged_in"}
+    return rows + to_followers(target, f"merged-in:{target.id}:{source.id}", joined, told=told)

@@ -13,6 +13,7 @@ from helpdesk.tickets.services import mail
 from helpdesk.tickets.services.access import require_staff_on
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
+from helpdesk.tickets.services.followers import followers_of, stage_follower
 from helpdesk.tickets.services.status import stage_status
 from helpdesk.timeutil import utcnow
 
@@ -26,8 +27,9 @@ def merge(
     now: datetime | None = None,
 ) -> Ticket:
     """Merge a duplicate into another ticket: the duplicate closes and points at the target;
-    every message stays where it was written; both requesters are told. Commits.
-    `version` is the source's, as the page showed it."""
+    every message stays where it was written; both requesters and the followers are told. The
+    duplicate's requester and followers follow the target from then on, so that they can open
+    it. Commits. `version` is the source's, as the page showed it."""
 
     now = now or utcnow()
     require_staff_on(actor, source)
@@ -45,6 +47,8 @@ def merge(
     if source.status != Status.RESOLVED:
         stage_status(source, Status.RESOLVED, actor=actor, now=now, reason="merged", notify=False)
     stage_status(source, Status.CLOSED, actor=actor, now=now, reason="merged", notify=False)
-    outbox = mail.on_merged(source, target)
+    outbox = mail.on_merged(source, target)  # before the new followers: they are told once
+    for person in [source.requester, *followers_of(source)]:
+        stage_follower(target, person, actor=actor, now=now, source=source.number)
     commit_and_dispatch(outbox)
     return target

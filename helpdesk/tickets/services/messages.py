@@ -17,7 +17,7 @@ from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.access import (
     can_write_internal_notes,
     is_staff,
-    require_requester,
+    require_requester_or_follower,
     require_staff_on,
 )
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
@@ -126,13 +126,14 @@ def add_message(
 ) -> Message:
     """A public reply (requester or staff) or an internal note (staff). Commits.
 
-    A staff reply meets the first response; a requester's reply while the ticket waits on them
-    reopens it and resumes the resolution clock. Closed tickets take no more messages.
+    A staff reply meets the first response; a reply of the requester (or of a colleague who
+    follows the ticket) while it waits on them reopens it and resumes the resolution clock.
+    Closed tickets take no more messages.
     """
     now = now or utcnow()
     check_open_for_messages(ticket)
     if not is_staff(author):
-        require_requester(author, ticket)
+        require_requester_or_follower(author, ticket)
     expect_version(ticket, version)
     message, outbox = _stage_message(
         author, ticket, body, internal=internal, uploads=uploads, now=now

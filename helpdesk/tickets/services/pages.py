@@ -39,7 +39,7 @@ from helpdesk.tickets.models import Attachment, Event, Message, Ticket
 from helpdesk.tickets.services.visibility import visibility_check
 
 # Keys of Event.data that name a user.
-USER_KEYS = ("assignee_id",)
+USER_KEYS = ("assignee_id", "user_id")
 
 
 @dataclass(frozen=True)

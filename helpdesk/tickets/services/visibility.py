@@ -1,8 +1,9 @@
 """Who sees which tickets: the conditions over Ticket that pages, search, exports, the SLA pages
 and the API start from.
 
-Requesters (and unit admins) see the tickets they filed; observers none (they read aggregated
-reports); admins all. Agents and supervisors see what routing's coverage says
+Requesters (and unit admins) see the tickets they filed, the tickets they follow and, when their
+unit chose it (`Unit.members_see_tickets`), every ticket of their unit; observers none (they
+read aggregated reports); admins all. Agents and supervisors see what routing's coverage says
 (`routing.covered_provinces`, `routing.covers`): the tickets of the queues they are members
 of, in the provinces their membership covers, the whole of the queues they supervise, and
 wherever it is, every ticket assigned to them. Accounts that are not active staff see nothing
@@ -15,10 +16,12 @@ from collections import defaultdict
 
 from sqlalchemy import Select, and_, exists, false, or_, select, true
 
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import Role, Unit, User
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Queue
-from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.models import Follower, Ticket
+
+OFFICIALS = (Role.REQUESTER, Role.UNIT_ADMIN)
 
 
 def visibility_clause(user: User):
@@ -27,8 +30,8 @@ def visibility_clause(user: User):
         return true()
     if user.role in (Role.AGENT, Role.SUPERVISOR):
         return staff_visibility_clause(user)
-    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
-        return Ticket.requester_id == user.id
+    if user.role in OFFICIALS:
+        return or_(*official_branches(user))
     return false()  # observers read aggregated reports only
 
 
@@ -44,8 +47,8 @@ def visibility_check(user: User, *, user_id=None):
     who = user.id if user_id is None else user_id
     if user.role in (Role.AGENT, Role.SUPERVISOR):
         return staff_visibility_check(user, user_id=who)
-    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
-        return Ticket.requester_id == who
+    if user.role in OFFICIALS:
+        return official_check(who)
     return visibility_clause(user)  # admins everything, observers nothing: no id in it
 
 
@@ -56,13 +59,49 @@ def visibility_branches(user: User) -> list | None:
         return None
     if user.role in (Role.AGENT, Role.SUPERVISOR):
         return staff_visibility_branches(user)
-    if user.role in (Role.REQUESTER, Role.UNIT_ADMIN):
-        return [Ticket.requester_id == user.id]
+    if user.role in OFFICIALS:
+        return official_branches(user)
     return []
 
 
 def visible_tickets(user: User) -> Select:
     return select(Ticket).where(visibility_clause(user))
+
+
+def followed_by(user_id):
+    """The ids of the tickets the user follows (read through the followers' user index)."""
+    return select(Follower.ticket_id).where(Follower.user_id == user_id)
+
+
+def unit_shares_tickets(user: User) -> bool:
+    """Whether the official's unit chose that its members see all of its tickets (the unit is
+    loaded with the account: no query)."""
+    return user.unit_id is not None and user.unit is not None and user.unit.members_see_tickets
+
+
+def official_branches(user: User) -> list:
+    """A requester's or unit admin's tickets as disjoint conditions over Ticket: filed by them;
+    followed by them (not theirs); of their unit when it shares its tickets (neither)."""
+    not_mine = Ticket.requester_id != user.id
+    followed = Ticket.id.in_(followed_by(user.id))
+    branches = [Ticket.requester_id == user.id, and_(followed, not_mine)]
+    if unit_shares_tickets(user):
+        branches.append(and_(Ticket.unit_id == user.unit_id, not_mine, ~followed))
+    return branches
+
+
+def official_check(user_id):
+    """`official_branches` for reading one ticket, as conditions the database checks for it
+    alone: the follower row by its key, the viewer's unit and its choice by theirs. `user_id`
+    may be a bind parameter (one statement for every official)."""
+    follows = exists().where(Follower.ticket_id == Ticket.id, Follower.user_id == user_id)
+    of_unit = exists().where(
+        User.id == user_id,
+        User.unit_id == Ticket.unit_id,
+        Unit.id == User.unit_id,
+        Unit.members_see_tickets.is_(True),
+    )
+    return or_(Ticket.requester_id == user_id, follows, of_unit)
 
 
 def staff_visibility_clause(user: User):

@@ -61,4 +61,10 @@ def ticket_labels():
     }
 
 
-from helpdesk.tickets.views import canned, queue, requester, staff  # noqa: E402, F401 - routes
+from helpdesk.tickets.views import (  # noqa: E402, F401 - routes
+    canned,
+    followers,
+    queue,
+    requester,
+    staff,
+)

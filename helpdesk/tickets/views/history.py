@@ -284,6 +284,29 @@ def rated(data: Named) -> str:
     return _("The requester rated the service %(rating)s of 5.", rating=data.get("rating", ""))
 
 
+def follower_added(data: Named) -> str:
+    if data.get("source"):
+        return _(
+            "%(name)s follows the ticket, from the merged ticket %(number)s.",
+            name=data.user("user_id"),
+            number=data.get("source"),
+        )
+    return _("%(name)s follows the ticket.", name=data.user("user_id"))
+
+
+def follower_removed(data: Named) -> str:
+    return _("%(name)s no longer follows the ticket.", name=data.user("user_id"))
+
+
+def external_ref_changed(data: Named) -> str:
+    old, new = data.get("old") or "", data.get("new") or ""
+    if not new:
+        return _("External reference %(old)s removed.", old=old)
+    if not old:
+        return _("External reference set to %(new)s.", new=new)
+    return _("External reference changed from %(old)s to %(new)s.", old=old, new=new)
+
+
 SENTENCES: dict[EventKind, Callable[[Named], str]] = {
     EventKind.CREATED: created,
     EventKind.ROUTED: routed,
@@ -303,4 +326,7 @@ SENTENCES: dict[EventKind, Callable[[Named], str]] = {
     EventKind.RATED: rated,
     EventKind.SLA_WARNING: sla_warning,
     EventKind.SLA_BREACHED: sla_breached,
+    EventKind.FOLLOWER_ADDED: follower_added,
+    EventKind.FOLLOWER_REMOVED: follower_removed,
+    EventKind.EXTERNAL_REF_CHANGED: external_ref_changed,
 }

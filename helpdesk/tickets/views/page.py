@@ -11,13 +11,15 @@ from jinja2 import TemplateNotFound
 from markupsafe import Markup, escape
 
 from helpdesk import reference_cache, text
+from helpdesk.auth.models import is_staff
+from helpdesk.auth.permissions import shown_username
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import QueueKind
-from helpdesk.tickets import forms, services
+from helpdesk.tickets import follower_forms, forms, services
 from helpdesk.tickets.services import canned as canned_replies
-from helpdesk.tickets.services import pages, sla_state
+from helpdesk.tickets.services import followers, pages, sla_state
 from helpdesk.tickets.views.history import describe
 from helpdesk.tickets.views.next_step import next_step, progress_of
 from helpdesk.timeutil import utcnow
@@ -98,6 +100,7 @@ def staff_forms(ticket, abilities: services.Abilities, *, names, agents, queues,
     )
     if abilities.can_merge:
         page_forms["merge"] = blank(forms.MergeForm)
+    page_forms["external_ref"] = blank(forms.ExternalRefForm, external_ref=ticket.external_ref)
     return page_forms
 
 
@@ -209,6 +212,29 @@ def with_composer(bound: dict) -> dict:
     return {**kept, "reply": composer}
 
 
+def followers_panel(user, ticket, *, staff: bool) -> tuple[bool, dict, dict]:
+    """Whether the user follows the ticket, what its followers panel shows (names and login
+    names as the user may see them, to its requester and staff; to a follower only that they
+    follow) and its blank forms: the requester's colleagues to add, staff's login name, the
+    follow and stop-following buttons."""
+    people, colleagues = followers.panel_people(ticket, user)
+    following = any(person.id == user.id for person in people)
+    manages = staff or ticket.requester_id == user.id
+    panel_forms: dict = {}
+    if manages or following:
+        panel_forms["follow"] = blank(follower_forms.FollowButtonForm)
+    if staff:
+        panel_forms["follower"] = blank(follower_forms.FollowerForm)
+    elif colleagues:
+        colleague = panel_forms["colleague"] = blank(follower_forms.ColleagueForm)
+        colleague.colleague.choices = forms.options(
+            [("", _("— choose a colleague —"))]
+            + [(str(c.id), f"{c.full_name} ({shown_username(user, c)})") for c in colleagues]
+        )
+    shown = [(p.id, p.full_name, shown_username(user, p)) for p in people] if manages else []
+    return following, {"followers": shown, "manages_followers": manages}, panel_forms
+
+
 def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     """The ticket page as the current user may see it. `bound` holds a submitted form (with
     its errors and input) that replaces the blank one of the same name (the note and status
@@ -219,9 +245,10 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     user = current_user
     ticket, names = pages.load_ticket(user, number)
     now = utcnow()
-    abilities = services.abilities_of(user, ticket, now=now)
-    page_forms = requester_forms(abilities)
-    context: dict = {}
+    staff = is_staff(user)
+    following, context, panel_forms = followers_panel(user, ticket, staff=staff)
+    abilities = services.abilities_of(user, ticket, now=now, following=following)
+    page_forms = {**requester_forms(abilities), **panel_forms}
     if abilities.staff:
         events = pages.history_of(ticket)
         people = pages.people_for(ticket, events)
@@ -275,6 +302,7 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
         forms=page_forms,
         returned=frozenset(bound or ()),  # the forms that came back with an error or conflict
         staff=abilities.staff,
+        following=following,
         now=now,
     )
     context.update(requester_side(ticket, names, staff=abilities.staff, now=now))

@@ -16,7 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.inputs import id_from, int_arg
 from helpdesk.tickets import forms, services, storage
 from helpdesk.tickets.services import canned as canned_replies
-from helpdesk.tickets.services import pages
+from helpdesk.tickets.services import followers, pages
 from helpdesk.tickets.views import bp, checked_number
 from helpdesk.tickets.views.page import catalogue_choices, render_ticket
 
@@ -64,7 +64,16 @@ def index():
     q = search_box()
     # A ticket's whole number finds it whatever its status.
     wanted = None if status == "all" or WHOLE_NUMBER.fullmatch(q) else status
-    filters = services.TicketFilters(status=wanted, mine=True, q=q)
+    scopes = followers.list_scopes(me())  # none: the official sees their own tickets only
+    scope = request.args.get("scope", "")
+    scope = scope if scope in scopes else ""
+    filters = services.TicketFilters(
+        status=wanted,
+        mine=scope == "mine" or not scopes,
+        following=scope == "following",
+        my_unit=scope == "unit",
+        q=q,
+    )
     page = services.list_tickets(me(), filters, page=int_arg("page"), per_page=PER_PAGE)
     return render_template(
         "tickets/index.html",
@@ -72,6 +81,8 @@ def index():
         status=status,
         q=q,
         status_filters=forms.REQUESTER_STATUS_FILTERS,
+        scope=scope,
+        scope_filters={name: forms.SCOPE_LABELS[name] for name in ("", *scopes)} if scopes else {},
     )
 
 

@@ -13,7 +13,7 @@ from helpdesk import errors
 from helpdesk.auth.models import STAFF_ROLES
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.tickets import forms, services
-from helpdesk.tickets.services import pages
+from helpdesk.tickets.services import pages, references
 from helpdesk.tickets.views import bp, checked_number
 from helpdesk.tickets.views.page import catalogue_choices, render_ticket
 from helpdesk.tickets.views.requester import conflict, error_for, files
@@ -228,6 +228,22 @@ def parent(number: str):
         services.link_parent(me(), ticket, incident, version=forms.version_of(form.version))
 
     return act(number, "parent", form, call, _("Parent incident saved."))
+
+
+@bp.route("/<number>/external-ref", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def external_ref(number: str):
+    number, ticket = staff_ticket(number)
+    form = forms.ExternalRefForm()
+    return act(
+        number,
+        "external_ref",
+        form,
+        lambda: references.change_external_ref(
+            me(), ticket, form.external_ref.data or "", version=forms.version_of(form.version)
+        ),
+        _("External reference saved."),
+    )
 
 
 def target_ticket(number: str, field: str):

@@ -304,7 +304,7 @@ def test_the_staff_page_has_one_composer_and_the_rest_in_panels(browser, agent, 
     assert "note" not in actions and "status" not in actions
     assert actions.count("reply") == 1
     panels = re.findall(r'<details[^>]*data-panel="(\w+)"', html)
-    assert panels == ["assignment", "priority", "move", "facts", "merge", "parent"]
+    assert panels == ["assignment", "priority", "move", "facts", "merge", "external_ref", "parent"]
     controls = section(html, "staff-controls")
     for name in ("assignee", "priority", "queue", "escalate_reason", "system", "target", "parent"):
         tag = field_tag(controls, name)

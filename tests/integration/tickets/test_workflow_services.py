@@ -285,7 +285,10 @@ def test_a_duplicate_merged_into_another_closes_and_both_requesters_are_told(
         ("status_changed", {"old": "new", "new": "resolved", "reason": "merged"}),
         ("status_changed", {"old": "resolved", "new": "closed", "reason": "merged"}),
     ]
-    assert events_of(db, target, after=event_id) == [("merged_in", {"source": source.number})]
+    assert events_of(db, target, after=event_id) == [
+        ("merged_in", {"source": source.number}),
+        ("follower_added", {"user_id": other_requester.id, "source": source.number}),
+    ]
     assert sorted(mail_since(db, outbox_id)) == [
         ("ticket_merged", other_requester.id),
         ("ticket_merged_in", requester.id),
