@@ -38,15 +38,31 @@ token_cli = AppGroup("token", help="API tokens.")
     default=None,
     help="2-digit province code of the account; with --queue, the one province it covers there.",
 )
-@click.option("--unit", default="", help="Unit name (needs --province).")
+@click.option(
+    "--unit",
+    default="",
+    help="Unit name (needs --province): the province's listed unit it matches (case, diacritics "
+    'and "UBND xã/phường" aside), else kept as written.',
+)
+@click.option("--unit-code", default="", help="Code of a listed unit of --province, exactly.")
 @click.option("--queue", "queues", multiple=True, help="Queue the agent belongs to.")
 @click.option(
     "--all-provinces",
     is_flag=True,
     help="With --queue: cover every province of the queue (instead of --province).",
 )
-def create_user(
-    username, role, password, email, full_name, phone, province, unit, queues, all_provinces
+def create_user(  # noqa: PLR0913 - one parameter per option
+    username,
+    role,
+    password,
+    email,
+    full_name,
+    phone,
+    province,
+    unit,
+    unit_code,
+    queues,
+    all_provinces,
 ) -> None:
     """Create an active account; USERNAME is CCCD@domain (a bare CCCD gets the default domain).
 
@@ -86,6 +102,7 @@ def create_user(
         phone=phone,
         province_code=province,
         unit=unit,
+        unit_code=unit_code,
         must_change_password=bool(password),
     )
     enrolled = [queue for _reference, queue in found]
@@ -107,7 +124,9 @@ def create_user(
 def import_users(file: Path) -> None:
     """Create accounts from a CSV (UTF-8) or XLSX FILE.
 
-    Columns: cccd, full_name, email, phone, province, unit, role (empty role: requester).
+    Columns: cccd, full_name, email, phone, province, unit, role (empty role: requester), and
+    optionally unit_code (a listed unit's code; else `unit` is matched to the province's list
+    by name, or kept as written).
     Each new account is mailed an activation link to set its own password. Each bad row is
     reported as "line N: reason" and creates nothing; the good rows are created together.
     Exits with status 1 when any row was bad (the good rows are still created).
