@@ -105,6 +105,7 @@ PATHS = {
                 ),
                 query("queue", "Queue code."),
                 query("province", "2-digit province code."),
+                query("unit", "A listed unit's code (a commune's or ward's 5 digits)."),
                 query("category", "Category code."),
                 query("system", "System code."),
                 query(

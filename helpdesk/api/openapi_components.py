@@ -103,7 +103,19 @@ TICKET_PROPERTIES = {
     "system": text("System code (reference/ministries.csv)."),
     "category": text("Category code (reference/categories.csv)."),
     "province": text("2-digit province code."),
-    "unit": text(),
+    "unit": {
+        "type": ["object", "null"],
+        "required": ["code", "name"],
+        "additionalProperties": False,
+        "description": "The unit the ticket was filed for; null when it names none.",
+        "properties": {
+            "code": nullable_text(
+                "The listed unit's code (5 digits for a commune, ward or special zone); null "
+                "for a name kept as written."
+            ),
+            "name": text(),
+        },
+    },
     "dossier_code": text("Mã hồ sơ, may be empty."),
     "procedure_code": text("Mã thủ tục, may be empty."),
     "queue": text("Code of the queue working the ticket."),
@@ -229,7 +241,16 @@ NEW_TICKET = {
         "system": text("System code."),
         "category": text("Category code."),
         "province": text("2-digit province code."),
-        "unit": text(maxLength=200),
+        "unit": text(
+            "The unit's name: matched to the province's listed unit (case, diacritics and "
+            '"UBND xã/phường" aside), else kept as written.',
+            maxLength=200,
+        ),
+        "unit_code": text(
+            "A listed unit of the province, exactly (422 for another province's or an unknown "
+            "code); `unit` is then not needed.",
+            maxLength=16,
+        ),
         "subject": text(maxLength=200),
         "description": text(maxLength=20000),
         "dossier_code": text(maxLength=60),

@@ -20,6 +20,7 @@ from helpdesk.api.services import TicketChanges
 from helpdesk.auth import permissions
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import User, is_staff
+from helpdesk.auth.services import units
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue
@@ -44,6 +45,7 @@ TICKET_TEXT_FIELDS = (
     "category",
     "province",
     "unit",
+    "unit_code",
     "subject",
     "description",
     "dossier_code",
@@ -98,7 +100,7 @@ def ticket_json(
         "system": ticket.system_code,
         "category": ticket.category_code,
         "province": ticket.province_code,
-        "unit": ticket.unit,
+        "unit": unit_json(ticket),
         "dossier_code": ticket.dossier_code,
         "procedure_code": ticket.procedure_code,
         "queue": ticket.queue.code,
@@ -121,6 +123,15 @@ def ticket_json(
             for user in followers or ()
         ]
     return shown
+
+
+def unit_json(ticket: Ticket) -> dict | None:
+    """The ticket's unit: its name as filed and the listed unit's code (null for a name kept as
+    written); null when the ticket names no unit."""
+    if ticket.unit_id is None and not ticket.unit:
+        return None
+    record = ticket.unit_record if ticket.unit_id is not None else None
+    return {"code": record.code if record is not None else None, "name": ticket.unit}
 
 
 def ticket_detail_json(
@@ -327,6 +338,10 @@ def ticket_filters(args) -> tuple[TicketFilters, int, int]:
             problems["queue"] = _("Unknown queue.")
         else:
             values["queue_id"] = queue.id
+    if args.get("unit"):
+        if not is_code(args["unit"]) or units.by_code(args["unit"]) is None:
+            problems["unit"] = _("Unknown code.")
+        values["unit"] = args["unit"]
     for name, model in (("province", Province), ("category", Category), ("system", System)):
         code = args.get(name) or None
         if code is None:

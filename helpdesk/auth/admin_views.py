@@ -218,6 +218,7 @@ def fill_account_choices(form: AccountForm) -> None:
     # What the browser sends is ignored: the unit admin's own unit is the only choice.
     form.province.data = unit.province_code
     form.unit.data = unit.name
+    form.unit_code.data = unit.code or ""
     form.role.data = Role.REQUESTER.value
 
 

@@ -39,7 +39,13 @@ token_cli = AppGroup("token", help="API tokens.")
     default=None,
     help="2-digit province code of the account; with --queue, the one province it covers there.",
 )
-@click.option("--unit", default="", help="Unit name (needs --province).")
+@click.option(
+    "--unit",
+    default="",
+    help="Unit name (needs --province): the province's listed unit it matches (case, diacritics "
+    'and "UBND xã/phường" aside), else kept as written.',
+)
+@click.option("--unit-code", default="", help="Code of a listed unit of --province, exactly.")
 @click.option("--queue", "queues", multiple=True, help="Queue the agent belongs to.")
 @click.option(
     "--all-provinces",
@@ -52,7 +58,7 @@ token_cli = AppGroup("token", help="API tokens.")
     multiple=True,
     help="Observers: a system whose figures it reads (repeat for several); none: every system.",
 )
-def create_user(
+def create_user(  # noqa: PLR0913 - one parameter per option
     username,
     role,
     password,
@@ -61,6 +67,7 @@ def create_user(
     phone,
     province,
     unit,
+    unit_code,
     queues,
     all_provinces,
     systems,
@@ -112,6 +119,7 @@ def create_user(
         phone=phone,
         province_code=province,
         unit=unit,
+        unit_code=unit_code,
         must_change_password=bool(password),
         systems=tuple(systems),
     )
@@ -136,7 +144,9 @@ def create_user(
 def import_users(file: Path) -> None:
     """Create accounts from a CSV (UTF-8) or XLSX FILE.
 
-    Columns: cccd, full_name, email, phone, province, unit, role (empty role: requester).
+    Columns: cccd, full_name, email, phone, province, unit, role (empty role: requester), and
+    optionally unit_code (a listed unit's code; else `unit` is matched to the province's list
+    by name, or kept as written).
     Each new account is mailed an activation link to set its own password. Each bad row is
     reported as "line N: reason" and creates nothing; the good rows are created together.
     Exits with status 1 when any row was bad (the good rows are still created).

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -66,6 +67,11 @@ def confirm_field() -> PasswordField:
     )
 
 
+def unit_code_field() -> HiddenField:
+    """The code of the unit chosen from the province's list (the type-ahead writes it)."""
+    return HiddenField(validators=[Optional(), Length(max=16)])
+
+
 # A CCCD is 12 digits: phones open the number pad (the login name, CCCD@domain, stays text).
 CCCD_INPUT = {"inputmode": "numeric", "pattern": "[0-9]*"}
 
@@ -101,6 +107,7 @@ class RegistrationForm(FlaskForm):
         validators=[DataRequired(), Length(max=200)],
         description=_l("Your commune, ward or department, e.g. UBND phường Ba Đình"),
     )
+    unit_code = unit_code_field()
     password = new_password_field(_l("Password"))
     password_confirm = confirm_field()
 
@@ -113,6 +120,7 @@ class RegistrationForm(FlaskForm):
             phone=self.phone.data or "",
             province_code=self.province.data,
             unit=self.unit.data,
+            unit_code=self.unit_code.data or "",
             password=self.password.data,
             language=language,
         )
@@ -151,6 +159,13 @@ class ProfileForm(FlaskForm):
         description=_l("A new address is used once you follow the link we send to it."),
     )
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=20)])
+    # Shown only to whom may still choose their unit (services.may_choose_unit).
+    unit = StringField(
+        _l("Unit"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Choose your commune, ward or department from your province's list."),
+    )
+    unit_code = unit_code_field()
     language = SelectField(
         _l("Language"),
         choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")],
@@ -163,7 +178,7 @@ class ProfileForm(FlaskForm):
         description=_l("Needed only to change the e-mail address."),
     )
 
-    def to_change(self) -> ProfileChange:
+    def to_change(self, *, with_unit: bool) -> ProfileChange:
         return ProfileChange(
             full_name=self.full_name.data,
             email=self.email.data,
@@ -171,6 +186,8 @@ class ProfileForm(FlaskForm):
             language=self.language.data,
             notify_updates=bool(self.notify_updates.data),
             current_password=self.current_password.data or "",
+            unit=(self.unit.data or "") if with_unit else None,
+            unit_code=(self.unit_code.data or "") if with_unit else "",
         )
 
 
@@ -192,6 +209,7 @@ class AccountForm(FlaskForm):
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=20)])
     province = SelectField(_l("Province"), validators=[Optional()])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=200)])
+    unit_code = unit_code_field()
     role = SelectField(_l("Role"), validators=[DataRequired()])
     systems = SelectMultipleField(
         _l("Systems the observer reads"),
@@ -209,6 +227,7 @@ class AccountForm(FlaskForm):
             province_code=self.province.data or None,
             unit=self.unit.data or "",
             systems=tuple(self.systems.data or ()),
+            unit_code=self.unit_code.data or "",
         )
 
 

@@ -127,6 +127,7 @@ class TicketForm(FlaskForm):
         validators=[Length(max=filing.LIMITS["unit"])],
         description=_l("Commune, ward or department."),
     )
+    unit_code = HiddenField(validators=[Optional(), Length(max=filing.LIMITS["unit_code"])])
     subject = StringField(
         _l("Subject"),
         validators=[DataRequired(), Length(max=filing.LIMITS["subject"])],
@@ -169,6 +170,7 @@ class TicketForm(FlaskForm):
             subject=self.subject.data or "",
             description=self.description.data or "",
             unit=self.unit.data or "",
+            unit_code=self.unit_code.data or "",
             dossier_code=self.dossier_code.data or "",
             procedure_code=self.procedure_code.data or "",
             priority=self.priority.data,
@@ -341,6 +343,8 @@ class QueueFilterForm(FlaskForm):
     status = SelectField(_l("Status"), default="", validate_choice=True)
     queue = SelectField(_l("Queue"), default="")
     province = SelectField(_l("Province"), default="")
+    # The chosen province's communes, wards and other listed units (a unit's code).
+    unit = SelectField(_l("Unit"), default="")
     category = SelectField(_l("Kind of problem"), default="")
     system = SelectField(_l("System"), default="")
     sla = SelectField(_l("SLA"), default="")
@@ -351,6 +355,7 @@ class QueueFilterForm(FlaskForm):
 FILTER_PHRASES = {
     "queue": _l("queue %(value)s"),
     "province": _l("province %(value)s"),
+    "unit": _l("unit %(value)s"),
     "category": _l("kind of problem %(value)s"),
     "system": _l("system %(value)s"),
     "sla": _l("SLA %(value)s"),

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk import errors, inputs
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Role, Status, Unit, User
+from helpdesk.auth.models import Role, Status, User
+from helpdesk.auth.services import units
 from helpdesk.auth.services.accounts import (
     check_password_policy,
     hash_password,
@@ -28,7 +29,6 @@ from helpdesk.auth.services.fields import (
     check_phone,
     check_province,
     check_role,
-    find_or_create_unit,
     normalised_email,
 )
 from helpdesk.auth.services.observers import check_systems, stage_observer_systems
@@ -56,6 +56,7 @@ class AccountDraft:
     phone: str = ""
     province_code: str | None = None
     unit: str = ""
+    unit_code: str = ""  # picks the province's unit exactly; empty: `unit` is matched
     password: str | None = None
     # Set by whoever chose the password for the user (CLI --password): change it at first login.
     must_change_password: bool = False
@@ -119,15 +120,17 @@ def build_account(
     email = normalised_email(draft.email) if draft.email.strip() else ""
     phone = check_phone(draft.phone)
     province_code = check_province(draft.province_code)
-    if draft.unit.strip() and not province_code:
+    given = bool(draft.unit.strip() or draft.unit_code.strip())
+    if given and not province_code:
         raise errors.Invalid(_("Choose the province of the unit."), "province")
     if require_unit and role in UNIT_ROLES:
         if not province_code:
             raise errors.Invalid(_("Choose a province from the list."), "province")
-        if not draft.unit.strip():
+        if not given:
             raise errors.Invalid(_("Enter the name of the unit."), "unit")
     if not draft.password and not email:
         raise errors.Invalid(_("An e-mail address is needed to send the activation link."), "email")
+    own_unit = None
     if actor is not None and actor.role == Role.COORDINATOR:
         if province_code != actor.province_code:
             raise errors.Invalid(
@@ -136,18 +139,18 @@ def build_account(
         if not permissions.can(actor, "accounts.create", province_code=province_code, role=role):
             raise errors.Invalid(_("You cannot give this role."), "role")
     elif actor is not None and actor.role != Role.ADMIN:
-        same_unit = (
-            actor.unit is not None
-            and province_code == actor.province_code
-            and Unit.key_for(draft.unit) == actor.unit.key
-        )
-        if not same_unit:
+        if not units.is_same(actor.unit, province_code, draft.unit, draft.unit_code):
             raise errors.Invalid(_("You can create accounts only for your own unit."), "unit")
         if not permissions.can(actor, "accounts.create", role=role):
             raise errors.Invalid(_("You cannot give this role."), "role")
+        own_unit = actor.unit
+    if own_unit is None and given:
+        units.check(province_code, draft.unit, draft.unit_code)
     if db.session.scalar(select(User.id).where(User.cccd == login.cccd)) is not None:
         raise errors.Conflict(duplicate_message(), "username")
-    unit = find_or_create_unit(province_code, draft.unit) if draft.unit.strip() else None
+    unit = own_unit or (
+        units.resolve(province_code, draft.unit, draft.unit_code) if given else None
+    )
     user = User(
         cccd=login.cccd,
         domain=login.domain,

@@ -29,7 +29,7 @@ from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("cccd", "full_name", "email", "phone", "province", "unit", "role")
+COLUMNS = ("cccd", "full_name", "email", "phone", "province", "unit", "unit_code", "role")
 REQUIRED_COLUMNS = ("cccd", "full_name", "email", "province", "unit", "role")
 MAX_ROWS = 5000
 # The service's field names, as the file's columns name them.
@@ -163,10 +163,12 @@ def import_accounts(
 ) -> ImportReport:
     """Create an account per good row, with an activation mail; report each bad row. Commits.
 
-    A bad row (its line and reason in the report) creates nothing; the good rows are created
-    together in one transaction. `actor` None is the command line; a coordinator may import
-    requesters and unit admins of its province only (a row of another province is bad); a
-    unit admin may import requesters of their own unit only.
+    A row's unit is the province's unit its `unit_code` names, else the listed unit its
+    `unit` matches, else that name kept as written (units.resolve); a code unknown or of
+    another province makes the row bad. A bad row (its line and reason in the report) creates
+    nothing; the good rows are created together in one transaction. `actor` None is the
+    command line; a coordinator may import requesters and unit admins of its province only (a
+    row of another province is bad); a unit admin may import requesters of their own unit only.
     """
     now = now or utcnow()
     if actor is not None:
@@ -238,6 +240,7 @@ def _build(
         phone=values["phone"],
         province_code=values["province"].zfill(2) if values["province"].isdigit() else None,
         unit=values["unit"],
+        unit_code=_code_text(values["unit_code"], numeric="unit_code" in row.numeric),
     )
     if values["province"] and draft.province_code is None:
         raise errors.Invalid(_("Choose a province from the list."), "province")
@@ -245,6 +248,12 @@ def _build(
         # A coordinator's file may leave the column empty: its rows are of its province.
         draft = replace(draft, province_code=actor.province_code)
     return build_account(draft, actor=actor, require_unit=True, now=now)
+
+
+def _code_text(value: str, *, numeric: bool) -> str:
+    """A unit code as the list writes it (5 digits): a spreadsheet's number cell loses its
+    leading zeros (00004 becomes 4), given back here."""
+    return value.zfill(5) if numeric and value.isdigit() else value
 
 
 def _reason(error: errors.HelpdeskError) -> str:

@@ -1,4 +1,5 @@
-"""A user's own profile: name, e-mail (confirmed again when changed), phone, language, mail.
+"""A user's own profile: name, e-mail (confirmed again when changed), phone, language, mail,
+and, for an official whose unit is not yet one of the list, the unit chosen from the list.
 
 A new e-mail address needs the current password, and once it takes effect the old address is
 mailed a link that undoes the change for a week: whoever took the account over cannot also
@@ -15,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from helpdesk import errors, inputs
-from helpdesk.auth.models import EmailChange, Status, TokenRevocation, User
-from helpdesk.auth.services import links
+from helpdesk.auth.models import EmailChange, Role, Status, TokenRevocation, User
+from helpdesk.auth.services import links, units
 from helpdesk.auth.services.accounts import (
     local_time,
     new_session_token,
@@ -41,14 +42,30 @@ class ProfileChange:
     language: str
     notify_updates: bool
     current_password: str = ""  # needed only for a new e-mail address
+    unit: str | None = None  # None: not given (kept); see may_choose_unit
+    unit_code: str = ""
+
+
+def may_choose_unit(user: User) -> bool:
+    """Whether the profile lets the user choose their unit: an official of a province whose unit
+    is a name as written (or none), who picks the record it means. A listed unit was checked
+    by whoever approved or made the account: it changes on the accounts pages, never by its
+    owner alone, as a unit's members may see its tickets and its unit admin runs its accounts."""
+    return (
+        user.role == Role.REQUESTER
+        and bool(user.province_code)
+        and (user.unit is None or not user.unit.listed)
+    )
 
 
 def update_profile(user: User, change: ProfileChange, *, now: datetime | None = None) -> bool:
     """Save the profile. A new e-mail address is kept aside and a link mailed to it. Commits.
 
     Returns True when a confirmation link went to a new address (the old one stays in use
-    until the link is followed). Raises errors.Invalid naming the field, `current_password`
-    when a new address comes without the right current password (nothing is saved then).
+    until the link is followed). A unit given is resolved in the user's province
+    (units.resolve) when may_choose_unit allows it, else ignored. Raises errors.Invalid
+    naming the field, `current_password` when a new address comes without the right current
+    password, `unit_code` for a code unknown or of another province (nothing is saved then).
     """
     now = now or utcnow()
     full_name = " ".join(change.full_name.split())
@@ -59,9 +76,14 @@ def update_profile(user: User, change: ProfileChange, *, now: datetime | None = 
     phone = check_phone(change.phone)
     if change.language not in ("vi", "en"):
         raise errors.Invalid(_("Choose a language from the list."), "language")
+    choosing = may_choose_unit(user) and bool((change.unit or "").strip() or change.unit_code)
+    if choosing:
+        units.check(user.province_code, change.unit or "", change.unit_code)
     new_address = email.lower() != user.email.lower() and email != user.pending_email
     if new_address:
         check_current_password(user, change.current_password)
+    if choosing:
+        user.unit = units.resolve(user.province_code, change.unit or "", change.unit_code)
     user.full_name = full_name[:120]
     user.phone = phone
     user.language = change.language

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk import errors, inputs
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, Status, User
-from helpdesk.auth.services import links
+from helpdesk.auth.services import links, units
 from helpdesk.auth.services.accounts import (
     check_password_policy,
     hash_password,
@@ -25,7 +25,6 @@ from helpdesk.auth.services.accounts import (
 from helpdesk.auth.services.fields import (
     check_phone,
     check_province,
-    find_or_create_unit,
     normalised_email,
 )
 from helpdesk.extensions import db
@@ -49,6 +48,7 @@ class RegistrationDraft:
     unit: str
     password: str
     language: str = "vi"
+    unit_code: str = ""  # chosen from the province's list; empty: `unit` as typed is matched
 
 
 def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User | None:
@@ -61,7 +61,9 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User |
     your CCCD: log in, or reset the password) and None is returned. A registration never
     confirmed, expired or not, or a rejected one is replaced, so that no stranger's
     registration keeps the CCCD's owner out: the replaced one's link stops working.
-    Raises errors.Invalid for a bad field.
+    The unit is the province's unit `unit_code` names, else the listed unit the typed name
+    matches, else the name kept as written (units.resolve).
+    Raises errors.Invalid for a bad field (`unit_code` for a code unknown or of another province).
     """
     now = now or utcnow()
     login = parse_username(f"{draft.cccd.strip()}@{draft.domain}", now=now, field="cccd")
@@ -82,12 +84,14 @@ def register(draft: RegistrationDraft, *, now: datetime | None = None) -> User |
         full_name=full_name,
         email=email,
     )
+    # Checked before the CCCD is looked up: a bad unit is told whether or not it has an account.
+    units.check(province_code, draft.unit, draft.unit_code)
 
     user = db.session.scalar(select(User).where(User.cccd == login.cccd))
     if user is not None and not is_replaceable(user):
         tell_owner(user, password=draft.password, now=now)
         return None
-    unit = find_or_create_unit(province_code, draft.unit)
+    unit = units.resolve(province_code, draft.unit, draft.unit_code)
     if user is None:
         user = User(cccd=login.cccd)
         db.session.add(user)

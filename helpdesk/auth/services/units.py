@@ -60,6 +60,20 @@ def resolve(province_code: str, name: str = "", code: str = "", *, field: str = 
     of the province), else the listed unit `name` matches, else the name kept as written
     (an unlisted unit, found or made; flushed, not committed). errors.Invalid names `field`
     (or `unit_code`) when nothing usable was given."""
+    chosen = check(province_code, name, code, field=field)
+    if chosen is not None:
+        return chosen
+    name = " ".join((name or "").split())
+    return match(province_code, name) or _unlisted(province_code, name)
+
+
+def check(
+    province_code: str, name: str = "", code: str = "", *, field: str = "unit"
+) -> Unit | None:
+    """What `resolve` would refuse, refused without writing anything: the unit `code` names
+    (None when no code is given, once the name is found usable). Raises errors.Invalid on
+    `unit_code` for a code that is unknown or of another province, on `field` for a name that
+    cannot be kept."""
     if code and code.strip():
         unit = by_code(code)
         if unit is None or unit.province_code != province_code:
@@ -68,7 +82,32 @@ def resolve(province_code: str, name: str = "", code: str = "", *, field: str = 
     name = inputs.require_readable(" ".join((name or "").split()), field)
     if not Unit.key_for(name):
         raise errors.Invalid(_("Enter the name of your unit."), field)
-    return match(province_code, name) or _unlisted(province_code, name)
+    return None
+
+
+def is_same(unit: Unit | None, province_code: str | None, name: str = "", code: str = "") -> bool:
+    """Whether a name or code given with a province means `unit` itself, read without a query:
+    the same code, or (no code given) the same name written alike (case, diacritics and
+    spacing aside)."""
+    if unit is None or not province_code or unit.province_code != province_code:
+        return False
+    if code and code.strip():
+        return unit.code is not None and unit.code == code.strip()
+    key = Unit.key_for(name or "")
+    return bool(key) and key == unit.key
+
+
+def listed_in(province_code: str) -> list[Unit]:
+    """Every listed, active unit of the province, by name (one query; a few hundred at most)."""
+    if not province_code:
+        return []
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.province_code == province_code, Unit.code.is_not(None), Unit.active)
+            .order_by(Unit.name, Unit.id)
+        )
+    )
 
 
 def _unlisted(province_code: str, name: str) -> Unit:

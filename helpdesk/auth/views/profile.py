@@ -37,9 +37,13 @@ def profile_key() -> str:
 @limiter.limit("10/minute;50/hour", methods=["POST"], key_func=profile_key)
 def profile():
     form = ProfileForm(obj=current_user)
+    choosing = services.may_choose_unit(me())
+    if not form.is_submitted():
+        form.unit.data = current_user.unit.name if current_user.unit else ""
+        form.unit_code.data = ""
     if form.validate_on_submit():
         try:
-            mailed = services.update_profile(me(), form.to_change())
+            mailed = services.update_profile(me(), form.to_change(with_unit=choosing))
         except errors.HelpdeskError as error:
             errors.attach_to_form(form, error)
         else:
@@ -58,6 +62,7 @@ def profile():
         form=form,
         user=me(),
         is_admin=current_user.role == Role.ADMIN,
+        choosing_unit=choosing,
     )
 
 

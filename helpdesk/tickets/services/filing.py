@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk import errors, text
-from helpdesk.auth.models import User
+from helpdesk.auth.models import Unit, User
+from helpdesk.auth.services import units
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db, insert_with_conflicts
 from helpdesk.notifications.outbox import dispatch
@@ -41,6 +42,7 @@ LIMITS = {
     "subject": 200,
     "description": 20000,
     "unit": 200,
+    "unit_code": 16,
     "dossier_code": 60,
     "procedure_code": 60,
     # Texts of the workflow that go through clean_text too (its default limit is 200).
@@ -49,6 +51,7 @@ LIMITS = {
     "comment": 2000,
 }
 REQUIRED = ("system", "category", "province", "subject", "description")
+UNIT_FIELDS = {"province", "unit", "unit_code"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class TicketDraft:
     subject: str
     description: str
     unit: str = ""
+    unit_code: str = ""  # a listed unit of the province, exactly; empty: `unit` is matched
     dossier_code: str = ""
     procedure_code: str = ""
     priority: int = Priority.NORMAL
@@ -83,8 +87,11 @@ def clean_text(value, name: str, problems: dict[str, str], *, multiline: bool = 
     return value.replace("\r\n", "\n")
 
 
-def validate(draft: TicketDraft) -> dict:
-    """The draft's cleaned values; raises errors.Invalid with a message for every bad field."""
+def validate(draft: TicketDraft, *, requester: User | None = None) -> dict:
+    """The draft's cleaned values; raises errors.Invalid with a message for every bad field.
+
+    A unit code must name a listed unit of the province (read here unless it is the
+    requester's own unit, as the form fills it in); its unit is `unit_record` of the values."""
     problems: dict[str, str] = {}
     values = {
         name: clean_text(getattr(draft, name), name, problems, multiline=name == "description")
@@ -95,6 +102,7 @@ def validate(draft: TicketDraft) -> dict:
             "subject",
             "description",
             "unit",
+            "unit_code",
             "dossier_code",
             "procedure_code",
         )
@@ -122,6 +130,16 @@ def validate(draft: TicketDraft) -> dict:
             row = find(values[name])
             if row is None or not getattr(row, "active", True):
                 problems[name] = message
+    named = (values["unit"], values["unit_code"])
+    if any(named) and not problems.keys() & UNIT_FIELDS:
+        own = requester.unit if requester is not None else None
+        try:
+            if units.is_same(own, values["province"], *named):
+                values["unit_record"] = own
+            else:
+                values["unit_record"] = units.check(values["province"], *named)
+        except errors.Invalid as error:
+            problems.update(error.fields)
     if problems:
         raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
     values["priority"] = int(priority)
@@ -185,7 +203,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     """
 
     now = now or utcnow()
-    values = validate(draft)
+    values = validate(draft, requester=requester)
     existing = find_submission(requester, draft.submission_key)
     if existing is not None:
         return existing
@@ -193,13 +211,15 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         values["system"], values["category"], values["province"], values["priority"]
     )
     decision = routing.decide(facts)
+    unit = unit_of(values)
     ticket = Ticket(
         subject=values["subject"],
         description=values["description"],
         system_code=facts.system,
         category_code=facts.category,
         province_code=facts.province,
-        unit=values["unit"],
+        unit=unit.name if unit is not None else "",
+        unit_record=unit,
         dossier_code=values["dossier_code"],
         procedure_code=values["procedure_code"],
         priority=decision.priority,
@@ -256,6 +276,17 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     dispatch(outbox)
     deadlines.schedule_timers(ticket, timers=timers)
     return ticket
+
+
+def unit_of(values: dict) -> Unit | None:
+    """The unit a ticket is filed for: the one `unit_code` names (or the requester's own, as
+    `validate` found them), else the listed unit of the province the typed name matches, else
+    that name kept as written (an unlisted unit, made if new); None when neither is given."""
+    if values.get("unit_record") is not None:
+        return values["unit_record"]
+    if not values["unit"]:
+        return None
+    return units.resolve(values["province"], values["unit"])
 
 
 def commit_keeping_loaded() -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import Row, Select, and_, exists, false, func, or_, select, unio
 from sqlalchemy.orm import joinedload, lazyload
 
 from helpdesk import text
-from helpdesk.auth.models import User, is_staff
+from helpdesk.auth.models import Unit, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
 from helpdesk.tickets.services import postgres
@@ -32,6 +32,7 @@ class TicketFilters:
     province: str | None = None
     category: str | None = None
     system: str | None = None
+    unit: str | None = None  # a listed unit's code
     sla_state: str | None = None
     assignee_id: int | None = None
     unassigned: bool = False
@@ -101,6 +102,9 @@ def filtered(
         conditions.append(Ticket.category_code == filters.category)
     if filters.system:
         conditions.append(Ticket.system_code == filters.system)
+    if filters.unit:
+        chosen = select(Unit.id).where(Unit.code == filters.unit).scalar_subquery()
+        conditions.append(Ticket.unit_id == chosen)
     if filters.assignee_id is not None:
         conditions.append(Ticket.assignee_id == filters.assignee_id)
     if filters.unassigned:
@@ -263,11 +267,13 @@ def _list(
 
 @functools.cache
 def _whole_tickets() -> tuple:
-    """How a list loads whole tickets (made once: options are immutable). The assignee's unit
-    and province would be joined for naught."""
+    """How a list loads whole tickets (made once: options are immutable), their unit's code
+    too. The assignee's unit and province, and the unit's province, would be joined for
+    naught."""
     return (
         joinedload(Ticket.queue),
         joinedload(Ticket.assignee).options(lazyload(User.unit), lazyload(User.province)),
+        joinedload(Ticket.unit_record).options(lazyload(Unit.province)),
         joinedload(Ticket.category),
         joinedload(Ticket.province),
     )

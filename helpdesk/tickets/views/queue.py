@@ -9,6 +9,7 @@ from flask_login import current_user
 from helpdesk import errors, reference_cache, text
 from helpdesk.auth.models import STAFF_ROLES, Role
 from helpdesk.auth.permissions import me, role_required
+from helpdesk.auth.services import units
 from helpdesk.catalogue import services as catalogue
 from helpdesk.catalogue.models import Category, Province
 from helpdesk.inputs import args_of, id_from, int_arg
@@ -28,7 +29,18 @@ OVERSEERS = (Role.ADMIN, Role.SUPERVISOR)  # shown the queues nobody staffs
 COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count reads every match
 QUERY_LIMIT = 200
 # What the queue's links keep of a query string: its filters, search words and page.
-QUEUE_ARGS = ("status", "queue", "province", "category", "system", "sla", "assignee", "q", "page")
+QUEUE_ARGS = (
+    "status",
+    "queue",
+    "province",
+    "unit",
+    "category",
+    "system",
+    "sla",
+    "assignee",
+    "q",
+    "page",
+)
 BULK_RESULTS = "tickets_bulk_results"
 # What a row of the queue shows (province and category names come from the catalogue in memory).
 QUEUE_COLUMNS = (
@@ -36,6 +48,7 @@ QUEUE_COLUMNS = (
     Ticket.number,
     Ticket.subject,
     Ticket.province_code,
+    Ticket.unit,
     Ticket.category_code,
     Ticket.priority,
     Ticket.assignee_id,
@@ -82,6 +95,7 @@ def filter_form(*, queues, agents, fixed: dict[str, list]) -> forms.QueueFilterF
     form.status.choices = fixed["status"]
     form.queue.choices = forms.options([("", _("All"))] + [(str(q.id), q.name) for q in queues])
     form.province.choices = fixed["province"]
+    form.unit.choices = unit_choices(form.province.choices)
     form.category.choices = fixed["category"]
     form.system.choices = fixed["system"]
     form.sla.choices = fixed["sla"]
@@ -94,6 +108,18 @@ def filter_form(*, queues, agents, fixed: dict[str, list]) -> forms.QueueFilterF
             field.data = field.default
             field.errors = []
     return form
+
+
+def unit_choices(provinces: list) -> list:
+    """The unit filter's choices: every listed unit of the province chosen (one query), or,
+    with no province chosen, the unit a link names by its code."""
+    province = request.args.get("province", "")
+    every = [("", _("All"))]
+    if province and any(choice.value == province for choice in provinces):
+        return forms.options(every + [(u.code, u.name) for u in units.listed_in(province)])
+    code = request.args.get("unit", "")
+    chosen = units.by_code(code) if code.isascii() and code.isalnum() and len(code) <= 16 else None
+    return forms.options(every + ([(chosen.code, chosen.name)] if chosen else []))
 
 
 def search_words() -> str:
@@ -112,6 +138,7 @@ def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
         status=status_for(form.status.data or "", q),
         queue_id=int(form.queue.data) if form.queue.data else None,
         province=form.province.data or None,
+        unit=form.unit.data or None,
         category=form.category.data or None,
         system=form.system.data or None,
         sla_state=form.sla.data or None,

@@ -29,8 +29,12 @@ FILERS = (Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN)
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*FILERS)
 def new():
-    unit = current_user.unit.name if current_user.unit else ""
-    form = forms.TicketForm(province=current_user.province_code, unit=unit)
+    unit = current_user.unit
+    form = forms.TicketForm(
+        province=current_user.province_code,
+        unit=unit.name if unit else "",
+        unit_code=(unit.code or "") if unit else "",
+    )
     form.fill_choices(**catalogue_choices())
     if not form.submission_key.data:
         form.submission_key.data = forms.new_submission_key()

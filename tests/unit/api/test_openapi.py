@@ -32,7 +32,7 @@ TICKET = {
     "system": "moj",
     "category": "payment",
     "province": "75",
-    "unit": "UBND xã A",
+    "unit": {"code": None, "name": "UBND xã A"},
     "dossier_code": "",
     "procedure_code": "",
     "queue": "moj-it",
