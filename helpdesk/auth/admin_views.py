@@ -10,12 +10,20 @@ from wtforms import SelectChoice
 
 from helpdesk import errors
 from helpdesk.auth import permissions, services
-from helpdesk.auth.forms import ROLE_LABELS, AccountForm, ActionForm, ImportForm, RejectForm
+from helpdesk.auth.forms import (
+    ROLE_LABELS,
+    AccountForm,
+    ActionForm,
+    ImportForm,
+    RejectForm,
+    RoleForm,
+)
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.inputs import int_arg
+from helpdesk.routing import services as routing
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -139,7 +147,8 @@ def new():
     if form.validate_on_submit():
         draft = form.to_draft()
         try:
-            user = services.create_account(draft, actor=me(), require_unit=True)
+            # Through routing: a coordinator joins its province's queue with the account.
+            user = routing.provision_account(draft, actor=me(), require_unit=True)
         except errors.HelpdeskError as error:
             attach(form, error)
         else:
@@ -171,6 +180,31 @@ def fill_account_choices(form: AccountForm) -> None:
     form.province.data = unit.province_code
     form.unit.data = unit.name
     form.role.data = Role.REQUESTER.value
+
+
+@bp.route("/<int:user_id>/role", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def role(user_id: int):
+    """An account's role and province (a coordinator's queue membership follows them)."""
+    user = services.get_managed_account(me(), user_id)
+    form = RoleForm(obj=None if request.method == "POST" else user)
+    if request.method == "GET":
+        form.province.data = user.province_code or ""
+    form.province.choices = [SelectChoice("", "—")] + [
+        SelectChoice(p.code, p.name) for p in catalogue.provinces()
+    ]
+    form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
+    if form.validate_on_submit():
+        try:
+            routing.change_role(
+                me(), user.id, role=form.role.data, province_code=form.province.data or None
+            )
+        except errors.HelpdeskError as error:
+            attach(form, error)
+        else:
+            flash(_("The role of %(name)s is saved.", name=user.full_name), "success")
+            return redirect(url_for(".index"))
+    return render_template("accounts/role.html", form=form, user=user)
 
 
 # ---------------------------------------------------------------- import

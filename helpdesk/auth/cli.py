@@ -36,7 +36,8 @@ token_cli = AppGroup("token", help="API tokens.")
 @click.option(
     "--province",
     default=None,
-    help="2-digit province code of the account; with --queue, the one province it covers there.",
+    help="2-digit province code of the account (required for a coordinator, who joins its "
+    "province's queue province-CODE); with --queue, the one province it covers there.",
 )
 @click.option("--unit", default="", help="Unit name (needs --province).")
 @click.option("--queue", "queues", multiple=True, help="Queue the agent belongs to.")
@@ -54,14 +55,19 @@ def create_user(
     mailed so that its owner sets one. With --password the owner must change it at first login.
 
     Staff given --queue cover, in each queue, the province of --province or, with
-    --all-provinces, every province: one of the two, never implied.
+    --all-provinces, every province: one of the two, never implied. A coordinator needs
+    --province and joins that province's queue (province-CODE), covering it.
     """
+    if role == Role.COORDINATOR and not province:
+        raise click.ClickException(
+            "a coordinator works one province: give --province CODE (2 digits)"
+        )
     found = [(reference, routing.find_queue(reference)) for reference in queues]
     unknown = [reference for reference, queue in found if queue is None]
     if unknown:
         raise click.ClickException(f"unknown queue: {', '.join(unknown)} (use the queue code)")
     if queues and role not in STAFF_ROLES:
-        raise click.ClickException("--queue is for agents, supervisors and admins")
+        raise click.ClickException("--queue is for coordinators, agents, supervisors and admins")
     if all_provinces and not queues:
         raise click.ClickException("--all-provinces is for --queue")
     if all_provinces and province:
@@ -100,6 +106,8 @@ def create_user(
     coverage = "every province" if all_provinces else f"province {province}"
     for queue in enrolled:
         click.echo(f"member of {queue.code}, covering {coverage}")
+    if role == Role.COORDINATOR and f"province-{province}" not in {q.code for q in enrolled}:
+        click.echo(f"member of province-{province}, covering province {province}")
 
 
 @user_cli.command("import")

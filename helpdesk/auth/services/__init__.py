@@ -19,6 +19,7 @@ from helpdesk.auth.services.accounts import (
 )
 from helpdesk.auth.services.administration import (
     AccountDraft,
+    RoleChange,
     accounts_visible_to,
     create_account,
     get_managed_account,
@@ -26,6 +27,7 @@ from helpdesk.auth.services.administration import (
     search_accounts,
     set_account_enabled,
     stage_account,
+    stage_role_change,
 )
 from helpdesk.auth.services.imports import ImportReport, ImportRow, import_accounts, read_rows
 from helpdesk.auth.services.links import LinkExpired, LinkInvalid
@@ -73,6 +75,7 @@ __all__ = [
     "Outcome",
     "ProfileChange",
     "RegistrationDraft",
+    "RoleChange",
     "accounts_visible_to",
     "approve_account",
     "authenticate",
@@ -112,6 +115,7 @@ __all__ = [
     "set_language",
     "set_password_by_link",
     "stage_account",
+    "stage_role_change",
     "throttle_delay",
     "throttle_key",
     "throttled_accounts",
