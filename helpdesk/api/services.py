@@ -19,7 +19,7 @@ from helpdesk.auth.models import ApiToken, TokenRevocation, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Attachment, Message, Ticket
-from helpdesk.tickets.services.access import can_write_internal_notes, require_staff_on
+from helpdesk.tickets.services.access import can_write_internal_notes, require_work
 from helpdesk.tickets.services.assignment import stage_assignment
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.facts import stage_priority
@@ -216,7 +216,7 @@ def update_ticket(
     the commit, as with the single-change services.
     """
     now = now or utcnow()
-    require_staff_on(actor, ticket)
+    require_work(actor, ticket)
     try:
         expect_version(ticket, version)
         outbox: list = []

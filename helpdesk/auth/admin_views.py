@@ -18,6 +18,7 @@ from helpdesk.auth.forms import (
     ImportForm,
     ObserverSystemsForm,
     RejectForm,
+    RoleForm,
 )
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
@@ -25,6 +26,7 @@ from helpdesk.auth.services import approvals
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
 from helpdesk.inputs import int_arg, local_path
+from helpdesk.routing import services as routing
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -67,7 +69,7 @@ def disable(user_id: int):
     return set_enabled(user_id, enabled=False)
 
 
-@bp.route("/<int:user_id>/role", methods=["POST"])
+@bp.route("/<int:user_id>/appoint", methods=["POST"])
 @role_required(Role.ADMIN, Role.COORDINATOR)
 def appoint(user_id: int):
     """Make an official its unit's account administrator, or a requester again."""
@@ -172,7 +174,8 @@ def new():
     if form.validate_on_submit():
         draft = form.to_draft()
         try:
-            user = services.create_account(draft, actor=me(), require_unit=True)
+            # Through routing: a coordinator joins its province's queue with the account.
+            user = routing.provision_account(draft, actor=me(), require_unit=True)
         except errors.HelpdeskError as error:
             attach(form, error)
         else:
@@ -244,6 +247,31 @@ def observer_systems(user_id: int):
     elif request.method == "GET":
         form.systems.data = list(services.observer_systems(user.id))
     return render_template("accounts/observer_systems.html", form=form, user=user)
+
+
+@bp.route("/<int:user_id>/role", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def role(user_id: int):
+    """An account's role and province (a coordinator's queue membership follows them)."""
+    user = services.get_managed_account(me(), user_id)
+    form = RoleForm(obj=None if request.method == "POST" else user)
+    if request.method == "GET":
+        form.province.data = user.province_code or ""
+    form.province.choices = [SelectChoice("", "—")] + [
+        SelectChoice(p.code, p.name) for p in catalogue.provinces()
+    ]
+    form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
+    if form.validate_on_submit():
+        try:
+            routing.change_role(
+                me(), user.id, role=form.role.data, province_code=form.province.data or None
+            )
+        except errors.HelpdeskError as error:
+            attach(form, error)
+        else:
+            flash(_("The role of %(name)s is saved.", name=user.full_name), "success")
+            return redirect(url_for(".index"))
+    return render_template("accounts/role.html", form=form, user=user)
 
 
 # ---------------------------------------------------------------- import

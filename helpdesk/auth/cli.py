@@ -37,7 +37,8 @@ token_cli = AppGroup("token", help="API tokens.")
 @click.option(
     "--province",
     default=None,
-    help="2-digit province code of the account; with --queue, the one province it covers there.",
+    help="2-digit province code of the account (required for a coordinator, who joins its "
+    "province's queue province-CODE); with --queue, the one province it covers there.",
 )
 @click.option(
     "--unit",
@@ -78,10 +79,15 @@ def create_user(  # noqa: PLR0913 - one parameter per option
     mailed so that its owner sets one. With --password the owner must change it at first login.
 
     Staff given --queue cover, in each queue, the province of --province or, with
-    --all-provinces, every province: one of the two, never implied.
+    --all-provinces, every province: one of the two, never implied. A coordinator needs
+    --province and joins that province's queue (province-CODE), covering it.
 
     An observer given --system reads only those systems' figures; without it, every system's.
     """
+    if role == Role.COORDINATOR and not province:
+        raise click.ClickException(
+            "a coordinator works one province: give --province CODE (2 digits)"
+        )
     if systems and role != Role.OBSERVER:
         raise click.ClickException("--system is for observers")
     unknown_systems = [code for code in systems if catalogue.find_system(code) is None]
@@ -94,7 +100,7 @@ def create_user(  # noqa: PLR0913 - one parameter per option
     if unknown:
         raise click.ClickException(f"unknown queue: {', '.join(unknown)} (use the queue code)")
     if queues and role not in STAFF_ROLES:
-        raise click.ClickException("--queue is for agents, supervisors and admins")
+        raise click.ClickException("--queue is for coordinators, agents, supervisors and admins")
     if all_provinces and not queues:
         raise click.ClickException("--all-provinces is for --queue")
     if all_provinces and province:
@@ -137,6 +143,8 @@ def create_user(  # noqa: PLR0913 - one parameter per option
         click.echo(f"member of {queue.code}, covering {coverage}")
     if systems:
         click.echo(f"reads the figures of {', '.join(sorted(set(systems)))} only")
+    if role == Role.COORDINATOR and f"province-{province}" not in {q.code for q in enrolled}:
+        click.echo(f"member of province-{province}, covering province {province}")
 
 
 @user_cli.command("import")

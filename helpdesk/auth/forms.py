@@ -239,6 +239,13 @@ class ObserverSystemsForm(FlaskForm):
     )
 
 
+class RoleForm(FlaskForm):
+    """An admin's change of an account's role and province (a coordinator needs one)."""
+
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    province = SelectField(_l("Province"), validators=[Optional()])
+
+
 class ImportForm(FlaskForm):
     file = FileField(
         _l("File (CSV or XLSX)"),

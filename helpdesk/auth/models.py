@@ -28,7 +28,8 @@ class Role(enum.StrEnum):
 
 
 # The roles that work tickets: they belong to queues, read internal notes, are assigned tickets.
-STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+# A coordinator works its province's queue and reads (never works) its province's other tickets.
+STAFF_ROLES = (Role.COORDINATOR, Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
 
 def is_staff(user) -> bool:

@@ -33,9 +33,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "accounts.appoint": frozenset({Role.ADMIN, Role.COORDINATOR}),
     "accounts.unthrottle": frozenset({Role.ADMIN}),
     "accounts.see_cccd": frozenset({Role.ADMIN}),
-    # Tickets: filing is for officials; working a queue for its members (routing adds the
-    # queue and province check when memberships land).
-    "tickets.file": frozenset({Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN}),
+    # Tickets: filing is for officials (a coordinator files for its province's communes too);
+    # working a queue for its members (tickets.services.access.can_work adds the queue and
+    # province check).
+    "tickets.file": frozenset({Role.REQUESTER, Role.UNIT_ADMIN, Role.COORDINATOR, Role.ADMIN}),
     "tickets.work": frozenset(STAFF_ROLES),
     "tickets.supervise": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     # Reports: aggregates without personal data; a coordinator's of its province only, a

@@ -27,6 +27,7 @@ class Home:
     queues: list[tickets_home.QueueCounts] = field(default_factory=list)
     quiet_queues: int = 0  # admins: queues left out of the list, having no open ticket to count
     assigned: list = field(default_factory=list)  # (row, badge) of the user's tickets
+    province: tickets_home.ProvinceCounts | None = None  # a coordinator's whole province
     oversight: tickets_home.Oversight | None = None
     unstaffed: list = field(default_factory=list)  # admins: queues nobody staffs
     approves: bool = False
@@ -54,6 +55,7 @@ def home_of(user: User, now: datetime) -> Home:
         home.assigned = [
             (row, sla_state.badge(row, now)) for row in tickets_home.assigned_tickets(user)
         ]
+        home.province = tickets_home.province_counts(user, now)
     if permissions.can(user, "tickets.supervise"):
         home.oversight = tickets_home.oversight_counts(user, now)
     if permissions.can(user, "accounts.approve"):

@@ -19,6 +19,7 @@ from helpdesk.auth.services.accounts import (
 )
 from helpdesk.auth.services.administration import (
     AccountDraft,
+    RoleChange,
     accounts_visible_to,
     appoint,
     create_account,
@@ -27,6 +28,7 @@ from helpdesk.auth.services.administration import (
     search_accounts,
     set_account_enabled,
     stage_account,
+    stage_role_change,
 )
 from helpdesk.auth.services.imports import ImportReport, ImportRow, import_accounts, read_rows
 from helpdesk.auth.services.links import LinkExpired, LinkInvalid
@@ -81,6 +83,7 @@ __all__ = [
     "Outcome",
     "ProfileChange",
     "RegistrationDraft",
+    "RoleChange",
     "accounts_visible_to",
     "appoint",
     "approve_account",
@@ -126,6 +129,7 @@ __all__ = [
     "set_observer_systems",
     "set_password_by_link",
     "stage_account",
+    "stage_role_change",
     "throttle_delay",
     "throttle_key",
     "throttled_accounts",

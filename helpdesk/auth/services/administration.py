@@ -123,6 +123,8 @@ def build_account(
     given = bool(draft.unit.strip() or draft.unit_code.strip())
     if given and not province_code:
         raise errors.Invalid(_("Choose the province of the unit."), "province")
+    if role == Role.COORDINATOR and not province_code:
+        raise errors.Invalid(_("A provincial coordinator needs a province."), "province")
     if require_unit and role in UNIT_ROLES:
         if not province_code:
             raise errors.Invalid(_("Choose a province from the list."), "province")
@@ -284,3 +286,36 @@ def appoint(actor: User, user_id: int, *, role: str) -> User:
     db.session.commit()
     log.info("account %s made %s by user %s", user.id, role, actor.id)
     return user
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """An account's new role and province, with what they were (routing moves memberships)."""
+
+    user: User
+    previous_role: str
+    previous_province: str | None
+
+
+def stage_role_change(
+    actor: User, user_id: int, *, role: str, province_code: str | None
+) -> RoleChange:
+    """An admin gives an account another role or province (a coordinator needs one). No
+    commit: routing's change_role moves the account's coordinator membership with it.
+    errors.NotFound for anyone but admins, errors.Invalid naming the field."""
+    if not permissions.has_role(actor, Role.ADMIN):
+        raise errors.NotFound(
+            _("The page you asked for does not exist or is not available to you.")
+        )
+    user = get_managed_account(actor, user_id)
+    role = check_role(role)
+    province_code = check_province(province_code)
+    if role == Role.COORDINATOR and not province_code:
+        raise errors.Invalid(_("A provincial coordinator needs a province."), "province")
+    if user.id == actor.id and role != user.role:
+        raise errors.Invalid(_("You cannot change your own role."), "role")
+    change = RoleChange(user, user.role, user.province_code)
+    user.role = role
+    user.province_code = province_code
+    log.info("account %s now %s of province %s by user %s", user.id, role, province_code, actor.id)
+    return change

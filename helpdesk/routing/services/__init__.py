@@ -10,6 +10,11 @@ from helpdesk.routing.services.assignment import (
     escalation_target,
     stage_last_assigned,
 )
+from helpdesk.routing.services.coordinators import (
+    change_role,
+    provincial_queue,
+    stage_coordinator_queue,
+)
 from helpdesk.routing.services.decisions import (
     Explanation,
     candidate_rules,
@@ -81,6 +86,7 @@ __all__ = [
     "find_queue",
     "all_queues",
     "candidate_rules",
+    "change_role",
     "check_facts",
     "choose_assignee",
     "covered_provinces",
@@ -102,6 +108,7 @@ __all__ = [
     "is_staffed",
     "list_members",
     "list_queues",
+    "provincial_queue",
     "provision_account",
     "queue_names",
     "queues_by_id",
@@ -113,6 +120,7 @@ __all__ = [
     "rules_query",
     "save_queue",
     "save_rule",
+    "stage_coordinator_queue",
     "stage_defaults",
     "stage_enrolment",
     "stage_last_assigned",

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.extensions import db
-from helpdesk.routing.models import Membership, Queue, Rule, Workload
+from helpdesk.routing.models import Membership, Queue, QueueKind, Rule, SystemDefault, Workload
 from helpdesk.routing.services.visibility import covers
 
 # Who may work a queue; any other role left in a membership (a demoted account) gets nothing.
@@ -77,13 +77,17 @@ def last_assigned_statement():
     )
 
 
-def escalation_target(queue_id: int, rule_id: int | None) -> int | None:
+def escalation_target(
+    queue_id: int, rule_id: int | None, *, system_code: str | None = None
+) -> int | None:
     """The next queue on the ticket's path, or None when the path ends here.
 
     The rule that routed the ticket names the next queue while the ticket is still in the
     rule's queue; otherwise (no rule, no escalation queue on it, or the ticket has moved on)
-    the current queue's own escalation queue. A deactivated target is skipped in favour of the
-    next candidate.
+    the current queue's own escalation queue. A provincial queue with neither hands the
+    ticket of `system_code` to that system's default queue (its ministry IT unit, `<system>-it`):
+    the province handles what it can and passes the rest on by tier. A deactivated target is
+    skipped in favour of the next candidate.
     """
     queue = db.session.get(Queue, queue_id)
     if queue is None:
@@ -94,6 +98,9 @@ def escalation_target(queue_id: int, rule_id: int | None) -> int | None:
         if rule is not None and rule.queue_id == queue_id and rule.escalation_queue_id:
             candidates.append(rule.escalation_queue)
     candidates.append(queue.escalation_queue)
+    if queue.kind == QueueKind.PROVINCIAL and system_code is not None:
+        default = db.session.get(SystemDefault, system_code)
+        candidates.append(default.queue if default is not None else None)
     for target in candidates:
         if target is not None and target.active and target.id != queue_id:
             return target.id

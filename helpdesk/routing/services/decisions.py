@@ -178,7 +178,7 @@ def explain_route(facts: engine.Facts) -> Explanation:
     """Explain where a ticket with these facts goes, to whom and where it escalates (no writes)."""
     decision, matching = explain(facts)
     default_id = default_queue_id(facts.system)
-    escalation_id = escalation_target(decision.queue_id, decision.rule_id)
+    escalation_id = escalation_target(decision.queue_id, decision.rule_id, system_code=facts.system)
     ids = {decision.queue_id, default_id, *(rule.queue_id for rule in matching)}
     if escalation_id is not None:
         ids.add(escalation_id)

@@ -12,6 +12,9 @@ from helpdesk.routing.models import Queue, QueueKind, Rule, SystemDefault
 # resolves the technical ones; the ministry IT unit accounts, rights, processes, the catalogue.
 VENDOR_CATEGORIES = ("payment", "sms", "e_receipt", "postal", "doc_integration", "system_error")
 MINISTRY_IT_CATEGORIES = ("account", "permission", "process", "catalogue")
+# What the province's coordinator handles first, whatever the system (reference/README.md):
+# its units' dossiers and their training; it escalates the rest to the system's IT queue.
+PROVINCIAL_CATEGORIES = ("dossier", "training")
 NATIONAL_QUEUE = "national"
 NATIONAL_NAME = "Cục Chuyển đổi số quốc gia (Bộ Khoa học và Công nghệ)"
 
@@ -35,8 +38,10 @@ def stage_defaults(report) -> None:
     - systems with a known vendor: `<system>-<vendor>` receiving the technical categories
       (payment, sms, e_receipt, postal, doc_integration, system_error); escalates to the IT
       queue, which coordinates the vendor.
-    - every province: `province-<code>`, the provincial coordinator, used by rules an admin
-      adds (no default rule sends tickets there).
+    - every province: `province-<code>`, the provincial coordinator; rules (any system) send
+      it the province's dossier and training tickets; it escalates to the ticket's system's
+      default queue (routing.escalation_target), so an admin changes a province's path by
+      editing or deactivating that province's rules.
     """
     queues = {queue.code: queue for queue in db.session.scalars(select(Queue))}
     defaults = set(db.session.scalars(select(SystemDefault.system_code)))
@@ -54,16 +59,25 @@ def stage_defaults(report) -> None:
             report.count("queues", created=True)
         return queue
 
-    def ensure_rule(system: System, category: str, queue: Queue) -> None:
-        if (system.code, category, None, None) in rule_keys:
+    def ensure_rule(
+        system: System | None, category: str, queue: Queue, *, province: Province | None = None
+    ) -> None:
+        key = (system.code if system else None, category, province.code if province else None)
+        if (*key, None) in rule_keys:
             return
-        rule_keys.add((system.code, category, None, None))
+        rule_keys.add((*key, None))
+        # In words: the admin reads it in the rules list (the queue has its column).
+        words = category_names.get(category, category)
+        if province is None:
+            name = f"{system.ministry}: {words}"
+        else:  # the category's first words: 34 provinces' rules read at a glance
+            name = f"{words.split(',')[0]} — {province.name} → đầu mối tỉnh"
         db.session.add(
             Rule(
-                # In words: the admin reads it in the rules list (the queue has its column).
-                name=f"{system.ministry}: {category_names.get(category, category)}"[:200],
-                system_code=system.code,
+                name=name[:200],
+                system_code=key[0],
                 category_code=category,
+                province_code=key[2],
                 queue=queue,
             )
         )
@@ -101,10 +115,12 @@ def stage_defaults(report) -> None:
         for category in VENDOR_CATEGORIES:
             ensure_rule(system, category, vendor_queue)
     for province in db.session.scalars(select(Province).order_by(Province.code)):
-        ensure_queue(
+        provincial = ensure_queue(
             f"province-{province.code}",
             name=f"Đầu mối {province.name}",
             kind=QueueKind.PROVINCIAL,
             province_code=province.code,
         )
+        for category in PROVINCIAL_CATEGORIES:
+            ensure_rule(None, category, provincial, province=province)
     db.session.flush()

@@ -1,5 +1,5 @@
-"""Which queues an agent, a supervisor or an admin works: the coverage the visibility of tickets
-is built from.
+"""Which queues a coordinator, an agent, a supervisor or an admin works: the coverage the
+visibility of tickets is built from.
 
 Agents (and supervisors) see the tickets of the queues they are members of, limited to the
 provinces their membership covers: the provinces listed (`MembershipProvince`), or every
@@ -7,7 +7,10 @@ province when the membership says so (`Membership.all_provinces`, a stated choic
 membership with neither covers nothing: the queue shows that person nothing but what is
 assigned to them. Absence never widens what anyone sees. The supervisor of a queue
 (`Queue.supervisor_id`) sees the whole queue. Admins see everything. Anyone sees the tickets
-assigned to them, wherever those are. Nobody else sees a queue's tickets through routing.
+assigned to them, wherever those are. Nobody else sees a queue's tickets through routing. A
+provincial coordinator's coverage is its membership of its province's queue (`province-<code>`,
+kept by `coordinators.stage_coordinator_queue`); the tickets package adds every ticket of its
+province, which it reads but works only where this coverage says.
 
 Routing states the rule as plain data, `covered_provinces` (queue id -> the provinces covered,
 None for the whole queue), and as `covers`, a condition over Membership; the tickets package

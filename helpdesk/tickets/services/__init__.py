@@ -5,7 +5,7 @@ the commit. Functions named `stage_*` write into the caller's transaction and ne
 (docs/style.md, "Naming")."""
 
 from helpdesk.tickets.services.abilities import Abilities, abilities_of
-from helpdesk.tickets.services.access import can_write_internal_notes, get_ticket
+from helpdesk.tickets.services.access import can_work, can_write_internal_notes, get_ticket
 from helpdesk.tickets.services.assignment import assign, claim
 from helpdesk.tickets.services.bulk import bulk_update
 from helpdesk.tickets.services.events import stage_event
@@ -24,7 +24,11 @@ from helpdesk.tickets.services.messages import add_message, respond
 from helpdesk.tickets.services.resolution import can_reopen, confirm_resolution, rate, reopen
 from helpdesk.tickets.services.status import TRANSITIONS, change_status, close_resolved
 from helpdesk.tickets.services.transfer import escalate, transfer_ticket
-from helpdesk.tickets.services.visibility import visibility_clause, visible_tickets
+from helpdesk.tickets.services.visibility import (
+    coordinated_province,
+    visibility_clause,
+    visible_tickets,
+)
 
 __all__ = [
     "MAX_PER_PAGE",
@@ -38,6 +42,7 @@ __all__ = [
     "assign",
     "bulk_update",
     "can_reopen",
+    "can_work",
     "can_write_internal_notes",
     "change_facts",
     "change_priority",
@@ -45,6 +50,7 @@ __all__ = [
     "claim",
     "close_resolved",
     "confirm_resolution",
+    "coordinated_province",
     "create_ticket",
     "escalate",
     "get_ticket",

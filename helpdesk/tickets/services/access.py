@@ -1,4 +1,9 @@
-"""Reaching one ticket: by number through visibility, and the checks of who may act on it."""
+"""Reaching one ticket: by number through visibility, and the checks of who may act on it.
+
+Staff who see a ticket work it (`can_work`), but for a provincial coordinator: it works the
+tickets of the queues it works (a membership covering the ticket's province, a queue it
+supervises) and those assigned to it; the other tickets of its province it only reads, writes
+internal notes on and follows. Every service that acts on a ticket asks `require_work`."""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk import errors
-from helpdesk.auth.models import User, is_staff
+from helpdesk.auth.models import Role, User, is_staff
 from helpdesk.extensions import db
+from helpdesk.routing import services as routing
 from helpdesk.tickets.models import Follower, Ticket
 from helpdesk.tickets.services.visibility import visibility_check
 
@@ -29,8 +35,32 @@ def require_staff(user: User) -> None:
 
 
 def require_staff_on(user: User, ticket: Ticket) -> None:
-    """Staff who may see the ticket (the caller already loaded it through visibility)."""
+    """Staff who may see the ticket (the caller already loaded it through visibility): to read
+    it as staff, or write an internal note on it."""
     if not is_staff(user):
+        raise errors.NotFound(_("Ticket not found."))
+
+
+def can_work(user: User, ticket: Ticket) -> bool:
+    """May the user, who sees the ticket, work it: change its status, reply publicly, claim,
+    assign, transfer, escalate, merge, correct its facts? Staff yes, but a coordinator only on
+    the tickets of the queues it works (covering the ticket's province) or assigned to it.
+    One query per transaction (routing's coverage, shared with the page's other reads)."""
+    if not is_staff(user):
+        return False
+    if user.role != Role.COORDINATOR or ticket.assignee_id == user.id:
+        return True
+    coverage = routing.covered_provinces(user)
+    if ticket.queue_id not in coverage:
+        return False
+    provinces = coverage[ticket.queue_id]
+    return provinces is None or ticket.province_code in provinces
+
+
+def require_work(user: User, ticket: Ticket) -> None:
+    """errors.NotFound unless the user may work the ticket (`can_work`): what a user may not do
+    is refused as the ticket's other controls are, by the answer of a ticket not found."""
+    if not can_work(user, ticket):
         raise errors.NotFound(_("Ticket not found."))
 
 

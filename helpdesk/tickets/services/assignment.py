@@ -14,7 +14,7 @@ from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Queue
 from helpdesk.tickets.models import EventKind, Ticket
 from helpdesk.tickets.services import mail
-from helpdesk.tickets.services.access import require_staff_on
+from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.timeutil import utcnow
@@ -95,7 +95,7 @@ def assign(
 ) -> Ticket:
     """Give the ticket to an agent of its queue covering its province (None: unassign). Commits."""
     now = now or utcnow()
-    require_staff_on(actor, ticket)
+    require_work(actor, ticket)
     expect_version(ticket, version)
     outbox = stage_assignment(actor, ticket, assignee, now=now)
     commit_and_dispatch(outbox)

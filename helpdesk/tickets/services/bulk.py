@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from helpdesk import errors
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
-from helpdesk.tickets.services.access import get_ticket, require_staff_on
+from helpdesk.tickets.services.access import get_ticket, require_work
 from helpdesk.tickets.services.assignment import stage_assignment
 from helpdesk.tickets.services.changes import commit_and_dispatch
 from helpdesk.tickets.services.status import stage_status
@@ -34,7 +34,7 @@ def bulk_update(
     for number in dict.fromkeys(numbers):
         try:
             ticket = get_ticket(actor, number)
-            require_staff_on(actor, ticket)
+            require_work(actor, ticket)
             with db.session.begin_nested():
                 if action == "assign":
                     outbox += stage_assignment(actor, ticket, value, now=now)

@@ -45,6 +45,7 @@ LOGINS_FILE = "demo-logins.txt"
 QUEUES = ("moj-it", "moj-fpt")
 ROLE_NAMES = {
     Role.ADMIN: "admin",
+    Role.COORDINATOR: "coordinator",
     Role.SUPERVISOR: "supervisor",
     Role.AGENT: "agent",
     Role.REQUESTER: "requester",
@@ -67,11 +68,15 @@ PEOPLE = (
     Person("001186000102", "Nguyễn Thu Hà", Role.AGENT, queues=("moj-it",)),
     Person("079190000103", "Trần Quốc Bảo", Role.AGENT, queues=("moj-fpt",)),
     Person("001191000104", "Phạm Văn Long", Role.AGENT, queues=QUEUES),
+    # The provinces' coordinators: each joins its province's queue (dossiers, training).
+    Person("079189000107", "Đặng Thị Thu", Role.COORDINATOR, "79"),
+    Person("001189000108", "Bùi Văn Nam", Role.COORDINATOR, "01"),
     Person("001187000105", "Hoàng Thị Mai", Role.REQUESTER, "01", "UBND phường Hoàn Kiếm"),
     Person("079188000106", "Võ Thanh Tâm", Role.REQUESTER, "79", "UBND phường Sài Gòn"),
 )
 
-# (category, subject, description): moj-fpt takes the vendor's categories, moj-it the others.
+# (category, subject, description): moj-fpt takes the vendor's categories, the province's queue
+# dossiers and training, moj-it the others.
 PROBLEMS = (
     ("payment", "Tiền lệ phí nộp trực tuyến chưa về tài khoản thụ hưởng",
      "Hồ sơ nộp trực tuyến đã thanh toán thành công nhưng sau 3 ngày tiền chưa về tài khoản."),

@@ -154,7 +154,9 @@ def escalate(ticket: Ticket, kind: str, found: sla.Targets, *, now: datetime) ->
 
 
 def _move_to_next_queue(ticket: Ticket, kind: str, *, now: datetime) -> list:
-    target = routing.escalation_target(ticket.queue_id, ticket.routing_rule_id)
+    target = routing.escalation_target(
+        ticket.queue_id, ticket.routing_rule_id, system_code=ticket.system_code
+    )
     if target is None or target == ticket.queue_id:
         return []
     reason = f"SLA breach: {kind.replace('_', ' ')}"

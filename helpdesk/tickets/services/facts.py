@@ -15,7 +15,7 @@ from helpdesk.routing import engine
 from helpdesk.routing import services as routing
 from helpdesk.tickets.models import EventKind, Ticket
 from helpdesk.tickets.services import deadlines
-from helpdesk.tickets.services.access import require_staff_on
+from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event, stage_routed
 from helpdesk.tickets.services.transfer import stage_transfer
@@ -32,7 +32,7 @@ def change_priority(
 ) -> Ticket:
     """Staff set the priority; the deadlines follow the policy of the new priority. Commits."""
     now = now or utcnow()
-    require_staff_on(actor, ticket)
+    require_work(actor, ticket)
     expect_version(ticket, version)
     stage_priority(actor, ticket, priority, now=now)
     commit_and_dispatch([], ticket=ticket, timers=True)
@@ -67,7 +67,7 @@ def change_facts(
     """Staff correct the system, category or province; the ticket is routed again. Commits."""
 
     now = now or utcnow()
-    require_staff_on(actor, ticket)
+    require_work(actor, ticket)
     expect_version(ticket, version)
     problems = {}
     for name, model, value in (

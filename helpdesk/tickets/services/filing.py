@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk import errors, text
-from helpdesk.auth.models import Unit, User
+from helpdesk.auth.models import Role, Unit, User
 from helpdesk.auth.services import units
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db, insert_with_conflicts
@@ -204,6 +204,10 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
 
     now = now or utcnow()
     values = validate(draft, requester=requester)
+    if requester.role == Role.COORDINATOR and values["province"] != requester.province_code:
+        # Its own province's tickets are what it sees: a ticket it filed elsewhere it would not.
+        message = _("A provincial coordinator files tickets of its own province.")
+        raise errors.Invalid(message, "province")
     existing = find_submission(requester, draft.submission_key)
     if existing is not None:
         return existing

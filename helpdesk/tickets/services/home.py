@@ -17,7 +17,7 @@ from helpdesk.routing.models import Queue
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets.models import OPEN_STATUSES, Status, Ticket
 from helpdesk.tickets.services.sla_state import CLOCK_COLUMNS, state_filter, unanswered_clause
-from helpdesk.tickets.services.visibility import visibility_clause
+from helpdesk.tickets.services.visibility import coordinated_province, visibility_clause
 
 LIST_LIMIT = 20  # rows of a home list; its link leads to the whole list
 
@@ -40,6 +40,15 @@ class QueueCounts:
     new: int
     unassigned: int
     warning: int
+    breached: int
+
+
+@dataclass(frozen=True)
+class ProvinceCounts:
+    """A coordinator's province, every queue: its open tickets and how many are overdue."""
+
+    province_code: str
+    open: int
     breached: int
 
 
@@ -157,3 +166,18 @@ def oversight_counts(user: User, now: datetime) -> Oversight:
         ).where(*conditions, Ticket.status.in_(OPEN_STATUSES))
     ).one()
     return Oversight(unanswered=row.unanswered or 0, breached=row.breached or 0)
+
+
+def province_counts(user: User, now: datetime) -> ProvinceCounts | None:
+    """A coordinator's province in every queue: open tickets, and of them the overdue (one
+    query); None for other accounts."""
+    province = coordinated_province(user)
+    if province is None:
+        return None
+    row = db.session.execute(
+        select(
+            func.count(Ticket.id).label("open"),
+            _count(state_filter(SlaState.BREACHED, now)).label("breached"),
+        ).where(Ticket.province_code == province, Ticket.status.in_(OPEN_STATUSES))
+    ).one()
+    return ProvinceCounts(province_code=province, open=row.open or 0, breached=row.breached or 0)

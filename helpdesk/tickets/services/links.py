@@ -10,7 +10,7 @@ from helpdesk import errors
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.tickets.models import EventKind, Ticket
-from helpdesk.tickets.services.access import require_staff_on
+from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.changes import expect_version
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.timeutil import utcnow
@@ -26,10 +26,10 @@ def link_parent(
 ) -> Ticket:
     """Link the ticket under a parent incident (None: unlink). Commits."""
     now = now or utcnow()
-    require_staff_on(actor, ticket)
+    require_work(actor, ticket)
     expect_version(ticket, version)
     if parent is not None:
-        require_staff_on(actor, parent)
+        require_work(actor, parent)
         if parent.id == ticket.id or parent.parent_id == ticket.id:
             raise errors.Invalid(_("A ticket cannot be its own parent."), "parent")
     ticket.parent_id = parent.id if parent else None

@@ -10,7 +10,7 @@ import re
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from helpdesk.auth.cccd import mask
 from helpdesk.auth.models import Role, Status, User, is_staff
@@ -111,7 +111,8 @@ def on_ticket_filed(ticket, *, members: list[User] | None = None) -> list[Outbox
 
 def queue_alert_members(ticket) -> list[User]:
     """The accounts of the queue's available members who cover the ticket's province, by id
-    (one query; none when the queue does not alert its members)."""
+    (one query; none when the queue does not alert its members). A coordinator is never told
+    of another province's ticket, whatever its memberships say."""
     queue = ticket.queue
     if not queue.notify_members:
         return []
@@ -130,6 +131,10 @@ def queue_alert_query():
             Membership.queue_id == bindparam("queue_id"),
             Membership.available,
             covers(bindparam("province_code")),
+            or_(
+                User.role != Role.COORDINATOR,
+                User.province_code == bindparam("province_code"),
+            ),
         )
         .order_by(User.id)
     )

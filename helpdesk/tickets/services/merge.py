@@ -10,7 +10,7 @@ from helpdesk import errors
 from helpdesk.auth.models import User
 from helpdesk.tickets.models import EventKind, Status, Ticket
 from helpdesk.tickets.services import mail
-from helpdesk.tickets.services.access import require_staff_on
+from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.tickets.services.followers import followers_of, stage_follower
@@ -32,8 +32,8 @@ def merge(
     it. Commits. `version` is the source's, as the page showed it."""
 
     now = now or utcnow()
-    require_staff_on(actor, source)
-    require_staff_on(actor, target)
+    require_work(actor, source)
+    require_work(actor, target)
     expect_version(source, version)
     if source.id == target.id or target.merged_into_id == source.id:
         raise errors.Invalid(_("A ticket cannot be merged into itself."), "target")

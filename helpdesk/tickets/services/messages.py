@@ -19,6 +19,7 @@ from helpdesk.tickets.services.access import (
     is_staff,
     require_requester_or_follower,
     require_staff_on,
+    require_work,
 )
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
@@ -128,12 +129,15 @@ def add_message(
 
     A staff reply meets the first response; a reply of the requester (or of a colleague who
     follows the ticket) while it waits on them reopens it and resumes the resolution clock.
-    Closed tickets take no more messages.
+    Closed tickets take no more messages. Staff reply publicly only on the tickets they work
+    (errors.NotFound otherwise).
     """
     now = now or utcnow()
     check_open_for_messages(ticket)
     if not is_staff(author):
         require_requester_or_follower(author, ticket)
+    elif not internal:
+        require_work(author, ticket)
     expect_version(ticket, version)
     message, outbox = _stage_message(
         author, ticket, body, internal=internal, uploads=uploads, now=now
@@ -159,9 +163,13 @@ def respond(
 
     With a status and no text only the status changes (the message is None). A reply sent
     with a status the requester is mailed about (waiting for them, resolved) goes to them in
-    that one mail; an internal note is never mailed."""
+    that one mail; an internal note is never mailed. Staff who see the ticket without working
+    it (a coordinator, outside its queues) write internal notes only (errors.NotFound for
+    anything else)."""
     now = now or utcnow()
     require_staff_on(author, ticket)
+    if not internal or status:
+        require_work(author, ticket)
     check_open_for_messages(ticket)
     expect_version(ticket, version)
     if internal and not can_write_internal_notes(author, ticket):

@@ -108,8 +108,9 @@ NAME_COLUMNS = (
 )
 
 
-# The ticket page's ticket statement by (role, account active): given the user's id as a
-# parameter, the visibility condition depends on nothing else of the user.
+# The ticket page's ticket statement by (role, account active): given the user's id and (for a
+# coordinator) province as parameters, the visibility condition depends on nothing else of the
+# user.
 _TICKET_STATEMENTS: dict[tuple[str, bool], Select] = {}
 
 
@@ -121,7 +122,11 @@ def _ticket_statement(user: User) -> Select:
             select(Ticket)
             .add_columns(*NAME_COLUMNS)
             .where(
-                visibility_check(user, user_id=bindparam("viewer", type_=Integer)),
+                visibility_check(
+                    user,
+                    user_id=bindparam("viewer", type_=Integer),
+                    province=bindparam("viewer_province", type_=String),
+                ),
                 Ticket.number == bindparam("number", type_=String),
             )
             .options(
@@ -137,7 +142,10 @@ def load_ticket(user: User, number: str) -> tuple[Ticket, Names]:
     (`ticket.attachments` holds only those), in one query; errors.NotFound if the user may
     not see it."""
     row = (
-        db.session.execute(_ticket_statement(user), {"viewer": user.id, "number": number})
+        db.session.execute(
+            _ticket_statement(user),
+            {"viewer": user.id, "viewer_province": user.province_code, "number": number},
+        )
         .unique()
         .one_or_none()
     )
@@ -282,7 +290,8 @@ def workspace_agents(user: User) -> list[Row]:
     """Active staff of the queues the user works (everyone's for admins), for bulk assignment:
     rows of `id` and `full_name` (the pickers show nothing else)."""
     query = select(User.id, User.full_name).where(
-        User.status == AccountStatus.ACTIVE, User.role.in_((Role.AGENT, Role.SUPERVISOR))
+        User.status == AccountStatus.ACTIVE,
+        User.role.in_((Role.COORDINATOR, Role.AGENT, Role.SUPERVISOR)),
     )
     if user.role != Role.ADMIN:
         queue_ids = sorted(routing.visible_queue_ids(user) or ())

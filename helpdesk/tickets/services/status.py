@@ -14,7 +14,7 @@ from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.tickets.models import EventKind, Status, Ticket
 from helpdesk.tickets.services import deadlines, mail
-from helpdesk.tickets.services.access import require_staff_on
+from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.timeutil import utcnow
@@ -90,7 +90,7 @@ def change_status(
 ) -> Ticket:
     """Staff change a ticket's status. Commits; mails the requester when it concerns them."""
     now = now or utcnow()
-    require_staff_on(actor, ticket)
+    require_work(actor, ticket)
     expect_version(ticket, version)
     outbox = stage_status(ticket, new, actor=actor, now=now, reason=reason)
     commit_and_dispatch(outbox, ticket=ticket, timers=True)

@@ -13,7 +13,7 @@ from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import EventKind, Ticket
 from helpdesk.tickets.services import mail
-from helpdesk.tickets.services.access import require_staff_on
+from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.assignment import stage_assignment_mail, stage_auto_assignment
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
@@ -84,7 +84,7 @@ def transfer_ticket(
     reason. `actor` None is the system (an SLA escalation). Commits."""
     now = now or utcnow()
     if actor is not None:
-        require_staff_on(actor, ticket)
+        require_work(actor, ticket)
     expect_version(ticket, version)
     reason = require_reason(reason)
     outbox = stage_transfer(actor, ticket, queue_id, reason=reason, now=now, kind=kind)
@@ -101,7 +101,9 @@ def escalate(
     now: datetime | None = None,
 ) -> Ticket:
     """Move the ticket to the next queue on its routing path. Commits."""
-    target = routing.escalation_target(ticket.queue_id, ticket.routing_rule_id)
+    target = routing.escalation_target(
+        ticket.queue_id, ticket.routing_rule_id, system_code=ticket.system_code
+    )
     if target is None:
         raise errors.Invalid(_("This queue has no next tier to escalate to."), "queue")
     return transfer_ticket(

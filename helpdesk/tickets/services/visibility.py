@@ -6,8 +6,10 @@ unit chose it (`Unit.members_see_tickets`), every ticket of their unit; observer
 read aggregated reports); admins all. Agents and supervisors see what routing's coverage says
 (`routing.covered_provinces`, `routing.covers`): the tickets of the queues they are members
 of, in the provinces their membership covers, the whole of the queues they supervise, and
-wherever it is, every ticket assigned to them. Accounts that are not active staff see nothing
-through it.
+wherever it is, every ticket assigned to them. A provincial coordinator sees the same and,
+besides, every ticket of its province (`User.province_code`) in every queue: it reads those,
+it works only its own queue's (`access.can_work`). Accounts that are not active staff see
+nothing through it.
 """
 
 from __future__ import annotations
@@ -23,30 +25,34 @@ from helpdesk.tickets.models import Follower, Ticket
 
 OFFICIALS = (Role.REQUESTER, Role.UNIT_ADMIN)
 
+# The roles whose visibility is routing's coverage (plus a coordinator's province).
+WORKERS = (Role.COORDINATOR, Role.AGENT, Role.SUPERVISOR)
+
 
 def visibility_clause(user: User):
     """A condition over Ticket: requesters their own; agents their queues and provinces."""
     if user.role == Role.ADMIN:
         return true()
-    if user.role in (Role.AGENT, Role.SUPERVISOR):
+    if user.role in WORKERS:
         return staff_visibility_clause(user)
     if user.role in OFFICIALS:
         return or_(*official_branches(user))
     return false()  # observers read aggregated reports only
 
 
-def visibility_check(user: User, *, user_id=None):
+def visibility_check(user: User, *, user_id=None, province=None):
     """`visibility_clause(user)` for reading one ticket: for staff, correlated subqueries the
     database checks for that ticket instead of lists read first (one query fewer). Not for
     lists, which the clause's lists serve through the tickets' indexes.
 
-    `user_id` stands for the user's id in the condition (default: the id itself); with a bind
-    parameter, the condition is the same for every user of one role and account status, and
-    so may be built once for them all.
+    `user_id` stands for the user's id in the condition (default: the id itself), `province`
+    for a coordinator's province (default: the province itself); with bind parameters, the
+    condition is the same for every user of one role and account status, and so may be built
+    once for them all.
     """
     who = user.id if user_id is None else user_id
-    if user.role in (Role.AGENT, Role.SUPERVISOR):
-        return staff_visibility_check(user, user_id=who)
+    if user.role in WORKERS:
+        return staff_visibility_check(user, user_id=who, province=province)
     if user.role in OFFICIALS:
         return official_check(who)
     return visibility_clause(user)  # admins everything, observers nothing: no id in it
@@ -57,7 +63,7 @@ def visibility_branches(user: User) -> list | None:
     order by one index (see `staff_visibility_branches`); None: every ticket."""
     if user.role == Role.ADMIN:
         return None
-    if user.role in (Role.AGENT, Role.SUPERVISOR):
+    if user.role in WORKERS:
         return staff_visibility_branches(user)
     if user.role in OFFICIALS:
         return official_branches(user)
@@ -120,6 +126,9 @@ def staff_visibility_clause(user: User):
         else:
             by_provinces[frozenset(provinces)].append(queue_id)
     clauses = [Ticket.assignee_id == user.id]
+    province = coordinated_province(user)
+    if province is not None:
+        clauses.append(Ticket.province_code == province)
     if whole:
         clauses.append(Ticket.queue_id.in_(sorted(whole)))
     for provinces, queue_ids in sorted(by_provinces.items(), key=lambda item: sorted(item[1])):
@@ -131,14 +140,16 @@ def staff_visibility_clause(user: User):
     return or_(*clauses)
 
 
-def staff_visibility_check(user: User, *, user_id=None):
+def staff_visibility_check(user: User, *, user_id=None, province=None):
     """The condition of `staff_visibility_clause(user)` as correlated subqueries over the
     user's memberships and supervised queues, built without a query: for reading one ticket
     (by number or id), where the database checks those few rows for it. Lists keep the clause,
     whose lists of queues and provinces the planner serves from the tickets' indexes.
 
-    `user_id` stands for the user's id in the condition (default: the id itself); a bind
-    parameter lets one statement serve every active agent, or every active supervisor.
+    `user_id` stands for the user's id in the condition (default: the id itself), `province`
+    for a coordinator's province (default: the province itself); bind parameters let one
+    statement serve every active agent, or every active supervisor, or every active
+    coordinator.
     """
     if not routing.is_active_staff(user):
         return false()
@@ -152,24 +163,44 @@ def staff_visibility_check(user: User, *, user_id=None):
         routing.covers(Ticket.province_code),
     )
     supervisor = exists().where(Queue.id == Ticket.queue_id, Queue.supervisor_id == user_id)
-    return or_(Ticket.assignee_id == user_id, member, supervisor)
+    clauses = [Ticket.assignee_id == user_id, member, supervisor]
+    if user.role == Role.COORDINATOR:
+        clauses.append(
+            Ticket.province_code == (user.province_code if province is None else province)
+        )
+    return or_(*clauses)
 
 
 def staff_visibility_branches(user: User) -> list | None:
     """Routing's coverage as disjoint conditions over `Ticket` whose OR is
     `staff_visibility_clause(user)`, each one read in deadline order through one index:
     assigned to the user; then, not assigned to the user, one queue (in the provinces the user
-    covers there). None for admins (everything), [] for accounts that are not active staff."""
+    covers there); for a coordinator, first its province in every queue, then each queue outside
+    it. None for admins (everything), [] for accounts that are not active staff."""
     if not routing.is_active_staff(user):
         return []
     if user.role == Role.ADMIN:
         return None
     not_mine = Ticket.assignee_id.is_distinct_from(user.id)
     branches = [Ticket.assignee_id == user.id]
+    province = coordinated_province(user)
+    if province is not None:
+        branches.append(and_(Ticket.province_code == province, not_mine))
     for queue_id, provinces in sorted(routing.covered_provinces(user).items()):
-        in_queue = Ticket.queue_id == queue_id
-        if provinces is None:
-            branches.append(and_(in_queue, not_mine))
-        else:
-            branches.append(and_(in_queue, Ticket.province_code.in_(sorted(provinces)), not_mine))
+        in_queue = [Ticket.queue_id == queue_id, not_mine]
+        if provinces is not None:
+            provinces = provinces - {province}
+            if not provinces:
+                continue  # all of it in the province's branch
+            in_queue.append(Ticket.province_code.in_(sorted(provinces)))
+        elif province is not None:
+            in_queue.append(Ticket.province_code != province)
+        branches.append(and_(*in_queue))
     return branches
+
+
+def coordinated_province(user: User) -> str | None:
+    """The province whose every ticket the user sees: a coordinator's own; None for others."""
+    if user.role != Role.COORDINATOR:
+        return None
+    return user.province_code or None

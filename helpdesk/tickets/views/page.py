@@ -68,11 +68,16 @@ def requester_forms(abilities: services.Abilities) -> dict:
 def staff_forms(ticket, abilities: services.Abilities, *, names, agents, queues, choices) -> dict:
     """The blank forms of the staff side, as `_composer.html` and `_staff_controls.html` show
     them: the composer (a reply or note with the status) and the claim and merge forms only
-    where the viewer may use them. `agents` are (id, name) pairs."""
+    where the viewer may use them; to staff who read the ticket without working it, the
+    composer for internal notes alone. `agents` are (id, name) pairs."""
     page_forms = {}
     if abilities.can_reply:
         composer = page_forms["reply"] = blank(forms.ComposerForm)
         composer.status.choices = status_choices(abilities)
+        if not abilities.can_reply_publicly:
+            composer.visibility.data = "internal"
+    if not abilities.works:
+        return page_forms
     if abilities.can_claim:
         page_forms["claim"] = blank(forms.ActionForm)
     assign = blank(forms.AssignForm, assignee=str(ticket.assignee_id or ""))
@@ -266,7 +271,7 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
         queue_names = {queue.id: queue.name for queue in queues}
         shown_in = language()
         context.update(
-            canned=canned_replies.canned_for(ticket) if abilities.can_reply else [],
+            canned=canned_replies.canned_for(ticket) if abilities.can_reply_publicly else [],
             history=[
                 (
                     event,
@@ -292,7 +297,9 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
         context["transfer_options"] = grouped_options(queue.choices, queue.data)
     context.update(
         can_reply=abilities.can_reply,
+        can_reply_publicly=abilities.can_reply_publicly,
         can_write_notes=abilities.can_write_notes,
+        works=abilities.works,
         can_confirm=abilities.can_confirm,
         can_reopen=abilities.can_reopen,
         can_rate=abilities.can_rate,

@@ -26,6 +26,7 @@ from helpdesk.timeutil import utcnow
 
 PER_PAGE = 50
 OVERSEERS = (Role.ADMIN, Role.SUPERVISOR)  # shown the queues nobody staffs
+WHOLE_PROVINCE = "province"  # the queue picker's entry for a coordinator's whole province
 COUNT_LIMIT = 1000  # past it the queue says "more than 1 000": an exact count reads every match
 QUERY_LIMIT = 200
 # What the queue's links keep of a query string: its filters, search words and page.
@@ -93,7 +94,9 @@ def _fixed_options() -> dict[str, list]:
 def filter_form(*, queues, agents, fixed: dict[str, list]) -> forms.QueueFilterForm:
     form = forms.QueueFilterForm(formdata=request.args)
     form.status.choices = fixed["status"]
-    form.queue.choices = forms.options([("", _("All"))] + [(str(q.id), q.name) for q in queues])
+    form.queue.choices = forms.options(
+        [("", _("All")), *province_choice()] + [(str(q.id), q.name) for q in queues]
+    )
     form.province.choices = fixed["province"]
     form.unit.choices = unit_choices(form.province.choices)
     form.category.choices = fixed["category"]
@@ -122,6 +125,16 @@ def unit_choices(provinces: list) -> list:
     return forms.options(every + ([(chosen.code, chosen.name)] if chosen else []))
 
 
+def province_choice() -> list[tuple[str, str]]:
+    """A coordinator's picker entry for every ticket of its province, whatever the queue."""
+    code = services.coordinated_province(me())
+    if code is None:
+        return []
+    province = catalogue.find_province(code)
+    name = province.name if province is not None else code
+    return [(WHOLE_PROVINCE, _("Whole province (%(province)s)", province=name))]
+
+
 def search_words() -> str:
     """The search box; a value it could not have sent counts as not given."""
     q = request.args.get("q", "").strip()
@@ -134,10 +147,13 @@ def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
     """The service's filters. Words searched with no status chosen look in every status: a
     closed ticket is found by its words and its number (`status_for`)."""
     assignee = form.assignee.data or ""
+    whole_province = form.queue.data == WHOLE_PROVINCE
     return services.TicketFilters(
         status=status_for(form.status.data or "", q),
-        queue_id=int(form.queue.data) if form.queue.data else None,
-        province=form.province.data or None,
+        queue_id=int(form.queue.data) if form.queue.data and not whole_province else None,
+        province=services.coordinated_province(me())
+        if whole_province
+        else form.province.data or None,
         unit=form.unit.data or None,
         category=form.category.data or None,
         system=form.system.data or None,

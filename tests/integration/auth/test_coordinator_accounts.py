@@ -313,7 +313,7 @@ def test_a_coordinator_appoints_a_unit_admin_who_is_then_asked_first(
     assert 'data-appoint="unit_admin"' in row
 
     response = post_form(
-        client, f"/accounts/{official.id}/role", {"role": "unit_admin"}, page="/accounts/"
+        client, f"/accounts/{official.id}/appoint", {"role": "unit_admin"}, page="/accounts/"
     )
     assert response.status_code == 302
     db.session.refresh(official)
@@ -321,7 +321,7 @@ def test_a_coordinator_appoints_a_unit_admin_who_is_then_asked_first(
     assert home_count(client) == 0
     assert home_count(browser(official)) == 1
 
-    post_form(client, f"/accounts/{official.id}/role", {"role": "requester"}, page="/accounts/")
+    post_form(client, f"/accounts/{official.id}/appoint", {"role": "requester"}, page="/accounts/")
     db.session.refresh(official)
     assert official.role == Role.REQUESTER
     assert home_count(client) == 1
@@ -334,13 +334,16 @@ def test_only_admins_and_the_provinces_coordinator_appoint(db, browser, make_use
 
     assert (
         post_form(
-            browser(coordinator), f"/accounts/{hanoi.id}/role", {"role": "unit_admin"}, page="/"
+            browser(coordinator), f"/accounts/{hanoi.id}/appoint", {"role": "unit_admin"}, page="/"
         ).status_code
         == 404
     )
     assert (
         post_form(
-            browser(unit_admin), f"/accounts/{official.id}/role", {"role": "unit_admin"}, page="/"
+            browser(unit_admin),
+            f"/accounts/{official.id}/appoint",
+            {"role": "unit_admin"},
+            page="/",
         ).status_code
         == 404
     )

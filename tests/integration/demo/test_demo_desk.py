@@ -28,6 +28,7 @@ def test_the_demo_desk_is_made_once_with_tickets_in_every_state(db):
     assert Counter(login.role for login in logins) == {
         Role.SUPERVISOR: 1,
         Role.AGENT: 3,
+        Role.COORDINATOR: 2,
         Role.REQUESTER: 2,
     }
     users = list(db.session.scalars(select(User).where(User.demo)))
@@ -42,7 +43,11 @@ def test_the_demo_desk_is_made_once_with_tickets_in_every_state(db):
     assert count(Message) >= 15
     assert db.session.scalar(select(func.count()).where(Message.internal)) >= 1
     # Made by the services: routed, with deadlines, history and mail.
-    assert {t.queue.code for t in tickets} == {"moj-it", "moj-fpt"}
+    assert {t.queue.code for t in tickets} == {"moj-it", "moj-fpt", "province-01", "province-79"}
+    coordinators = {u.province_code: u.id for u in users if u.role == Role.COORDINATOR}
+    for ticket in tickets:  # each province's dossiers and training, worked by its coordinator
+        if ticket.queue.code.startswith("province-") and ticket.assignee_id is not None:
+            assert ticket.assignee_id == coordinators[ticket.province_code]
     assert all(t.sla_policy_id and t.first_response_due for t in tickets)
     kinds = set(db.session.scalars(select(Event.kind)))
     assert {"created", "routed", "assigned", "status_changed", "sla_breached", "rated"} <= kinds
@@ -109,7 +114,7 @@ def test_user_demo_makes_the_desk_once_and_keeps_its_logins(fresh_app, tmp_path)
     assert first.exit_code == 0, first.output
     assert "Demo admin: 001166668888@ht.com" in first.output
     users, tickets = demo_counts(app)
-    assert users == 6 and tickets >= 24
+    assert users == 8 and tickets >= 24
     kept = (tmp_path / "demo-logins.txt").read_text(encoding="utf-8")
     assert (tmp_path / "demo-logins.txt").stat().st_mode & 0o777 == 0o600
     assert "supervisor 001185000101@ht.com  password: " in kept

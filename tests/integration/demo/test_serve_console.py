@@ -73,7 +73,7 @@ def test_serve_prints_the_address_then_the_demo_logins_and_logs_info_to_files(tm
     flask(env, "seed")
     made = flask(env, "user", "demo")
     logins = [line.strip() for line in made.splitlines() if "password:" in line]
-    assert len(logins) == 7  # the admin and the desk's six accounts
+    assert len(logins) == 9  # the admin and the desk's eight accounts
 
     port = str(free_port())
     process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments

@@ -287,7 +287,9 @@ def test_admin_creates_edits_and_deletes_a_rule(admin_client, db, queue):
         ),
     )
     assert response.status_code == 302
-    rule = db.session.scalar(select(Rule).where(Rule.queue_id == coordinator.id))
+    rule = db.session.scalar(
+        select(Rule).where(Rule.queue_id == coordinator.id, Rule.system_code == "moj")
+    )
     assert (rule.system_code, rule.category_code, rule.province_code) == ("moj", "dossier", "79")
     assert rule.escalation_queue_id == queue("moj-it").id
     rule_id = rule.id
@@ -418,7 +420,9 @@ def test_import_creates_and_updates_rules_by_their_conditions(admin_client, db, 
         "Payment to IT,moj,payment,,,moj-it,100,1,,yes\n"
     )
     assert upload(admin_client, content).status_code == 302
-    created = db.session.scalar(select(Rule).where(Rule.province_code == "79"))
+    created = db.session.scalar(
+        select(Rule).where(Rule.province_code == "79", Rule.system_code == "moj")
+    )
     assert (created.queue_id, created.rank, created.escalation_queue_id) == (
         queue("province-79").id,
         10,
@@ -433,7 +437,9 @@ def test_import_creates_and_updates_rules_by_their_conditions(admin_client, db, 
 def test_import_reads_excel_semicolons_and_restores_leading_zeros(admin_client, db, queue):
     content = "\ufeffqueue;system;category;province\nprovince-01;moj;dossier;1\n"
     assert upload(admin_client, content).status_code == 302
-    rule = db.session.scalar(select(Rule).where(Rule.category_code == "dossier"))
+    rule = db.session.scalar(
+        select(Rule).where(Rule.category_code == "dossier", Rule.system_code == "moj")
+    )
     assert (rule.province_code, rule.queue_id) == ("01", queue("province-01").id)
 
 

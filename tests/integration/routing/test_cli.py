@@ -18,7 +18,7 @@ def test_explain_prints_queue_rule_and_reason(runner, queue):
 
 
 def test_explain_without_matching_rule_names_the_default_queue(runner):
-    result = explain(runner, "--system", "mps", "--category", "dossier", "--province", "79")
+    result = explain(runner, "--system", "mps", "--category", "portal_sync", "--province", "79")
     assert result.exit_code == 0, result.output
     assert "queue: mps-it" in result.output
     assert "rule: none (default queue of the system)" in result.output

@@ -1,6 +1,6 @@
 """The default queues and rules of `flask seed` (README, "Routing defaults")."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from helpdesk.catalogue.models import System
 from helpdesk.routing.models import Queue, QueueKind, Rule, SystemDefault
@@ -21,11 +21,19 @@ def test_only_systems_with_a_known_vendor_get_a_vendor_queue(db):
     assert vendors == {"moj-fpt", "moha-vnpt"}
 
 
-def test_one_coordinator_queue_per_province_without_default_rules(db):
+def test_one_coordinator_queue_per_province_with_its_dossier_and_training_rules(db):
     provincial = db.session.scalars(select(Queue).where(Queue.kind == QueueKind.PROVINCIAL)).all()
     assert len(provincial) == 34
-    ids = [queue.id for queue in provincial]
-    assert db.session.scalar(select(func.count(Rule.id)).where(Rule.queue_id.in_(ids))) == 0
+    for queue in provincial:
+        rules = db.session.execute(
+            select(Rule.system_code, Rule.category_code, Rule.province_code).where(
+                Rule.queue_id == queue.id
+            )
+        ).all()
+        assert sorted(rules) == [
+            (None, "dossier", queue.province_code),
+            (None, "training", queue.province_code),
+        ], queue.code
 
 
 def test_seeded_escalation_paths_end_without_loops(db):
