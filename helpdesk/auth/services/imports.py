@@ -244,6 +244,12 @@ def _build(
     )
     if values["province"] and draft.province_code is None:
         raise errors.Invalid(_("Choose a province from the list."), "province")
+    if draft.role == Role.COORDINATOR:
+        # A coordinator joins its province's queue, which only the accounts pages and
+        # `flask user create` arrange.
+        raise errors.Invalid(
+            _("Create provincial coordinators one by one, on the accounts page."), "role"
+        )
     if actor is not None and actor.role == Role.COORDINATOR and not values["province"]:
         # A coordinator's file may leave the column empty: its rows are of its province.
         draft = replace(draft, province_code=actor.province_code)

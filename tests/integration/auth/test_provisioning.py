@@ -284,3 +284,15 @@ def test_import_is_not_for_requesters(db, make_user):
     with pytest.raises(errors.NotFound):
         services.import_accounts(rows, actor=requester)
     assert user_with(db, "079090123456") is None
+
+
+def test_cli_import_refuses_a_coordinator_row(runner, db, tmp_path):
+    """A coordinator joins its province's queue, which an import does not arrange: the row is
+    refused, the others are made."""
+    path = tmp_path / "accounts.csv"
+    coordinator = ["079090654321", "Điều phối", "dp@example.vn", "", "79", "", "coordinator"]
+    path.write_bytes(csv_bytes([GOOD_1, coordinator]))
+    result = runner.invoke(args=["user", "import", str(path)])
+    assert result.exit_code == 1
+    assert "line 3: role:" in result.output
+    assert count_users(db) == 1
