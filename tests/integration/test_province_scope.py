@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 from support import csrf_token
 
+from helpdesk.auth.models import Unit
 from helpdesk.auth.services import create_token
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule
@@ -137,6 +138,11 @@ def _first_id(db, column) -> int:
     return db.session.scalar(select(column).order_by(column)) or 1
 
 
+def _first_unlisted_id(db) -> int:
+    """A unit as an official wrote it (the walk's users make some), else any id."""
+    return db.session.scalar(select(Unit.id).where(Unit.code.is_(None)).order_by(Unit.id)) or 1
+
+
 # Every GET route of the product, by endpoint: the URLs to ask for, filled with the province-79
 # ticket wherever a route names a ticket, with filters and searches that would find it in lists.
 # A route added to the product without an entry here fails test_the_walk_knows_every_route.
@@ -160,6 +166,15 @@ ROUTES = {
     "accounts.new": lambda s, db: ["/accounts/new"],
     "accounts.pending": lambda s, db: ["/accounts/pending"],
     "accounts.throttled": lambda s, db: ["/accounts/throttled"],
+    "units.index": lambda s, db: [
+        "/admin/units/",
+        "/admin/units/?province=79",
+        "/admin/units/?province=01&kind=ward&state=active&q=phuc",
+    ],
+    "units.new": lambda s, db: ["/admin/units/new", "/admin/units/new?province=79"],
+    "units.edit": lambda s, db: [f"/admin/units/{_first_id(db, Unit.id)}"],
+    "units.unlisted": lambda s, db: ["/admin/units/unlisted", "/admin/units/unlisted?province=79"],
+    "units.match": lambda s, db: [f"/admin/units/unlisted/{_first_unlisted_id(db)}"],
     "outbox.index": lambda s, db: ["/admin/outbox/", "/admin/outbox/?status=pending"],
     "announcements.index": lambda s, db: ["/admin/announcements/"],
     "routing.index": lambda s, db: ["/admin/routing/"],
@@ -218,6 +233,10 @@ ROUTES = {
     "tickets.canned_edit": lambda s, db: ["/tickets/canned/1"],
     "api.openapi_document": lambda s, db: ["/api/v1/openapi.json"],
     "api.me": lambda s, db: ["/api/v1/me"],
+    "api.list_units": lambda s, db: [
+        "/api/v1/units?province=79",
+        "/api/v1/units?province=79&q=tan",
+    ],
     "api.list_tickets": lambda s, db: [
         "/api/v1/tickets",
         "/api/v1/tickets?q=ZEBRA79",
