@@ -18,7 +18,7 @@ from helpdesk import errors
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Unit, User
 from helpdesk.auth.services import units
-from helpdesk.catalogue.services import SeedReport
+from helpdesk.catalogue.services import SeedReport, find_province
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
 
@@ -118,9 +118,10 @@ def _stage_link_tickets(report: SeedReport) -> None:
     for province, name in pairs:
         unit = found.get((province, name))
         if unit is None:
-            if not Unit.key_for(name):
-                continue
-            unit = units.resolve(province, name)
+            try:
+                unit = units.resolve(province, name)
+            except errors.Invalid:
+                continue  # a name no form would take today: the ticket keeps its text only
         linked += db.session.execute(
             update(Ticket)
             .where(Ticket.province_code == province, Ticket.unit == name, Ticket.unit_id.is_(None))
@@ -134,6 +135,8 @@ def unlisted_units(actor: User, province_code: str) -> list[UnlistedRow]:
     """The province's unlisted names with their number of accounts and tickets, most used
     first, for an admin or the province's coordinator (errors.NotFound for others). Three
     queries."""
+    if find_province(province_code) is None:
+        raise errors.NotFound(_("Unit not found."))
     permissions.require_units(actor, province_code)
     rows = list(
         db.session.scalars(

@@ -225,3 +225,9 @@ def test_an_unlisted_name_is_merged_into_the_unit_it_is(browser, coordinator, ma
         db.session.scalar(select(Unit.id).where(Unit.code.is_(None), Unit.province_code == "79"))
         is None
     )
+
+
+def test_a_province_that_does_not_exist_is_not_found(browser, admin):
+    client = browser(admin)
+    for path in PAGES:
+        assert client.get(f"{path}?province=00").status_code == 404, path
