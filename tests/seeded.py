@@ -98,21 +98,25 @@ class Seeded:
         if database.engine.dialect.name == "postgresql":
             self.note_writes()
         else:
-            self.written: set[str] = set()
+            # Compared table -> whether a statement may have changed or deleted seeded rows
+            # (False: it only added rows).
+            self.written: dict[str, bool] = {}
             self.shape = {name: self.shape_of(rows) for name, rows in self.seeded_rows.items()}
             sa.event.listen(database.engine, "before_cursor_execute", self.note_statement)
 
     WRITES = re.compile(
-        r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)"
-        r'\s+"?(\w+)"?',
+        r"\s*(?P<verb>INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|"
+        r'DELETE\s+FROM)\s+"?(?P<table>\w+)"?',
         re.IGNORECASE,
     )
 
     def note_statement(self, _connection, _cursor, statement, *_args) -> None:
-        """SQLite: note a compared table a statement writes."""
+        """SQLite: note a compared table a statement writes, and whether it only adds rows."""
         found = self.WRITES.match(statement)
-        if found and found.group(1) in COMPARED_TABLES:
-            self.written.add(found.group(1))
+        if found and found["table"] in COMPARED_TABLES:
+            verb = " ".join(found["verb"].upper().split())
+            adds = verb == "INSERT INTO" and "ON CONFLICT" not in statement.upper()
+            self.written[found["table"]] = self.written.get(found["table"], False) or not adds
 
     @staticmethod
     def shape_of(rows) -> tuple[int, int | None]:
@@ -151,14 +155,25 @@ class Seeded:
         connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         for table in reversed(self.tables):
             if table.name in COMPARED_TABLES:
-                if table.name in self.written or self.moved(connection, table):
-                    self.put_right(connection, table)
+                self.put_back(connection, table)
             elif table.name in holding or self.rows[table.name]:
                 connection.execute(table.delete())
         for table in self.tables:
             if self.rows[table.name] and table.name not in COMPARED_TABLES:
                 connection.execute(table.insert(), self.rows[table.name])
         self.written.clear()  # this restore's own statements included
+
+    def put_back(self, connection, table: sa.Table) -> None:
+        """A compared table as seeded: nothing to do when untouched, the rows past the seeded
+        ones deleted when the test only added rows, else compared row by row."""
+        changed = self.written.get(table.name)
+        if changed is None and not self.moved(connection, table):
+            return
+        if changed is False:
+            connection.execute(table.delete().where(table.c.id > self.shape[table.name][1]))
+            if not self.moved(connection, table):
+                return
+        self.put_right(connection, table)
 
     def moved(self, connection, table: sa.Table) -> bool:
         """Whether the number of rows or the highest id differs from the seeded ones."""

@@ -47,3 +47,14 @@ def test_the_restore_sees_units_written_by_another_connection(app, db, backend):
 
     app.extensions["test_seeded"].restore()
     assert all_units(db) == before
+
+
+def test_units_a_test_only_added_are_deleted(app, db):
+    before = all_units(db)
+    for name in ("UBND phường Mới Lập", "UBND xã Mới Lập"):
+        db.session.add(Unit(province_code="79", name=name, kind=UnitKind.UNLISTED))
+        db.session.commit()
+    assert len(all_units(db)) == len(before) + 2
+
+    app.extensions["test_seeded"].restore()
+    assert all_units(db) == before
