@@ -15,6 +15,7 @@ from helpdesk.auth import models as auth_models
 from helpdesk.auth.admin_views import bp as accounts_bp
 from helpdesk.auth.cli import token_cli, user_cli
 from helpdesk.auth.views import bp as auth_bp
+from helpdesk.auth.views.units import bp as units_bp
 from helpdesk.catalogue import models as catalogue_models
 from helpdesk.catalogue.cli import seed_command
 from helpdesk.config import Config, fill_instance_defaults, from_environ, settle_hosts
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tokens_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(units_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(routing_bp)

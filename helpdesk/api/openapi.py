@@ -5,8 +5,10 @@ the schemas of its bodies in openapi_components. Plain dicts, no Flask.
 from __future__ import annotations
 
 import copy
+import functools
 
 from helpdesk.api.openapi_components import SCHEMAS, STATUSES, ref
+from helpdesk.catalogue.services import read_csv
 
 
 def error_response(description: str) -> dict:
@@ -179,6 +181,36 @@ PATHS = {
             },
         },
     },
+    "/units": {
+        "get": {
+            "operationId": "listUnits",
+            "summary": "The province's units matching the words (no token needed).",
+            "description": "Communes, wards, special zones and the provincial and ministry units "
+            "of one province whose names hold every word of `q` (case and Vietnamese "
+            "diacritics ignored), those starting with it first, then by name; at most 20. "
+            "No words: the first 20 by name. What the registration and filing forms offer.",
+            "security": [{}, {"bearer": []}],
+            "parameters": [
+                {
+                    **query("province", "2-digit province code."),
+                    "required": True,
+                    "schema": {"type": "string"},  # the codes: document() fills them in
+                },
+                query(
+                    "q",
+                    "Words of the name; longer than 200 characters answers 422.",
+                    {"type": "string", "maxLength": 200},
+                ),
+            ],
+            "responses": {
+                "200": json_response("The matching units.", "UnitList"),
+                "400": error_response(
+                    "No province, or one that does not exist; `fields` names `province`."
+                ),
+                **errors(),
+            },
+        }
+    },
     "/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -205,7 +237,8 @@ DOCUMENT = {
         "masked. A ticket the caller may not see answers 404, as one that does not exist. "
         "Unknown fields of a body are refused (422); query parameters this document does not "
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
-        "Rate limited per token (429).",
+        "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
+        "page) needs no token; without one it is rate limited per address.",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
@@ -224,6 +257,15 @@ DOCUMENT = {
 }
 
 
+@functools.cache
+def province_codes() -> tuple[str, ...]:
+    """The province codes `flask seed` loads (the shipped reference file)."""
+    return tuple(row["code"] for row in read_csv("provinces.csv"))
+
+
 def document() -> dict:
     """A copy of the document (callers may change theirs)."""
-    return copy.deepcopy(DOCUMENT)
+    copied = copy.deepcopy(DOCUMENT)
+    province = copied["paths"]["/units"]["get"]["parameters"][0]
+    province["schema"] = {"type": "string", "enum": list(province_codes())}
+    return copied

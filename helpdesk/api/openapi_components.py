@@ -8,7 +8,7 @@ $ref; null through type lists) so that the tests can check real answers against 
 
 from __future__ import annotations
 
-from helpdesk.auth.models import Role
+from helpdesk.auth.models import Role, UnitKind
 from helpdesk.config import Config
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets.models import Priority, Status
@@ -17,6 +17,7 @@ STATUSES = [status.value for status in Status]
 SLA_STATES = [state.value for state in SlaState]
 ROLES = [role.value for role in Role]
 LANGUAGES = list(Config.LANGUAGES)
+LISTED_KINDS = [kind.value for kind in UnitKind if kind != UnitKind.UNLISTED]
 
 MASKED = (
     "Login name `CCCD@domain` with the CCCD masked (`********8888@ht.com`); only admins "
@@ -305,6 +306,29 @@ TICKET_CHANGES = {
 }
 
 
+UNIT = {
+    "type": "object",
+    "required": ["code", "name", "kind", "province"],
+    "additionalProperties": False,
+    "properties": {
+        "code": text(
+            "Official 5-digit code of a commune, ward or special zone; `T<province>-<n>` or "
+            "`B-<system>-<n>` for provincial and ministry units. Give it as `unit_code`."
+        ),
+        "name": text("Its name, as the list writes it (`Xã Tân Hưng`)."),
+        "kind": {"type": "string", "enum": LISTED_KINDS},
+        "province": text("2-digit province code."),
+    },
+}
+
+UNIT_LIST = {
+    "type": "object",
+    "required": ["items"],
+    "additionalProperties": False,
+    "properties": {"items": {"type": "array", "items": ref("Unit")}},
+}
+
+
 SCHEMAS = {
     "Error": ERROR,
     "Account": ACCOUNT,
@@ -316,4 +340,6 @@ SCHEMAS = {
     "NewTicket": NEW_TICKET,
     "NewMessage": NEW_MESSAGE,
     "TicketChanges": TICKET_CHANGES,
+    "Unit": UNIT,
+    "UnitList": UNIT_LIST,
 }

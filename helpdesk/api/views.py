@@ -1,6 +1,7 @@
 """The JSON API v1 under /api/v1: callers authenticate with `Authorization: Bearer TOKEN` only
 (never a session cookie, hence no CSRF), and file, list, read, answer and work tickets through
-the same services as the web pages. Not visible is not found (404)."""
+the same services as the web pages. Not visible is not found (404). The units of a province
+(the type-ahead of the registration page) need no token."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from helpdesk.api import openapi, schemas, services
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
+from helpdesk.auth.services import units as unit_records
 from helpdesk.extensions import csrf, db, limiter
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
@@ -32,6 +34,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates here
 
 DEFAULT_RATE_LIMIT = "600/minute"
+# Callers without a token (the registration page's type-ahead, a few requests a name typed),
+# per address, besides the API's own limit.
+ANONYMOUS_UNITS_RATE_LIMIT = "120/minute"
 
 
 def bearer_token() -> str | None:
@@ -71,6 +76,29 @@ def authenticated(view: Callable) -> Callable:
             inputs.refuse_unstorable_text(api=True)
             inputs.limit_json_body()  # the one body limit, before anything reads the body
             return view(user, *args, **kwargs)
+
+    return guarded
+
+
+def anonymous_units_rate_limit() -> str:
+    return current_app.config.get("HELPDESK_UNITS_RATE_LIMIT", ANONYMOUS_UNITS_RATE_LIMIT)
+
+
+def with_token() -> bool:
+    return bearer_token() is not None
+
+
+def open_to_anyone(view: Callable) -> Callable:
+    """Run the view for the bearer token's account when a token is given (refused as
+    `authenticated` refuses it), else for nobody (None), in the request's language; the query
+    string is checked first."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        if with_token():
+            return authenticated(view)(*args, **kwargs)
+        inputs.refuse_unstorable_text(api=True)
+        return view(None, *args, **kwargs)
 
     return guarded
 
@@ -175,6 +203,17 @@ def update_ticket(user: User, number: str):
     changes, version = schemas.ticket_changes(schemas.json_object())
     services.update_ticket(user, ticket, changes, version=version)
     return jsonify(ticket_detail(user, ticket, now=utcnow()))
+
+
+@bp.get("/units")
+@limiter.limit(
+    anonymous_units_rate_limit, key_func=rate_key, exempt_when=with_token, override_defaults=False
+)
+@open_to_anyone
+def list_units(user: User | None):  # noqa: ARG001 - the same list for everyone
+    province, words = schemas.unit_query(request.args)
+    found = unit_records.search(province, words)
+    return jsonify({"items": [schemas.unit_json(unit) for unit in found]})
 
 
 # ---------------------------------------------------------------- helpers

@@ -19,8 +19,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from helpdesk.auth import passwords
-from helpdesk.auth.models import Role, Status
+from helpdesk.auth.models import Role, Status, UnitKind
 from helpdesk.auth.services import AccountDraft, ProfileChange, RegistrationDraft
+from helpdesk.auth.services.unit_admin import UnitDraft
 from helpdesk.inputs import FlaskForm
 
 ROLE_LABELS = {
@@ -259,3 +260,55 @@ class RejectForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A CSRF-protected button (approve, unthrottle, enable, disable, resend)."""
+
+
+# ---------------------------------------------------------------- units
+
+UNIT_KIND_LABELS = {
+    UnitKind.COMMUNE: _l("Commune"),
+    UnitKind.WARD: _l("Ward"),
+    UnitKind.SPECIAL_ZONE: _l("Special zone"),
+    UnitKind.PROVINCIAL: _l("Provincial unit"),
+    UnitKind.MINISTRY: _l("Ministry unit"),
+    UnitKind.UNLISTED: _l("Not on the list"),
+}
+
+
+class NewUnitForm(FlaskForm):
+    """A provincial or ministry unit of the province the page shows."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice(UnitKind.PROVINCIAL.value, UNIT_KIND_LABELS[UnitKind.PROVINCIAL]),
+            SelectChoice(UnitKind.MINISTRY.value, UNIT_KIND_LABELS[UnitKind.MINISTRY]),
+        ],
+    )
+    system = SelectField(
+        _l("Ministry's system"),
+        validators=[Optional()],
+        description=_l("For a ministry unit: the system of its ministry."),
+    )
+
+    def to_draft(self, province_code: str) -> UnitDraft:
+        return UnitDraft(
+            province_code=province_code,
+            name=self.name.data or "",
+            kind=self.kind.data or "",
+            system_code=(self.system.data or "") if self.kind.data == UnitKind.MINISTRY else "",
+        )
+
+
+class RenameUnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+
+
+class UnitSettingsForm(FlaskForm):
+    members_see_tickets = BooleanField(_l("Members of this unit see all of the unit's tickets"))
+
+
+class MergeUnitForm(FlaskForm):
+    """ "This name is unit X": the code of the listed unit."""
+
+    into = HiddenField(validators=[DataRequired()])

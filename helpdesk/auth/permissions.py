@@ -194,6 +194,25 @@ def _in_province(
     return province_code is None or province_code == province
 
 
+def can_manage_units(user, province_code: str | None = None) -> bool:
+    """May `user` keep the units of that province (add, rename, deactivate, merge unlisted
+    names, the members-see-tickets setting)? Admins: every province; a coordinator: its own
+    province only. Without a province: the units pages at all."""
+    if not is_signed_in(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.COORDINATOR or not user.province_code:
+        return False
+    return province_code is None or province_code == user.province_code
+
+
+def require_units(user, province_code: str | None = None) -> None:
+    """Raise errors.NotFound unless `user` may keep the units of that province."""
+    if not can_manage_units(user, province_code):
+        raise errors.NotFound(_not_found_message())
+
+
 def can_see_cccd(viewer, user: User) -> bool:
     """The full CCCD is shown to its owner and to admins; everyone else sees it masked."""
     if viewer is None or not getattr(viewer, "is_authenticated", False):

@@ -17,19 +17,29 @@ REFERENCE = Path(__file__).resolve().parent.parent / "reference"
 
 @dataclass
 class SeedReport:
+    """What a seed changed, kind by kind, and the figures an operator should read (units
+    matched, units still unlisted)."""
+
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, int] = field(default_factory=dict)
 
-    def count(self, kind: str, *, created: bool) -> None:
-        bucket = self.created if created else self.updated
-        bucket[kind] = bucket.get(kind, 0) + 1
+    def count(self, kind: str, *, created: bool, number: int = 1) -> None:
+        if number:
+            bucket = self.created if created else self.updated
+            bucket[kind] = bucket.get(kind, 0) + number
+
+    def tell(self, figure: str, number: int) -> None:
+        """A figure for the operator, shown when it is not zero."""
+        if number:
+            self.figures[figure] = self.figures.get(figure, 0) + number
 
     def lines(self) -> list[str]:
         kinds = sorted(set(self.created) | set(self.updated))
         return [
             f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} updated"
             for kind in kinds
-        ]
+        ] + [f"{figure}: {number}" for figure, number in self.figures.items()]
 
 
 def read_csv(name: str) -> list[dict[str, str]]:

@@ -139,6 +139,17 @@ def downgrade():
     if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint(op.f("fk_tickets_unit_id_units"), "tickets", type_="foreignkey")
     op.drop_column("tickets", "unit_id")
+    # Names were unique per province before: the official list (`flask seed`) has names that
+    # share a key (Xã Văn Lăng, Xã Vạn Lăng). Accounts move to the first unit of their key, and
+    # the units no account uses (the rest of the list) go.
+    op.execute(
+        "UPDATE users SET unit_id = (SELECT min(same.id) FROM units AS same "
+        "JOIN units AS own ON own.province_code = same.province_code AND own.key = same.key "
+        "WHERE own.id = users.unit_id) WHERE unit_id IS NOT NULL"
+    )
+    op.execute(
+        "DELETE FROM units WHERE id NOT IN (SELECT unit_id FROM users WHERE unit_id IS NOT NULL)"
+    )
     with op.batch_alter_table("units") as batch:
         batch.drop_constraint(batch.f("fk_units_system_code_systems"), type_="foreignkey")
         batch.drop_constraint(batch.f("uq_units_code"), type_="unique")

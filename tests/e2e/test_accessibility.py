@@ -57,6 +57,10 @@ PAGES = {
         "canned-replies": "/tickets/canned",
         "canned-reply-new": "/tickets/canned/new",
         "outbox": "/admin/outbox/",
+        "units": "/admin/units/?province=79",
+        "unit": "/admin/units/1",
+        "unit-new": "/admin/units/new?province=79",
+        "units-unlisted": "/admin/units/unlisted?province=79",
     },
 }
 

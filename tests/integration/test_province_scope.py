@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 from support import csrf_token
 
-from helpdesk.auth.models import User
+from helpdesk.auth.models import Unit, User
 from helpdesk.auth.services import AccountDraft, create_token
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing import services as routing
@@ -164,6 +164,11 @@ def _first_observer(db) -> int:
     return db.session.scalar(select(User.id).where(User.role == "observer").order_by(User.id)) or 1
 
 
+def _first_unlisted_id(db) -> int:
+    """A unit as an official wrote it (the walk's users make some), else any id."""
+    return db.session.scalar(select(Unit.id).where(Unit.code.is_(None)).order_by(Unit.id)) or 1
+
+
 # Every GET route of the product, by endpoint: the URLs to ask for, filled with the province-79
 # ticket wherever a route names a ticket, with filters and searches that would find it in lists.
 # A route added to the product without an entry here fails test_the_walk_knows_every_route.
@@ -189,6 +194,17 @@ ROUTES = {
     "accounts.role": lambda s, db: [f"/accounts/{s.secret.requester_id}/role"],
     "accounts.throttled": lambda s, db: ["/accounts/throttled"],
     "accounts.observer_systems": lambda s, db: [f"/accounts/{_first_observer(db)}/systems"],
+
+
+    "units.index": lambda s, db: [
+        "/admin/units/",
+        "/admin/units/?province=79",
+        "/admin/units/?province=01&kind=ward&state=active&q=phuc",
+    ],
+    "units.new": lambda s, db: ["/admin/units/new", "/admin/units/new?province=79"],
+    "units.edit": lambda s, db: [f"/admin/units/{_first_id(db, Unit.id)}"],
+    "units.unlisted": lambda s, db: ["/admin/units/unlisted", "/admin/units/unlisted?province=79"],
+    "units.match": lambda s, db: [f"/admin/units/unlisted/{_first_unlisted_id(db)}"],
     "outbox.index": lambda s, db: ["/admin/outbox/", "/admin/outbox/?status=pending"],
     "announcements.index": lambda s, db: ["/admin/announcements/"],
     "routing.index": lambda s, db: ["/admin/routing/"],
@@ -247,6 +263,10 @@ ROUTES = {
     "tickets.canned_edit": lambda s, db: ["/tickets/canned/1"],
     "api.openapi_document": lambda s, db: ["/api/v1/openapi.json"],
     "api.me": lambda s, db: ["/api/v1/me"],
+    "api.list_units": lambda s, db: [
+        "/api/v1/units?province=79",
+        "/api/v1/units?province=79&q=tan",
+    ],
     "api.list_tickets": lambda s, db: [
         "/api/v1/tickets",
         "/api/v1/tickets?q=ZEBRA79",

@@ -9,6 +9,8 @@ exact name, must tell them apart; a name that stays ambiguous matches none.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
@@ -141,3 +143,28 @@ def search(province_code: str, text: str = "", *, limit: int = TYPEAHEAD_LIMIT) 
         Unit.bare_key.startswith(bare, autoescape=True), Unit.key.startswith(bare, autoescape=True)
     )
     return list(db.session.scalars(query.order_by(starts.desc(), Unit.name, Unit.id).limit(limit)))
+
+
+def match_all(names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Unit]:
+    """The listed, active unit each (province code, name) pair means, as `match` finds it,
+    for many names at once (one query); pairs that match none are left out."""
+    wanted = {(province, name): Unit.bare_key_for(name or "") for province, name in names}
+    wanted = {pair: bare for pair, bare in wanted.items() if pair[0] and bare}
+    if not wanted:
+        return {}
+    candidates: dict[tuple[str, str], list[Unit]] = {}
+    for unit in db.session.scalars(
+        select(Unit).where(
+            Unit.province_code.in_(sorted({province for province, _name in wanted})),
+            Unit.bare_key.in_(sorted(set(wanted.values()))),
+            Unit.code.is_not(None),
+            Unit.active,
+        )
+    ):
+        candidates.setdefault((unit.province_code, unit.bare_key), []).append(unit)
+    found = {}
+    for (province, name), bare in wanted.items():
+        unit = _one_of(candidates.get((province, bare), []), name)
+        if unit is not None:
+            found[province, name] = unit
+    return found

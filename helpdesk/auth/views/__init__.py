@@ -81,6 +81,7 @@ def account_flags():
         "can_read_reports": permissions.can(user, "reports.read"),
         "can_supervise": permissions.can(user, "tickets.supervise"),
         "can_configure": permissions.can(user, "admin.configure"),
+        "can_manage_units": permissions.can_manage_units(user),
         "shown_username": lambda account: permissions.shown_username(user, account),
         "role_label": lambda role: ROLE_LABELS.get(role, role),
         "status_label": lambda status: STATUS_LABELS.get(status, status),

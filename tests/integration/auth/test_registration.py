@@ -252,7 +252,7 @@ def test_rejected_registration_may_be_made_again(english, db, registration, make
     assert (again.id, again.status, again.unit.name) == (
         user.id,
         Status.PENDING_VERIFICATION,
-        "UBND phường Sài Gòn",
+        "Phường Sài Gòn",  # the ward of the list the name means
     )
 
 

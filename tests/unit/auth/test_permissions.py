@@ -88,3 +88,28 @@ def test_full_cccd_is_for_the_owner_and_admins():
 def test_role_required_refuses_unknown_roles():
     with pytest.raises(ValueError, match="unknown roles"):
         permissions.role_required("boss")
+
+
+@pytest.mark.parametrize(
+    ("role", "province", "expected"),
+    [
+        ("admin", "01", True),
+        ("admin", None, True),
+        ("coordinator", "79", True),
+        ("coordinator", None, True),  # the units pages at all
+        ("coordinator", "01", False),  # another province's
+        ("unit_admin", "79", False),
+        ("agent", "79", False),
+        ("supervisor", None, False),
+        ("requester", "79", False),
+        ("observer", None, False),
+    ],
+)
+def test_admins_keep_every_provinces_units_a_coordinator_its_own(role, province, expected):
+    assert permissions.can_manage_units(person(role, province_code="79"), province) is expected
+
+
+def test_a_coordinator_without_a_province_or_disabled_keeps_no_units():
+    assert not permissions.can_manage_units(person("coordinator", province_code=None))
+    assert not permissions.can_manage_units(person("coordinator", status="disabled"), "79")
+    assert not permissions.can_manage_units(None, "79")
