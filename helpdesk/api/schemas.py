@@ -22,7 +22,6 @@ from helpdesk.auth import services as accounts
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import units
 from helpdesk.catalogue.models import Category, Province, System
-from helpdesk.catalogue.services import find_province
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import Attachment, Message, Priority, Status, Ticket
@@ -101,7 +100,7 @@ def ticket_json(
         "system": ticket.system_code,
         "category": ticket.category_code,
         "province": ticket.province_code,
-        "unit": unit_json(ticket),
+        "unit": ticket_unit_json(ticket),
         "dossier_code": ticket.dossier_code,
         "procedure_code": ticket.procedure_code,
         "queue": ticket.queue.code,
@@ -126,7 +125,7 @@ def ticket_json(
     return shown
 
 
-def unit_json(ticket: Ticket) -> dict | None:
+def ticket_unit_json(ticket: Ticket) -> dict | None:
     """The ticket's unit: its name as filed and the listed unit's code (null for a name kept as
     written); null when the ticket names no unit."""
     if ticket.unit_id is None and not ticket.unit:
@@ -388,33 +387,3 @@ def is_code(value) -> bool:
 
 def is_ticket_number(value: str) -> bool:
     return TICKET_NUMBER.fullmatch(value) is not None
-
-
-# ---------------------------------------------------------------- units
-
-
-def unit_json(unit) -> dict:
-    """A unit as the type-ahead lists it."""
-    return {
-        "code": unit.code,
-        "name": unit.name,
-        "kind": str(unit.kind),
-        "province": unit.province_code,
-    }
-
-
-def unit_query(args) -> tuple[str, str]:
-    """The province and the words a GET /units asks for: a 400 naming the province when it is
-    missing or unknown, a 422 naming `q` past QUERY_LIMIT characters. Control characters in
-    the words read as spaces (a type-ahead answers what it can)."""
-    province = args.get("province", "")
-    if not is_code(province) or find_province(province) is None:
-        raise errors.HelpdeskError(
-            _("Please correct the marked parameters."),
-            fields={"province": _("Choose a province from the list.")},
-        )
-    words = args.get("q", "")
-    if len(words) > QUERY_LIMIT:
-        message = _("At most %(n)d characters, without control characters.", n=QUERY_LIMIT)
-        raise errors.Invalid(_("Please correct the marked parameters."), fields={"q": message})
-    return province, text.FORBIDDEN_IN_LINE.sub(" ", words)

@@ -16,7 +16,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, inputs
-from helpdesk.api import openapi, schemas, services
+from helpdesk.api import openapi, schemas, services, units
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
@@ -211,9 +211,9 @@ def update_ticket(user: User, number: str):
 )
 @open_to_anyone
 def list_units(user: User | None):  # noqa: ARG001 - the same list for everyone
-    province, words = schemas.unit_query(request.args)
+    province, words = units.unit_query(request.args)
     found = unit_records.search(province, words)
-    return jsonify({"items": [schemas.unit_json(unit) for unit in found]})
+    return jsonify({"items": [units.unit_json(unit) for unit in found]})
 
 
 # ---------------------------------------------------------------- helpers

@@ -194,8 +194,6 @@ ROUTES = {
     "accounts.role": lambda s, db: [f"/accounts/{s.secret.requester_id}/role"],
     "accounts.throttled": lambda s, db: ["/accounts/throttled"],
     "accounts.observer_systems": lambda s, db: [f"/accounts/{_first_observer(db)}/systems"],
-
-
     "units.index": lambda s, db: [
         "/admin/units/",
         "/admin/units/?province=79",
