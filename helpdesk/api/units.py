@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from helpdesk import errors, text
-from helpdesk.api.schemas import QUERY_LIMIT, find_province, is_code
+from helpdesk.api.schemas import QUERY_LIMIT, is_code
+from helpdesk.catalogue.services import find_province
 
 
 def unit_json(unit) -> dict:
