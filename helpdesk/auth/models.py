@@ -59,6 +59,13 @@ ORGAN_WORDS = ("uy ban nhan dan", "ubnd")
 KIND_WORDS = ("dac khu", "thi tran", "phuong", "xa", "tt")
 
 
+def _without_prefix(key: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if key.startswith(prefix + " "):
+            return key[len(prefix) + 1 :]
+    return key
+
+
 class UnitKind(enum.StrEnum):
     COMMUNE = "commune"  # xã
     WARD = "ward"  # phường
@@ -133,17 +140,17 @@ class Unit(db.Model):
         return re.sub(r"\s+", " ", text).strip()
 
     @staticmethod
+    def organ_free_key_for(name: str) -> str:
+        """The key without "UBND" / "Ủy ban nhân dân": "UBND phường Trấn Biên" gives
+        "phuong tran bien", the key of "Phường Trấn Biên"."""
+        return _without_prefix(Unit.key_for(name), ORGAN_WORDS)
+
+    @staticmethod
     def bare_key_for(name: str) -> str:
         """The key without the words officials add or leave out: "UBND" / "Ủy ban nhân dân"
         and the kind ("xã", "phường", "đặc khu", "thị trấn"): "UBND xã Chơn Thành" and
         "Phường Chơn Thành" both give "chon thanh"."""
-        key = Unit.key_for(name)
-        for prefixes in (ORGAN_WORDS, KIND_WORDS):
-            for prefix in prefixes:
-                if key.startswith(prefix + " "):
-                    key = key[len(prefix) + 1 :]
-                    break
-        return key
+        return _without_prefix(Unit.organ_free_key_for(name), KIND_WORDS)
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.province_code}>"

@@ -13,44 +13,24 @@ PASSWORD = "Bon-nghin-le-hai-28"  # noqa: S105 - throwaway
 
 
 def a_listed_unit(app_python) -> dict:
-    """A listed unit of province 80 in the live server's database (made when none is)."""
+    """A listed unit of province 80 in the live server's database, as `flask seed` loaded it."""
     return json.loads(
         app_python(
             "import json\n"
             "from sqlalchemy import select\n"
             "from helpdesk.extensions import db\n"
-            "from helpdesk.auth.models import Unit, UnitKind\n"
+            "from helpdesk.auth.models import Unit\n"
             "unit = db.session.scalar(select(Unit).where(Unit.province_code == '80',"
             " Unit.code.is_not(None), Unit.active).order_by(Unit.code).limit(1))\n"
-            "if unit is None:\n"
-            "    unit = Unit(code='25570', province_code='80', name='Phường Chơn Thành',"
-            " kind=UnitKind.WARD)\n"
-            "    db.session.add(unit)\n"
-            "    db.session.commit()\n"
             "print(json.dumps({'code': unit.code, 'name': unit.name, 'kind': unit.kind,"
             " 'province': unit.province_code}))"
         ).strip()
     )
 
 
-def serve_units(page, unit: dict) -> None:
-    """The units endpoint as the live server answers it; while a server still lacks it (404),
-    its contract's answer with the one unit."""
-
-    def answer(route):
-        response = route.fetch()
-        if response.status == 404:
-            route.fulfill(json={"items": [unit]})
-        else:
-            route.fulfill(response=response)
-
-    page.route("**/api/v1/units?*", answer)
-
-
 def test_an_official_chooses_the_unit_from_the_list_on_a_phone(phone_page, app_python):
     page = phone_page
     unit = a_listed_unit(app_python)
-    serve_units(page, unit)
     page.goto("/auth/register")
     box = page.locator("input[name=unit]")
     code = page.locator("input[name=unit_code]")

@@ -9,6 +9,7 @@ exact name, must tell them apart; a name that stays ambiguous matches none.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from helpdesk.auth.models import Unit, UnitKind
 from helpdesk.extensions import db
 
 TYPEAHEAD_LIMIT = 20
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,15}")
 
 
 def match(province_code: str, name: str) -> Unit | None:
@@ -47,6 +49,12 @@ def _one_of(candidates: list[Unit], name: str) -> Unit | None:
         written = " ".join(name.split()).casefold()
         candidates = [unit for unit in candidates if unit.name.casefold() == written]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def is_code(value: str) -> bool:
+    """Whether `value` is written as a unit's code may be: an official code ("25432") or a
+    made one ("T79-001", "B-moj-001"), at most 16 characters."""
+    return bool(CODE.fullmatch(value or ""))
 
 
 def by_code(code: str) -> Unit | None:
@@ -89,14 +97,14 @@ def check(
 
 def is_same(unit: Unit | None, province_code: str | None, name: str = "", code: str = "") -> bool:
     """Whether a name or code given with a province means `unit` itself, read without a query:
-    the same code, or (no code given) the same name written alike (case, diacritics and
-    spacing aside)."""
+    the same code, or (no code given) the same name written alike (case, diacritics, spacing
+    and "UBND" aside)."""
     if unit is None or not province_code or unit.province_code != province_code:
         return False
     if code and code.strip():
         return unit.code is not None and unit.code == code.strip()
-    key = Unit.key_for(name or "")
-    return bool(key) and key == unit.key
+    key = Unit.organ_free_key_for(name or "")
+    return bool(key) and key in (unit.key, Unit.organ_free_key_for(unit.name))
 
 
 def listed_in(province_code: str) -> list[Unit]:

@@ -121,7 +121,7 @@ def unit_choices(provinces: list) -> list:
     if province and any(choice.value == province for choice in provinces):
         return forms.options(every + [(u.code, u.name) for u in units.listed_in(province)])
     code = request.args.get("unit", "")
-    chosen = units.by_code(code) if code.isascii() and code.isalnum() and len(code) <= 16 else None
+    chosen = units.by_code(code) if units.is_code(code) else None
     return forms.options(every + ([(chosen.code, chosen.name)] if chosen else []))
 
 

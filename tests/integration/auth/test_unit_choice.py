@@ -9,27 +9,18 @@ import csv
 import io
 
 import pytest
+from integration.listed_units import CHON_THANH, MINH_DUC, SAI_GON, make_listed_units
 from integration.tickets.page_helpers import field_tag
 from sqlalchemy import func, select
 from support import csrf_token, post_form, save_profile
 
-from helpdesk.auth.models import Unit, UnitKind, User
-
-CHON_THANH = "25570"
+from helpdesk.auth.models import UnitKind, User
 
 
 @pytest.fixture
 def listed(db):
-    """Listed units of provinces 80 and 79, as `flask seed` loads them: code -> unit."""
-    rows = [
-        Unit(code=CHON_THANH, province_code="80", name="Phường Chơn Thành", kind=UnitKind.WARD),
-        Unit(code="25580", province_code="80", name="Xã Minh Đức", kind=UnitKind.COMMUNE),
-        Unit(code="26734", province_code="79", name="Phường Sài Gòn", kind=UnitKind.WARD),
-        Unit(code="00004", province_code="01", name="Phường Ba Đình", kind=UnitKind.WARD),
-    ]
-    db.session.add_all(rows)
-    db.session.commit()
-    return {unit.code: unit for unit in rows}
+    """Listed units of provinces 80, 79 and 01: code -> unit."""
+    return make_listed_units(db)
 
 
 def user_with(db, cccd: str) -> User | None:
@@ -76,7 +67,7 @@ def test_an_unknown_name_is_kept_as_written_as_an_unlisted_unit(client, db, regi
     )
 
 
-@pytest.mark.parametrize("code", ["26734", "99999"])  # of province 79; of no unit
+@pytest.mark.parametrize("code", [SAI_GON, "99999"])  # of province 79; of no unit
 def test_a_code_of_another_province_or_unknown_is_refused_keeping_what_was_typed(
     english, db, registration, listed, code
 ):
@@ -95,7 +86,7 @@ def test_a_bad_code_is_refused_alike_whether_or_not_the_cccd_has_an_account(
 ):
     """The unit is checked before the CCCD is looked up: the answer tells nothing of it."""
     make_user("requester", username=f"{registration['cccd']}@ht.com")
-    response = register(english, registration, unit_code="26734")
+    response = register(english, registration, unit_code=SAI_GON)
     assert "Choose a unit of the province from the list." in response.get_data(as_text=True)
 
 
@@ -126,7 +117,7 @@ def test_an_official_with_an_unlisted_unit_chooses_the_listed_one_on_the_profile
 def test_the_profile_refuses_a_code_of_another_province(english, db, make_user, listed):
     user = make_user("requester", province_code="80", unit="UBND P. Chơn Thành cũ", language="en")
     post_form(english, "/auth/login", {"username": user.username, "password": "Mật-khẩu-dài-2026"})
-    response = save_profile(english, user, unit="Phường Sài Gòn", unit_code="26734")
+    response = save_profile(english, user, unit="Phường Sài Gòn", unit_code=SAI_GON)
     assert "Choose a unit of the province from the list." in response.get_data(as_text=True)
     assert user_with(db, user.cccd).unit.name == "UBND P. Chơn Thành cũ"
 
@@ -137,7 +128,7 @@ def test_a_listed_unit_is_not_changed_from_the_profile(client, db, make_user, lo
     assert user.unit_id == listed[CHON_THANH].id
     login(user.username)
     assert "data-unit-typeahead" not in client.get("/auth/profile").get_data(as_text=True)
-    response = save_profile(client, user, unit="Xã Minh Đức", unit_code="25580")
+    response = save_profile(client, user, unit="Xã Minh Đức", unit_code=MINH_DUC)
     assert response.status_code == 302
     assert user_with(db, user.cccd).unit_id == listed[CHON_THANH].id
 
@@ -161,7 +152,7 @@ def new_account(client, **fields):
 
 def test_an_admin_creates_an_account_of_a_chosen_unit(client, db, make_user, login, listed):
     login(make_user("admin").username)
-    response = new_account(client, unit="", unit_code="25580")
+    response = new_account(client, unit="", unit_code=MINH_DUC)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert user_with(db, "079090123456").unit.name == "Xã Minh Đức"
 
@@ -170,7 +161,7 @@ def test_the_accounts_page_refuses_a_code_of_another_province(
     english, db, make_user, login, listed
 ):
     login(make_user("admin", language="en").username)
-    response = new_account(english, unit_code="26734")
+    response = new_account(english, unit_code=SAI_GON)
     html = response.get_data(as_text=True)
     assert "Choose a unit of the province from the list." in html
     assert 'value="Phường Chơn Thành"' in html
@@ -186,7 +177,7 @@ def test_a_unit_admin_of_a_listed_unit_creates_accounts_of_it(client, db, make_u
     assert response.status_code == 302, response.get_data(as_text=True)
     assert user_with(db, "079090123456").unit_id == listed[CHON_THANH].id
     # What the browser sends is ignored: the unit admin's own unit is the only choice.
-    new_account(client, cccd="079090123457", unit="Xã Minh Đức", unit_code="25580")
+    new_account(client, cccd="079090123457", unit="Xã Minh Đức", unit_code=MINH_DUC)
     assert user_with(db, "079090123457").unit_id == listed[CHON_THANH].id
 
 
@@ -202,13 +193,13 @@ def test_flask_user_create_matches_the_unit_or_takes_its_code(runner, db, listed
     assert user_with(db, "079090123456").unit_id == listed[CHON_THANH].id
     result = runner.invoke(
         args=["user", "create", "079090123457", "--email", "b@example.vn", "--province", "80"]
-        + ["--unit-code", "25580"]
+        + ["--unit-code", MINH_DUC]
     )
     assert result.exit_code == 0, result.output
     assert user_with(db, "079090123457").unit.name == "Xã Minh Đức"
     refused = runner.invoke(
         args=["user", "create", "079090123458", "--email", "c@example.vn", "--province", "80"]
-        + ["--unit-code", "26734"]
+        + ["--unit-code", SAI_GON]
     )
     assert refused.exit_code == 1
     assert user_with(db, "079090123458") is None
@@ -231,9 +222,9 @@ def test_an_import_takes_unit_codes_and_reports_a_bad_one_by_its_line(runner, db
     path = csv_file(
         tmp_path,
         [
-            ["079090123456", "Chọn mã", "a@example.vn", "", "80", "", "25580", "requester"],
+            ["079090123456", "Chọn mã", "a@example.vn", "", "80", "", MINH_DUC, "requester"],
             ["079090123457", "Gõ tên", "b@example.vn", "", "80", "UBND phường Chơn Thành", "", ""],
-            ["079090123458", "Mã tỉnh khác", "c@example.vn", "", "80", "Sài Gòn", "26734", ""],
+            ["079090123458", "Mã tỉnh khác", "c@example.vn", "", "80", "Sài Gòn", SAI_GON, ""],
             ["079090123459", "Mã lạ", "d@example.vn", "", "80", "Chơn Thành", "12345", ""],
             ["079090123460", "Chưa có", "e@example.vn", "", "80", "Sở Tư pháp tỉnh", "", ""],
         ],
@@ -269,7 +260,7 @@ def test_the_import_page_reports_a_bad_unit_code(english, db, make_user, login, 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    writer.writerow(["079090123458", "Mã tỉnh khác", "c@example.vn", "", "80", "", "26734", ""])
+    writer.writerow(["079090123458", "Mã tỉnh khác", "c@example.vn", "", "80", "", SAI_GON, ""])
     page = english.get("/accounts/import").get_data(as_text=True)
     response = english.post(
         "/accounts/import",
@@ -296,7 +287,7 @@ def test_a_unit_admin_cannot_name_another_units_code(db, make_user, listed):
         email="moi@example.vn",
         province_code="80",
         unit="Phường Chơn Thành",
-        unit_code="25580",
+        unit_code=MINH_DUC,
     )
     with pytest.raises(errors.Invalid) as refused:
         services.create_account(draft, actor=admin, require_unit=True)

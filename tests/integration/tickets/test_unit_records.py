@@ -37,9 +37,11 @@ def file(db, requester, province: str, unit_name: str, *, unit: Unit | None) -> 
             description="Người dân đã nộp lệ phí nhưng tiền chưa về tài khoản thụ hưởng.",
         ),
     )
-    # As filed before the list existed: the name, and the free-text record or none.
+    # As filed before the list existed: the name as written, and the free-text record or none.
     db.session.execute(
-        update(Ticket).where(Ticket.id == ticket.id).values(unit_id=unit.id if unit else None)
+        update(Ticket)
+        .where(Ticket.id == ticket.id)
+        .values(unit=unit_name, unit_id=unit.id if unit else None)
     )
     return ticket
 

@@ -5,29 +5,21 @@ commune; its name is found by the search, without diacritics."""
 from __future__ import annotations
 
 import pytest
+from integration.listed_units import CHON_THANH, MINH_DUC, SAI_GON, make_listed_units
 from integration.tickets.page_helpers import GOOD_FORM, field_tag, fresh, post_page_form
 from integration.tickets.test_api import Api
 from integration.tickets.test_query_counts import statements_for
 from sqlalchemy import func, select
 
-from helpdesk.auth.models import Unit, UnitKind
+from helpdesk.auth.models import UnitKind
 from helpdesk.auth.services import create_token
 from helpdesk.tickets.models import Ticket
-
-CHON_THANH = "25570"
 
 
 @pytest.fixture
 def listed(db):
-    """Listed units of provinces 80 and 79, as `flask seed` loads them: code -> unit."""
-    rows = [
-        Unit(code=CHON_THANH, province_code="80", name="Phường Chơn Thành", kind=UnitKind.WARD),
-        Unit(code="25580", province_code="80", name="Xã Minh Đức", kind=UnitKind.COMMUNE),
-        Unit(code="26734", province_code="79", name="Phường Sài Gòn", kind=UnitKind.WARD),
-    ]
-    db.session.add_all(rows)
-    db.session.commit()
-    return {unit.code: unit for unit in rows}
+    """Listed units of provinces 80, 79 and 01: code -> unit."""
+    return make_listed_units(db)
 
 
 @pytest.fixture
@@ -65,11 +57,11 @@ def test_filing_with_a_chosen_unit_sets_the_tickets_unit(db, browser, make_user,
     requester = make_user("requester", province_code="80", unit="Ban quản lý chợ")
     web = browser(requester)
     response = post_page_form(
-        web, "/tickets/new", "/tickets/new", {**FORM, "unit": "Minh Đức", "unit_code": "25580"}
+        web, "/tickets/new", "/tickets/new", {**FORM, "unit": "Minh Đức", "unit_code": MINH_DUC}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     [ticket] = tickets_of(db)
-    assert (ticket.unit_id, ticket.unit) == (listed["25580"].id, "Xã Minh Đức")
+    assert (ticket.unit_id, ticket.unit) == (listed[MINH_DUC].id, "Xã Minh Đức")
 
 
 def test_filing_with_a_typed_name_matches_it_or_keeps_it(db, browser, make_user, listed):
@@ -89,7 +81,7 @@ def test_filing_with_a_typed_name_matches_it_or_keeps_it(db, browser, make_user,
 def test_a_unit_code_of_another_province_is_refused_beside_the_unit(db, browser, official):
     web = browser(official)
     response = post_page_form(
-        web, "/tickets/new", "/tickets/new", {**FORM, "unit": "Sài Gòn", "unit_code": "26734"}
+        web, "/tickets/new", "/tickets/new", {**FORM, "unit": "Sài Gòn", "unit_code": SAI_GON}
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -112,9 +104,9 @@ def test_the_api_matches_a_unit_name_or_takes_a_code_and_answers_a_unit_object(
     ).get_json()
     assert by_name["unit"] == {"code": CHON_THANH, "name": "Phường Chơn Thành"}
     by_code = api.post(
-        "/api/v1/tickets", token, json={**TICKET, "unit_code": "25580"}, expect=201
+        "/api/v1/tickets", token, json={**TICKET, "unit_code": MINH_DUC}, expect=201
     ).get_json()
-    assert by_code["unit"] == {"code": "25580", "name": "Xã Minh Đức"}
+    assert by_code["unit"] == {"code": MINH_DUC, "name": "Xã Minh Đức"}
     kept = api.post(
         "/api/v1/tickets", token, json={**TICKET, "unit": "Tổ một cửa liên thông"}, expect=201
     ).get_json()
@@ -122,12 +114,12 @@ def test_the_api_matches_a_unit_name_or_takes_a_code_and_answers_a_unit_object(
     none = api.post("/api/v1/tickets", token, json={**TICKET, "unit": ""}, expect=201).get_json()
     assert none["unit"] is None
     ticket = db.session.scalar(select(Ticket).where(Ticket.number == by_code["number"]))
-    assert ticket.unit_id == listed["25580"].id
+    assert ticket.unit_id == listed[MINH_DUC].id
     read = api.get(f"/api/v1/tickets/{by_name['number']}", token, expect=200).get_json()
     assert read["unit"] == {"code": CHON_THANH, "name": "Phường Chơn Thành"}
 
 
-@pytest.mark.parametrize("code", ["26734", "99999"])
+@pytest.mark.parametrize("code", [SAI_GON, "99999"])
 def test_the_api_refuses_a_unit_code_of_another_province_or_unknown(api, db, official, code):
     token = create_token(official)
     response = api.post("/api/v1/tickets", token, json={**TICKET, "unit_code": code}, expect=422)
@@ -136,7 +128,7 @@ def test_the_api_refuses_a_unit_code_of_another_province_or_unknown(api, db, off
 
 
 def test_the_api_lists_the_tickets_of_a_unit(api, make_user, make_agent, official, file_ticket):
-    other = make_user("requester", province_code="80", unit_code="25580")
+    other = make_user("requester", province_code="80", unit_code=MINH_DUC)
     mine = file_ticket(official, province="80", unit="", unit_code=CHON_THANH)
     file_ticket(other, province="80", unit="Xã Minh Đức")
     file_ticket(other, province="80", unit="")
@@ -146,9 +138,9 @@ def test_the_api_lists_the_tickets_of_a_unit(api, make_user, make_agent, officia
     assert page["items"][0]["unit"] == {"code": CHON_THANH, "name": "Phường Chơn Thành"}
     every = api.get("/api/v1/tickets", token, expect=200).get_json()["items"]
     assert sorted(str(item["unit"] and item["unit"]["code"]) for item in every) == [
-        "25570",
-        "25580",
         "None",
+        CHON_THANH,
+        MINH_DUC,
     ]
     refused = api.get("/api/v1/tickets?unit=99999", token, expect=422).get_json()
     assert set(refused["error"]["fields"]) == {"unit"}
@@ -160,7 +152,7 @@ def test_the_api_lists_the_tickets_of_a_unit(api, make_user, make_agent, officia
 def test_the_queue_filters_by_a_unit_of_the_chosen_province(
     browser, make_user, make_agent, official, file_ticket
 ):
-    other = make_user("requester", province_code="80", unit_code="25580")
+    other = make_user("requester", province_code="80", unit_code=MINH_DUC)
     mine = file_ticket(official, province="80", unit="", unit_code=CHON_THANH)
     theirs = file_ticket(other, province="80", unit="")
     web = browser(make_agent())
@@ -168,7 +160,7 @@ def test_the_queue_filters_by_a_unit_of_the_chosen_province(
     assert f'data-number="{mine.number}"' in html
     assert f'data-number="{theirs.number}"' not in html
     assert f'<option selected value="{CHON_THANH}">Phường Chơn Thành</option>' in html
-    assert '<option value="25580">Xã Minh Đức</option>' in html
+    assert f'<option value="{MINH_DUC}">Xã Minh Đức</option>' in html
     assert 'data-filter="unit"' in html
     # A link naming the unit alone (no province) filters too.
     alone = web.get(f"/tickets/queue?unit={CHON_THANH}").get_data(as_text=True)
