@@ -200,7 +200,7 @@ def _account(person: Person) -> tuple[User, DemoLogin | None]:
     user = routing.provision_account(draft, queues, all_provinces=bool(queues))
     user.demo = True
     db.session.commit()
-    names = tuple(queue.name for queue in queues)
+    names = tuple(queue.name for queue in routing.queues_for_user(user))
     return user, DemoLogin(username, password, person.role, person.name, names)
 
 
