@@ -19,6 +19,7 @@ from helpdesk.auth.forms import (
     ObserverSystemsForm,
     RejectForm,
     RoleForm,
+    UnitSettingsForm,
 )
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
@@ -54,7 +55,13 @@ def index():
         per_page=PER_PAGE,
         error_out=False,
     )
-    return render_template("accounts/index.html", page=page, q=text, action=ActionForm())
+    user = me()
+    sharing = None
+    if user.role == Role.UNIT_ADMIN and user.unit is not None:
+        sharing = UnitSettingsForm(members_see_tickets=user.unit.members_see_tickets)
+    return render_template(
+        "accounts/index.html", page=page, q=text, action=ActionForm(), sharing=sharing
+    )
 
 
 @bp.route("/<int:user_id>/enable", methods=["POST"])

@@ -207,6 +207,14 @@ def can_manage_units(user, province_code: str | None = None) -> bool:
     return province_code is None or province_code == user.province_code
 
 
+def can_set_unit_sharing(user, unit) -> bool:
+    """May `user` choose whether the unit's members see all of its tickets? Who keeps the
+    province's units, and the unit's own administrator."""
+    if can_manage_units(user, unit.province_code):
+        return True
+    return has_role(user, Role.UNIT_ADMIN) and user.unit_id is not None and user.unit_id == unit.id
+
+
 def require_units(user, province_code: str | None = None) -> None:
     """Raise errors.NotFound unless `user` may keep the units of that province."""
     if not can_manage_units(user, province_code):

@@ -74,6 +74,15 @@ def get_unit(actor: User, unit_id: int) -> Unit:
     return unit
 
 
+def get_shared_unit(actor: User, unit_id: int) -> Unit:
+    """A unit whose sharing setting the actor may change (units.can_set_unit_sharing: a unit
+    admin's own unit, even one not listed yet); errors.NotFound otherwise."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not permissions.can_set_unit_sharing(actor, unit):
+        raise errors.NotFound(_("Unit not found."))
+    return unit
+
+
 def add_unit(actor: User, draft: UnitDraft) -> Unit:
     """Add a provincial or ministry unit to the province, with a code of its own
     (`T79-001`, `B-moj-001`). Commits. errors.Invalid names the field at fault; errors.NotFound
@@ -121,8 +130,10 @@ def set_unit_active(actor: User, unit_id: int, *, active: bool) -> Unit:
 
 def set_members_see_tickets(actor: User, unit: Unit, value: bool) -> Unit:
     """Whether the unit's members see all of the unit's tickets (off unless the unit chose it),
-    set by an admin or the province's coordinator (errors.NotFound for others). Commits."""
-    permissions.require_units(actor, unit.province_code)
+    set by an admin, the province's coordinator or the unit's own administrator
+    (errors.NotFound for others). Commits."""
+    if not permissions.can_set_unit_sharing(actor, unit):
+        raise errors.NotFound(_("Unit not found."))
     unit.members_see_tickets = bool(value)
     db.session.commit()
     return unit

@@ -152,13 +152,17 @@ def rename(unit_id: int):
 
 
 @bp.route("/<int:unit_id>/settings", methods=["POST"])
-@role_required(Role.ADMIN, Role.COORDINATOR)
+@role_required(Role.ADMIN, Role.COORDINATOR, Role.UNIT_ADMIN)
 def settings(unit_id: int):
-    unit = unit_admin.get_unit(me(), unit_id)
+    """Whether the unit's members see all of its tickets; a unit admin sets it for its own
+    unit from the accounts page, and goes back there."""
+    unit = unit_admin.get_shared_unit(me(), unit_id)
     form = UnitSettingsForm()
     if form.validate_on_submit():
         unit_admin.set_members_see_tickets(me(), unit, form.members_see_tickets.data)
         flash(_("The unit's setting is saved."), "success")
+    if me().role == Role.UNIT_ADMIN:
+        return redirect(url_for("accounts.index"))
     return redirect(url_for(".edit", unit_id=unit.id))
 
 

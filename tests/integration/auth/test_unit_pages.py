@@ -231,3 +231,35 @@ def test_a_province_that_does_not_exist_is_not_found(browser, admin):
     client = browser(admin)
     for path in PAGES:
         assert client.get(f"{path}?province=00").status_code == 404, path
+
+
+def test_a_unit_admin_chooses_from_the_accounts_page_that_its_members_see_its_tickets(
+    browser, make_user, db
+):
+    ward = units.by_code("26740")
+    other = units.by_code("00004")
+    unit_admin = make_user("unit_admin", province_code="79", unit_code="26740")
+    client = browser(unit_admin)
+    page = client.get("/accounts/").get_data(as_text=True)
+    assert 'data-testid="unit-sharing"' in page
+    assert f'action="/admin/units/{ward.id}/settings"' in page
+    response = post_form(
+        client, f"/admin/units/{ward.id}/settings", {"members_see_tickets": "y"}, page="/accounts/"
+    )
+    assert response.status_code == 302 and response.location.endswith("/accounts/")
+    db.session.expire_all()
+    assert db.session.get(Unit, ward.id).members_see_tickets is True
+    # Another unit's setting, and the units pages themselves, are not its business.
+    refused = post_form(
+        client, f"/admin/units/{other.id}/settings", {"members_see_tickets": "y"}, page="/accounts/"
+    )
+    assert refused.status_code == 404
+    assert client.get(f"/admin/units/{ward.id}").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Unit, other.id).members_see_tickets is False
+
+
+def test_the_accounts_page_offers_the_setting_to_unit_admins_only(browser, make_user, admin):
+    assert 'data-testid="unit-sharing"' not in browser(admin).get("/accounts/").get_data(
+        as_text=True
+    )
