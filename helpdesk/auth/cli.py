@@ -143,8 +143,9 @@ def create_user(  # noqa: PLR0913 - one parameter per option
         click.echo(f"member of {queue.code}, covering {coverage}")
     if systems:
         click.echo(f"reads the figures of {', '.join(sorted(set(systems)))} only")
-    if role == Role.COORDINATOR and f"province-{province}" not in {q.code for q in enrolled}:
-        click.echo(f"member of province-{province}, covering province {province}")
+    provincial = routing.provincial_queue_code(province)
+    if role == Role.COORDINATOR and provincial not in {q.code for q in enrolled}:
+        click.echo(f"member of {provincial}, covering province {province}")
 
 
 @user_cli.command("import")

@@ -63,13 +63,10 @@ BREACHED = or_(
 )
 
 
-@dataclass(frozen=True)
-class Compliance:
-    """A system's or a province's tickets and how many of them were answered and resolved
-    within their targets (of those answered, resolved)."""
+class OnTime:
+    """The on-time rates of a row that counts `first_response_met` of
+    `first_response_measured` and `resolution_met` of `resolution_measured`."""
 
-    key: str
-    tickets: int
     first_response_met: int
     first_response_measured: int
     resolution_met: int
@@ -82,6 +79,19 @@ class Compliance:
     @property
     def resolution_percent(self) -> float | None:
         return Report.percent(self.resolution_met, self.resolution_measured)
+
+
+@dataclass(frozen=True)
+class Compliance(OnTime):
+    """A system's or a province's tickets and how many of them were answered and resolved
+    within their targets (of those answered, resolved)."""
+
+    key: str
+    tickets: int
+    first_response_met: int
+    first_response_measured: int
+    resolution_met: int
+    resolution_measured: int
 
 
 @dataclass

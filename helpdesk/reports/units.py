@@ -13,7 +13,7 @@ from helpdesk.reports.queries import (
     BREACHED,
     FIRST_RESPONSE_MET,
     RESOLVED_MET,
-    Report,
+    OnTime,
     ReportScope,
     bounds,
 )
@@ -23,7 +23,7 @@ TOP_UNITS = 20
 
 
 @dataclass(frozen=True)
-class UnitRow:
+class UnitRow(OnTime):
     """A unit's tickets in the scope; `unit_id` None gathers the tickets of no unit."""
 
     unit_id: int | None
@@ -36,14 +36,6 @@ class UnitRow:
     first_response_measured: int
     resolution_met: int
     resolution_measured: int
-
-    @property
-    def first_response_percent(self) -> float | None:
-        return Report.percent(self.first_response_met, self.first_response_measured)
-
-    @property
-    def resolution_percent(self) -> float | None:
-        return Report.percent(self.resolution_met, self.resolution_measured)
 
 
 def is_by_unit(scope: ReportScope) -> bool:

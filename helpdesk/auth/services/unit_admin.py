@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, select
 
 from helpdesk import errors, inputs
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Unit, UnitKind, User
+from helpdesk.auth.services import units
 from helpdesk.catalogue.services import find_province, find_system
 from helpdesk.extensions import db
 
@@ -54,9 +55,9 @@ def units_of(actor: User, province_code: str, filters: UnitFilters) -> Select:
     query = select(Unit).where(Unit.province_code == province_code, Unit.code.is_not(None))
     if filters.kind:
         query = query.where(Unit.kind == filters.kind)
-    words = Unit.key_for(filters.text or "").split()
-    if words:
-        query = query.where(and_(*(Unit.key.contains(word, autoescape=True) for word in words)))
+    holds = units.name_holds(filters.text)
+    if holds is not None:
+        query = query.where(holds)
     if filters.active is not None:
         query = query.where(Unit.active == filters.active)
     return query.order_by(Unit.key, Unit.id)

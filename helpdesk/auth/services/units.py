@@ -25,20 +25,7 @@ CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,15}")
 
 def match(province_code: str, name: str) -> Unit | None:
     """The listed, active unit of the province that `name` means, or None (one query)."""
-    bare = Unit.bare_key_for(name or "")
-    if not province_code or not bare:
-        return None
-    candidates = list(
-        db.session.scalars(
-            select(Unit).where(
-                Unit.province_code == province_code,
-                Unit.bare_key == bare,
-                Unit.code.is_not(None),
-                Unit.active,
-            )
-        )
-    )
-    return _one_of(candidates, name)
+    return match_all([(province_code, name)]).get((province_code, name))
 
 
 def _one_of(candidates: list[Unit], name: str) -> Unit | None:
@@ -107,17 +94,26 @@ def is_same(unit: Unit | None, province_code: str | None, name: str = "", code: 
     return bool(key) and key in (unit.key, Unit.organ_free_key_for(unit.name))
 
 
+def offered(*conditions):
+    """The listed, active units (those a form offers), under more conditions."""
+    return select(Unit).where(Unit.code.is_not(None), Unit.active, *conditions)
+
+
+def name_holds(text: str):
+    """A condition over Unit: its name holds every word of `text` (case and diacritics
+    ignored); None when `text` has no word."""
+    words = Unit.key_for(text or "").split()
+    if not words:
+        return None
+    return and_(*(Unit.key.contains(word, autoescape=True) for word in words))
+
+
 def listed_in(province_code: str) -> list[Unit]:
     """Every listed, active unit of the province, by name (one query; a few hundred at most)."""
     if not province_code:
         return []
-    return list(
-        db.session.scalars(
-            select(Unit)
-            .where(Unit.province_code == province_code, Unit.code.is_not(None), Unit.active)
-            .order_by(Unit.name, Unit.id)
-        )
-    )
+    query = offered(Unit.province_code == province_code).order_by(Unit.name, Unit.id)
+    return list(db.session.scalars(query))
 
 
 def _unlisted(province_code: str, name: str) -> Unit:
@@ -139,12 +135,10 @@ def search(province_code: str, text: str = "", *, limit: int = TYPEAHEAD_LIMIT) 
     (diacritics and case ignored), by name; all of them (up to `limit`) for no text."""
     if not province_code:
         return []
-    words = Unit.key_for(text or "").split()
-    query = select(Unit).where(
-        Unit.province_code == province_code, Unit.code.is_not(None), Unit.active
-    )
-    if words:
-        query = query.where(and_(*(Unit.key.contains(word, autoescape=True) for word in words)))
+    query = offered(Unit.province_code == province_code)
+    holds = name_holds(text)
+    if holds is not None:
+        query = query.where(holds)
     bare = Unit.bare_key_for(text or "")
     # Names that start with what was typed come first ("tân" before "phú tân").
     starts = or_(
@@ -162,11 +156,9 @@ def match_all(names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Unit]:
         return {}
     candidates: dict[tuple[str, str], list[Unit]] = {}
     for unit in db.session.scalars(
-        select(Unit).where(
+        offered(
             Unit.province_code.in_(sorted({province for province, _name in wanted})),
             Unit.bare_key.in_(sorted(set(wanted.values()))),
-            Unit.code.is_not(None),
-            Unit.active,
         )
     ):
         candidates.setdefault((unit.province_code, unit.bare_key), []).append(unit)

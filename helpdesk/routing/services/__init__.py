@@ -13,6 +13,7 @@ from helpdesk.routing.services.assignment import (
 from helpdesk.routing.services.coordinators import (
     change_role,
     provincial_queue,
+    provincial_queue_code,
     stage_coordinator_queue,
 )
 from helpdesk.routing.services.decisions import (
@@ -109,6 +110,7 @@ __all__ = [
     "list_members",
     "list_queues",
     "provincial_queue",
+    "provincial_queue_code",
     "provision_account",
     "queue_names",
     "queues_by_id",

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue, QueueKind, Rule, SystemDefault
+from helpdesk.routing.services.coordinators import provincial_queue_code
 
 # Who acts on each category (reference/README.md): the vendor, with the ministry IT unit,
 # resolves the technical ones; the ministry IT unit accounts, rights, processes, the catalogue.
@@ -116,7 +117,7 @@ def stage_defaults(report) -> None:
             ensure_rule(system, category, vendor_queue)
     for province in db.session.scalars(select(Province).order_by(Province.code)):
         provincial = ensure_queue(
-            f"province-{province.code}",
+            provincial_queue_code(province.code),
             name=f"Đầu mối {province.name}",
             kind=QueueKind.PROVINCIAL,
             province_code=province.code,

@@ -18,6 +18,7 @@ from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.auth.models import User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets.models import EventKind, Follower, Ticket
+from helpdesk.tickets.services.access import is_follower
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.tickets.services.visibility import (
     OFFICIALS,
@@ -37,13 +38,7 @@ def _accounts():
 
 def followers_of(ticket: Ticket) -> list[User]:
     """The ticket's followers by name (one query)."""
-    query = (
-        _accounts()
-        .join(Follower, Follower.user_id == User.id)
-        .where(Follower.ticket_id == ticket.id)
-        .order_by(User.full_name, User.id)
-    )
-    return list(db.session.scalars(query))
+    return followers_by_ticket([ticket.id])[ticket.id]
 
 
 def followers_by_ticket(ticket_ids: list[int]) -> dict[int, list[User]]:
@@ -131,7 +126,7 @@ def stage_follower(
 ) -> Follower | None:
     """Make the user follow the ticket, with its event (`data` added to it: see
     EventKind.FOLLOWER_ADDED); None when they follow it already or are its requester."""
-    if user.id == ticket.requester_id or db.session.get(Follower, (ticket.id, user.id)):
+    if user.id == ticket.requester_id or is_follower(user, ticket):
         return None
     follower = Follower(
         ticket_id=ticket.id,
