@@ -19,6 +19,11 @@ from helpdesk.auth.views.units import bp as units_bp
 from helpdesk.catalogue import models as catalogue_models
 from helpdesk.catalogue.cli import seed_command
 from helpdesk.config import Config, fill_instance_defaults, from_environ, settle_hosts
+from helpdesk.directory import models as directory_models
+from helpdesk.directory.cli import directory_cli
+from helpdesk.directory.views import bp as directory_bp
+from helpdesk.help import models as help_models
+from helpdesk.help.views import bp as help_bp
 from helpdesk.logs import configure_logging
 from helpdesk.notifications import models as notification_models
 from helpdesk.notifications import outbox
@@ -50,6 +55,8 @@ MODEL_MODULES = (
     sla_models,
     ticket_models,
     report_models,
+    directory_models,
+    help_models,
     reference_cache,
 )
 
@@ -98,9 +105,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets_bp)
     app.register_blueprint(sla_bp)
     app.register_blueprint(announcements_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(help_bp)
 
 
 def register_commands(app: Flask) -> None:
     """The domains' commands; the process commands (worker, cron, serve) are added by wsgi.py."""
-    for command in (seed_command, user_cli, token_cli, route_cli, outbox_cli, sla_cli):
+    for command in (
+        seed_command,
+        user_cli,
+        token_cli,
+        route_cli,
+        outbox_cli,
+        sla_cli,
+        directory_cli,
+    ):
         app.cli.add_command(command)

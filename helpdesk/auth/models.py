@@ -179,6 +179,8 @@ class User(UserMixin, db.Model):
     notify_updates: Mapped[bool] = mapped_column(Boolean, default=True)
     # Made by `flask user demo` on the embedded default (helpdesk/tickets/services/demo.py).
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Publishes help articles (admins always do); staff write drafts (helpdesk/help).
+    edits_articles: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Changing it ends every session and remember-me cookie of the user (Flask-Login's id).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -17,9 +17,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from helpdesk import storage
 from helpdesk.inputs import FlaskForm, id_from
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import Priority, Status
 from helpdesk.tickets.services import TicketDraft, filing, messages
 

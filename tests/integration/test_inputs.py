@@ -16,12 +16,11 @@ from sqlalchemy import func, select
 from support import csrf_token, post_form
 from werkzeug.routing import IntegerConverter
 
-from helpdesk import errors, inputs
+from helpdesk import errors, inputs, storage
 from helpdesk.api.services import issue_token
 from helpdesk.auth import services as accounts
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, Event, Message, Ticket
 
 HUGE = "9" * 25

@@ -392,10 +392,10 @@ def csrf_for(client, app) -> str:
 def world(db, make_user):
     """Accounts of every role, tickets with replies, notes and files, a canned reply, a token
     per account. Passwords are hashed at TestConfig's cost: the junk signs in often."""
+    from helpdesk import storage
     from helpdesk.api.services import issue_token
     from helpdesk.routing.models import Membership, MembershipProvince, Queue
     from helpdesk.tickets import services as tickets
-    from helpdesk.tickets import storage
     from helpdesk.tickets.services.canned import CannedDraft, save_canned
 
     unit = {"province_code": "75", "unit": "UBND phường Trấn Biên"}

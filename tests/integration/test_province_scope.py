@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 from support import csrf_token
 
+from helpdesk import storage
 from helpdesk.auth.models import Unit, User
 from helpdesk.auth.services import AccountDraft, create_token
 from helpdesk.notifications.models import Outbox
@@ -27,7 +28,6 @@ from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule
 from helpdesk.sla.models import Calendar, Policy
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, Ticket
 from helpdesk.timeutil import utcnow
 

@@ -13,7 +13,7 @@ from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from helpdesk import errors, text
+from helpdesk import errors, storage, text
 from helpdesk.auth.models import Role, Unit, User
 from helpdesk.auth.services import units
 from helpdesk.catalogue import services as catalogue
@@ -22,7 +22,6 @@ from helpdesk.notifications.outbox import dispatch
 from helpdesk.routing import engine
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import (
     Attachment,
     EventKind,

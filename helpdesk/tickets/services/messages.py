@@ -8,10 +8,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from helpdesk import errors, text
+from helpdesk import errors, storage, text
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, EventKind, Message, Status, Ticket
 from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.access import (

@@ -9,12 +9,12 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk import errors, text
+from helpdesk import errors, storage, text
 from helpdesk.auth.models import Role, is_staff
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.extensions import db
 from helpdesk.inputs import id_from, int_arg
-from helpdesk.tickets import forms, services, storage
+from helpdesk.tickets import forms, services
 from helpdesk.tickets.services import canned as canned_replies
 from helpdesk.tickets.services import followers, pages
 from helpdesk.tickets.views import bp, checked_number

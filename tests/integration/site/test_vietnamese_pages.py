@@ -28,6 +28,7 @@ from integration.test_province_scope import ROUTES
 from sqlalchemy import select
 from support import csrf_token
 
+from helpdesk import storage
 from helpdesk.auth.models import Role
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.catalogue.models import System
@@ -36,7 +37,6 @@ from helpdesk.routing.models import Membership, Queue
 from helpdesk.sla.models import Calendar
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, Status
 from helpdesk.tickets.services.canned import CannedDraft, save_canned
 from helpdesk.timeutil import utcnow

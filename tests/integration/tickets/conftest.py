@@ -7,9 +7,9 @@ import pytest
 from integration.tickets.page_helpers import GOOD_FORM
 from sqlalchemy import select
 
+from helpdesk import storage
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets import storage
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from support import csrf_token, post_form
 from unit.api.openapi_check import assert_matches, resolve
 
+from helpdesk import storage
 from helpdesk.api import services as api_services
 from helpdesk.api.openapi import document
 from helpdesk.auth.models import ApiToken
@@ -22,7 +23,6 @@ from helpdesk.auth.services import create_token
 from helpdesk.routing import engine
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import Message, Ticket
 from helpdesk.timeutil import utcnow
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from integration.tickets.page_helpers import PNG
 
+from helpdesk import storage
 from helpdesk.routing.models import Membership
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import Attachment, Message
 
 

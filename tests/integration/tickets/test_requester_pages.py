@@ -17,8 +17,8 @@ from integration.tickets.page_helpers import (
 )
 from sqlalchemy import func, select
 
+from helpdesk import storage
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets import storage
 from helpdesk.tickets.models import Message
 from helpdesk.timeutil import utcnow
 

@@ -1,0 +1,1 @@
+"""The support directory: who answers what, per ministry system and province."""
