@@ -1,4 +1,5 @@
-"""The admins' announcements page: the list, the form to post one, the button to end one."""
+"""The announcements page of admins and the ministry's IT staff: the list, the form to post one,
+the button to end one. Anyone else is told the page does not exist."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from helpdesk.auth.permissions import me, role_required
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("announcements", __name__, url_prefix="/admin/announcements")
+POSTERS = (Role.ADMIN, Role.AGENT, Role.SUPERVISOR)  # the service narrows it to IT staff
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*POSTERS)
 def index():
+    every_system, systems = services.posting_systems(me())
     form = AnnouncementForm()
+    form.fill_systems(systems, every_system=every_system)
     if form.validate_on_submit():
         try:
             services.post_announcement(me(), form.to_draft())
@@ -39,8 +43,9 @@ def index():
 
 
 @bp.route("/<int:announcement_id>/end", methods=["POST"])
-@role_required(Role.ADMIN)
+@role_required(*POSTERS)
 def end(announcement_id: int):
+    services.require_poster(me())
     if EndForm().validate_on_submit():
         services.end_announcement(me(), announcement_id)
         flash(_("Announcement ended."), "success")

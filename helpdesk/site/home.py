@@ -9,6 +9,7 @@ from datetime import datetime
 
 from helpdesk.announcements import services as announcements
 from helpdesk.announcements.models import Announcement
+from helpdesk.announcements.posters import posting_for
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User, is_staff
 from helpdesk.auth.services import approvals
@@ -36,6 +37,7 @@ class Home:
     reads_reports: bool = False
     figures: figures.KeyFigures | None = None
     announcements: list[Announcement] = field(default_factory=list)
+    posts_announcements: bool = False  # the ministry's IT staff (admins have the menu)
 
 
 def home_of(user: User, now: datetime) -> Home:
@@ -56,6 +58,8 @@ def home_of(user: User, now: datetime) -> Home:
             (row, sla_state.badge(row, now)) for row in tickets_home.assigned_tickets(user)
         ]
         home.province = tickets_home.province_counts(user, now)
+        if user.role != Role.ADMIN:
+            home.posts_announcements = posting_for(user).may_post
     if permissions.can(user, "tickets.supervise"):
         home.oversight = tickets_home.oversight_counts(user, now)
     if permissions.can(user, "accounts.approve"):

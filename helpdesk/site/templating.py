@@ -1,5 +1,6 @@
 """What every template may use: the language, local times, masked CCCDs, the names of the
-catalogue's codes, numbers, percentages and months written the language's way."""
+catalogue's codes, numbers, percentages and months written the language's way, the current
+announcements (announcements/_banners.html)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 
 from helpdesk import i18n
+from helpdesk.announcements import services as announcements
+from helpdesk.announcements.models import Announcement
 from helpdesk.auth.cccd import mask
+from helpdesk.auth.permissions import signed_in_user
 from helpdesk.catalogue import services as catalogue
 from helpdesk.site.widgets import field_html
 from helpdesk.timeutil import to_local
@@ -35,6 +39,7 @@ def register(app: Flask) -> None:
     app.add_template_global(catalogue.system_name, "system_name")
     app.add_template_global(category_name)
     app.add_template_global(catalogue.province_name, "province_name")
+    app.add_template_global(banners)
 
     @app.after_request
     def security_headers(response):
@@ -47,6 +52,12 @@ def register(app: Flask) -> None:
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
         )
         return response
+
+
+def banners(system: str | None = None) -> list[Announcement]:
+    """The current announcements for the page's reader (a visitor too) about that system or
+    every system; none given: about any system. One query."""
+    return announcements.banners(signed_in_user(), system_code=system or None)
 
 
 def category_name(code: str | None) -> str:

@@ -37,7 +37,7 @@ def test_an_admin_posts_an_announcement_that_everyone_sees_at_home(db, browser, 
     assert "Bảo trì hệ thống" in client.get(PAGE).get_data(as_text=True)
 
     home = browser(official, "vi").get("/").get_data(as_text=True)
-    assert 'data-testid="home-announcements"' in home
+    assert 'data-testid="banners"' in home
     assert "Bảo trì hệ thống" in home and "Từ 20:00 đến 22:00." in home
 
 
@@ -47,7 +47,7 @@ def test_a_staff_only_announcement_is_not_shown_to_officials(db, browser, make_u
     assert "Họp giao ban" in browser(agent, "vi").get("/").get_data(as_text=True)
     official_home = browser(official, "vi").get("/").get_data(as_text=True)
     assert "Họp giao ban" not in official_home
-    assert 'data-testid="home-announcements"' not in official_home
+    assert 'data-testid="banners"' not in official_home
 
 
 def test_an_ended_announcement_is_no_longer_shown(db, browser, make_user):
@@ -89,7 +89,7 @@ def test_the_page_refuses_a_post_without_its_csrf_token(db, browser, make_user):
 
 
 @pytest.mark.parametrize("role", ["requester", "unit_admin", "agent", "supervisor", "observer"])
-def test_only_admins_reach_the_announcements_page(db, browser, make_user, role):
+def test_accounts_that_post_nothing_do_not_reach_the_page(db, browser, make_user, role):
     admin = make_user("admin")
     post(browser(admin, "vi"), title="Của quản trị")
     item = announcement(db, "Của quản trị")
