@@ -211,6 +211,29 @@ PATHS = {
             },
         }
     },
+    "/directory": {
+        "get": {
+            "operationId": "listDirectory",
+            "summary": "The support directory's entries for a system and province (no token "
+            "needed).",
+            "description": "Who answers what: entries of the system (and those for every "
+            "system) in the province (and the national ones); the ministry's IT unit first, "
+            "then the vendor, the province's coordinator and focal points. A parameter left "
+            "out or empty is not filtered on.",
+            "security": [{}, {"bearer": []}],
+            "parameters": [
+                query("system", "System code; empty: every system."),  # document() fills the codes
+                query("province", "2-digit province code; empty: every province."),
+            ],
+            "responses": {
+                "200": json_response("The matching entries.", "DirectoryList"),
+                "400": error_response(
+                    "A system or province that does not exist; `fields` names each."
+                ),
+                **errors(),
+            },
+        }
+    },
     "/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -238,7 +261,8 @@ DOCUMENT = {
         "Unknown fields of a body are refused (422); query parameters this document does not "
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
-        "page) needs no token; without one it is rate limited per address.",
+        "page) and `GET /directory` need no token; without one they are rate limited per "
+        "address.",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
@@ -263,9 +287,18 @@ def province_codes() -> tuple[str, ...]:
     return tuple(row["code"] for row in read_csv("provinces.csv"))
 
 
+@functools.cache
+def system_codes() -> tuple[str, ...]:
+    """The system codes `flask seed` loads (the shipped reference file)."""
+    return tuple(row["code"] for row in read_csv("ministries.csv"))
+
+
 def document() -> dict:
     """A copy of the document (callers may change theirs)."""
     copied = copy.deepcopy(DOCUMENT)
     province = copied["paths"]["/units"]["get"]["parameters"][0]
     province["schema"] = {"type": "string", "enum": list(province_codes())}
+    system, province = copied["paths"]["/directory"]["get"]["parameters"]
+    system["schema"] = {"type": "string", "enum": ["", *system_codes()]}
+    province["schema"] = {"type": "string", "enum": ["", *province_codes()]}
     return copied

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from helpdesk.auth.models import Role, UnitKind
 from helpdesk.config import Config
+from helpdesk.directory.models import Handles, Kind
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets.models import Priority, Status
 
@@ -329,6 +330,44 @@ UNIT_LIST = {
 }
 
 
+DIRECTORY_ENTRY = {
+    "type": "object",
+    "required": [
+        "system",
+        "province",
+        "organisation",
+        "kind",
+        "name",
+        "phone",
+        "email",
+        "hours",
+        "handles",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "system": nullable_text("System code; null: the entry answers for every system."),
+        "province": nullable_text("2-digit province code; null: for the whole country."),
+        "organisation": text("The organisation's name."),
+        "kind": {"type": "string", "enum": [kind.value for kind in Kind]},
+        "name": text("A named person, or empty."),
+        "phone": text("Phone numbers, separated by commas; may be empty."),
+        "email": text("An e-mail address; may be empty."),
+        "hours": text("When to call, as written; may be empty."),
+        "handles": {
+            "type": "array",
+            "items": {"type": "string", "enum": [value.value for value in Handles]},
+        },
+    },
+}
+
+DIRECTORY_LIST = {
+    "type": "object",
+    "required": ["items"],
+    "additionalProperties": False,
+    "properties": {"items": {"type": "array", "items": ref("DirectoryEntry")}},
+}
+
+
 SCHEMAS = {
     "Error": ERROR,
     "Account": ACCOUNT,
@@ -342,4 +381,6 @@ SCHEMAS = {
     "TicketChanges": TICKET_CHANGES,
     "Unit": UNIT,
     "UnitList": UNIT_LIST,
+    "DirectoryEntry": DIRECTORY_ENTRY,
+    "DirectoryList": DIRECTORY_LIST,
 }

@@ -1,7 +1,7 @@
 """The JSON API v1 under /api/v1: callers authenticate with `Authorization: Bearer TOKEN` only
 (never a session cookie, hence no CSRF), and file, list, read, answer and work tickets through
 the same services as the web pages. Not visible is not found (404). The units of a province
-(the type-ahead of the registration page) need no token."""
+(the type-ahead of the registration page) and the support directory need no token."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, inputs
-from helpdesk.api import openapi, schemas, services, units
+from helpdesk.api import directory, openapi, schemas, services, units
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
 from helpdesk.auth.services import units as unit_records
+from helpdesk.directory import services as directory_entries
 from helpdesk.extensions import csrf, db, limiter
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
@@ -214,6 +215,17 @@ def list_units(user: User | None):  # noqa: ARG001 - the same list for everyone
     province, words = units.unit_query(request.args)
     found = unit_records.search(province, words)
     return jsonify({"items": [units.unit_json(unit) for unit in found]})
+
+
+@bp.get("/directory")
+@limiter.limit(  # as the units: a public list a form's script asks for, per address
+    anonymous_units_rate_limit, key_func=rate_key, exempt_when=with_token, override_defaults=False
+)
+@open_to_anyone
+def list_directory(user: User | None):  # noqa: ARG001 - the same directory for everyone
+    system, province = directory.directory_query(request.args)
+    found = directory_entries.list_entries(system=system, province=province)
+    return jsonify({"items": [directory.entry_json(entry) for entry in found]})
 
 
 # ---------------------------------------------------------------- helpers

@@ -1,5 +1,5 @@
 """`flask seed`: reference data, the official communes and wards (with the free-text units
-they match), default queues, rules, policies; idempotent."""
+they match), default queues, rules, policies, the support directory's entries; idempotent."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from helpdesk.auth.services import units_seed
 from helpdesk.catalogue import services
+from helpdesk.directory import seed as directory
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.sla import services as sla
@@ -24,13 +25,14 @@ def stage_seed(report: services.SeedReport) -> None:
     unit_records.stage_reconcile(report)
     routing.stage_defaults(report)
     sla.stage_defaults(report)
+    directory.stage_entries(report)
 
 
 @click.command("seed")
 @with_appcontext
 def seed_command() -> None:
     """Load reference data, communes and wards, default queues, rules, SLA policies and
-    calendar (idempotent)."""
+    calendar, the support directory's IT units and vendors (idempotent)."""
     report = services.SeedReport()
     stage_seed(report)
     db.session.commit()

@@ -27,6 +27,7 @@ PAGES = {
         "login": "/auth/login",
         "register": "/auth/register",
         "password-reset": "/auth/reset",
+        "directory": "/directory",
     },
     "requester": {
         "home": "/",
@@ -45,6 +46,9 @@ PAGES = {
         "account-new": "/accounts/new",
         "accounts-pending": "/accounts/pending",
         "accounts-import": "/accounts/import",
+        "directory-keepers": "/directory",
+        "directory-new": "/directory/new",
+        "directory-import": "/directory/import",
         "routing-queues": "/admin/routing/queues",
         "routing-queue-new": "/admin/routing/queues/new",
         "routing-rules": "/admin/routing/rules",

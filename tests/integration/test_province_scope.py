@@ -23,6 +23,7 @@ from support import csrf_token
 from helpdesk import storage
 from helpdesk.auth.models import Unit, User
 from helpdesk.auth.services import AccountDraft, create_token
+from helpdesk.directory.models import DirectoryEntry
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule
@@ -276,6 +277,19 @@ ROUTES = {
         "/api/v1/tickets?page=2&per_page=1",
     ],
     "api.get_ticket": lambda s, db: [f"/api/v1/tickets/{s.secret.number}"],
+    "api.list_directory": lambda s, db: [
+        "/api/v1/directory",
+        "/api/v1/directory?system=moj&province=79",
+    ],
+    "directory.index": lambda s, db: [
+        "/directory",
+        "/directory?system=moj&province=79",
+        "/directory?q=ZEBRA79",
+    ],
+    "directory.new": lambda s, db: ["/directory/new"],
+    "directory.edit": lambda s, db: [f"/directory/{_first_id(db, DirectoryEntry.id)}/edit"],
+    "directory.import_file": lambda s, db: ["/directory/import"],
+    "directory.export": lambda s, db: ["/directory/export.csv", "/directory/export.xlsx"],
 }
 # Routes that name a ticket: asked for the province-79 ticket, each answers 404.
 TICKET_ROUTES = {"tickets.show", "tickets.attachment", "api.get_ticket"}

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from helpdesk import errors, storage, text
 from helpdesk.auth.models import Role, is_staff
 from helpdesk.auth.permissions import me, role_required
+from helpdesk.directory import services as directory
 from helpdesk.extensions import db
 from helpdesk.inputs import id_from, int_arg
 from helpdesk.tickets import forms, services
@@ -54,7 +55,8 @@ def new():
         form.submission_key.data = forms.new_submission_key()
         form.form_errors.append(_("The form could not be read whole: check it and send it again."))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("tickets/new.html", form=form), status
+    contacts = directory.contacts_for(form.system.data, form.province.data)
+    return render_template("tickets/new.html", form=form, filing_contacts=contacts), status
 
 
 @bp.route("/")

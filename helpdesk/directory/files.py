@@ -1,0 +1,345 @@
+"""The support directory as a CSV or XLSX file: export, and import all-or-nothing with each
+bad row reported.
+
+Columns (the header row names them, in any order, each once): system, province, kind,
+organisation, name, phone, email, hours, handles, note. An empty system means every system,
+an empty province the whole country; handles are separated by `;` or `,`. A row whose system,
+province, kind, organisation and name (case and spacing aside) equal an existing entry's
+updates that entry; any other row adds one; entries absent from the file are kept.
+
+A file with any bad row changes nothing: every bad row is reported with its line number (the
+header is line 1), so one corrected upload applies the whole file at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from helpdesk import errors, inputs, spreadsheets
+from helpdesk.auth.models import User
+from helpdesk.directory import access
+from helpdesk.directory import services as directory
+from helpdesk.directory.models import DirectoryEntry
+from helpdesk.extensions import db
+from helpdesk.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+COLUMNS = (
+    "system",
+    "province",
+    "kind",
+    "organisation",
+    "name",
+    "phone",
+    "email",
+    "hours",
+    "handles",
+    "note",
+)
+MAX_ROWS = 5000
+HANDLES_SEPARATOR = re.compile(r"[;,]")
+
+
+@dataclass(frozen=True)
+class FileRow:
+    line: int  # as a spreadsheet shows it: the header is line 1
+    values: dict[str, str]
+    numeric: frozenset[str] = frozenset()  # columns whose XLSX cell was a number
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    messages: tuple[str, ...]
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_rows() -> Iterator[list]:
+    """The header, then every entry (by system, province and the directory's order)."""
+    yield list(COLUMNS)
+    statement = directory.ordered(
+        select(DirectoryEntry).order_by(
+            DirectoryEntry.system_code.is_(None),
+            DirectoryEntry.system_code,
+            DirectoryEntry.province_code.is_(None).desc(),
+            DirectoryEntry.province_code,
+        )
+    )
+    for entry in db.session.scalars(statement):
+        yield [
+            entry.system_code or "",
+            entry.province_code or "",
+            entry.kind,
+            entry.organisation,
+            entry.name,
+            entry.phone,
+            entry.email,
+            entry.hours,
+            ";".join(entry.handled),
+            entry.note,
+        ]
+
+
+def export_csv() -> str:
+    """Every entry as formula-safe CSV text (with the BOM Excel needs for Vietnamese)."""
+    return spreadsheets.csv_text(export_rows())
+
+
+def export_xlsx() -> bytes:
+    return spreadsheets.xlsx_bytes(export_rows(), sheet="directory")
+
+
+# ---------------------------------------------------------------- reading a file
+
+
+def read_rows(filename: str, data: bytes) -> list[FileRow]:
+    """The rows of a CSV (UTF-8, comma or semicolon) or XLSX file; raises errors.Invalid on
+    `file` when the file as a whole cannot be read (format, encoding, header, size)."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        rows = _read_csv(data)
+    elif name.endswith(".xlsx"):
+        rows = _read_xlsx(data)
+    else:
+        raise errors.Invalid(_("The file must be a CSV or XLSX file."), "file")
+    if not rows:
+        raise errors.Invalid(_("The file has no rows under its header."), "file")
+    if len(rows) > MAX_ROWS:
+        raise errors.Invalid(
+            _("The file has more than %(count)d rows; split it.", count=MAX_ROWS), "file"
+        )
+    return rows
+
+
+def _header(cells) -> list[str]:
+    names = [str(cell or "").strip().lower() for cell in cells]
+    if sorted(name for name in names if name) != sorted(COLUMNS):
+        raise errors.Invalid(
+            _(
+                "Line 1 must name the columns: %(columns)s (each once).",
+                columns=", ".join(COLUMNS),
+            ),
+            "file",
+        )
+    return names
+
+
+def _values(names: list[str], cells: list[str]) -> dict[str, str]:
+    values = dict.fromkeys(COLUMNS, "")
+    for name, cell in zip(names, cells, strict=False):
+        if name in values:
+            values[name] = spreadsheets.read_cell(cell.strip())  # the quote the export added
+    return values
+
+
+def _read_csv(data: bytes) -> list[FileRow]:
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise errors.Invalid(_("The CSV file must be saved as UTF-8."), "file") from error
+    first = content.split("\n", 1)[0]
+    # Excel in a Vietnamese locale separates with semicolons (the comma is the decimal mark).
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    try:
+        names = _header(next(reader))
+        rows = []
+        line = reader.line_num + 1
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append(FileRow(line, _values(names, cells)))
+            line = reader.line_num + 1
+    except StopIteration as error:
+        raise errors.Invalid(_("The file is empty."), "file") from error
+    except csv.Error as error:
+        raise errors.Invalid(
+            _("Line %(line)d of the CSV file cannot be read.", line=reader.line_num), "file"
+        ) from error
+    return rows
+
+
+def _read_xlsx(data: bytes) -> list[FileRow]:
+    lines = inputs.xlsx_rows(data, max_rows=MAX_ROWS)
+    if not lines:
+        raise errors.Invalid(_("The file is empty."), "file")
+    names = _header(lines[0])
+    rows = []
+    for line, cells in enumerate(lines[1:], start=2):
+        if all(cell is None or str(cell).strip() == "" for cell in cells):
+            continue
+        numeric = frozenset(
+            name
+            for name, cell in zip(names, cells, strict=False)
+            if isinstance(cell, int | float) and not isinstance(cell, bool)
+        )
+        rows.append(FileRow(line, _values(names, [_cell_text(cell) for cell in cells]), numeric))
+    return rows
+
+
+def _cell_text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+# ---------------------------------------------------------------- import
+
+
+def match_key(draft: directory.EntryDraft) -> tuple:
+    """What makes a row the same entry: system, province, kind, organisation and name."""
+
+    def same(value: str) -> str:
+        return " ".join(value.split()).casefold()
+
+    return (
+        draft.system_code,
+        draft.province_code,
+        draft.kind,
+        same(draft.organisation),
+        same(draft.name),
+    )
+
+
+def row_draft(row: FileRow) -> directory.EntryDraft:
+    """A file row as a draft, unchecked: codes as typed (a province's lost zero restored)."""
+    values = row.values
+    province = values["province"]
+    if province.isdigit() and len(province) == 1:
+        province = province.zfill(2)  # a spreadsheet drops the leading zero of "01"
+    return directory.EntryDraft(
+        system_code=values["system"].lower() or None,
+        province_code=province or None,
+        kind=values["kind"].lower(),
+        organisation=values["organisation"],
+        name=values["name"],
+        phone=values["phone"],
+        email=values["email"],
+        hours=values["hours"],
+        handles=tuple(
+            part.strip().lower()
+            for part in HANDLES_SEPARATOR.split(values["handles"])
+            if part.strip()
+        ),
+        note=values["note"],
+    )
+
+
+def _messages(error: errors.HelpdeskError) -> tuple[str, ...]:
+    if not error.fields:
+        return (error.message,)
+    return tuple(f"{name}: {message}" for name, message in error.fields.items())
+
+
+def import_entries(
+    user: User | None, rows: list[FileRow], *, now: datetime | None = None
+) -> ImportResult:
+    """Add or update an entry per row, all or nothing; commits only a clean file.
+
+    `user` None is the command line (every province). A coordinator's file may hold rows of
+    its own province only: a national row or one of another province is a bad row. An updated
+    entry counts as edited (the seed leaves it alone from then on); a row equal to its entry
+    changes nothing (an exported entry without phone or e-mail may come back unchanged).
+    """
+    if user is not None and not access.can_keep(user):
+        raise errors.NotFound(_("No such directory entry."))
+    now = now or utcnow()
+    existing = {
+        match_key(directory.draft_of(e)): e for e in db.session.scalars(select(DirectoryEntry))
+    }
+    result = ImportResult()
+    staged: list[tuple[DirectoryEntry | None, directory.EntryDraft]] = []
+    first_line_of: dict[tuple, int] = {}
+    for row in rows:
+        try:
+            draft = _checked_row(row, user, existing)
+        except errors.HelpdeskError as error:
+            result.problems.append(RowProblem(row.line, _messages(error)))
+            continue
+        key = match_key(draft)
+        earlier = first_line_of.setdefault(key, row.line)
+        if earlier != row.line:
+            result.problems.append(
+                RowProblem(row.line, (_("The same entry as line %(line)d.", line=earlier),))
+            )
+            continue
+        staged.append((existing.get(key), draft))
+    if result.problems:
+        return result
+    for entry, draft in staged:
+        if entry is None:
+            entry = DirectoryEntry()
+            directory.stage_edit(entry, draft, user, now)
+            db.session.add(entry)
+            result.added += 1
+        elif directory.stage_edit(entry, _keeping_position(draft, entry), user, now):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    db.session.commit()
+    log.info(
+        "directory import by %s: %s added, %s updated, %s unchanged",
+        user.id if user is not None else "command line",
+        result.added,
+        result.updated,
+        result.unchanged,
+    )
+    return result
+
+
+def _checked_row(row: FileRow, user: User | None, existing: dict) -> directory.EntryDraft:
+    draft = row_draft(row)
+    problems: dict[str, str] = {}
+    if "phone" in row.numeric:
+        problems["phone"] = _(
+            "The phone cell is a number, which loses the leading zero: format the column as text."
+        )
+    try:
+        draft = directory.check(draft, require_contact=False)
+    except errors.Invalid as error:
+        problems = {**error.fields, **problems}
+    else:
+        entry = existing.get(match_key(draft))
+        unchanged = entry is not None and directory.draft_of(entry) == _keeping_position(
+            draft, entry
+        )
+        if not draft.phone and not draft.email and not unchanged:
+            problems["phone"] = _("Give a phone number or an e-mail address: a way to reach them.")
+    if user is not None and "province" not in problems:
+        try:
+            directory.require_place(user, draft)
+        except errors.Invalid as error:
+            problems.update(error.fields)
+    if problems:
+        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    return draft
+
+
+def _keeping_position(draft: directory.EntryDraft, entry: DirectoryEntry) -> directory.EntryDraft:
+    """The file has no position column: an updated entry keeps its own."""
+    return replace(draft, position=entry.position)
