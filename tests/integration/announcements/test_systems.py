@@ -258,3 +258,17 @@ def test_the_home_page_leads_it_staff_to_the_page_and_nobody_else(browser, make_
     assert link in browser(staff_of("moj-it"), "vi").get("/").get_data(as_text=True)
     for user in (staff_of("moj-fpt"), make_user("agent"), make_user("requester")):
         assert link not in browser(user, "vi").get("/").get_data(as_text=True)
+
+
+def test_the_directory_shows_visitors_the_public_banners_of_the_chosen_system(
+    db, client, make_user
+):
+    admin = make_user("admin")
+    posted(admin, "Tư pháp bảo trì tối nay", system="moj", audience="public")
+    posted(admin, "Nội vụ chậm", system="moha", audience="public")
+    posted(admin, "Chỉ tài khoản", system="moj")
+    everything = client.get("/directory").get_data(as_text=True)
+    assert "Tư pháp bảo trì tối nay" in everything and "Nội vụ chậm" in everything
+    assert "Chỉ tài khoản" not in everything
+    chosen = client.get("/directory?system=moj").get_data(as_text=True)
+    assert "Tư pháp bảo trì tối nay" in chosen and "Nội vụ chậm" not in chosen
