@@ -211,6 +211,34 @@ PATHS = {
             },
         }
     },
+    "/articles": {
+        "get": {
+            "operationId": "listArticles",
+            "summary": "Published help articles the caller reads (no token needed).",
+            "description": "Without a token, the public articles; with one, those for "
+            "signed-in officials too; drafts never. Articles about the system (and category) "
+            "or about none, holding every word of `q` (case and Vietnamese diacritics "
+            "ignored), the most recently updated first; at most 20.",
+            "security": [{}, {"bearer": []}],
+            "parameters": [
+                query(
+                    "q",
+                    "Words; longer than 200 characters answers 422.",
+                    {"type": "string", "maxLength": 200},
+                ),
+                # The codes: document() fills them in.
+                query("system", "System code (`moj`).", {"type": "string"}),
+                query("category", "Category code (`payment`).", {"type": "string"}),
+            ],
+            "responses": {
+                "200": json_response("The matching articles.", "ArticleList"),
+                "400": error_response(
+                    "A system or category that does not exist; `fields` names it."
+                ),
+                **errors(),
+            },
+        }
+    },
     "/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -238,7 +266,8 @@ DOCUMENT = {
         "Unknown fields of a body are refused (422); query parameters this document does not "
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
-        "page) needs no token; without one it is rate limited per address.",
+        "page) needs no token; without one it is rate limited per address. Nor does "
+        "`GET /articles` (the knowledge base).",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
@@ -263,9 +292,18 @@ def province_codes() -> tuple[str, ...]:
     return tuple(row["code"] for row in read_csv("provinces.csv"))
 
 
+@functools.cache
+def codes_of(name: str) -> tuple[str, ...]:
+    """The codes of a shipped reference file (`ministries.csv`: the systems)."""
+    return tuple(row["code"] for row in read_csv(name))
+
+
 def document() -> dict:
     """A copy of the document (callers may change theirs)."""
     copied = copy.deepcopy(DOCUMENT)
     province = copied["paths"]["/units"]["get"]["parameters"][0]
     province["schema"] = {"type": "string", "enum": list(province_codes())}
+    _q, system, category = copied["paths"]["/articles"]["get"]["parameters"]
+    system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
+    category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}
     return copied

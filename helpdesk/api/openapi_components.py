@@ -329,6 +329,26 @@ UNIT_LIST = {
 }
 
 
+ARTICLE = {
+    "type": "object",
+    "required": ["slug", "title", "summary", "url"],
+    "additionalProperties": False,
+    "properties": {
+        "slug": text("Its name in its address, /help/<slug>."),
+        "title": text("In the caller's language where the article has that version."),
+        "summary": text("One or two sentences; may be empty."),
+        "url": {"type": "string", "format": "uri", "description": "Its page, absolute."},
+    },
+}
+
+ARTICLE_LIST = {
+    "type": "object",
+    "required": ["items"],
+    "additionalProperties": False,
+    "properties": {"items": {"type": "array", "items": ref("Article")}},
+}
+
+
 SCHEMAS = {
     "Error": ERROR,
     "Account": ACCOUNT,
@@ -342,4 +362,6 @@ SCHEMAS = {
     "TicketChanges": TICKET_CHANGES,
     "Unit": UNIT,
     "UnitList": UNIT_LIST,
+    "Article": ARTICLE,
+    "ArticleList": ARTICLE_LIST,
 }

@@ -16,12 +16,13 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, inputs
-from helpdesk.api import openapi, schemas, services, units
+from helpdesk.api import articles, openapi, schemas, services, units
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
 from helpdesk.auth.services import units as unit_records
 from helpdesk.extensions import csrf, db, limiter
+from helpdesk.help import listing as help_articles
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.access import require_staff
@@ -214,6 +215,14 @@ def list_units(user: User | None):  # noqa: ARG001 - the same list for everyone
     province, words = units.unit_query(request.args)
     found = unit_records.search(province, words)
     return jsonify({"items": [units.unit_json(unit) for unit in found]})
+
+
+@bp.get("/articles")
+@open_to_anyone
+def list_articles(user: User | None):
+    """Published help articles the caller reads (a visitor: the public ones); never drafts."""
+    found = help_articles.published_articles(user, articles.article_query(request.args))
+    return jsonify({"items": [articles.article_json(article) for article in found]})
 
 
 # ---------------------------------------------------------------- helpers
