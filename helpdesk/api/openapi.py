@@ -234,6 +234,34 @@ PATHS = {
             },
         }
     },
+    "/articles": {
+        "get": {
+            "operationId": "listArticles",
+            "summary": "Published help articles the caller reads (no token needed).",
+            "description": "Without a token, the public articles; with one, those for "
+            "signed-in officials too; drafts never. Articles about the system (and category) "
+            "or about none, holding every word of `q` (case and Vietnamese diacritics "
+            "ignored), the most recently updated first; at most 20.",
+            "security": [{}, {"bearer": []}],
+            "parameters": [
+                query(
+                    "q",
+                    "Words; longer than 200 characters answers 422.",
+                    {"type": "string", "maxLength": 200},
+                ),
+                # The codes: document() fills them in.
+                query("system", "System code (`moj`).", {"type": "string"}),
+                query("category", "Category code (`payment`).", {"type": "string"}),
+            ],
+            "responses": {
+                "200": json_response("The matching articles.", "ArticleList"),
+                "400": error_response(
+                    "A system or category that does not exist; `fields` names it."
+                ),
+                **errors(),
+            },
+        }
+    },
     "/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -261,8 +289,8 @@ DOCUMENT = {
         "Unknown fields of a body are refused (422); query parameters this document does not "
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
-        "page) and `GET /directory` need no token; without one they are rate limited per "
-        "address.",
+        "page), `GET /directory` and `GET /articles` (the knowledge base) need no token; "
+        "without one the first two are rate limited per address.",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
@@ -288,9 +316,9 @@ def province_codes() -> tuple[str, ...]:
 
 
 @functools.cache
-def system_codes() -> tuple[str, ...]:
-    """The system codes `flask seed` loads (the shipped reference file)."""
-    return tuple(row["code"] for row in read_csv("ministries.csv"))
+def codes_of(name: str) -> tuple[str, ...]:
+    """The codes of a shipped reference file (`ministries.csv`: the systems)."""
+    return tuple(row["code"] for row in read_csv(name))
 
 
 def document() -> dict:
@@ -299,6 +327,9 @@ def document() -> dict:
     province = copied["paths"]["/units"]["get"]["parameters"][0]
     province["schema"] = {"type": "string", "enum": list(province_codes())}
     system, province = copied["paths"]["/directory"]["get"]["parameters"]
-    system["schema"] = {"type": "string", "enum": ["", *system_codes()]}
+    system["schema"] = {"type": "string", "enum": ["", *codes_of("ministries.csv")]}
     province["schema"] = {"type": "string", "enum": ["", *province_codes()]}
+    _q, system, category = copied["paths"]["/articles"]["get"]["parameters"]
+    system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
+    category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}
     return copied

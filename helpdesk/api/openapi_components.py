@@ -367,6 +367,25 @@ DIRECTORY_LIST = {
     "properties": {"items": {"type": "array", "items": ref("DirectoryEntry")}},
 }
 
+ARTICLE = {
+    "type": "object",
+    "required": ["slug", "title", "summary", "url"],
+    "additionalProperties": False,
+    "properties": {
+        "slug": text("Its name in its address, /help/<slug>."),
+        "title": text("In the caller's language where the article has that version."),
+        "summary": text("One or two sentences; may be empty."),
+        "url": {"type": "string", "format": "uri", "description": "Its page, absolute."},
+    },
+}
+
+ARTICLE_LIST = {
+    "type": "object",
+    "required": ["items"],
+    "additionalProperties": False,
+    "properties": {"items": {"type": "array", "items": ref("Article")}},
+}
+
 
 SCHEMAS = {
     "Error": ERROR,
@@ -383,4 +402,6 @@ SCHEMAS = {
     "UnitList": UNIT_LIST,
     "DirectoryEntry": DIRECTORY_ENTRY,
     "DirectoryList": DIRECTORY_LIST,
+    "Article": ARTICLE,
+    "ArticleList": ARTICLE_LIST,
 }

@@ -16,13 +16,14 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, inputs
-from helpdesk.api import directory, openapi, schemas, services, units
+from helpdesk.api import articles, directory, openapi, schemas, services, units
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
 from helpdesk.auth.services import units as unit_records
 from helpdesk.directory import services as directory_entries
 from helpdesk.extensions import csrf, db, limiter
+from helpdesk.help import listing as help_articles
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.access import require_staff
@@ -226,6 +227,14 @@ def list_directory(user: User | None):  # noqa: ARG001 - the same directory for 
     system, province = directory.directory_query(request.args)
     found = directory_entries.list_entries(system=system, province=province)
     return jsonify({"items": [directory.entry_json(entry) for entry in found]})
+
+
+@bp.get("/articles")
+@open_to_anyone
+def list_articles(user: User | None):
+    """Published help articles the caller reads (a visitor: the public ones); never drafts."""
+    found = help_articles.published_articles(user, articles.article_query(request.args))
+    return jsonify({"items": [articles.article_json(article) for article in found]})
 
 
 # ---------------------------------------------------------------- helpers

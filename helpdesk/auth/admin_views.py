@@ -271,7 +271,11 @@ def role(user_id: int):
     if form.validate_on_submit():
         try:
             routing.change_role(
-                me(), user.id, role=form.role.data, province_code=form.province.data or None
+                me(),
+                user.id,
+                role=form.role.data,
+                province_code=form.province.data or None,
+                edits_articles=form.edits_articles.data,
             )
         except errors.HelpdeskError as error:
             attach(form, error)

@@ -59,6 +59,11 @@ token_cli = AppGroup("token", help="API tokens.")
     multiple=True,
     help="Observers: a system whose figures it reads (repeat for several); none: every system.",
 )
+@click.option(
+    "--editor",
+    is_flag=True,
+    help="Staff: edits and publishes help articles (/help); admins publish anyway.",
+)
 def create_user(  # noqa: PLR0913 - one parameter per option
     username,
     role,
@@ -72,6 +77,7 @@ def create_user(  # noqa: PLR0913 - one parameter per option
     queues,
     all_provinces,
     systems,
+    editor,
 ) -> None:
     """Create an active account; USERNAME is CCCD@domain (a bare CCCD gets the default domain).
 
@@ -83,10 +89,16 @@ def create_user(  # noqa: PLR0913 - one parameter per option
     --province and joins that province's queue (province-CODE), covering it.
 
     An observer given --system reads only those systems' figures; without it, every system's.
+
+    Staff given --editor publish help articles (every staff account writes drafts).
     """
     if role == Role.COORDINATOR and not province:
         raise click.ClickException(
             "a coordinator works one province: give --province CODE (2 digits)"
+        )
+    if editor and role not in STAFF_ROLES:
+        raise click.ClickException(
+            "--editor is for staff: coordinators, agents, supervisors and admins"
         )
     if systems and role != Role.OBSERVER:
         raise click.ClickException("--system is for observers")
@@ -128,6 +140,7 @@ def create_user(  # noqa: PLR0913 - one parameter per option
         unit_code=unit_code,
         must_change_password=bool(password),
         systems=tuple(systems),
+        edits_articles=editor,
     )
     enrolled = [queue for _reference, queue in found]
     try:

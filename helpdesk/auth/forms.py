@@ -245,6 +245,8 @@ class RoleForm(FlaskForm):
 
     role = SelectField(_l("Role"), validators=[DataRequired()])
     province = SelectField(_l("Province"), validators=[Optional()])
+    # Staff write article drafts; admins and the staff marked here publish them.
+    edits_articles = BooleanField(_l("Edits and publishes help articles (staff accounts only)"))
 
 
 class ImportForm(FlaskForm):

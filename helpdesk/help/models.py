@@ -39,8 +39,9 @@ class Article(db.Model):
     readers: Mapped[str] = mapped_column(String(16), default=Readers.PUBLIC)
     # Folded (text.fold) titles, summaries and bodies of both languages.
     search_text: Mapped[str] = mapped_column(Text, default="")
-    # The ticket whose answer it was drafted from (a number, not a link: tickets come and go).
-    source_ticket_number: Mapped[int | None] = mapped_column(Integer)
+    # The ticket whose answer it was drafted from (its number, HT-2026-000123, not a link:
+    # tickets come and go).
+    source_ticket_number: Mapped[str | None] = mapped_column(String(20))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -36,7 +36,7 @@ def upgrade():
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("readers", sa.String(length=16), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
-        sa.Column("source_ticket_number", sa.Integer(), nullable=True),
+        sa.Column("source_ticket_number", sa.String(length=20), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

@@ -24,6 +24,7 @@ from helpdesk import storage
 from helpdesk.auth.models import Unit, User
 from helpdesk.auth.services import AccountDraft, create_token
 from helpdesk.directory.models import DirectoryEntry
+from helpdesk.help.models import Article
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule
@@ -165,6 +166,10 @@ def _first_observer(db) -> int:
     return db.session.scalar(select(User.id).where(User.role == "observer").order_by(User.id)) or 1
 
 
+def _first_article(db) -> str:
+    return db.session.scalar(select(Article.slug).order_by(Article.id)) or "no-article"
+
+
 def _first_unlisted_id(db) -> int:
     """A unit as an official wrote it (the walk's users make some), else any id."""
     return db.session.scalar(select(Unit.id).where(Unit.code.is_(None)).order_by(Unit.id)) or 1
@@ -290,6 +295,12 @@ ROUTES = {
     "directory.edit": lambda s, db: [f"/directory/{_first_id(db, DirectoryEntry.id)}/edit"],
     "directory.import_file": lambda s, db: ["/directory/import"],
     "directory.export": lambda s, db: ["/directory/export.csv", "/directory/export.xlsx"],
+    "api.list_articles": lambda s, db: ["/api/v1/articles", "/api/v1/articles?q=ZEBRA79"],
+    "help.index": lambda s, db: ["/help", "/help?q=ZEBRA79", "/help?status=draft&system=moj"],
+    "help.new": lambda s, db: ["/help/new"],
+    "help.show": lambda s, db: [f"/help/{_first_article(db)}"],
+    "help.edit": lambda s, db: [f"/help/{_first_article(db)}/edit"],
+    "help.download": lambda s, db: [f"/help/{_first_article(db)}/files/1"],
 }
 # Routes that name a ticket: asked for the province-79 ticket, each answers 404.
 TICKET_ROUTES = {"tickets.show", "tickets.attachment", "api.get_ticket"}

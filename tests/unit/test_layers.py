@@ -49,6 +49,7 @@ PURE: dict[str, set[str]] = {
     "helpdesk.reports.charts": set(),
     "helpdesk.sla.states": set(),
     "helpdesk.text": set(),
+    "helpdesk.help.rendering": {"markdown_it", "nh3"},
 }
 
 # Imports inside a function that are allowed: optional dependencies, imported where used so

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk import errors, inputs
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import permissions
-from helpdesk.auth.models import Role, Status, User
+from helpdesk.auth.models import STAFF_ROLES, Role, Status, User
 from helpdesk.auth.services import units
 from helpdesk.auth.services.accounts import (
     check_password_policy,
@@ -63,6 +63,8 @@ class AccountDraft:
     language: str = "vi"
     # An observer's systems (codes): it reads only their figures; none makes it national.
     systems: tuple[str, ...] = ()
+    # Staff who write and publish help articles (helpdesk/help/access.py).
+    edits_articles: bool = False
 
 
 def create_account(
@@ -117,6 +119,7 @@ def build_account(
     login = parse_username(draft.username, now=now)
     inputs.require_readable(draft.full_name, "full_name")
     role = check_role(draft.role)
+    check_editor(role, edits_articles=draft.edits_articles)
     email = normalised_email(draft.email) if draft.email.strip() else ""
     phone = check_phone(draft.phone)
     province_code = check_province(draft.province_code)
@@ -170,6 +173,7 @@ def build_account(
         approved_by_id=actor.id if actor else None,
         created_by_id=actor.id if actor else None,
         created_at=now,
+        edits_articles=draft.edits_articles,
     )
     if draft.password:
         check_password_policy(
@@ -298,11 +302,17 @@ class RoleChange:
 
 
 def stage_role_change(
-    actor: User, user_id: int, *, role: str, province_code: str | None
+    actor: User,
+    user_id: int,
+    *,
+    role: str,
+    province_code: str | None,
+    edits_articles: bool = False,
 ) -> RoleChange:
-    """An admin gives an account another role or province (a coordinator needs one). No
-    commit: routing's change_role moves the account's coordinator membership with it.
-    errors.NotFound for anyone but admins, errors.Invalid naming the field."""
+    """An admin gives an account another role or province (a coordinator needs one), and makes
+    a staff account an editor of help articles or not. No commit: routing's change_role moves
+    the account's coordinator membership with it. errors.NotFound for anyone but admins,
+    errors.Invalid naming the field."""
     if not permissions.has_role(actor, Role.ADMIN):
         raise errors.NotFound(
             _("The page you asked for does not exist or is not available to you.")
@@ -314,8 +324,19 @@ def stage_role_change(
         raise errors.Invalid(_("A provincial coordinator needs a province."), "province")
     if user.id == actor.id and role != user.role:
         raise errors.Invalid(_("You cannot change your own role."), "role")
+    check_editor(role, edits_articles=edits_articles)
     change = RoleChange(user, user.role, user.province_code)
     user.role = role
     user.province_code = province_code
+    user.edits_articles = edits_articles
     log.info("account %s now %s of province %s by user %s", user.id, role, province_code, actor.id)
     return change
+
+
+def check_editor(role: str, *, edits_articles: bool) -> None:
+    """Only staff edit and publish help articles: errors.Invalid naming `edits_articles`."""
+    if edits_articles and role not in STAFF_ROLES:
+        raise errors.Invalid(
+            _("Only staff accounts (coordinators, agents, supervisors, admins) edit articles."),
+            "edits_articles",
+        )

@@ -75,12 +75,16 @@ def change_role(
     *,
     role: str,
     province_code: str | None,
+    edits_articles: bool = False,
 ) -> User:
-    """An admin gives an account another role or province; a coordinator's membership of its
+    """An admin gives an account another role or province, and makes a staff account an editor
+    of help articles or not; a coordinator's membership of its
     province's queue follows (made, moved or removed), and a new one is offered the queue's
     waiting tickets. Commits. Raises as auth's stage_role_change does, and errors.Invalid
     (province) when the province has no coordinators' queue."""
-    change = accounts.stage_role_change(actor, user_id, role=role, province_code=province_code)
+    change = accounts.stage_role_change(
+        actor, user_id, role=role, province_code=province_code, edits_articles=edits_articles
+    )
     try:
         memberships = stage_coordinator_queue(
             change.user,

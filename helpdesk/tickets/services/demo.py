@@ -6,7 +6,8 @@ What it makes: a supervisor and three agents in two queues of the Ministry of Ju
 dozen tickets in every state (new, unassigned, answered, waiting on the requester, resolved,
 closed and rated, one whose first-response deadline was missed), each filed, answered and moved
 by the same services the pages call, so that routing, SLA deadlines, history and the outbox are
-as real use leaves them. Every account and ticket it makes is marked (`demo`): the home page
+as real use leaves them; and three published help articles (help/demo.py), the supervisor
+their editor. Every account and ticket it makes is marked (`demo`): the home page
 shows a banner while any demo ticket exists (templates/_demo_banner.html) and the ticket page
 and the queue a "dữ liệu minh hoạ" badge on each demo ticket (tickets/_demo.html).
 
@@ -30,6 +31,7 @@ from sqlalchemy import exists, select, update
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
+from helpdesk.help import demo as help_demo
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import Status, Ticket
@@ -147,9 +149,11 @@ def create_demo(*, now: datetime | None = None) -> list[DemoLogin] | None:
         if login is not None:
             logins.append(login)
     supervisor = people[PEOPLE[0].cccd]
+    supervisor.edits_articles = True  # the demo's editor of help articles
     for code in QUEUES:
         routing.find_queue(code).supervisor_id = supervisor.id
     db.session.commit()
+    help_demo.create_articles(supervisor, now=now)
     requesters = [(people[p.cccd], p.unit) for p in PEOPLE if p.role == Role.REQUESTER]
     number = 0
     for round_ in range(3):

@@ -62,6 +62,7 @@ def ticket_labels():
 
 
 from helpdesk.tickets.views import (  # noqa: E402, F401 - routes
+    article,
     canned,
     followers,
     queue,

@@ -18,8 +18,8 @@ from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import QueueKind
 from helpdesk.tickets import follower_forms, forms, services
+from helpdesk.tickets.services import articles, followers, pages, sla_state
 from helpdesk.tickets.services import canned as canned_replies
-from helpdesk.tickets.services import followers, pages, sla_state
 from helpdesk.tickets.views.history import describe
 from helpdesk.tickets.views.next_step import next_step, progress_of
 from helpdesk.timeutil import utcnow
@@ -106,6 +106,8 @@ def staff_forms(ticket, abilities: services.Abilities, *, names, agents, queues,
     if abilities.can_merge:
         page_forms["merge"] = blank(forms.MergeForm)
     page_forms["external_ref"] = blank(forms.ExternalRefForm, external_ref=ticket.external_ref)
+    if articles.can_draft_article(ticket):
+        page_forms["article"] = blank(forms.ActionForm)
     return page_forms
 
 

@@ -272,3 +272,11 @@ def test_the_directory_shows_visitors_the_public_banners_of_the_chosen_system(
     assert "Chỉ tài khoản" not in everything
     chosen = client.get("/directory?system=moj").get_data(as_text=True)
     assert "Tư pháp bảo trì tối nay" in chosen and "Nội vụ chậm" not in chosen
+
+
+def test_the_help_pages_show_the_banners_of_the_chosen_system(db, client, make_user):
+    admin = make_user("admin")
+    posted(admin, "Tư pháp bảo trì tối nay", system="moj", audience="public")
+    posted(admin, "Nội vụ chậm", system="moha", audience="public")
+    chosen = client.get("/help?system=moha").get_data(as_text=True)
+    assert "Nội vụ chậm" in chosen and "Tư pháp bảo trì tối nay" not in chosen

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db as database
+from helpdesk.help.models import Article
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing.models import Membership, Queue
 from helpdesk.tickets.models import Event, Message, Ticket
@@ -59,10 +60,20 @@ def test_the_demo_desk_is_made_once_with_tickets_in_every_state(db):
     assert {q.supervisor_id for q in queues} == {supervisor.id}
     memberships = db.session.scalars(select(Membership).where(Membership.user_id == supervisor.id))
     assert len(list(memberships)) == 2
+    # Three published public help articles, one about the system's beneficiary accounts.
+    articles = list(db.session.scalars(select(Article)))
+    assert len(articles) == 3
+    assert {(a.status, a.readers) for a in articles} == {("published", "public")}
+    assert {c.category_code for a in articles for c in a.categories} == {
+        "payment",
+        "account",
+        "process",
+    }
+    assert supervisor.edits_articles
 
-    before = (count(User), count(Ticket), count(Message), count(Outbox))
+    before = (count(User), count(Ticket), count(Message), count(Outbox), count(Article))
     assert demo.create_demo() is None
-    assert (count(User), count(Ticket), count(Message), count(Outbox)) == before
+    assert (count(User), count(Ticket), count(Message), count(Outbox), count(Article)) == before
 
 
 def test_the_home_page_shows_the_demo_banner_while_demo_tickets_exist(db, client, login, make_user):
