@@ -211,6 +211,45 @@ PATHS = {
             },
         }
     },
+    "/suggestions": {
+        "get": {
+            "operationId": "listSuggestions",
+            "summary": "What the filing form shows beside itself (no token needed).",
+            "description": "The published help articles the caller may read (a token's account, "
+            "else the web session's, else a visitor) that best match a filing of that system "
+            "and kind of problem whose subject holds these words (case and Vietnamese "
+            "diacritics ignored; short common words skipped): articles of the system or of "
+            "none, of the category or of none, best first, at most 5; none without words. "
+            "`incidents` (open incidents of the system) is an empty list until incidents "
+            "exist. Without a token it is rate limited per account or address.",
+            "security": [{}, {"bearer": []}],
+            "parameters": [
+                {
+                    **query("system", "System code."),
+                    "required": True,
+                    "schema": {"type": "string"},  # the codes: document() fills them in
+                },
+                {
+                    **query("category", "Category code."),
+                    "required": True,
+                    "schema": {"type": "string"},  # the codes: document() fills them in
+                },
+                query(
+                    "subject",
+                    "The words of the subject typed so far; longer than 200 characters "
+                    "answers 422.",
+                    {"type": "string", "maxLength": 200},
+                ),
+            ],
+            "responses": {
+                "200": json_response("The matching articles.", "SuggestionList"),
+                "400": error_response(
+                    "No system or category, or one that does not exist; `fields` names it."
+                ),
+                **errors(),
+            },
+        }
+    },
     "/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -238,7 +277,8 @@ DOCUMENT = {
         "Unknown fields of a body are refused (422); query parameters this document does not "
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
-        "page) needs no token; without one it is rate limited per address.",
+        "page) needs no token; without one it is rate limited per address. Nor does "
+        "`GET /suggestions` (the filing form's), which also reads the web session.",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
@@ -263,9 +303,24 @@ def province_codes() -> tuple[str, ...]:
     return tuple(row["code"] for row in read_csv("provinces.csv"))
 
 
+@functools.cache
+def system_codes() -> tuple[str, ...]:
+    """The system codes `flask seed` loads (one per ministry)."""
+    return tuple(row["code"] for row in read_csv("ministries.csv"))
+
+
+@functools.cache
+def category_codes() -> tuple[str, ...]:
+    """The category codes `flask seed` loads."""
+    return tuple(row["code"] for row in read_csv("categories.csv"))
+
+
 def document() -> dict:
     """A copy of the document (callers may change theirs)."""
     copied = copy.deepcopy(DOCUMENT)
     province = copied["paths"]["/units"]["get"]["parameters"][0]
     province["schema"] = {"type": "string", "enum": list(province_codes())}
+    system, category, _subject = copied["paths"]["/suggestions"]["get"]["parameters"]
+    system["schema"] = {"type": "string", "enum": list(system_codes())}
+    category["schema"] = {"type": "string", "enum": list(category_codes())}
     return copied

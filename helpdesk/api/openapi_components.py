@@ -329,6 +329,33 @@ UNIT_LIST = {
 }
 
 
+ARTICLE_SUGGESTION = {
+    "type": "object",
+    "required": ["slug", "title", "summary", "url"],
+    "additionalProperties": False,
+    "properties": {
+        "slug": text("The article's name in its address."),
+        "title": text("Its title (in English for English readers, where it has one)."),
+        "summary": text("Its summary, one or two sentences; may be empty."),
+        "url": text("The path of its page, `/help/<slug>`."),
+    },
+}
+
+SUGGESTION_LIST = {
+    "type": "object",
+    "required": ["articles", "incidents"],
+    "additionalProperties": False,
+    "properties": {
+        "articles": {"type": "array", "items": ref("ArticleSuggestion")},
+        "incidents": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "Open incidents of the system: always empty for now.",
+        },
+    },
+}
+
+
 SCHEMAS = {
     "Error": ERROR,
     "Account": ACCOUNT,
@@ -342,4 +369,6 @@ SCHEMAS = {
     "TicketChanges": TICKET_CHANGES,
     "Unit": UNIT,
     "UnitList": UNIT_LIST,
+    "ArticleSuggestion": ARTICLE_SUGGESTION,
+    "SuggestionList": SUGGESTION_LIST,
 }
