@@ -122,7 +122,7 @@ def export_rows(
         rows.append(["month", month, _("resolved within target: %(n)d", n=met), filed])
     for unit in by_unit or []:
         rows.append(["unit", unit.code or "", unit.name or _("Unit unknown"), unit.tickets])
-    if avoided is not None:
+    if avoided is not None and avoided.total:
         rows.append(["avoided", "", _("Filings avoided thanks to a help article"), avoided.total])
         for article in avoided.articles:
             rows.append(["avoided", article.slug, article.title, article.avoided])

@@ -265,6 +265,10 @@ ROUTES = {
         "/api/v1/units?province=79",
         "/api/v1/units?province=79&q=tan",
     ],
+    "api.list_suggestions": lambda s, db: [
+        "/api/v1/suggestions?system=moj&category=payment&subject=tien+phi+chua+ve",
+    ],
+    "help.article": lambda s, db: ["/help/bai-viet-khong-co"],  # the article page (to come)
     "api.list_tickets": lambda s, db: [
         "/api/v1/tickets",
         "/api/v1/tickets?q=ZEBRA79",
