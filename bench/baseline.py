@@ -2,18 +2,22 @@
 
 It does the three jobs of the agent's day the fastest way this stack can: a queue page of
 50 open tickets by deadline, a ticket page with its messages, and a ticket insert (number
-from the yearly counter, one event). The bench serves it with gunicorn beside the product:
-`gunicorn 'bench.baseline:create_app()'` with BASELINE_DATABASE_URL set.
+from the yearly counter, one event); and the filing form's suggestions (the published articles
+of the system and category, or of none, holding a word of the subject, as JSON). The bench
+serves it with gunicorn beside the product: `gunicorn 'bench.baseline:create_app()'` with
+BASELINE_DATABASE_URL set.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import psycopg
-from flask import Flask, abort, render_template_string, request
+from flask import Flask, abort, jsonify, render_template_string, request
 from sqlalchemy import create_engine, text
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -80,10 +84,28 @@ TICKET_COLUMNS = (
     "search_text",
     "version",
 )
+SUGGESTIONS_SQL = (
+    "SELECT slug, title, summary FROM articles a"
+    " WHERE a.status = 'published' AND a.readers IN ('public', 'signed_in')"
+    " AND (EXISTS (SELECT 1 FROM article_systems s WHERE s.article_id = a.id"
+    "  AND s.system_code = :system)"
+    "  OR NOT EXISTS (SELECT 1 FROM article_systems s WHERE s.article_id = a.id))"
+    " AND (EXISTS (SELECT 1 FROM article_categories c WHERE c.article_id = a.id"
+    "  AND c.category_code = :category)"
+    "  OR NOT EXISTS (SELECT 1 FROM article_categories c WHERE c.article_id = a.id))"
+    " AND ({words}) ORDER BY a.published_at DESC LIMIT 5"
+)
 EVENT_SQL = text(
     "INSERT INTO events (ticket_id, actor_id, kind, data, created_at)"
     " VALUES (:ticket_id, :actor_id, 'created', '{}', :created_at)"
 )
+
+
+def folded_words(subject: str) -> list[str]:
+    """The subject's words of 3 letters or more, lower case, without diacritics."""
+    plain = unicodedata.normalize("NFKD", subject.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return sorted({w for w in re.findall(r"\w+", plain) if len(w) >= 3})[:8]
 
 
 def required_extras(url: str) -> dict:
@@ -121,6 +143,24 @@ def create_app(url: str | None = None) -> Flask:
                 abort(404)
             messages = conn.execute(MESSAGES_SQL, {"ticket_id": row.id}).all()
         return render_template_string(TICKET_PAGE, t=row, messages=messages)
+
+    @app.get("/suggestions")
+    def suggestions():
+        words = folded_words(request.args.get("subject", ""))
+        if not words:
+            return jsonify({"articles": [], "incidents": []})
+        matches = " OR ".join(f"a.search_text LIKE :w{n}" for n in range(len(words)))
+        values = {f"w{n}": f"%{word}%" for n, word in enumerate(words)}
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(SUGGESTIONS_SQL.format(words=matches)),
+                {"system": request.args["system"], "category": request.args["category"], **values},
+            ).all()
+        articles = [
+            {"slug": r.slug, "title": r.title, "summary": r.summary, "url": f"/help/{r.slug}"}
+            for r in rows
+        ]
+        return jsonify({"articles": articles, "incidents": []})
 
     @app.post("/tickets")
     def file_ticket():

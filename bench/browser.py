@@ -94,10 +94,19 @@ def write_script(
     content_type: str = "",
     run_tag: str = "",
     tokens: list[str] = (),
+    paths: tuple[str, ...] = (),
 ) -> Path:
-    """The wrk script of one scenario: a GET, or a POST with a fresh key per request."""
+    """The wrk script of one scenario: a GET (of each of `paths` in turn, when given), or a
+    POST with a fresh key per request."""
     report = (LUA / "report.lua").read_text()
-    if body is None:
+    if body is None and paths:
+        listed = "{" + ", ".join(lua_string(path) for path in paths) + "}"
+        keys = "{" + ", ".join(lua_string(t) for t in tokens) + "}"
+        script = (LUA / "paths.lua").read_text()
+        script = script.replace(" = PATHS\n", f" = {listed}\n")
+        script = script.replace(" = TOKENS\n", f" = {keys}\n")
+        script += report
+    elif body is None:
         script = (LUA / "get.lua").read_text() + report
     else:
         script = (LUA / "post.lua").read_text()

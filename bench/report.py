@@ -154,6 +154,7 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
     for name, label, ceiling in (
         ("search", "Search p95", 150),
         ("dashboard", "Dashboard p95", 1000),
+        ("suggestions", "Suggestions p95 (1 000 articles)", 200),
     ):
         product = figures(results, name)
         value = product["p95_ms"] if product else None
@@ -269,6 +270,8 @@ GROWTH_ROWS = (
     ("file_api_sql", "filing (API) SQL", "{:.1f}"),
     ("search_p95_ms", "search p95 (ms)", "{:.0f}"),
     ("dashboard_p95_ms", "dashboard p95 (ms)", "{:.0f}"),
+    ("suggestions_p95_ms", "suggestions p95 (ms)", "{:.0f}"),
+    ("suggestions_ratio", "suggestions ratio", "times"),
     ("sla_ms", "SLA sweep (ms)", "{:.0f}"),
     ("sla_sql", "SLA sweep statements", "{:.0f}"),
     ("announce_ms", "SLA announcements job (ms)", "{:.0f}"),

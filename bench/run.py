@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import psycopg
 
-from bench import browser, generate, people, report
+from bench import articles, browser, generate, people, report
 from bench.scenarios import (
     BASELINE_ROLE,
     BIN,
@@ -183,6 +183,7 @@ def load(
             stack.callback(cluster.stop)
             log(f"reusing the database of {folder} ({loaded.tickets:,} tickets); migrating")
             flask(env, "db", "upgrade")  # the code may have moved on since the load
+            articles.load(cluster.url(database=DATABASE))  # a load older than the articles
             with psycopg.connect(cluster.url(database=DATABASE), autocommit=True) as conn:
                 conn.execute("VACUUM (ANALYZE)")  # as after a load: earlier runs wrote rows
             loaded.counts["reused"] = 1

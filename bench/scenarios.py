@@ -46,6 +46,7 @@ class Request:
     path: str
     who: str  # agent, requester, observer, api, none
     body: str = ""  # "", form, json, baseline
+    paths: tuple[str, ...] = ()  # GETs of these in turn under load (path: the first one)
 
 
 @dataclass
@@ -168,11 +169,11 @@ def run_web(
         """One request with urllib (a fresh submission key for a POST)."""
         sent = dict(headers)
         data = None
+        if tokens:
+            sent["Authorization"] = f"Bearer {tokens[0]}"
         if body is not None:
             data = (body[0] + f"hand{secrets.token_hex(12)}" + body[1]).encode()
             sent["Content-Type"] = content_type
-            if tokens:
-                sent["Authorization"] = f"Bearer {tokens[0]}"
         return browser.Browser(base).fetch(
             request.path, data=data, headers=sent, method=request.method
         )
@@ -194,6 +195,7 @@ def run_web(
         content_type=content_type,
         run_tag=ctx["run_tag"],
         tokens=tokens,
+        paths=request.paths,
     )
     threads, connections = (1, 1) if scenario.single else (options.threads, options.connections)
     url = base + request.path
@@ -403,8 +405,37 @@ def mail_scenario(
     }
 
 
+# What officials type on the filing form (system, category, subject as typed so far): the
+# suggestions scenario asks for each in turn.
+SUBJECTS = (
+    ("moj", "payment", "Tiền phí chưa về tài khoản thụ hưởng"),
+    ("moj", "payment", "thanh toan truc tuyen thanh cong nhung"),
+    ("moha", "account", "Không đăng nhập được tài khoản cán bộ"),
+    ("moj", "permission", "Phân quyền tiếp nhận hồ sơ"),
+    ("mps", "dossier", "Hồ sơ quá hạn"),
+    ("moh", "portal_sync", "Hồ sơ không đồng bộ lên Cổng Dịch vụ công"),
+    ("moha", "e_receipt", "Không xuất được biên lai điện tử cho công dân"),
+    ("moj", "system_error", "Hệ thống báo lỗi khi lưu"),
+    ("mof", "process", "Điều chỉnh quy trình điện tử thủ tục"),
+    ("moet", "training", "tài liệu hướng dẫn sử dụng"),
+    ("moj", "sms", "Công dân không nhận được tin nhắn"),
+    ("moha", "report", "Báo cáo thống kê không khớp số liệu hồ sơ đã giải quyết"),
+)
+
+
+def suggestion_paths(prefix: str) -> tuple[str, ...]:
+    return tuple(
+        f"{prefix}?{urlencode({'system': s, 'category': c, 'subject': subject})}"
+        for s, c, subject in SUBJECTS
+    )
+
+
 def build_scenarios(loaded: Loaded) -> list[Scenario]:
     number = loaded.showcase
+    product_paths, baseline_paths = (
+        suggestion_paths("/api/v1/suggestions"),
+        suggestion_paths("/suggestions"),
+    )
     return [
         Scenario(
             "queue",
@@ -448,6 +479,14 @@ def build_scenarios(loaded: Loaded) -> list[Scenario]:
             "them, announcements",
             Request("GET", "/", "agent"),
             Request("GET", f"/queue/{loaded.agent_queue_id}", "none"),
+        ),
+        Scenario(
+            "suggestions",
+            "Filing form's suggestions among 1 000 articles: 12 subjects in turn, requesters' "
+            "API tokens in turn (a session is limited to 120 a minute), one connection",
+            Request("GET", product_paths[0], "api", paths=product_paths),
+            Request("GET", baseline_paths[0], "none", paths=baseline_paths),
+            single=True,
         ),
         Scenario(
             "floor",

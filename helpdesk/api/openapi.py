@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import functools
 
+from helpdesk.api import openapi_lists
 from helpdesk.api.openapi_components import SCHEMAS, STATUSES, ref
 from helpdesk.catalogue.services import read_csv
 
@@ -262,6 +263,45 @@ PATHS = {
             },
         }
     },
+    "/suggestions": {
+        "get": {
+            "operationId": "listSuggestions",
+            "summary": "What the filing form shows beside itself (no token needed).",
+            "description": "The published help articles the caller may read (a token's account, "
+            "else the web session's, else a visitor) that best match a filing of that system "
+            "and kind of problem whose subject holds these words (case and Vietnamese "
+            "diacritics ignored; short common words skipped): articles of the system or of "
+            "none, of the category or of none, best first, at most 5; none without words. "
+            "`incidents` (open incidents of the system) is an empty list until incidents "
+            "exist. Without a token it is rate limited per account or address.",
+            "security": [{}, {"bearer": []}],
+            "parameters": [
+                {
+                    **query("system", "System code."),
+                    "required": True,
+                    "schema": {"type": "string"},  # the codes: document() fills them in
+                },
+                {
+                    **query("category", "Category code."),
+                    "required": True,
+                    "schema": {"type": "string"},  # the codes: document() fills them in
+                },
+                query(
+                    "subject",
+                    "The words of the subject typed so far; longer than 200 characters "
+                    "answers 422.",
+                    {"type": "string", "maxLength": 200},
+                ),
+            ],
+            "responses": {
+                "200": json_response("The matching articles.", "SuggestionList"),
+                "400": error_response(
+                    "No system or category, or one that does not exist; `fields` names it."
+                ),
+                **errors(),
+            },
+        }
+    },
     "/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -290,7 +330,9 @@ DOCUMENT = {
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
         "page), `GET /directory` and `GET /articles` (the knowledge base) need no token; "
-        "without one the first two are rate limited per address.",
+        "nor does `GET /suggestions` (the filing form's), which also reads the web session. "
+        "Without a token the units and the directory are rate limited per address, the "
+        "suggestions per account or address.",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
@@ -304,7 +346,7 @@ DOCUMENT = {
             }
         },
         "responses": ERRORS,
-        "schemas": SCHEMAS,
+        "schemas": {**SCHEMAS, **openapi_lists.SCHEMAS},
     },
 }
 
@@ -330,6 +372,9 @@ def document() -> dict:
     system["schema"] = {"type": "string", "enum": ["", *codes_of("ministries.csv")]}
     province["schema"] = {"type": "string", "enum": ["", *province_codes()]}
     _q, system, category = copied["paths"]["/articles"]["get"]["parameters"]
+    system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
+    category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}
+    system, category, _subject = copied["paths"]["/suggestions"]["get"]["parameters"]
     system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
     category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}
     return copied

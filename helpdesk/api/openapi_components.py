@@ -8,9 +8,8 @@ $ref; null through type lists) so that the tests can check real answers against 
 
 from __future__ import annotations
 
-from helpdesk.auth.models import Role, UnitKind
+from helpdesk.auth.models import Role
 from helpdesk.config import Config
-from helpdesk.directory.models import Handles, Kind
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets.models import Priority, Status
 
@@ -18,7 +17,6 @@ STATUSES = [status.value for status in Status]
 SLA_STATES = [state.value for state in SlaState]
 ROLES = [role.value for role in Role]
 LANGUAGES = list(Config.LANGUAGES)
-LISTED_KINDS = [kind.value for kind in UnitKind if kind != UnitKind.UNLISTED]
 
 MASKED = (
     "Login name `CCCD@domain` with the CCCD masked (`********8888@ht.com`); only admins "
@@ -307,86 +305,6 @@ TICKET_CHANGES = {
 }
 
 
-UNIT = {
-    "type": "object",
-    "required": ["code", "name", "kind", "province"],
-    "additionalProperties": False,
-    "properties": {
-        "code": text(
-            "Official 5-digit code of a commune, ward or special zone; `T<province>-<n>` or "
-            "`B-<system>-<n>` for provincial and ministry units. Give it as `unit_code`."
-        ),
-        "name": text("Its name, as the list writes it (`Xã Tân Hưng`)."),
-        "kind": {"type": "string", "enum": LISTED_KINDS},
-        "province": text("2-digit province code."),
-    },
-}
-
-UNIT_LIST = {
-    "type": "object",
-    "required": ["items"],
-    "additionalProperties": False,
-    "properties": {"items": {"type": "array", "items": ref("Unit")}},
-}
-
-
-DIRECTORY_ENTRY = {
-    "type": "object",
-    "required": [
-        "system",
-        "province",
-        "organisation",
-        "kind",
-        "name",
-        "phone",
-        "email",
-        "hours",
-        "handles",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "system": nullable_text("System code; null: the entry answers for every system."),
-        "province": nullable_text("2-digit province code; null: for the whole country."),
-        "organisation": text("The organisation's name."),
-        "kind": {"type": "string", "enum": [kind.value for kind in Kind]},
-        "name": text("A named person, or empty."),
-        "phone": text("Phone numbers, separated by commas; may be empty."),
-        "email": text("An e-mail address; may be empty."),
-        "hours": text("When to call, as written; may be empty."),
-        "handles": {
-            "type": "array",
-            "items": {"type": "string", "enum": [value.value for value in Handles]},
-        },
-    },
-}
-
-DIRECTORY_LIST = {
-    "type": "object",
-    "required": ["items"],
-    "additionalProperties": False,
-    "properties": {"items": {"type": "array", "items": ref("DirectoryEntry")}},
-}
-
-ARTICLE = {
-    "type": "object",
-    "required": ["slug", "title", "summary", "url"],
-    "additionalProperties": False,
-    "properties": {
-        "slug": text("Its name in its address, /help/<slug>."),
-        "title": text("In the caller's language where the article has that version."),
-        "summary": text("One or two sentences; may be empty."),
-        "url": {"type": "string", "format": "uri", "description": "Its page, absolute."},
-    },
-}
-
-ARTICLE_LIST = {
-    "type": "object",
-    "required": ["items"],
-    "additionalProperties": False,
-    "properties": {"items": {"type": "array", "items": ref("Article")}},
-}
-
-
 SCHEMAS = {
     "Error": ERROR,
     "Account": ACCOUNT,
@@ -398,10 +316,4 @@ SCHEMAS = {
     "NewTicket": NEW_TICKET,
     "NewMessage": NEW_MESSAGE,
     "TicketChanges": TICKET_CHANGES,
-    "Unit": UNIT,
-    "UnitList": UNIT_LIST,
-    "DirectoryEntry": DIRECTORY_ENTRY,
-    "DirectoryList": DIRECTORY_LIST,
-    "Article": ARTICLE,
-    "ArticleList": ARTICLE_LIST,
 }

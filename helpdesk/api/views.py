@@ -1,7 +1,10 @@
 """The JSON API v1 under /api/v1: callers authenticate with `Authorization: Bearer TOKEN` only
 (never a session cookie, hence no CSRF), and file, list, read, answer and work tickets through
 the same services as the web pages. Not visible is not found (404). The units of a province
-(the type-ahead of the registration page) and the support directory need no token."""
+(the type-ahead of the registration page), the support directory and the help articles need
+no token; nor do the filing form's suggestions,
+which its script asks for with the page's session cookie: a GET that reads the signed-in
+account only to know which articles it may read (no CSRF needed: it changes nothing)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, inputs
-from helpdesk.api import articles, directory, openapi, schemas, services, units
+from helpdesk.api import articles, directory, openapi, schemas, services, suggestions, units
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
@@ -33,12 +36,15 @@ from helpdesk.tickets.services.sla_state import state as clock_state
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates here
+csrf.exempt(bp)  # bearer tokens; a session cookie is read by one GET only (suggestions)
 
 DEFAULT_RATE_LIMIT = "600/minute"
 # Callers without a token (the registration page's type-ahead, a few requests a name typed),
 # per address, besides the API's own limit.
 ANONYMOUS_UNITS_RATE_LIMIT = "120/minute"
+# The filing form's suggestions without a token (a few requests per subject typed), per
+# signed-in account, else per address.
+SESSION_SUGGESTIONS_RATE_LIMIT = "120/minute"
 
 
 def bearer_token() -> str | None:
@@ -101,6 +107,30 @@ def open_to_anyone(view: Callable) -> Callable:
             return authenticated(view)(*args, **kwargs)
         inputs.refuse_unstorable_text(api=True)
         return view(None, *args, **kwargs)
+
+    return guarded
+
+
+def session_suggestions_rate_limit() -> str:
+    return current_app.config.get("HELPDESK_SUGGESTIONS_RATE_LIMIT", SESSION_SUGGESTIONS_RATE_LIMIT)
+
+
+def session_rate_key() -> str:
+    """Per signed-in account (the session cookie's), else per address."""
+    user = permissions.signed_in_user()
+    return f"api:account:{user.id}" if user is not None else rate_key()
+
+
+def open_to_session(view: Callable) -> Callable:
+    """As `open_to_anyone`, but a caller without a token is the session's signed-in account
+    (a page's script), else nobody (None)."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        if with_token():
+            return authenticated(view)(*args, **kwargs)
+        inputs.refuse_unstorable_text(api=True)
+        return view(permissions.signed_in_user(), *args, **kwargs)
 
     return guarded
 
@@ -235,6 +265,20 @@ def list_articles(user: User | None):
     """Published help articles the caller reads (a visitor: the public ones); never drafts."""
     found = help_articles.published_articles(user, articles.article_query(request.args))
     return jsonify({"items": [articles.article_json(article) for article in found]})
+
+
+@bp.get("/suggestions")
+@limiter.limit(
+    session_suggestions_rate_limit,
+    key_func=session_rate_key,
+    exempt_when=with_token,
+    override_defaults=False,
+)
+@open_to_session
+def list_suggestions(user: User | None):
+    query = suggestions.suggestion_query(request.args)
+    language = str(get_locale() or "vi")
+    return jsonify(suggestions.suggestions_json(user, query, language=language))
 
 
 # ---------------------------------------------------------------- helpers

@@ -1,4 +1,5 @@
-"""The knowledge base's pages: reading articles, and writing and publishing them."""
+"""The knowledge base's pages: reading articles, and writing and publishing them; and the
+filing form's "solved, no need to send"."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,14 +18,15 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from helpdesk import errors, storage
 from helpdesk.auth.models import STAFF_ROLES
 from helpdesk.auth.permissions import me, role_required, signed_in_user
 from helpdesk.catalogue import services as catalogue
-from helpdesk.extensions import db
-from helpdesk.help import access, listing, rendering, services
+from helpdesk.extensions import db, limiter
+from helpdesk.help import access, deflections, listing, rendering, services
 from helpdesk.help.forms import (
     FILE_TYPES,
     READERS_LABELS,
@@ -39,6 +42,7 @@ bp = Blueprint("help", __name__, url_prefix="/help")
 
 SLUG = re.compile(r"[a-z0-9-]{1,120}")
 QUERY_LIMIT = 200
+SOLVED_RATE_LIMIT = "30/minute;300/day"
 
 
 def language() -> str:
@@ -244,3 +248,33 @@ def download(slug: str, file_id: int):
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     response.cache_control.private = True
     return response
+
+
+def solved_key() -> str:
+    """The rate limiter's key for "solved": the signed-in account."""
+    return f"solved:{getattr(current_user, 'id', '')}"
+
+
+@bp.post("/<slug>/solved")
+@login_required
+@limiter.limit(SOLVED_RATE_LIMIT, key_func=solved_key)
+def solved(slug: str):
+    """The filing form's "solved, no need to send": counted (once a day), nothing filed."""
+    user = me()
+    found = deflections.solved_article(user, checked_slug(slug))
+    deflections.record(
+        user,
+        found,
+        system=request.form.get("system"),
+        category=request.form.get("category"),
+        province=request.form.get("province"),
+        timezone=current_app.config["HELPDESK_TIMEZONE"],
+    )
+    flash(
+        _(
+            "Thank you. Nothing was sent: the help article solved the problem. "
+            "You can still report it at any time."
+        ),
+        "success",
+    )
+    return redirect(url_for("site.home"))

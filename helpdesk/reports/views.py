@@ -12,7 +12,7 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.inputs import args_of, date_arg
-from helpdesk.reports import charts, queries, units
+from helpdesk.reports import charts, deflections, queries, units
 from helpdesk.reports.scope import Reach, reach_of
 from helpdesk.timeutil import to_local, utcnow
 
@@ -56,6 +56,11 @@ def build(reach: Reach) -> tuple[queries.Report, list[units.UnitRow] | None]:
     return report, by_unit
 
 
+def avoided(report: queries.Report) -> deflections.Avoided:
+    """The filings help articles avoided in the report's period and reach."""
+    return deflections.by_article(report.scope, timezone=current_app.config["HELPDESK_TIMEZONE"])
+
+
 @bp.route("/")
 @role_required(*READERS)
 def dashboard():
@@ -66,6 +71,8 @@ def dashboard():
         report=report,
         by_unit=by_unit,
         units_shown=units.TOP_UNITS,
+        avoided=avoided(report),
+        articles_shown=deflections.TOP_ARTICLES,
         trend=trend_chart(report),
         system_bars=compliance_chart(report.compliance_by_system),
         province_bars=compliance_chart(report.compliance_by_province),
@@ -96,7 +103,10 @@ def compliance_chart(rows: list[queries.Compliance]) -> charts.Bars:
 
 
 def export_rows(
-    report: queries.Report, labels: dict, by_unit: list[units.UnitRow] | None = None
+    report: queries.Report,
+    labels: dict,
+    by_unit: list[units.UnitRow] | None = None,
+    avoided: deflections.Avoided | None = None,
 ) -> list[list]:
     rows: list[list] = [[_("section"), _("key"), _("name"), _("tickets")]]
     for section, values in (
@@ -112,6 +122,10 @@ def export_rows(
         rows.append(["month", month, _("resolved within target: %(n)d", n=met), filed])
     for unit in by_unit or []:
         rows.append(["unit", unit.code or "", unit.name or _("Unit unknown"), unit.tickets])
+    if avoided is not None and avoided.total:
+        rows.append(["avoided", "", _("Filings avoided thanks to a help article"), avoided.total])
+        for article in avoided.articles:
+            rows.append(["avoided", article.slug, article.title, article.avoided])
     return rows
 
 
@@ -119,7 +133,7 @@ def export_rows(
 @role_required(*READERS)
 def export(kind: str):
     report, by_unit = build(reach_of(me()))
-    rows = export_rows(report, names(), by_unit)
+    rows = export_rows(report, names(), by_unit, avoided(report))
     scope = report.scope
     stem = f"helpdesk-report-{scope.start.isoformat()}-{scope.end.isoformat()}"
     if kind == "csv":

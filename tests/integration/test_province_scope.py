@@ -271,6 +271,9 @@ ROUTES = {
         "/api/v1/units?province=79",
         "/api/v1/units?province=79&q=tan",
     ],
+    "api.list_suggestions": lambda s, db: [
+        "/api/v1/suggestions?system=moj&category=payment&subject=tien+phi+chua+ve",
+    ],
     "api.list_tickets": lambda s, db: [
         "/api/v1/tickets",
         "/api/v1/tickets?q=ZEBRA79",
@@ -298,7 +301,7 @@ ROUTES = {
     "api.list_articles": lambda s, db: ["/api/v1/articles", "/api/v1/articles?q=ZEBRA79"],
     "help.index": lambda s, db: ["/help", "/help?q=ZEBRA79", "/help?status=draft&system=moj"],
     "help.new": lambda s, db: ["/help/new"],
-    "help.show": lambda s, db: [f"/help/{_first_article(db)}"],
+    "help.show": lambda s, db: [f"/help/{_first_article(db)}", "/help/bai-viet-khong-co"],
     "help.edit": lambda s, db: [f"/help/{_first_article(db)}/edit"],
     "help.download": lambda s, db: [f"/help/{_first_article(db)}/files/1"],
 }

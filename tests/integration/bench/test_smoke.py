@@ -16,7 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
-SCENARIOS = ("queue", "ticket", "search", "dashboard", "file_form", "file_api", "home", "floor")
+SCENARIOS = (
+    "queue", "ticket", "search", "dashboard", "file_form", "file_api", "home", "suggestions",
+    "floor",
+)  # fmt: skip
 
 
 def missing_tool() -> str | None:
@@ -49,7 +52,7 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
     assert "## Data: N = 200 tickets" in text
     for name in SCENARIOS:
         assert re.search(rf"^\| {name} \| product \|", text, re.MULTILINE), name
-    for name in ("queue", "ticket", "file_form", "file_api", "home", "floor"):
+    for name in ("queue", "ticket", "file_form", "file_api", "home", "suggestions", "floor"):
         assert re.search(rf"^\| {name} \| baseline \| `", text, re.MULTILINE), name
     # What each page spends beside the product's floor, and what its target leaves.
     for label in ("Queue page", "Ticket page", "Filing by form", "Filing by API"):

@@ -170,11 +170,18 @@ def test_every_api_route_but_the_document_is_covered_by_the_401_check(app):
     routes = {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        # The document, the units of a province and the help articles need no token (the
-        # units and articles answer 401 to a bad one: tests/integration/auth/test_units_api.py,
-        # tests/integration/help/test_articles_api.py).
+        # The document, the units of a province, the help articles and the filing form's
+        # suggestions need no token (each answers 401 to a bad one:
+        # tests/integration/auth/test_units_api.py, tests/integration/help/test_articles_api.py,
+        # tests/integration/help/test_suggestions.py).
         if rule.endpoint.startswith("api.")
-        and rule.endpoint not in ("api.openapi_document", "api.list_units", "api.list_articles")
+        and rule.endpoint
+        not in (
+            "api.openapi_document",
+            "api.list_units",
+            "api.list_articles",
+            "api.list_suggestions",
+        )
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     checked = {(m, re.sub(r"HT-2026-000001", "<number>", p)) for m, p in API_CALLS}
