@@ -107,7 +107,7 @@ def test_each_answer_names_slug_title_summary_and_page(client, articles):
         "slug": "tai-khoan-thu-huong",
         "title": "Tiền phí, lệ phí chưa về tài khoản thụ hưởng",
         "summary": "Kiểm tra giao dịch và khai báo tài khoản thụ hưởng của đơn vị trên Hệ thống.",
-        "url": "/help/tai-khoan-thu-huong",
+        "url": "http://localhost/help/tai-khoan-thu-huong",
     }
 
 

@@ -166,22 +166,23 @@ def test_every_endpoint_answers_401_with_a_bearer_challenge_without_a_token(api,
     assert error_of(response)["code"] == "unauthorized"
 
 
+OPEN_ROUTES = (
+    "api.openapi_document",
+    "api.list_units",
+    "api.list_directory",
+    "api.list_articles",
+    "api.list_suggestions",
+)
+
+
 def test_every_api_route_but_the_document_is_covered_by_the_401_check(app):
     routes = {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        # The document, the units of a province, the help articles and the filing form's
-        # suggestions need no token (each answers 401 to a bad one:
-        # tests/integration/auth/test_units_api.py, tests/integration/help/test_articles_api.py,
-        # tests/integration/help/test_suggestions.py).
-        if rule.endpoint.startswith("api.")
-        and rule.endpoint
-        not in (
-            "api.openapi_document",
-            "api.list_units",
-            "api.list_articles",
-            "api.list_suggestions",
-        )
+        # Routes that need no token (each answers 401 to a bad one:
+        # tests/integration/auth/test_units_api.py, tests/integration/directory/,
+        # tests/integration/help/test_articles_api.py, test_suggestions.py).
+        if rule.endpoint.startswith("api.") and rule.endpoint not in OPEN_ROUTES
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     checked = {(m, re.sub(r"HT-2026-000001", "<number>", p)) for m, p in API_CALLS}
