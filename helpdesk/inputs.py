@@ -5,11 +5,9 @@ in the user's language (the API's error shape under /api/)."""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
-import zipfile
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -17,7 +15,6 @@ import flask_wtf
 from flask import Flask, abort, request
 from flask_babel import get_translations
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 from wtforms import PasswordField, StringField, TextAreaField
@@ -38,9 +35,6 @@ JSON_TOKENS = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
 # NUL: PostgreSQL refuses it in every text value. Lone surrogates: not text (UTF-8 cannot carry
 # them), only JSON's \uXXXX escapes can bring them.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-MAX_XLSX_UNPACKED = 32 * 1024 * 1024  # a sheet of 5 000 accounts unpacks to about 2 MB
-MAX_XLSX_MEMBERS = 1000
-MAX_XLSX_COLUMNS = 64
 
 
 class IdConverter(IntegerConverter):
@@ -338,49 +332,3 @@ def holds_unstorable(value) -> bool:
     if isinstance(value, list):
         return any(holds_unstorable(item) for item in value)
     return False
-
-
-# ---------------------------------------------------------------- uploaded spreadsheets
-
-
-def xlsx_rows(data: bytes, *, max_rows: int, field: str = "file") -> list[tuple]:
-    """The values of the first sheet's rows, at most MAX_XLSX_COLUMNS wide, read without
-    trusting the file: a zip of at most MAX_XLSX_UNPACKED unpacked, XML without entities
-    (openpyxl reads through defusedxml), and no more than twice `max_rows` lines (blank
-    ones count: a row number far down the sheet is not read down to).
-
-    Raises errors.Invalid on `field` when the file cannot be read or is too large.
-    """
-    max_lines = 2 * max_rows + 1
-    cannot_read = errors.Invalid(_("The XLSX file cannot be read."), field)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        raise cannot_read from error
-    unpacked = sum(member.file_size for member in members)
-    if len(members) > MAX_XLSX_MEMBERS or unpacked > MAX_XLSX_UNPACKED:
-        raise errors.Invalid(
-            _("The XLSX file unpacks to more than %(n)d MB.", n=MAX_XLSX_UNPACKED // 2**20),
-            field,
-        )
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            lines = sheet.iter_rows(
-                max_row=max_lines + 1, max_col=MAX_XLSX_COLUMNS, values_only=True
-            )
-            rows = list(lines)
-        finally:
-            workbook.close()
-    # A malformed file makes openpyxl's parser fail with whatever it met (a zip, XML or
-    # entity error, a missing part, a bad number): every one of them means "cannot be read".
-    except Exception as error:  # noqa: BLE001
-        log.info("unreadable xlsx upload: %s", type(error).__name__)
-        raise cannot_read from error
-    if len(rows) > max_lines:
-        raise errors.Invalid(
-            _("The file has more than %(count)d rows; split it.", count=max_rows), field
-        )
-    return rows

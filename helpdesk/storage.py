@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
-from flask import current_app
+from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 
 from helpdesk import errors, text
@@ -127,3 +127,22 @@ def store(upload: Upload, content_type: str) -> StoredFile:
             stream.write(upload.data)
         os.replace(temporary, target)
     return StoredFile(safe_filename(upload.filename), content_type, len(upload.data), digest)
+
+
+def download(sha256: str, filename: str) -> Response:
+    """A stored file as a download that the browser may not interpret, never cached by others;
+    errors.NotFound when the file is missing from the store."""
+    path = path_for(sha256)
+    if not path.is_file():
+        raise errors.NotFound(_("The file is no longer available."))
+    response = send_file(
+        path,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.cache_control.private = True
+    return response

@@ -13,8 +13,6 @@ header is line 1), so one corrected upload applies the whole file at once.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from helpdesk import errors, inputs, spreadsheets
+from helpdesk import errors, spreadsheets, table_files
 from helpdesk.auth.models import User
 from helpdesk.directory import access
 from helpdesk.directory import services as directory
@@ -50,11 +48,7 @@ MAX_ROWS = 5000
 HANDLES_SEPARATOR = re.compile(r"[;,]")
 
 
-@dataclass(frozen=True)
-class FileRow:
-    line: int  # as a spreadsheet shows it: the header is line 1
-    values: dict[str, str]
-    numeric: frozenset[str] = frozenset()  # columns whose XLSX cell was a number
+FileRow = table_files.FileRow
 
 
 @dataclass(frozen=True)
@@ -119,24 +113,12 @@ def export_xlsx() -> bytes:
 def read_rows(filename: str, data: bytes) -> list[FileRow]:
     """The rows of a CSV (UTF-8, comma or semicolon) or XLSX file; raises errors.Invalid on
     `file` when the file as a whole cannot be read (format, encoding, header, size)."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        rows = _read_csv(data)
-    elif name.endswith(".xlsx"):
-        rows = _read_xlsx(data)
-    else:
-        raise errors.Invalid(_("The file must be a CSV or XLSX file."), "file")
-    if not rows:
-        raise errors.Invalid(_("The file has no rows under its header."), "file")
-    if len(rows) > MAX_ROWS:
-        raise errors.Invalid(
-            _("The file has more than %(count)d rows; split it.", count=MAX_ROWS), "file"
-        )
-    return rows
+    return table_files.read_rows(
+        filename, data, columns=COLUMNS, check_header=_check_header, max_rows=MAX_ROWS
+    )
 
 
-def _header(cells) -> list[str]:
-    names = [str(cell or "").strip().lower() for cell in cells]
+def _check_header(names: list[str]) -> None:
     if sorted(name for name in names if name) != sorted(COLUMNS):
         raise errors.Invalid(
             _(
@@ -145,67 +127,6 @@ def _header(cells) -> list[str]:
             ),
             "file",
         )
-    return names
-
-
-def _values(names: list[str], cells: list[str]) -> dict[str, str]:
-    values = dict.fromkeys(COLUMNS, "")
-    for name, cell in zip(names, cells, strict=False):
-        if name in values:
-            values[name] = spreadsheets.read_cell(cell.strip())  # the quote the export added
-    return values
-
-
-def _read_csv(data: bytes) -> list[FileRow]:
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise errors.Invalid(_("The CSV file must be saved as UTF-8."), "file") from error
-    first = content.split("\n", 1)[0]
-    # Excel in a Vietnamese locale separates with semicolons (the comma is the decimal mark).
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-    try:
-        names = _header(next(reader))
-        rows = []
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                rows.append(FileRow(line, _values(names, cells)))
-            line = reader.line_num + 1
-    except StopIteration as error:
-        raise errors.Invalid(_("The file is empty."), "file") from error
-    except csv.Error as error:
-        raise errors.Invalid(
-            _("Line %(line)d of the CSV file cannot be read.", line=reader.line_num), "file"
-        ) from error
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[FileRow]:
-    lines = inputs.xlsx_rows(data, max_rows=MAX_ROWS)
-    if not lines:
-        raise errors.Invalid(_("The file is empty."), "file")
-    names = _header(lines[0])
-    rows = []
-    for line, cells in enumerate(lines[1:], start=2):
-        if all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue
-        numeric = frozenset(
-            name
-            for name, cell in zip(names, cells, strict=False)
-            if isinstance(cell, int | float) and not isinstance(cell, bool)
-        )
-        rows.append(FileRow(line, _values(names, [_cell_text(cell) for cell in cells]), numeric))
-    return rows
-
-
-def _cell_text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
 
 
 # ---------------------------------------------------------------- import

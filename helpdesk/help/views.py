@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale, ngettext
@@ -234,20 +233,7 @@ def remove_file(slug: str, file_id: int):
 def download(slug: str, file_id: int):
     """A file of an article, always as a download that the browser may not interpret."""
     found = services.get_file(signed_in_user(), checked_slug(slug), file_id)
-    path = storage.path_for(found.sha256)
-    if not path.is_file():
-        raise services.not_found()
-    response = send_file(
-        path,
-        mimetype="application/octet-stream",
-        as_attachment=True,
-        download_name=found.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
-    response.cache_control.private = True
-    return response
+    return storage.download(found.sha256, found.filename)
 
 
 def solved_key() -> str:

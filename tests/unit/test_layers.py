@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"timeutil", "i18n", "text", "config", "logs", "spreadsheets", "translations"},
     {"extensions"},
     {"errors", "reference_cache", "worker"},
-    {"trust", "inputs", "storage"},
+    {"trust", "inputs", "storage", "table_files"},
     {"catalogue"},
     {"notifications"},
     {"auth"},

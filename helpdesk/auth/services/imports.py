@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -12,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk import errors, inputs
+from helpdesk import errors, table_files
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
@@ -36,15 +34,8 @@ MAX_ROWS = 5000
 FIELD_COLUMNS = {"username": "cccd", "province_code": "province"}
 
 
-class ImportFileError(errors.Invalid):
-    """The file as a whole cannot be read (format, encoding, header, size)."""
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    line: int  # as a spreadsheet shows it: the header is line 1
-    values: dict[str, str]
-    numeric: frozenset[str] = frozenset()  # columns whose cell was a number, not text
+# A row of the file (helpdesk/table_files.py).
+ImportRow = table_files.FileRow
 
 
 @dataclass(frozen=True)
@@ -69,93 +60,19 @@ class ImportReport:
 
 
 def read_rows(filename: str, data: bytes) -> list[ImportRow]:
-    """The rows of a CSV (UTF-8, comma or semicolon) or XLSX file; raises ImportFileError."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        rows = _read_csv(data)
-    elif name.endswith(".xlsx"):
-        rows = _read_xlsx(data)
-    else:
-        raise ImportFileError(_("The file must be a CSV or XLSX file."), "file")
-    if not rows:
-        raise ImportFileError(_("The file has no rows under its header."), "file")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(count)d rows; split it.", count=MAX_ROWS), "file"
-        )
-    return rows
+    """The rows of a CSV (UTF-8, comma or semicolon) or XLSX file; raises errors.Invalid on
+    `file` when the file as a whole cannot be read."""
+    return table_files.read_rows(
+        filename, data, columns=COLUMNS, check_header=_check_header, max_rows=MAX_ROWS
+    )
 
 
-def _check_header(header: list[str]) -> list[str]:
-    names = [str(h or "").strip().lower() for h in header]
+def _check_header(names: list[str]) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise ImportFileError(
+        raise errors.Invalid(
             _("The file lacks the columns: %(columns)s.", columns=", ".join(missing)), "file"
         )
-    return names
-
-
-def _read_csv(data: bytes) -> list[ImportRow]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(_("The CSV file must be saved as UTF-8."), "file") from error
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration as error:
-        raise ImportFileError(_("The file is empty."), "file") from error
-    names = _check_header(header)
-    rows = []
-    line = reader.line_num + 1
-    try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                rows.append(ImportRow(line, _values(names, cells)))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise ImportFileError(
-            _("Line %(line)d of the CSV file cannot be read.", line=line), "file"
-        ) from error
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[ImportRow]:
-    lines = inputs.xlsx_rows(data, max_rows=MAX_ROWS)
-    if not lines:
-        raise ImportFileError(_("The file is empty."), "file")
-    names = _check_header(list(lines[0]))
-    rows = []
-    for line, cells in enumerate(lines[1:], start=2):
-        if all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue
-        numeric = frozenset(
-            name
-            for name, cell in zip(names, cells, strict=False)
-            if isinstance(cell, int | float) and not isinstance(cell, bool)
-        )
-        texts = [_cell_text(cell) for cell in cells]
-        rows.append(ImportRow(line, _values(names, texts), numeric))
-    return rows
-
-
-def _cell_text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
-
-
-def _values(names: list[str], cells: list[str]) -> dict[str, str]:
-    values = {name: "" for name in COLUMNS}
-    for name, cell in zip(names, cells, strict=False):
-        if name in values:
-            values[name] = cell.strip()
-    return values
 
 
 def import_accounts(

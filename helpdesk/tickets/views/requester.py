@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -237,20 +237,7 @@ def rate(number: str):
 def attachment(number: str, attachment_id: int):
     """A file of the ticket, always as a download that the browser may not interpret."""
     found = pages.get_attachment(current_user, checked_number(number), attachment_id)
-    path = storage.path_for(found.sha256)
-    if not path.is_file():
-        raise errors.NotFound("Attachment not found.")
-    response = send_file(
-        path,
-        mimetype="application/octet-stream",
-        as_attachment=True,
-        download_name=found.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
-    response.cache_control.private = True
-    return response
+    return storage.download(found.sha256, found.filename)
 
 
 # ---------------------------------------------------------------- shared by the staff views
