@@ -34,6 +34,11 @@ class HelpdeskError(Exception):
             self.fields.setdefault(field, message)
 
 
+def not_found() -> NotFound:
+    """What a caller is told of what does not exist or is not theirs to see: the same words."""
+    return NotFound(default_message(404))
+
+
 class Invalid(HelpdeskError):
     status = 422
     code = "invalid"

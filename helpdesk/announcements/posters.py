@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
 from helpdesk import errors
@@ -16,11 +15,6 @@ from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, Queue, QueueKind
 
 IT_ROLES = (Role.AGENT, Role.SUPERVISOR)
-
-
-def not_found() -> errors.NotFound:
-    """What a caller is told of an announcement, or a page, that is not theirs."""
-    return errors.NotFound(_("The page you asked for does not exist or is not available to you."))
 
 
 @dataclass(frozen=True)
@@ -71,5 +65,5 @@ def require_poster(user: User | None) -> Posting:
     """The account's posting rights; errors.NotFound when it may post nothing."""
     posting = posting_for(user)
     if not posting.may_post:
-        raise not_found()
+        raise errors.not_found()
     return posting

@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_, select
 
 from helpdesk import errors, inputs
 from helpdesk.announcements.models import Announcement, Audience
-from helpdesk.announcements.posters import Posting, not_found, require_poster
+from helpdesk.announcements.posters import Posting, require_poster
 from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.catalogue import services as catalogue
@@ -212,7 +212,7 @@ def end_announcement(
     now = now or utcnow()
     announcement = db.session.get(Announcement, announcement_id)
     if announcement is None or not posting.allows(announcement.system_code):
-        raise not_found()
+        raise errors.not_found()
     if not is_ended(announcement, now):
         announcement.ends_at = now
         db.session.commit()

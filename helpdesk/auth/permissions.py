@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable
 
 from flask import abort
-from flask_babel import gettext
 from flask_login import current_user
 
 from helpdesk import errors
@@ -104,7 +103,7 @@ def can(
 def require(user, action: str, **scope) -> None:
     """Raise errors.NotFound unless `user` may do `action` (not allowed is not shown)."""
     if not can(user, action, **scope):
-        raise errors.NotFound(_not_found_message())
+        raise errors.not_found()
 
 
 def can_approve(approver, user: User) -> bool:
@@ -218,7 +217,7 @@ def can_set_unit_sharing(user, unit) -> bool:
 def require_units(user, province_code: str | None = None) -> None:
     """Raise errors.NotFound unless `user` may keep the units of that province."""
     if not can_manage_units(user, province_code):
-        raise errors.NotFound(_not_found_message())
+        raise errors.not_found()
 
 
 def can_see_cccd(viewer, user: User) -> bool:
@@ -251,7 +250,3 @@ def role_required(*roles: str) -> Callable:
         return guarded
 
     return decorator
-
-
-def _not_found_message() -> str:
-    return gettext("The page you asked for does not exist or is not available to you.")

@@ -54,23 +54,19 @@ class ArticleDraft:
     categories: tuple[str, ...] = ()
 
 
-def not_found() -> errors.NotFound:
-    return errors.NotFound(_("The page you asked for does not exist or is not available to you."))
-
-
 def get_article(user: User | None, slug: str) -> Article:
     """The article with that slug if the account (None: a visitor) reads it; errors.NotFound
     otherwise (a draft to a non-writer, a signed-in-only article to a visitor)."""
     article = db.session.scalar(select(Article).where(Article.slug == slug))
     if article is None or not access.can_read(user, article):
-        raise not_found()
+        raise errors.not_found()
     return article
 
 
 def get_for_writing(actor: User, slug: str) -> Article:
     """The article, for a writer; errors.NotFound for anyone else."""
     if not access.can_write(actor):
-        raise not_found()
+        raise errors.not_found()
     return get_article(actor, slug)
 
 
@@ -87,7 +83,7 @@ def create_draft(
     """A new draft, its slug made from the title. Commits. Raises errors.Invalid naming the
     field, errors.NotFound for anyone who may not write."""
     if not access.can_write(actor):
-        raise not_found()
+        raise errors.not_found()
     now = now or utcnow()
     values = checked(draft)
     article = Article(
@@ -110,7 +106,7 @@ def edit_article(
     """Change an article's text, readers, systems and categories; its slug stays (links to it
     keep working). Commits. Raises as create_draft does."""
     if not access.can_write(actor):
-        raise not_found()
+        raise errors.not_found()
     values = checked(draft)
     fill(article, values, now=now or utcnow())
     db.session.commit()
@@ -238,7 +234,7 @@ def publish(actor: User, article: Article, *, now: datetime | None = None) -> Ar
     """Show the article to its readers. Commits; an article already published stays as it is.
     errors.NotFound for anyone who may not publish (admins and editors may)."""
     if not access.can_publish(actor):
-        raise not_found()
+        raise errors.not_found()
     if article.status != ArticleStatus.PUBLISHED:
         article.status = ArticleStatus.PUBLISHED
         article.published_at = now or utcnow()
@@ -250,7 +246,7 @@ def publish(actor: User, article: Article, *, now: datetime | None = None) -> Ar
 def unpublish(actor: User, article: Article) -> Article:
     """Make the article a draft again (staff only see it). Commits. As publish for who may."""
     if not access.can_publish(actor):
-        raise not_found()
+        raise errors.not_found()
     if article.status != ArticleStatus.DRAFT:
         article.status = ArticleStatus.DRAFT
         article.published_at = None
@@ -264,7 +260,7 @@ def delete_draft(actor: User, article: Article) -> None:
     article or ticket may share them). Commits. errors.Invalid for a published article:
     unpublish it first."""
     if not access.can_write(actor):
-        raise not_found()
+        raise errors.not_found()
     if article.status != ArticleStatus.DRAFT:
         raise errors.Invalid(_("Only a draft can be deleted: unpublish the article first."))
     db.session.delete(article)
@@ -285,7 +281,7 @@ def add_files(
     """Attach user guides and other files (the types and limits of tickets' attachments).
     Commits. errors.Invalid naming `files` when one is refused: none is kept."""
     if not access.can_write(actor):
-        raise not_found()
+        raise errors.not_found()
     if not uploads:
         raise errors.Invalid(_("Choose at least one file."), "files")
     now = now or utcnow()
@@ -313,7 +309,7 @@ def remove_file(
 ) -> None:
     """Detach a file from the article. Commits. errors.NotFound for a file of none of its."""
     if not access.can_write(actor):
-        raise not_found()
+        raise errors.not_found()
     found = find_file(article, file_id)
     article.files.remove(found)
     article.updated_at = now or utcnow()
@@ -331,5 +327,5 @@ def find_file(article: Article, file_id: int) -> ArticleFile:
         select(ArticleFile).where(ArticleFile.id == file_id, ArticleFile.article_id == article.id)
     )
     if found is None:
-        raise not_found()
+        raise errors.not_found()
     return found

@@ -28,6 +28,8 @@ PAGES = {
         "register": "/auth/register",
         "password-reset": "/auth/reset",
         "directory": "/directory",
+        "help": "/help",
+        "article": "/help/{article}",
     },
     "requester": {
         "home": "/",
@@ -49,6 +51,10 @@ PAGES = {
         "directory-keepers": "/directory",
         "directory-new": "/directory/new",
         "directory-import": "/directory/import",
+        "help-writers": "/help",
+        "article-new": "/help/new",
+        "article-edit": "/help/{article}/edit",
+        "announcements": "/admin/announcements/",
         "routing-queues": "/admin/routing/queues",
         "routing-queue-new": "/admin/routing/queues/new",
         "routing-rules": "/admin/routing/rules",
@@ -107,6 +113,27 @@ def walk(live_server, app_python, join_routed_queue, admin_password_kept):
 
 
 @pytest.fixture(scope="module")
+def article(live_server, app_python, admin_password_kept):
+    """A published help article with a list, a link and a table, by the admin; its slug."""
+    return (
+        app_python(
+            "from helpdesk.auth.services import find_user\n"
+            "from helpdesk.help import services as help\n"
+            f"admin = find_user({live_server.admin_username!r})\n"
+            "draft = help.ArticleDraft(title='Khai báo tài khoản thụ hưởng',"
+            " summary='Các bước khai báo trên Hệ thống.', systems=('moj',),"
+            " categories=('payment',),"
+            " body='## Các bước\\n\\n1. Đăng nhập\\n2. Chọn *Cấu hình*\\n\\n"
+            "| Trường | Ví dụ |\\n| --- | --- |\\n| Số tài khoản | 0123 |\\n\\n"
+            "[Cổng dịch vụ công](https://dichvucong.gov.vn)')\n"
+            "print(help.publish(admin, help.create_draft(admin, draft)).slug)"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+
+
+@pytest.fixture(scope="module")
 def admin_password_kept(live_server, app_python):
     """The admin's login, its first-login password change waived (as admin_login does)."""
     app_python(
@@ -131,7 +158,9 @@ def open_menus(page, viewport: str) -> None:
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("role", list(PAGES))
-def test_main_pages_have_no_serious_accessibility_violation(open_context, walk, role, viewport):
+def test_main_pages_have_no_serious_accessibility_violation(
+    open_context, walk, article, role, viewport
+):
     logins, number = walk
     page = open_context(viewport).new_page()
     if role != "anonymous":
@@ -145,7 +174,7 @@ def test_main_pages_have_no_serious_accessibility_violation(open_context, walk, 
             failures.append(describe(violations, f"{name} ({where}) as {role} on {viewport}"))
 
     for name, path in PAGES[role].items():
-        response = page.goto(path.format(ticket=number))
+        response = page.goto(path.format(ticket=number, article=article))
         assert response is not None and response.status == 200, f"{role} {path}: {response}"
         expect(page.locator("main")).to_be_visible()
         check(name, path)

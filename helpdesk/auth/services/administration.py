@@ -235,9 +235,7 @@ def get_managed_account(actor: User, user_id: int) -> User:
     """An account `actor` may manage; errors.NotFound for any other (or none)."""
     user = db.session.get(User, user_id)
     if user is None or not permissions.can_place_account(actor, target=user):
-        raise errors.NotFound(
-            _("The page you asked for does not exist or is not available to you.")
-        )
+        raise errors.not_found()
     return user
 
 
@@ -314,9 +312,7 @@ def stage_role_change(
     the account's coordinator membership with it. errors.NotFound for anyone but admins,
     errors.Invalid naming the field."""
     if not permissions.has_role(actor, Role.ADMIN):
-        raise errors.NotFound(
-            _("The page you asked for does not exist or is not available to you.")
-        )
+        raise errors.not_found()
     user = get_managed_account(actor, user_id)
     role = check_role(role)
     province_code = check_province(province_code)

@@ -164,9 +164,7 @@ def unthrottle(actor: User, user_id: int) -> User:
     permissions.require(actor, "accounts.unthrottle")
     user = db.session.get(User, user_id)
     if user is None:
-        raise errors.NotFound(
-            _("The page you asked for does not exist or is not available to you.")
-        )
+        raise errors.not_found()
     clear_failures(user)
     db.session.commit()
     log.info("user %s unthrottled by user %s", user.id, actor.id)

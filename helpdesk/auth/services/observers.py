@@ -60,9 +60,7 @@ def get_observer(actor: User, user_id: int) -> User:
         or user.role != Role.OBSERVER
         or not permissions.can(actor, "accounts.manage", target=user)
     ):
-        raise errors.NotFound(
-            _("The page you asked for does not exist or is not available to you.")
-        )
+        raise errors.not_found()
     return user
 
 

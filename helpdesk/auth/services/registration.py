@@ -212,9 +212,7 @@ def get_pending(approver: User, user_id: int) -> User:
     """A registration `approver` may decide; errors.NotFound for any other."""
     user = db.session.get(User, user_id)
     if user is None or not permissions.can(approver, "accounts.approve", target=user):
-        raise errors.NotFound(
-            _("The page you asked for does not exist or is not available to you.")
-        )
+        raise errors.not_found()
     return user
 
 

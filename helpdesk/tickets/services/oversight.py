@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -62,9 +61,7 @@ def get_overseen_queue(user: User, queue_id: int) -> Queue:
         query = query.where(scope)
     queue = db.session.scalar(query)
     if queue is None:
-        raise errors.NotFound(
-            _("The page you asked for does not exist or is not available to you.")
-        )
+        raise errors.not_found()
     return queue
 
 
