@@ -215,7 +215,7 @@ def add_files(slug: str):
             errors.attach_to_form(files_form, error)
         else:
             flash(ngettext("%(num)d file added.", "%(num)d files added.", len(added)), "success")
-            return redirect(url_for(".edit", slug=article.slug, _anchor="files"))
+            return redirect(url_for(".edit", slug=article.slug, _anchor="article-files"))
     return render_edit(article, article_form(article, bound=False), files_form, 422)
 
 
@@ -226,7 +226,7 @@ def remove_file(slug: str, file_id: int):
     if ActionForm().validate_on_submit():
         services.remove_file(me(), article, file_id)
         flash(_("File removed."), "success")
-    return redirect(url_for(".edit", slug=article.slug, _anchor="files"))
+    return redirect(url_for(".edit", slug=article.slug, _anchor="article-files"))
 
 
 @bp.route("/<slug>/files/<int:file_id>")
