@@ -24,14 +24,14 @@ def article_json(article) -> dict:
 
 
 def article_query(args) -> ArticleFilters:
-    """The filters a GET /articles asks for: a 400 naming `system` or `category` when given
-    and not one of the catalogue's (empty too), a 422 naming `q` past QUERY_LIMIT characters
-    or holding control characters."""
-    system, category = args.get("system"), args.get("category")
+    """The filters a GET /articles asks for (an empty one is not filtered on, as the
+    directory's): a 400 naming `system` or `category` when not one of the catalogue's, a 422
+    naming `q` past QUERY_LIMIT characters or holding control characters."""
+    system, category = args.get("system", ""), args.get("category", "")
     unknown = {}
-    if system is not None and find_system(system) is None:
+    if system and find_system(system) is None:
         unknown["system"] = _("Choose a system from the list.")
-    if category is not None and find_category(category) is None:
+    if category and find_category(category) is None:
         unknown["category"] = _("Choose a category from the list.")
     if unknown:
         raise errors.HelpdeskError(_("Please correct the marked parameters."), fields=unknown)

@@ -251,8 +251,8 @@ PATHS = {
                     {"type": "string", "maxLength": 200},
                 ),
                 # The codes: document() fills them in.
-                query("system", "System code (`moj`).", {"type": "string"}),
-                query("category", "Category code (`payment`).", {"type": "string"}),
+                query("system", "System code (`moj`); empty: any.", {"type": "string"}),
+                query("category", "Category code (`payment`); empty: any.", {"type": "string"}),
             ],
             "responses": {
                 "200": json_response("The matching articles.", "ArticleList"),
@@ -372,8 +372,8 @@ def document() -> dict:
     system["schema"] = {"type": "string", "enum": ["", *codes_of("ministries.csv")]}
     province["schema"] = {"type": "string", "enum": ["", *province_codes()]}
     _q, system, category = copied["paths"]["/articles"]["get"]["parameters"]
-    system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
-    category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}
+    system["schema"] = {"type": "string", "enum": ["", *codes_of("ministries.csv")]}
+    category["schema"] = {"type": "string", "enum": ["", *codes_of("categories.csv")]}
     system, category, _subject = copied["paths"]["/suggestions"]["get"]["parameters"]
     system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
     category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}

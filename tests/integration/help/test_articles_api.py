@@ -41,10 +41,10 @@ def test_words_system_and_category_filter(db, client, make_article):
 
 def test_an_unknown_system_or_category_is_a_400_naming_it(db, client):
     for name in ("system", "category"):
-        for value in ("nope", ""):
-            answer = client.get(f"/api/v1/articles?{name}={value}")
-            assert answer.status_code == 400
-            assert list(answer.get_json()["error"]["fields"]) == [name]
+        answer = client.get(f"/api/v1/articles?{name}=nope")
+        assert answer.status_code == 400
+        assert list(answer.get_json()["error"]["fields"]) == [name]
+        assert client.get(f"/api/v1/articles?{name}=").status_code == 200  # not filtered on
     assert client.get("/api/v1/articles?q=" + "x" * 201).status_code == 422
 
 
