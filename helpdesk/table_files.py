@@ -8,7 +8,7 @@ import io
 import logging
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
@@ -27,6 +27,26 @@ class FileRow:
     line: int  # as a spreadsheet shows it: the header is line 1
     values: dict[str, str]  # every column named, "" where the row has nothing
     numeric: frozenset[str] = frozenset()  # columns whose XLSX cell was a number, not text
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int  # as a text editor or spreadsheet shows it: the header is line 1
+    messages: tuple[str, ...]
+
+
+@dataclass
+class ImportResult:
+    """What an all-or-nothing import did, or (with problems) why it did nothing."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 # Checks the header's names (lower case, stripped); raises errors.Invalid on `file`.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ from helpdesk.directory import access
 from helpdesk.directory import services as directory
 from helpdesk.directory.models import DirectoryEntry
 from helpdesk.extensions import db
+from helpdesk.table_files import FileRow, ImportResult, RowProblem
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -46,27 +47,6 @@ COLUMNS = (
 )
 MAX_ROWS = 5000
 HANDLES_SEPARATOR = re.compile(r"[;,]")
-
-
-FileRow = table_files.FileRow
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    messages: tuple[str, ...]
-
-
-@dataclass
-class ImportResult:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 # ---------------------------------------------------------------- export

@@ -266,7 +266,7 @@ def import_rules():
                     _(
                         "Rules imported: %(created)d created, %(updated)d updated, "
                         "%(unchanged)d unchanged.",
-                        created=result.created,
+                        created=result.added,
                         updated=result.updated,
                         unchanged=result.unchanged,
                     ),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -37,6 +36,7 @@ from helpdesk.routing.services.rules import (
     apply_draft,
     rules_query,
 )
+from helpdesk.table_files import ImportResult, RowProblem
 
 COLUMNS = (
     "name",
@@ -74,24 +74,6 @@ def export_rules(actor: User, filters: RuleFilter | None = None) -> str:
         for rule in db.session.scalars(rules_query(actor, filters)).unique()
     )
     return spreadsheets.csv_text(itertools.chain([COLUMNS], rows), bom=False)
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int  # as a text editor or spreadsheet shows it: the header is line 1
-    messages: tuple[str, ...]
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 class _Lookups:
@@ -260,7 +242,7 @@ def import_rules(actor: User, data: bytes) -> ImportResult:
             rule = Rule()
             apply_draft(rule, draft)
             db.session.add(rule)
-            result.created += 1
+            result.added += 1
         elif apply_draft(rule, draft):
             result.updated += 1
         else:
