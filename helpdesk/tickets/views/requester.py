@@ -31,7 +31,10 @@ FILERS = (Role.REQUESTER, Role.UNIT_ADMIN, Role.ADMIN)
 @role_required(*FILERS)
 def new():
     unit = current_user.unit
+    # A help article's "not solved yet?" link names its system and category.
+    chosen = {name: request.args[name] for name in ("system", "category") if request.args.get(name)}
     form = forms.TicketForm(
+        **chosen,
         province=current_user.province_code,
         unit=unit.name if unit else "",
         unit_code=(unit.code or "") if unit else "",

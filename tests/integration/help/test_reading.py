@@ -139,3 +139,21 @@ def test_the_list_costs_the_same_queries_for_3_or_30_articles(
 def test_unknown_slugs_answer_404(db, client):
     assert client.get("/help/no-such-article").status_code == 404
     assert client.get("/help/Not_A_Slug").status_code == 404
+
+
+def test_an_article_leads_to_the_filing_form_with_its_system_and_category(
+    db, browser, make_user, make_article
+):
+    found = make_article("Tài khoản thụ hưởng", systems=("moj",), categories=("payment",))
+    official = make_user("requester", province_code="79")
+    page = browser(official, "vi")
+    html = page.get(f"/help/{found.slug}").get_data(as_text=True)
+    assert 'data-testid="still-need-help"' in html
+    assert "/tickets/new?system=moj&amp;category=payment" in html
+    form = page.get("/tickets/new?system=moj&category=payment").get_data(as_text=True)
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="moj"|<option[^>]*value="moj"[^>]*selected', form
+    )
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="payment"|<option[^>]*value="payment"[^>]*selected', form
+    )
