@@ -79,7 +79,10 @@ def test_a_requester_on_a_phone_finds_the_answer_and_sends_nothing(
     expect(link).to_be_visible()
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("href", re.compile(r"/help/thu-huong-e2e$"))
-    expect(page.locator("#filing-suggestions-status")).to_contain_text("1 bài hướng dẫn")
+    # Other tests of the run may have published articles of their own: this one is among them.
+    expect(page.locator("#filing-suggestions-status")).to_contain_text(
+        re.compile(r"\d+ bài hướng dẫn")
+    )
     # On a phone the panel sits under the subject, above the description.
     subject_box = subject.bounding_box()
     panel_box = panel.bounding_box()
@@ -90,7 +93,8 @@ def test_a_requester_on_a_phone_finds_the_answer_and_sends_nothing(
     check_accessibility(page, "the filing form with its suggestions")
     snap(page, "filing-suggestions-phone")
 
-    panel.get_by_role("button", name="Đã giải quyết được, không cần gửi").click()
+    card = panel.locator(".filing-suggestion").filter(has_text=TITLE)
+    card.get_by_role("button", name="Đã giải quyết được, không cần gửi").click()
 
     expect(page).to_have_url(live_server.url + "/")
     expect(page.locator("main")).to_contain_text(
