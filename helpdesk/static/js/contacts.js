@@ -11,8 +11,7 @@
     if (!system || !province || !list) {
       return;
     }
-    var request = null;
-    var asked = 0;
+    var askLatest = window.latestJson();
 
     function link(href, text) {
       var anchor = document.createElement("a");
@@ -53,26 +52,11 @@
         show([]);
         return;
       }
-      if (request) {
-        request.abort();
-      }
-      request = window.AbortController ? new AbortController() : null;
-      asked += 1;
-      var mine = asked;
       var url = box.dataset.directoryUrl + "?system=" + encodeURIComponent(system.value) +
         "&province=" + encodeURIComponent(province.value);
-      fetch(url, { headers: { Accept: "application/json" }, signal: request ? request.signal : undefined })
-        .then(function (response) {
-          return response.ok ? response.json() : { items: [] };
-        })
-        .then(function (body) {
-          if (mine === asked) {
-            show(Array.isArray(body.items) ? body.items.slice(0, Number(box.dataset.most) || 6) : []);
-          }
-        })
-        .catch(function () {
-          // Offline or aborted: the line keeps what it showed.
-        });
+      askLatest(url, { items: [] }, function (body) {
+        show(Array.isArray(body.items) ? body.items.slice(0, Number(box.dataset.most) || 6) : []);
+      });
     }
 
     system.addEventListener("change", ask);

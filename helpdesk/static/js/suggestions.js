@@ -51,8 +51,7 @@
   });
 
   var timer = null;
-  var request = null;
-  var asked = 0;
+  var askLatest = window.latestJson();
   var lastUrl = "";
 
   function enough(words) {
@@ -119,28 +118,9 @@
       return;
     }
     lastUrl = url;
-    if (request) {
-      request.abort();
-    }
-    request = window.AbortController ? new AbortController() : null;
-    asked += 1;
-    var mine = asked;
-    fetch(url, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-      signal: request ? request.signal : undefined
-    })
-      .then(function (response) {
-        return response.ok ? response.json() : { articles: [] };
-      })
-      .then(function (body) {
-        if (mine === asked) {
-          show(Array.isArray(body.articles) ? body.articles : []);
-        }
-      })
-      .catch(function () {
-        // Offline or aborted: the form is sent as it always was.
-      });
+    askLatest(url, { articles: [] }, function (body) {
+      show(Array.isArray(body.articles) ? body.articles : []);
+    });
   }
 
   function later() {

@@ -37,8 +37,7 @@
     var items = [];
     var active = -1;
     var timer = null;
-    var request = null;
-    var asked = 0;
+    var askLatest = window.latestJson();
 
     function province() {
       return select ? select.value : input.dataset.provinceCode || "";
@@ -118,25 +117,12 @@
         say(input.dataset.provinceText || "");
         return;
       }
-      if (request) {
-        request.abort();
-      }
-      request = window.AbortController ? new AbortController() : null;
-      asked += 1;
-      var mine = asked;
       var url = input.dataset.unitsUrl + "?province=" + encodeURIComponent(chosen) + "&q=" + encodeURIComponent(input.value.trim());
-      fetch(url, { headers: { Accept: "application/json" }, signal: request ? request.signal : undefined })
-        .then(function (response) {
-          return response.ok ? response.json() : { items: [] };
-        })
-        .then(function (body) {
-          if (mine === asked && document.activeElement === input) {
-            show(Array.isArray(body.items) ? body.items : []);
-          }
-        })
-        .catch(function () {
-          // Offline or aborted: the typed name is matched on the server.
-        });
+      askLatest(url, { items: [] }, function (body) {
+        if (document.activeElement === input) {
+          show(Array.isArray(body.items) ? body.items : []);
+        }
+      });
     }
 
     function later() {
