@@ -45,3 +45,9 @@ def like_pattern(term: str) -> str:
     """A LIKE pattern matching the term anywhere, with LIKE's own characters escaped."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def like_every_word(column, query: str) -> list:
+    """The conditions that a folded text column (a SQLAlchemy column holding fold()'s output)
+    holds every word of the query, each as a substring; none for an empty query."""
+    return [column.like(like_pattern(term), escape="\\") for term in search_terms(query)]

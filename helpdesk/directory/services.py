@@ -75,10 +75,7 @@ def place_condition(system: str | None, province: str | None):
 
 def search_condition(query: str):
     """Every word of the query in the entry's folded text (diacritics and case ignored)."""
-    conditions = [
-        DirectoryEntry.search_text.like(text.like_pattern(term), escape="\\")
-        for term in text.search_terms(query)
-    ]
+    conditions = text.like_every_word(DirectoryEntry.search_text, query)
     return and_(*conditions) if conditions else None
 
 

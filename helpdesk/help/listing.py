@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import lazyload
 
 from helpdesk import text
@@ -74,16 +74,25 @@ def conditions(filters: ArticleFilters) -> list:
     if filters.drafts:
         found.append(Article.status == ArticleStatus.DRAFT)
     if filters.system:
-        linked = select(ArticleSystem.article_id).where(ArticleSystem.article_id == Article.id)
-        chosen = linked.where(ArticleSystem.system_code == filters.system)
-        found.append(or_(not_(exists(linked)), exists(chosen)))
+        found.append(tie(ArticleSystem.system_code, filters.system).or_none)
     if filters.category:
-        linked = select(ArticleCategory.article_id).where(ArticleCategory.article_id == Article.id)
-        chosen = linked.where(ArticleCategory.category_code == filters.category)
-        found.append(or_(not_(exists(linked)), exists(chosen)))
-    for term in text.search_terms(filters.q):
-        found.append(Article.search_text.like(text.like_pattern(term), escape="\\"))
+        found.append(tie(ArticleCategory.category_code, filters.category).or_none)
+    found.extend(text.like_every_word(Article.search_text, filters.q))
     return found
+
+
+@dataclass(frozen=True)
+class Tie:
+    exact: ColumnElement[bool]  # the article is tied to the code
+    or_none: ColumnElement[bool]  # ... or to no code of that kind: it is about every one
+
+
+def tie(column, code: str) -> Tie:
+    """Whether an article is about that system or category (`column`: ArticleSystem.system_code
+    or ArticleCategory.category_code): tied to it, or tied to none of its kind."""
+    link = column.class_
+    exact = exists().where(link.article_id == Article.id, column == code)
+    return Tie(exact, or_(exact, not_(exists().where(link.article_id == Article.id))))
 
 
 NEWEST = (Article.updated_at.desc(), Article.id.desc())

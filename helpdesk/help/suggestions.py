@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, literal, not_, or_, select
+from sqlalchemy import case, literal, or_, select
 
 from helpdesk import text
 from helpdesk.extensions import db
 from helpdesk.help import access
+from helpdesk.help.listing import tie
 from helpdesk.help.models import Article, ArticleCategory, ArticleSystem
 
 LIMIT = 5
@@ -88,14 +89,8 @@ def suggest(
     if not terms or limit < 1:
         return []
     matches = [Article.search_text.like(text.like_pattern(term), escape="\\") for term in terms]
-    of_system = exists().where(
-        ArticleSystem.article_id == Article.id, ArticleSystem.system_code == system_code
-    )
-    of_category = exists().where(
-        ArticleCategory.article_id == Article.id, ArticleCategory.category_code == category_code
-    )
-    any_system = exists().where(ArticleSystem.article_id == Article.id)
-    any_category = exists().where(ArticleCategory.article_id == Article.id)
+    system = tie(ArticleSystem.system_code, system_code)
+    category = tie(ArticleCategory.category_code, category_code)
     held = sum((case((match, 1), else_=0) for match in matches), literal(0))
     rows = db.session.execute(
         select(
@@ -105,13 +100,13 @@ def suggest(
             Article.title_en,
             Article.summary_en,
             Article.search_text,
-            of_system.label("of_system"),
-            of_category.label("of_category"),
+            system.exact.label("of_system"),
+            category.exact.label("of_category"),
         )
         .where(
             access.published_for(user),
-            or_(of_system, not_(any_system)),
-            or_(of_category, not_(any_category)),
+            system.or_none,
+            category.or_none,
             or_(*matches),
         )
         .order_by(held.desc(), Article.published_at.desc(), Article.id.desc())
