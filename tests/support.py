@@ -111,3 +111,14 @@ def save_profile(client, user, **changes):
         **changes,
     }
     return post_form(client, "/auth/profile", data)
+
+
+def fresh_limiter(app):  # noqa: ARG001 - the app whose limiter it is must exist
+    """The limiter counts in memory across the tests of a process (logins, registrations,
+    posts): each test starts with nothing counted. Made an autouse fixture by the conftests of
+    the tests that log in or post."""
+    from helpdesk.extensions import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()

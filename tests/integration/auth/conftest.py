@@ -6,17 +6,10 @@ import email
 from urllib.parse import urlsplit
 
 import pytest
+import support
 from sqlalchemy import select
 
-
-@pytest.fixture(autouse=True)
-def fresh_limiter(app):
-    """The limiter counts real time in memory: each test starts with no attempts counted."""
-    from helpdesk.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()
+fresh_limiter = pytest.fixture(autouse=True)(support.fresh_limiter)
 
 
 @pytest.fixture

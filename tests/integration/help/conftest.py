@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import support
 
 from helpdesk.help import services
 
-
-@pytest.fixture(autouse=True)
-def fresh_limiter(app):
-    """The login rate limiter counts in memory across tests: each test starts afresh."""
-    from helpdesk.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()
+fresh_limiter = pytest.fixture(autouse=True)(support.fresh_limiter)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+import support
 from aiosmtpd.controller import Controller
 from rq import SimpleWorker
 from sqlalchemy import select
@@ -39,14 +40,7 @@ ROOT = Path(__file__).resolve().parents[3]
 _subjects = count(1)
 
 
-@pytest.fixture(autouse=True)
-def fresh_limiter(app):
-    """The limiter counts logins in memory for the whole session: each test starts afresh."""
-    from helpdesk.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()
+fresh_limiter = pytest.fixture(autouse=True)(support.fresh_limiter)
 
 
 # ---------------------------------------------------------------- SMTP

@@ -6,6 +6,7 @@ from datetime import datetime
 from itertools import count
 
 import pytest
+import support
 from sqlalchemy import select
 
 from helpdesk.extensions import db as database
@@ -82,14 +83,7 @@ def place_ticket(db, make_user):
     return place
 
 
-@pytest.fixture(autouse=True)
-def fresh_limiter(app):
-    """The login rate limiter counts in memory across tests: each test starts afresh."""
-    from helpdesk.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()
+fresh_limiter = pytest.fixture(autouse=True)(support.fresh_limiter)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from itertools import count
 
 import pytest
+import support
 from rq import SimpleWorker
 from rq.job import Job
 from sqlalchemy import select
@@ -39,14 +40,7 @@ class FrozenClock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def fresh_limiter(app):
-    """The limiter counts logins in memory for the whole session: each test starts afresh."""
-    from helpdesk.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()
+fresh_limiter = pytest.fixture(autouse=True)(support.fresh_limiter)
 
 
 @pytest.fixture

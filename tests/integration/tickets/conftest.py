@@ -4,6 +4,7 @@ tickets filed through the service."""
 from __future__ import annotations
 
 import pytest
+import support
 from integration.tickets.page_helpers import GOOD_FORM
 from sqlalchemy import select
 
@@ -11,15 +12,7 @@ from helpdesk import storage
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
 from helpdesk.tickets import services as tickets
 
-
-@pytest.fixture(autouse=True)
-def fresh_limiter(app):
-    """The login rate limiter counts in memory across tests: each test starts afresh."""
-    from helpdesk.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()
+fresh_limiter = pytest.fixture(autouse=True)(support.fresh_limiter)
 
 
 @pytest.fixture
