@@ -53,7 +53,7 @@ def log_in(page, username: str, password: str) -> None:
     page.goto("/auth/login")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not([form])").click()
     expect(page.locator("[data-testid=current-user]")).to_be_attached()
 
 

@@ -26,7 +26,7 @@ def log_in(page, username: str, password: str) -> None:
     page.goto("/auth/login")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not([form])").click()
     expect(page.locator("[data-testid=current-user]")).to_be_visible()
 
 
@@ -53,7 +53,7 @@ def test_official_registers_confirms_is_approved_and_changes_password(
     page.locator("input[name=unit]").fill("UBND Phường Bến Thành")
     page.locator("input[name=password]").fill(FIRST_PASSWORD)
     page.locator("input[name=password_confirm]").fill(FIRST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not([form])").click()
     expect(page.locator("main h1")).to_have_text("Check your e-mail")
     expect(page.locator("main")).to_contain_text(ADDRESS)
 
@@ -61,7 +61,7 @@ def test_official_registers_confirms_is_approved_and_changes_password(
     page.goto("/auth/login")
     page.locator("input[name=username]").fill(CCCD)
     page.locator("input[name=password]").fill(FIRST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not([form])").click()
     expect(page.locator("main")).to_contain_text("Confirm your e-mail address first")
 
     # Confirm the address from the mail: GET shows a button, POST confirms.
@@ -80,7 +80,7 @@ def test_official_registers_confirms_is_approved_and_changes_password(
     page.goto("/auth/login")
     page.locator("input[name=username]").fill(USERNAME)
     page.locator("input[name=password]").fill(FIRST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not([form])").click()
     expect(page.locator("main")).to_contain_text("waiting for approval")
 
     # The admin approves it.
@@ -103,7 +103,7 @@ def test_official_registers_confirms_is_approved_and_changes_password(
     page.locator("input[name=current_password]").fill(FIRST_PASSWORD)
     page.locator("input[name=password]").fill(NEW_PASSWORD)
     page.locator("input[name=password_confirm]").fill(NEW_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not([form])").click()
     expect(page.locator("main .alert-success")).to_contain_text("Your password is changed")
     log_out(page)
 

@@ -58,7 +58,7 @@ def test_a_requester_files_from_home_and_an_agent_answers_with_a_status_in_one_s
         "Người dân đã nộp lệ phí trực tuyến nhưng tiền chưa về tài khoản của xã."
     )
     snap(requester, "walk-requester-filing")
-    requester.locator("main form button[type=submit]").click()
+    requester.locator("main form button[type=submit]:not([form])").click()
     expect(requester).to_have_url(re.compile(r"/tickets/HT-\d{4}-\d{6}$"))
     number = requester.locator("[data-testid=ticket-number]").inner_text()
     expect(requester.locator("[data-testid=next-step]")).to_contain_text(DUE)
