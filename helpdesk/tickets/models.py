@@ -45,6 +45,18 @@ OPEN_STATUSES = (
 OPEN_CONDITION = text(f"status IN ({', '.join(repr(str(status)) for status in OPEN_STATUSES)})")
 
 
+class Kind(enum.StrEnum):
+    """What a ticket is: an official's problem, or an incident (one fault that many tickets
+    report: the tickets attached to it point at it with `parent_id`)."""
+
+    TICKET = "ticket"
+    INCIDENT = "incident"
+
+
+# The condition of the partial index of open incidents (as SQL, for both databases).
+OPEN_INCIDENT_CONDITION = text(f"kind = 'incident' AND {OPEN_CONDITION.text}")
+
+
 class Priority(enum.IntEnum):
     CRITICAL = 1
     HIGH = 2
@@ -103,6 +115,14 @@ class Ticket(db.Model):
             postgresql_where=text("demo"),
             sqlite_where=text("demo"),
         ),
+        # The open incidents of a system (few): what the filing form and the banners match.
+        Index(
+            "ix_tickets_open_incidents",
+            "system_code",
+            "id",
+            postgresql_where=OPEN_INCIDENT_CONDITION,
+            sqlite_where=OPEN_INCIDENT_CONDITION,
+        ),
         # Room on each page for a row's next version: an update that changes no indexed column
         # then stays on its page and writes no index (PostgreSQL's HOT update).
         {"postgresql_with": {"fillfactor": 80}},
@@ -110,6 +130,7 @@ class Ticket(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default=Kind.TICKET, server_default="ticket")
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     system_code: Mapped[str] = mapped_column(ForeignKey("systems.code"), index=True)
@@ -127,6 +148,7 @@ class Ticket(db.Model):
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     routing_rule_id: Mapped[int | None] = mapped_column(ForeignKey("rules.id", ondelete="SET NULL"))
+    # The incident this ticket is attached to (a ticket of kind incident), or None.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     submission_key: Mapped[str | None] = mapped_column(String(64))  # one ticket per form
@@ -145,6 +167,10 @@ class Ticket(db.Model):
     resolution_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_response_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolution_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The outcome told to the requester when it was resolved ("" before, or when none was given).
+    resolution: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # An incident's expected time of repair, as its latest update said (None: not said).
+    expected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -177,12 +203,36 @@ class Ticket(db.Model):
         back_populates="ticket", order_by="Attachment.id", cascade="all, delete-orphan"
     )
 
+    incident_provinces: Mapped[list[IncidentProvince]] = relationship(
+        order_by="IncidentProvince.province_code", cascade="all, delete-orphan"
+    )
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_incident(self) -> bool:
+        return self.kind == Kind.INCIDENT
+
+    @property
+    def scope(self) -> list[str]:
+        """An incident's provinces (codes, sorted); empty: the whole country."""
+        return [row.province_code for row in self.incident_provinces]
+
     def __repr__(self) -> str:
         return f"<Ticket {self.number} {self.status}>"
+
+
+class IncidentProvince(db.Model):
+    """A province an incident is limited to; an incident without any concerns every province."""
+
+    __tablename__ = "incident_provinces"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), primary_key=True)
 
 
 class Message(db.Model):
@@ -252,7 +302,14 @@ class EventKind(enum.StrEnum):
     FACTS_CHANGED = "facts_changed"  # {old, new}: each [system, category, province]
     MERGED = "merged"  # this ticket merged into another: {into: its number}
     MERGED_IN = "merged_in"  # another merged into this one: {source: its number}
-    LINKED = "linked"  # {parent: the parent incident's number, None: unlinked}
+    # Attached to an incident or detached: {parent: the incident's number, None: detached},
+    # with {reason: "reopened"} when the requester's reopening detached it
+    LINKED = "linked"
+    # On an incident: declared {tickets: how many attached}; tickets attached {count};
+    # an update posted to its tickets {tickets: how many it reached, resolve: bool}
+    INCIDENT_DECLARED = "incident_declared"
+    INCIDENT_ATTACHED = "incident_attached"
+    INCIDENT_UPDATED = "incident_updated"
     RATED = "rated"  # {rating: 1 to 5}
     SLA_WARNING = "sla_warning"  # {clock, due}
     SLA_BREACHED = "sla_breached"  # {clock, due, supervisor_id (told, or None)}

@@ -87,32 +87,52 @@ def wanted_timers(clocks: Clocks, now: datetime) -> Wanted:
 def sync_timers(ticket_id: int, clocks: Clocks, now: datetime) -> list[Timer]:
     """Make the ticket's pending timer rows match its clocks (no commit); the timers added or
     moved (what schedule_timers hands to RQ). New rows go in with one INSERT."""
-    wanted = wanted_timers(clocks, now)
-    existing: dict[tuple[str, str], Timer] = {
-        (row.kind, row.stage): row
-        for row in db.session.scalars(select(Timer).where(Timer.ticket_id == ticket_id))
-    }
-    for key, row in existing.items():
-        if key not in wanted:
-            db.session.delete(row)
-    changed, added = [], {}
-    for (kind, stage), (fire_at, due_at) in wanted.items():
-        row = existing.get((kind, stage))
-        if row is None:
-            added[(kind, stage)] = (fire_at, due_at)
-        elif row.due_at != due_at:  # same deadline: same warning point (recomputing drifts)
-            row.fire_at, row.due_at = fire_at, due_at
-            changed.append(row)
-    return changed + insert_timers(ticket_id, added)
+    return sync_many({ticket_id: clocks}, now)
+
+
+def sync_many(clocks: dict[int, Clocks], now: datetime) -> list[Timer]:
+    """sync_timers for many tickets ({ticket id: its clocks}) with one SELECT of their timers
+    and one INSERT of the new ones: what a change to a whole incident's tickets needs."""
+    if not clocks:
+        return []
+    existing: dict[int, dict[tuple[str, str], Timer]] = {ticket_id: {} for ticket_id in clocks}
+    for row in db.session.scalars(select(Timer).where(one_of(Timer.ticket_id, set(clocks)))):
+        existing[row.ticket_id][(row.kind, row.stage)] = row
+    changed: list[Timer] = []
+    added: list[Timer] = []
+    for ticket_id, ticket_clocks in clocks.items():
+        wanted = wanted_timers(ticket_clocks, now)
+        rows = existing[ticket_id]
+        for key, row in rows.items():
+            if key not in wanted:
+                db.session.delete(row)
+        for (kind, stage), (fire_at, due_at) in wanted.items():
+            row = rows.get((kind, stage))
+            if row is None:
+                added.append(
+                    Timer(
+                        ticket_id=ticket_id, kind=kind, stage=stage, fire_at=fire_at, due_at=due_at
+                    )
+                )
+            elif row.due_at != due_at:  # same deadline: same warning point (recomputing drifts)
+                row.fire_at, row.due_at = fire_at, due_at
+                changed.append(row)
+    return changed + insert_rows(added)
 
 
 def insert_timers(ticket_id: int, timers: Wanted) -> list[Timer]:
     """Insert these timer rows of the ticket with one statement; the rows, as plain objects
     outside the session (a later query of the ticket's timers loads them)."""
-    rows = [
-        Timer(ticket_id=ticket_id, kind=kind, stage=stage, fire_at=fire_at, due_at=due_at)
-        for (kind, stage), (fire_at, due_at) in timers.items()
-    ]
+    return insert_rows(
+        [
+            Timer(ticket_id=ticket_id, kind=kind, stage=stage, fire_at=fire_at, due_at=due_at)
+            for (kind, stage), (fire_at, due_at) in timers.items()
+        ]
+    )
+
+
+def insert_rows(rows: list[Timer]) -> list[Timer]:
+    """Insert timer rows (of any tickets) with one statement; the rows, outside the session."""
     if rows:
         db.session.execute(
             insert(Timer).values(
@@ -144,18 +164,24 @@ def schedule_timers(ticket_id: int, *, timers: Iterable[Timer] | None = None) ->
     as are those Redis loses; a job whose deadline has moved by the time it runs does nothing.
     Tolerates Redis being down.
     """
-    now = timeutil.utcnow()
     if timers is None:
         timers = db.session.scalars(
-            select(Timer).where(Timer.ticket_id == ticket_id, Timer.fire_at > now)
+            select(Timer).where(Timer.ticket_id == ticket_id, Timer.fire_at > timeutil.utcnow())
         ).all()
-    enqueue_all_at(  # one Redis round trip for all of them
+    schedule_rows(timers)
+
+
+def schedule_rows(timers: Iterable[Timer]) -> None:
+    """After the commit: an RQ job at each of these timers (of any tickets) that lies in the
+    future, with one Redis round trip. Tolerates Redis being down."""
+    now = timeutil.utcnow()
+    enqueue_all_at(
         [
             ScheduledJob(
                 at=row.fire_at,
                 func=FIRE_DEADLINE_JOB,
-                args=(ticket_id, row.kind, row.stage, row.due_at.isoformat()),
-                job_id=timer_job_id(ticket_id, row.kind, row.stage, row.due_at),
+                args=(row.ticket_id, row.kind, row.stage, row.due_at.isoformat()),
+                job_id=timer_job_id(row.ticket_id, row.kind, row.stage, row.due_at),
             )
             for row in timers
             if row.fire_at > now

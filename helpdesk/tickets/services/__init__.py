@@ -1,5 +1,6 @@
 """Ticket use cases, split by subject: filing, visibility, the status state machine, messages,
-the requester's end of a ticket, assignment, transfer, facts, merge, links, bulk work, lists.
+the requester's end of a ticket, assignment, transfer, facts, merge, links, incidents, bulk
+work, lists.
 Views, API, CLI and jobs call these; each use case commits once and hands its mail to RQ after
 the commit. Functions named `stage_*` write into the caller's transaction and never commit
 (docs/style.md, "Naming")."""
@@ -11,6 +12,8 @@ from helpdesk.tickets.services.bulk import bulk_update
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.tickets.services.facts import change_facts, change_priority
 from helpdesk.tickets.services.filing import TicketDraft, create_ticket, next_number
+from helpdesk.tickets.services.incident_updates import post_update
+from helpdesk.tickets.services.incidents import attach, declare
 from helpdesk.tickets.services.links import link_parent
 from helpdesk.tickets.services.listing import (
     MAX_PER_PAGE,
@@ -40,6 +43,7 @@ __all__ = [
     "abilities_of",
     "add_message",
     "assign",
+    "attach",
     "bulk_update",
     "can_reopen",
     "can_work",
@@ -52,6 +56,7 @@ __all__ = [
     "confirm_resolution",
     "coordinated_province",
     "create_ticket",
+    "declare",
     "escalate",
     "get_ticket",
     "link_parent",
@@ -59,6 +64,7 @@ __all__ = [
     "list_tickets",
     "merge",
     "next_number",
+    "post_update",
     "rate",
     "reopen",
     "respond",

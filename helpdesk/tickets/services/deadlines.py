@@ -83,6 +83,27 @@ def on_status_change(ticket: Ticket, old: str | None, new: str, now: datetime) -
     _sync(ticket, after, now)
 
 
+def stage_clocks(
+    ticket: Ticket, now: datetime, *, replied: bool, new: str | None
+) -> sla.Clocks | None:
+    """For a change to many tickets at once (an incident's update): a public agent reply
+    (`replied`) and the status going to `new` (None: unchanged) applied to the ticket's SLA
+    columns, its timers left alone; the clocks to give sla.sync_many, None if nothing changed.
+    The caller sets the status itself."""
+    changed = False
+    if replied and ticket.first_responded_at is None:
+        before = clocks_of(ticket)
+        after = sla.on_public_agent_reply(before, now)
+        _write(ticket, before, after)
+        changed = True
+    if new is not None and new != ticket.status:
+        before = clocks_of(ticket, status=new)
+        after = sla.on_status_change(before, phase_of(ticket.status), phase_of(new), now)
+        _write(ticket, before, after)
+        changed = True
+    return clocks_of(ticket, status=new or ticket.status) if changed else None
+
+
 def _sync(ticket: Ticket, clocks: sla.Clocks, now: datetime) -> None:
     if ticket.id is not None:  # not inserted yet: start_timers gives it its timers afterwards
         sla.sync_timers(ticket.id, clocks, now)

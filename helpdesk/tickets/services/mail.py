@@ -248,13 +248,16 @@ def on_public_message(ticket, message) -> list[Outbox]:
     return rows + to_followers(ticket, key, {**context, "what": "reply"}, told=told)
 
 
-def to_followers(ticket, key: str, context: dict, *, told: set) -> list[Outbox]:
+def to_followers(
+    ticket, key: str, context: dict, *, told: set, followers: list[User] | None = None
+) -> list[Outbox]:
     """The mail of a public event to the ticket's followers (staff followers too, as staff may
     read what the requester is told), each in their language, unless they opted out of
     updates; none to those in `told` (already mailed about this event, or its author), to
-    which they are added: one event never mails anyone twice."""
+    which they are added: one event never mails anyone twice. `followers` when already read
+    (followers_by_ticket, for many tickets at once)."""
     rows: list[Outbox] = []
-    for user in followers_of(ticket):
+    for user in followers_of(ticket) if followers is None else followers:
         if user.id not in told:
             told.add(user.id)
             rows += to_user(user, "ticket_followed", key, context, essential=False)
@@ -305,3 +308,29 @@ def on_merged(source, target) -> list[Outbox]:
     rows += to_followers(source, f"merged:{source.id}", {**context, "what": "merged"}, told=told)
     joined = {**ticket_context(target), "source_number": source.number, "what": "merged_in"}
     return rows + to_followers(target, f"merged-in:{target.id}:{source.id}", joined, told=told)
+
+
+def on_incident_update(
+    ticket, incident, message, *, resolved: bool, followers: list[User], author: User
+) -> list[Outbox]:
+    """An incident's public update (`message`, written on the incident) as it reaches one of
+    its tickets: the requester and the followers (`followers`, read for all the tickets at
+    once), each in their language, once per update; with `resolved`, the requester's mail
+    carries the ticket page's confirm, reopen and rate buttons."""
+    context = {
+        **ticket_context(ticket),
+        "incident_title": redact(incident.subject),
+        "body": redact(message.body),
+        "author": author.full_name,
+        "expected": local_time(incident.expected_at),
+        "resolved": resolved,
+    }
+    key = f"incident:{message.id}:{ticket.id}"
+    requester = dict(context)
+    if resolved:
+        for action, anchor in RESOLUTION_ANCHORS.items():
+            requester[f"{action}_url"] = link("tickets.show", number=ticket.number, _anchor=anchor)
+    rows = to_user(ticket.requester, "incident_update", key, requester, essential=True)
+    followed = {**context, "follower": True}
+    told = {ticket.requester_id, author.id}
+    return rows + to_followers(ticket, key, followed, told=told, followers=followers)

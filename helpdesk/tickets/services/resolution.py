@@ -16,6 +16,7 @@ from helpdesk.tickets.services.access import require_requester
 from helpdesk.tickets.services.changes import commit_and_dispatch
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.tickets.services.filing import clean_text
+from helpdesk.tickets.services.incidents import stage_detach
 from helpdesk.tickets.services.messages import stage_message
 from helpdesk.tickets.services.status import stage_status
 from helpdesk.timeutil import utcnow
@@ -47,7 +48,8 @@ def confirm_resolution(requester: User, ticket: Ticket, *, now: datetime | None 
 
 
 def reopen(requester: User, ticket: Ticket, *, reason: str, now: datetime | None = None) -> Ticket:
-    """The requester reopens a resolved ticket within the reopen window. Commits."""
+    """The requester reopens a resolved ticket within the reopen window: a ticket resolved with
+    its incident leaves it (the fault is still theirs alone). Commits."""
     now = now or utcnow()
     require_requester(requester, ticket)
     if not can_reopen(ticket, now):
@@ -60,6 +62,7 @@ def reopen(requester: User, ticket: Ticket, *, reason: str, now: datetime | None
     outbox = stage_status(
         ticket, Status.OPEN, actor=requester, now=now, reason=reason or "reopened"
     )
+    stage_detach(ticket, actor=requester, now=now, reason="reopened")
     if reason:
         outbox += stage_message(requester, ticket, reason, internal=False, uploads=(), now=now)
     commit_and_dispatch(outbox, ticket=ticket, timers=True)
