@@ -1,6 +1,6 @@
 """The key figures on a report reader's home page: open tickets, how many of them are overdue,
-and how many were filed and resolved in the last 30 days, within the reader's reach.
-Aggregates only, one query."""
+and how many were filed and resolved in the last 30 days, within the reader's reach (tickets,
+not incidents). Aggregates only, one query."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import Integer, and_, case, func, select
 from helpdesk.extensions import db
 from helpdesk.reports.scope import EVERYTHING, Reach
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets.models import OPEN_STATUSES, Ticket
+from helpdesk.tickets.models import NOT_INCIDENT, OPEN_STATUSES, Ticket
 from helpdesk.tickets.services.sla_state import state_filter
 
 RECENT = timedelta(days=30)
@@ -43,6 +43,7 @@ def key_figures(now: datetime, reach: Reach = EVERYTHING) -> KeyFigures:
             _count(Ticket.resolved_at >= since).label("resolved_recently"),
         ).where(
             is_open | (Ticket.created_at >= since) | (Ticket.resolved_at >= since),
+            NOT_INCIDENT,
             *reach.conditions(Ticket.system_code, Ticket.province_code),
         )
     ).one()

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from helpdesk.extensions import db
 from helpdesk.reports.models import CELL_TIMEZONE, ReportCell, ReportPlace
 from helpdesk.reports.scope import EVERYTHING, Reach
-from helpdesk.tickets.models import OPEN_STATUSES, Ticket
+from helpdesk.tickets.models import NOT_INCIDENT, OPEN_STATUSES, Ticket
 
 
 @dataclass(frozen=True)
@@ -240,10 +240,12 @@ def split(
 
 def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, timezone: str):
     """The cells and the places of the scope's tickets created in [start, end), read through
-    the created_at index (the partial months at a window's ends: a few weeks of tickets)."""
+    the created_at index (the partial months at a window's ends: a few weeks of tickets); the
+    incidents are not counted, as in the cells (helpdesk/reports/incidents.py reports them)."""
     where = [
         Ticket.created_at >= start,
         Ticket.created_at < end,
+        NOT_INCIDENT,
         *scope.conditions(Ticket.system_code, Ticket.province_code),
     ]
     month = month_index(months, timezone)

@@ -12,7 +12,7 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.inputs import args_of, date_arg
-from helpdesk.reports import charts, deflections, queries, units
+from helpdesk.reports import charts, deflections, incidents, queries, units
 from helpdesk.reports.scope import Reach, reach_of
 from helpdesk.timeutil import to_local, utcnow
 
@@ -61,6 +61,11 @@ def avoided(report: queries.Report) -> deflections.Avoided:
     return deflections.by_article(report.scope, timezone=current_app.config["HELPDESK_TIMEZONE"])
 
 
+def incidents_of(report: queries.Report) -> incidents.Incidents:
+    """The incidents declared in the report's period and reach."""
+    return incidents.of_period(report.scope, timezone=current_app.config["HELPDESK_TIMEZONE"])
+
+
 @bp.route("/")
 @role_required(*READERS)
 def dashboard():
@@ -73,6 +78,8 @@ def dashboard():
         units_shown=units.TOP_UNITS,
         avoided=avoided(report),
         articles_shown=deflections.TOP_ARTICLES,
+        incidents=incidents_of(report),
+        incidents_shown=incidents.TOP_INCIDENTS,
         trend=trend_chart(report),
         system_bars=compliance_chart(report.compliance_by_system),
         province_bars=compliance_chart(report.compliance_by_province),
@@ -107,6 +114,7 @@ def export_rows(
     labels: dict,
     by_unit: list[units.UnitRow] | None = None,
     avoided: deflections.Avoided | None = None,
+    declared: incidents.Incidents | None = None,
 ) -> list[list]:
     rows: list[list] = [[_("section"), _("key"), _("name"), _("tickets")]]
     for section, values in (
@@ -126,6 +134,32 @@ def export_rows(
         rows.append(["avoided", "", _("Filings avoided thanks to a help article"), avoided.total])
         for article in avoided.articles:
             rows.append(["avoided", article.slug, article.title, article.avoided])
+    if declared is not None:
+        rows += incident_rows(declared, labels.get("system", {}))
+    return rows
+
+
+def incident_rows(declared: incidents.Incidents, systems: dict[str, str]) -> list[list]:
+    """The incidents per month and system (declared, and the tickets they gathered), each
+    incident with its tickets, and the hours to declare and to resolve (no incident: no rows)."""
+    rows: list[list] = []
+    for month, system, count, tickets in declared.by_month:
+        name = f"{systems.get(system, system)}, {month}"
+        rows.append(["incidents", f"{month}/{system}", name, count])
+        rows.append(["incident_tickets", f"{month}/{system}", name, tickets])
+    for row in declared.rows:
+        name = f"{systems.get(row.system, row.system)}, {row.month}"
+        rows.append(["incident", row.number, name, row.tickets])
+    for key, label, timing in (
+        ("to_declare", _("Hours from the first ticket to the declaration"), declared.to_declare),
+        ("to_resolve", _("Hours from the declaration to the resolution"), declared.to_resolve),
+    ):
+        for part, word, value in (
+            ("median", _("median"), timing.median),
+            ("p90", _("90th percentile"), timing.p90),
+        ):
+            if value is not None:
+                rows.append(["incident_hours", f"{key}_{part}", f"{label}, {word}", value])
     return rows
 
 
@@ -133,7 +167,7 @@ def export_rows(
 @role_required(*READERS)
 def export(kind: str):
     report, by_unit = build(reach_of(me()))
-    rows = export_rows(report, names(), by_unit, avoided(report))
+    rows = export_rows(report, names(), by_unit, avoided(report), incidents_of(report))
     scope = report.scope
     stem = f"helpdesk-report-{scope.start.isoformat()}-{scope.end.isoformat()}"
     if kind == "csv":
