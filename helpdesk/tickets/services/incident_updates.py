@@ -51,7 +51,9 @@ def check_body(body) -> str:
 
 def attached_tickets(incident: Ticket) -> list[Ticket]:
     """The incident's tickets an update reaches (not closed, not merged away), with their
-    requesters: one query for the tickets, one for the requesters."""
+    requesters and queues (their mail names the queue): one query for the tickets, one for
+    the requesters, one for the queues. A queue loaded lazily within the loop over the tickets
+    would first flush every ticket changed so far, one UPDATE each."""
     query = (
         select(Ticket)
         .where(
@@ -59,7 +61,7 @@ def attached_tickets(incident: Ticket) -> list[Ticket]:
             Ticket.status != Status.CLOSED,
             Ticket.merged_into_id.is_(None),
         )
-        .options(selectinload(Ticket.requester))
+        .options(selectinload(Ticket.requester), selectinload(Ticket.queue))
         .order_by(Ticket.id)
     )
     return list(db.session.scalars(query))
