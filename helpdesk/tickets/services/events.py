@@ -9,13 +9,19 @@ from helpdesk.tickets.models import Event, EventKind, Ticket
 from helpdesk.timeutil import utcnow
 
 
+def new_event(kind: EventKind, *, actor=None, at: datetime | None = None, **data) -> Event:
+    """An event, for a ticket to take. `data` must be JSON-serialisable: the keys EventKind
+    lists."""
+    return Event(
+        kind=kind, actor_id=getattr(actor, "id", None), data=data, created_at=at or utcnow()
+    )
+
+
 def stage_event(
     ticket: Ticket, kind: EventKind, *, actor=None, at: datetime | None = None, **data
 ) -> Event:
-    """Add an event to the ticket. `data` must be JSON-serialisable: the keys EventKind lists."""
-    event = Event(
-        kind=kind, actor_id=getattr(actor, "id", None), data=data, created_at=at or utcnow()
-    )
+    """Add an event to the ticket (see new_event)."""
+    event = new_event(kind, actor=actor, at=at, **data)
     ticket.events.append(event)
     return event
 
