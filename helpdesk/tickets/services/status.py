@@ -69,8 +69,9 @@ def stage_status(
         ticket.resolved_at = now
     elif new == Status.CLOSED:
         ticket.closed_at = now
-    elif old == Status.RESOLVED:  # reopened
+    elif old == Status.RESOLVED:  # reopened: the outcome told no longer holds
         ticket.resolved_at = None
+        ticket.resolution = ""
     deadlines.on_status_change(ticket, old, new, now)
     data = {"old": old, "new": new}
     if reason:

@@ -175,6 +175,7 @@ def test_resolving_the_incident_resolves_its_tickets_and_a_reopen_detaches(
     db.session.refresh(filed[0])
     assert filed[0].parent_id is None
     assert filed[0].status == Status.OPEN
+    assert filed[0].resolution == ""
     with pytest.raises(errors.Invalid):
         tickets.post_update(agent, incident, "Thêm một cập nhật.")
 
