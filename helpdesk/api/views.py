@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, inputs
 from helpdesk.api import articles, directory, openapi, schemas, services, suggestions, units
+from helpdesk.api.ticket_list import ticket_filters
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
@@ -198,7 +199,7 @@ def file_ticket(user: User):
 @bp.get("/tickets")
 @authenticated
 def list_tickets(user: User):
-    filters, page, per_page = schemas.ticket_filters(request.args)
+    filters, page, per_page = ticket_filters(request.args)
     now = utcnow()
     found = tickets.list_tickets(user, filters, page=page, per_page=per_page, now=now)
     services.load_requesters(found.items)
