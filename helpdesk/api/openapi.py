@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API v1, written by hand: its paths and answers here,
-the schemas of its bodies in openapi_components. Plain dicts, no Flask.
+the schemas of its bodies in openapi_components, the pieces its paths are built of in
+openapi_parts. Plain dicts, no Flask.
 """
 
 from __future__ import annotations
@@ -8,28 +9,9 @@ import copy
 import functools
 
 from helpdesk.api import openapi_lists
-from helpdesk.api.openapi_components import SCHEMAS, STATUSES, ref
+from helpdesk.api.openapi_components import SCHEMAS, STATUSES
+from helpdesk.api.openapi_parts import NUMBER, error_response, errors, json_body, json_response
 from helpdesk.catalogue.services import read_csv
-
-
-def error_response(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": ref("Error")}},
-    }
-
-
-def json_response(description: str, schema: str, **extra) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": ref(schema)}},
-        **extra,
-    }
-
-
-def json_body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
-
 
 ERRORS = {
     "BadRequest": error_response(
@@ -48,30 +30,6 @@ ERRORS = {
     ),
     "Conflict": error_response("The ticket changed since the version sent."),
     "TooManyRequests": error_response("Too many requests for this token; wait a moment."),
-}
-
-
-def errors(*names: str) -> dict:
-    status = {
-        "BadRequest": "400",
-        "Unauthorized": "401",
-        "Forbidden": "403",
-        "NotFound": "404",
-        "Conflict": "409",
-        "TooLarge": "413",
-        "Invalid": "422",
-        "TooManyRequests": "429",
-    }
-    chosen = ("Unauthorized", "Forbidden", "Invalid", "TooManyRequests", *names)
-    return {status[name]: {"$ref": f"#/components/responses/{name}"} for name in chosen}
-
-
-NUMBER = {
-    "name": "number",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "The ticket number, HT-<year>-<6 digits>.",
 }
 
 
