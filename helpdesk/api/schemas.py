@@ -17,6 +17,7 @@ from werkzeug.routing import BuildError
 
 from helpdesk import errors, inputs, text
 from helpdesk.api.services import TicketChanges
+from helpdesk.api.ties import Ties
 from helpdesk.auth import permissions
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import User, is_staff
@@ -83,12 +84,15 @@ def account_json(user: User) -> dict:
 
 
 def ticket_json(
-    viewer: User, ticket: Ticket, *, sla_state: str, followers: list[User] | None = None
+    viewer: User, ticket: Ticket, *, sla_state: str, ties: Ties, followers: list[User] | None = None
 ) -> dict:
     """A ticket; for staff also its number in another desk and its `followers` (names and
-    login names as the viewer may see them; None: it has none)."""
+    login names as the viewer may see them; None: it has none) and, on an incident, its
+    attached tickets, provinces and expected repair."""
     shown = {
         "number": ticket.number,
+        "kind": str(ticket.kind),
+        "incident": ties.incidents.get(ticket.parent_id),
         "subject": ticket.subject,
         "description": ticket.description,
         "status": str(ticket.status),
@@ -118,6 +122,10 @@ def ticket_json(
             {"name": user.full_name, "username": login_name(viewer, user)}
             for user in followers or ()
         ]
+        if ticket.is_incident:
+            shown["tickets"] = ties.attached.get(ticket.id, [])
+            shown["provinces"] = ties.provinces.get(ticket.id, [])
+            shown["expected_at"] = instant(ticket.expected_at)
     return shown
 
 
@@ -135,13 +143,14 @@ def ticket_detail_json(
     ticket: Ticket,
     *,
     sla_state: str,
+    ties: Ties,
     messages: list[Message],
     attachments: list[Attachment],
     followers: list[User] | None = None,
 ) -> dict:
     """A ticket with the messages and files the viewer may read (the caller filtered them)."""
     return {
-        **ticket_json(viewer, ticket, sla_state=sla_state, followers=followers),
+        **ticket_json(viewer, ticket, sla_state=sla_state, ties=ties, followers=followers),
         "messages": [message_json(viewer, message) for message in messages],
         "attachments": [attachment_json(ticket, attachment) for attachment in attachments],
     }
@@ -185,13 +194,18 @@ def page_json(
     page: Page,
     *,
     sla_states: dict[int, str],
+    ties: Ties,
     followers: dict[int, list[User]] | None = None,
 ) -> dict:
     followers = followers or {}
     return {
         "items": [
             ticket_json(
-                viewer, ticket, sla_state=sla_states[ticket.id], followers=followers.get(ticket.id)
+                viewer,
+                ticket,
+                sla_state=sla_states[ticket.id],
+                ties=ties,
+                followers=followers.get(ticket.id),
             )
             for ticket in page.items
         ],

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from helpdesk import errors, inputs
 from helpdesk.api import articles, directory, openapi, schemas, services, suggestions, units
 from helpdesk.api.ticket_list import ticket_filters
+from helpdesk.api.ties import load_ties
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
@@ -207,7 +208,10 @@ def list_tickets(user: User):
     followers = (
         followers_by_ticket([ticket.id for ticket in found.items]) if is_staff(user) else None
     )
-    return jsonify(schemas.page_json(user, found, sla_states=states, followers=followers))
+    ties = load_ties(user, found.items)
+    return jsonify(
+        schemas.page_json(user, found, sla_states=states, ties=ties, followers=followers)
+    )
 
 
 @bp.get("/tickets/<number>")
@@ -305,6 +309,7 @@ def filed_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:
         user,
         ticket,
         sla_state=sla_state(ticket, now),
+        ties=load_ties(user, [ticket]),
         messages=[],
         attachments=sorted(ticket.attachments, key=lambda attachment: attachment.id),
         followers=followers_of(ticket) if is_staff(user) else None,
@@ -316,6 +321,7 @@ def ticket_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:
         user,
         ticket,
         sla_state=sla_state(ticket, now),
+        ties=load_ties(user, [ticket]),
         messages=services.visible_messages(user, ticket),
         attachments=services.visible_attachments(user, ticket),
         followers=followers_of(ticket) if is_staff(user) else None,
