@@ -1,6 +1,6 @@
-"""The OpenAPI 3.1 document of the JSON API v1, written by hand: its paths and answers here,
-the schemas of its bodies in openapi_components, the pieces its paths are built of in
-openapi_parts. Plain dicts, no Flask.
+"""The OpenAPI 3.1 document of the JSON API v1, written by hand: its paths and answers here
+(the incidents' in openapi_incidents), the schemas of its bodies in openapi_components, the
+pieces its paths are built of in openapi_parts. Plain dicts, no Flask.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import functools
 
-from helpdesk.api import openapi_lists
+from helpdesk.api import openapi_incidents, openapi_lists
 from helpdesk.api.openapi_components import SCHEMAS, STATUSES
 from helpdesk.api.openapi_parts import NUMBER, error_response, errors, json_body, json_response
 from helpdesk.catalogue.services import read_csv
@@ -284,6 +284,8 @@ DOCUMENT = {
         "systems. Authenticate with `Authorization: Bearer TOKEN` (tokens: /account/tokens "
         "or `flask token create`). JSON in and out; times in UTC with an offset; CCCDs "
         "masked. A ticket the caller may not see answers 404, as one that does not exist. "
+        "An incident (one fault that many tickets report) is a ticket of kind `incident`; "
+        "staff declare one, attach tickets to it and post its updates under `/incidents`. "
         "Unknown fields of a body are refused (422); query parameters this document does not "
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
@@ -294,7 +296,7 @@ DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "paths": PATHS,
+    "paths": {**PATHS, **openapi_incidents.PATHS},
     "components": {
         "securitySchemes": {
             "bearer": {
@@ -304,7 +306,7 @@ DOCUMENT = {
             }
         },
         "responses": ERRORS,
-        "schemas": {**SCHEMAS, **openapi_lists.SCHEMAS},
+        "schemas": {**SCHEMAS, **openapi_lists.SCHEMAS, **openapi_incidents.SCHEMAS},
     },
 }
 
@@ -335,4 +337,6 @@ def document() -> dict:
     system, category, _subject = copied["paths"]["/suggestions"]["get"]["parameters"]
     system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
     category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}
+    incident = copied["components"]["schemas"]["NewIncident"]["properties"]
+    incident["system"]["enum"] = list(codes_of("ministries.csv"))
     return copied
