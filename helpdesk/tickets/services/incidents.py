@@ -158,13 +158,13 @@ def declare(
     scope = check_provinces(provinces)
     numbers = clean_numbers(numbers)
     found = workable(actor, numbers)
-    problems = [
+    refused = [
         f"{number}: {reason}"
         for number in numbers
         if (reason := why_not_attached(found.get(number), system)) is not None
     ]
-    if problems:
-        raise errors.Invalid("; ".join(problems), "tickets")
+    if refused:
+        raise errors.Invalid("; ".join(refused), "tickets")
     tickets = [found[number] for number in numbers]
     category = incident_category(category, tickets)
     province = incident_province(actor, tickets, scope)
@@ -173,7 +173,10 @@ def declare(
         queue_id = tickets[0].queue_id
     else:
         queue_id = routing.decide(engine.Facts(system, category, province, priority)).queue_id
-    description = clean_text(description, "description", {}, multiline=True) or title
+    problems: dict[str, str] = {}
+    description = clean_text(description, "description", problems, multiline=True) or title
+    if problems:
+        raise errors.Invalid(problems["description"], "description")
     incident = Ticket(
         kind=Kind.INCIDENT,
         subject=title,

@@ -230,3 +230,9 @@ def test_an_update_is_kept_on_the_incident_itself(db, agent, officials, file_tic
     tickets.post_update(agent, incident, "Đã ghi nhận sự cố.")
     bodies = db.session.scalars(select(Message.body).where(Message.ticket_id == incident.id)).all()
     assert bodies == ["Đã ghi nhận sự cố."]
+
+
+def test_a_description_with_control_characters_is_refused(db, agent):
+    with pytest.raises(errors.Invalid) as raised:
+        tickets.declare(agent, title=TITLE, system="moj", description="bad\x00text")
+    assert "description" in raised.value.fields
