@@ -38,7 +38,7 @@ def abilities_of(
     it (replies, but confirms, reopens and rates nothing: that is the requester's)."""
     staff = is_staff(user)
     works = staff and can_work(user, ticket)
-    own = ticket.requester_id == user.id
+    own = ticket.requester_id == user.id and not ticket.is_incident  # declared by staff
     closed = ticket.status == Status.CLOSED
     open_for_messages = not closed and ticket.merged_into_id is None
     can_reply = open_for_messages and (staff or own or following)

@@ -135,6 +135,27 @@ def incident_category(category, tickets: list[Ticket]) -> str:
     return fallback.code if fallback is not None else catalogue.categories()[0].code
 
 
+def system_of(actor: User, numbers) -> str:
+    """The one system of the tickets with those numbers that the actor works (an incident is
+    a fault of one system): errors.Invalid on `tickets` when they are about several, or when
+    the actor works none of them."""
+    found = workable(actor, clean_numbers(numbers))
+    systems = sorted({ticket.system_code for ticket in found.values()})
+    if not systems:
+        raise errors.Invalid(_("Ticket not found."), "tickets")
+    if len(systems) > 1:
+        names = ", ".join(catalogue.system_name(code, code) for code in systems)
+        raise errors.Invalid(
+            _(
+                "The tickets chosen are about several systems (%(systems)s); an incident "
+                "concerns one system: choose the tickets of one.",
+                systems=names,
+            ),
+            "tickets",
+        )
+    return systems[0]
+
+
 def declare(
     actor: User,
     *,

@@ -65,6 +65,7 @@ from helpdesk.tickets.views import (  # noqa: E402, F401 - routes
     article,
     canned,
     followers,
+    incidents,
     queue,
     requester,
     staff,
