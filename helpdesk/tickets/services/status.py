@@ -63,6 +63,13 @@ def stage_status(
     if new == old:
         return []
     check_transition(old, new)
+    if ticket.is_incident and new == Status.RESOLVED:
+        raise errors.Invalid(
+            _(
+                "An incident is resolved by an update saying the fault is fixed: its tickets with it."
+            ),
+            "status",
+        )
     ticket.status = new
     ticket.updated_at = now
     if new == Status.RESOLVED:

@@ -236,3 +236,24 @@ def test_a_description_with_control_characters_is_refused(db, agent):
     with pytest.raises(errors.Invalid) as raised:
         tickets.declare(agent, title=TITLE, system="moj", description="bad\x00text")
     assert "description" in raised.value.fields
+
+
+def test_an_incident_is_resolved_only_by_an_update_and_is_never_merged_or_rerouted(
+    db, agent, officials, file_ticket
+):
+    filed = file_for(file_ticket, officials[0])
+    incident = tickets.declare(agent, title=TITLE, system="moj", numbers=[filed.number])
+    with pytest.raises(errors.Invalid) as raised:
+        tickets.change_status(agent, incident, Status.RESOLVED)
+    assert "status" in raised.value.fields
+    assert Status.RESOLVED not in tickets.abilities_of(agent, incident, now=utcnow()).statuses
+    with pytest.raises(errors.Invalid):
+        tickets.merge(agent, incident, filed)
+    with pytest.raises(errors.Invalid):
+        tickets.merge(agent, filed, incident)
+    with pytest.raises(errors.Invalid):
+        tickets.change_facts(agent, incident, system="moha", category="payment", province="75")
+    db.session.refresh(incident)
+    db.session.refresh(filed)
+    assert incident.status == Status.OPEN and incident.system_code == "moj"
+    assert filed.merged_into_id is None and filed.status != Status.CLOSED
