@@ -16,6 +16,8 @@ from helpdesk.tickets.forms import (
     STATUS_LABELS,
 )
 from helpdesk.tickets.services import demo
+from helpdesk.tickets.services.known_incidents import KnownIncident
+from helpdesk.tickets.services.known_incidents import known_incidents as open_known_incidents
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -48,6 +50,17 @@ def demo_data_shown() -> bool:
     """Whether demo tickets exist (the banner of templates/_demo_banner.html): read once per
     change of reference data, which `flask user demo` moves when it is done."""
     return reference_cache.cached("tickets.demo_present", demo.demo_exists)
+
+
+@bp.app_template_global()
+def known_incidents(system: str | None = None, province: str | None = None) -> list[KnownIncident]:
+    """The open incidents a page shows as banners (tickets/_incident_banners.html): of that
+    system (none given: of every system), that concern the province (none given: the signed-in
+    account's; a visitor or an account without one: every incident). Two queries."""
+    if not province:
+        user = permissions.signed_in_user()
+        province = user.province_code if user is not None else None
+    return open_known_incidents(system or None, province=province or None)
 
 
 @bp.context_processor
