@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app
 
 from helpdesk import reference_cache
 from helpdesk.auth import permissions
+from helpdesk.catalogue import services as catalogue
 from helpdesk.tickets.forms import (
     ATTACHMENT_TYPES,
     PRIORITY_HELP,
@@ -55,9 +56,12 @@ def demo_data_shown() -> bool:
 @bp.app_template_global()
 def known_incidents(system: str | None = None, province: str | None = None) -> list[KnownIncident]:
     """The open incidents a page shows as banners (tickets/_incident_banners.html): of that
-    system (none given: of every system), that concern the province (none given: the signed-in
-    account's; a visitor or an account without one: every incident). Two queries."""
-    if not province:
+    system (none given: of every system; one that does not exist: none), that concern the
+    province (none given, or none that exists: the signed-in account's; a visitor or an account
+    without one: every incident). Two queries."""
+    if system and catalogue.find_system(system) is None:
+        return []
+    if not province or catalogue.find_province(province) is None:
         user = permissions.signed_in_user()
         province = user.province_code if user is not None else None
     return open_known_incidents(system or None, province=province or None)

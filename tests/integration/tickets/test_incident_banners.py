@@ -90,6 +90,11 @@ def test_the_filing_form_shows_them_with_the_button_that_joins(db, browser, offi
     )
     assert again.status_code == 422
     assert banners(again.get_data(as_text=True)) == [ONLY_01, EVERYWHERE]
+    junk = web.post(
+        "/tickets/new", data={"csrf_token": csrf_token(html), "province": "zz", "subject": ""}
+    )
+    assert junk.status_code == 422
+    assert banners(junk.get_data(as_text=True)) == [ONLY_75, EVERYWHERE]  # the account's
 
 
 def test_the_directory_shows_the_chosen_systems_incidents_for_the_chosen_province(
