@@ -1,11 +1,14 @@
 """Incidents: one fault that many tickets report. An incident is a ticket of kind `incident`,
 worked by staff in a queue like any ticket; the tickets attached to it point at it
 (`parent_id`) and keep their own requester, deadlines, mail and thread. Here: declaring one,
-attaching tickets, detaching one (its requester reopened it). The update that reaches every
-attached ticket is `incident_updates`; matching what an official types is `similar`."""
+attaching tickets, an official's filing that joins one ("this is my problem too"), detaching
+one (its requester reopened it). The update that reaches every attached ticket is
+`incident_updates`; matching what an official types is `similar`, what officials see of the
+open incidents `known_incidents`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -27,7 +30,13 @@ from helpdesk.tickets.models import (
 )
 from helpdesk.tickets.services.access import can_work, require_work
 from helpdesk.tickets.services.events import stage_event
-from helpdesk.tickets.services.filing import clean_text, next_number, search_text_of
+from helpdesk.tickets.services.filing import (
+    TicketDraft,
+    clean_text,
+    create_ticket,
+    next_number,
+    search_text_of,
+)
 from helpdesk.tickets.services.visibility import visibility_clause
 from helpdesk.timeutil import utcnow
 
@@ -269,3 +278,48 @@ def stage_detach(ticket: Ticket, *, actor: User | None, now: datetime, reason: s
         return
     ticket.parent_id = None
     stage_event(ticket, EventKind.LINKED, actor=actor, at=now, parent=None, reason=reason)
+
+
+def open_incident(number, *, for_update: bool = False) -> Ticket | None:
+    """The open incident with that number (a number as typed), or None."""
+    number = number.strip().upper() if isinstance(number, str) else ""
+    if not number or len(number) > 20:
+        return None
+    query = select(Ticket).where(Ticket.number == number, Ticket.kind == Kind.INCIDENT)
+    if for_update:  # as it is now, held until the commit
+        query = query.with_for_update().execution_options(populate_existing=True)
+    incident = db.session.scalar(query)
+    return incident if is_open_incident(incident) else None
+
+
+def join(requester: User, number, draft: TicketDraft, *, now: datetime | None = None) -> Ticket:
+    """An official's "this is my problem too" on an open incident: their own ticket, filed as
+    any (their province, unit, priority, files; their SLA, acknowledgement and thread), about
+    the incident's system and category, with their subject or else the incident's title and
+    their description or else a standard sentence; then attached to the incident (no staff
+    check: the official joins, staff may detach). errors.Invalid (on `incident` when it is not
+    an open incident, or on the draft's fields) files nothing. Commits the filing, then the
+    attachment (an incident closed in between keeps the ticket on its own)."""
+    now = now or utcnow()
+    incident = open_incident(number)
+    if incident is None:
+        message = _(
+            "This incident is not open any more: your request was not sent. Check what you "
+            "wrote and send it as a request of its own."
+        )
+        raise errors.Invalid(message, "incident")
+    draft = replace(
+        draft,
+        system=incident.system_code,
+        category=incident.category_code,
+        subject=(draft.subject or "").strip() or incident.subject,
+        description=(draft.description or "").strip() or _("My unit has this problem too."),
+    )
+    ticket = create_ticket(requester, draft, now=now)
+    if ticket.parent_id == incident.id:  # the same form sent twice: joined the first time
+        return ticket
+    incident = open_incident(number, for_update=True)
+    if incident is not None and why_not_attached(ticket, incident.system_code) is None:
+        stage_attach(requester, incident, [ticket], now=now)
+    db.session.commit()
+    return ticket
