@@ -65,9 +65,7 @@ def stage_status(
     check_transition(old, new)
     if ticket.is_incident and new == Status.RESOLVED:
         raise errors.Invalid(
-            _(
-                "An incident is resolved by an update saying the fault is fixed: its tickets with it."
-            ),
+            _("An update saying the fault is fixed resolves an incident, and its tickets with it."),
             "status",
         )
     ticket.status = new

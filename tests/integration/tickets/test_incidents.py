@@ -257,3 +257,10 @@ def test_an_incident_is_resolved_only_by_an_update_and_is_never_merged_or_rerout
     db.session.refresh(filed)
     assert incident.status == Status.OPEN and incident.system_code == "moj"
     assert filed.merged_into_id is None and filed.status != Status.CLOSED
+
+
+def test_one_word_or_words_that_say_nothing_match_no_incident(db, agent):
+    tickets.declare(agent, title=TITLE, system="moj")
+    for typed in ("tiền", "không được", "tai khoan khong"):
+        assert similar.matching_incidents("moj", typed) == [], typed
+    assert similar.matching_incidents("moj", "tiền lệ phí")
