@@ -230,8 +230,11 @@ PATHS = {
             "and kind of problem whose subject holds these words (case and Vietnamese "
             "diacritics ignored; short common words skipped): articles of the system or of "
             "none, of the category or of none, best first, at most 5; none without words. "
-            "`incidents` (open incidents of the system) is an empty list until incidents "
-            "exist. Without a token it is rate limited per account or address.",
+            "`incidents`: at most 5 open incidents of the system whose title, or the subjects "
+            "of whose tickets, hold the subject's words (word order and small typos ignored; "
+            "two significant words at least), best first, for `province` (else the caller's "
+            "province, else any): only incidents, never another person's ticket. Without a "
+            "token it is rate limited per account or address.",
             "security": [{}, {"bearer": []}],
             "parameters": [
                 {
@@ -249,6 +252,12 @@ PATHS = {
                     "The words of the subject typed so far; longer than 200 characters "
                     "answers 422.",
                     {"type": "string", "maxLength": 200},
+                ),
+                query(
+                    "province",
+                    "The province chosen on the form: incidents limited to other provinces "
+                    "are left out (empty: the caller's province).",
+                    {"type": "string"},  # the codes: document() fills them in
                 ),
             ],
             "responses": {
@@ -334,9 +343,10 @@ def document() -> dict:
     _q, system, category = copied["paths"]["/articles"]["get"]["parameters"]
     system["schema"] = {"type": "string", "enum": ["", *codes_of("ministries.csv")]}
     category["schema"] = {"type": "string", "enum": ["", *codes_of("categories.csv")]}
-    system, category, _subject = copied["paths"]["/suggestions"]["get"]["parameters"]
+    system, category, _subject, province = copied["paths"]["/suggestions"]["get"]["parameters"]
     system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
     category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}
+    province["schema"] = {"type": "string", "enum": ["", *province_codes()]}
     incident = copied["components"]["schemas"]["NewIncident"]["properties"]
     incident["system"]["enum"] = list(codes_of("ministries.csv"))
     return copied
