@@ -29,6 +29,43 @@ def fold(text: str) -> str:
     return SPACES.sub(" ", stripped.lower()).strip()
 
 
+# Short, common Vietnamese words (folded) that say nothing of the problem.
+STOP_WORDS = frozenset(
+    {
+        "bi",
+        "cac",
+        "cho",
+        "chua",
+        "co",
+        "cua",
+        "da",
+        "de",
+        "duoc",
+        "khi",
+        "khong",
+        "la",
+        "mot",
+        "nao",
+        "nay",
+        "nhung",
+        "tai",
+        "the",
+        "thi",
+        "trong",
+        "va",
+        "ve",
+        "voi",
+    }
+)
+WORDS = re.compile(r"\w+")
+
+
+def significant_words(text: str) -> list[str]:
+    """The folded words of a text that say something of a problem, in their order: no stop
+    words, none of one letter."""
+    return [w for w in WORDS.findall(fold(text)) if len(w) >= 2 and w not in STOP_WORDS]
+
+
 def search_terms(query: str, *, limit: int = 8) -> list[str]:
     """The folded words of a search box, longest first (the most selective word leads)."""
     words = {w for w in fold(query).split(" ") if w}

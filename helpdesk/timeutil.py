@@ -16,6 +16,11 @@ def to_local(instant: datetime, timezone: str = "Asia/Ho_Chi_Minh") -> datetime:
     return ensure_aware(instant).astimezone(ZoneInfo(timezone))
 
 
+def from_local(wall_time: datetime, timezone: str = "Asia/Ho_Chi_Minh") -> datetime:
+    """A local wall-clock time as a form gives it (naive) as an aware UTC instant."""
+    return wall_time.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
 def ensure_aware(instant: datetime) -> datetime:
     """SQLite hands back naive datetimes; every instant we store is UTC."""
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)

@@ -1,5 +1,6 @@
-"""The OpenAPI 3.1 document of the JSON API v1, written by hand: its paths and answers here,
-the schemas of its bodies in openapi_components. Plain dicts, no Flask.
+"""The OpenAPI 3.1 document of the JSON API v1, written by hand: its paths and answers here
+(the incidents' in openapi_incidents), the schemas of its bodies in openapi_components, the
+pieces its paths are built of in openapi_parts. Plain dicts, no Flask.
 """
 
 from __future__ import annotations
@@ -7,29 +8,10 @@ from __future__ import annotations
 import copy
 import functools
 
-from helpdesk.api import openapi_lists
-from helpdesk.api.openapi_components import SCHEMAS, STATUSES, ref
+from helpdesk.api import openapi_incidents, openapi_lists
+from helpdesk.api.openapi_components import SCHEMAS, STATUSES
+from helpdesk.api.openapi_parts import NUMBER, error_response, errors, json_body, json_response
 from helpdesk.catalogue.services import read_csv
-
-
-def error_response(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": ref("Error")}},
-    }
-
-
-def json_response(description: str, schema: str, **extra) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": ref(schema)}},
-        **extra,
-    }
-
-
-def json_body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
-
 
 ERRORS = {
     "BadRequest": error_response(
@@ -48,30 +30,6 @@ ERRORS = {
     ),
     "Conflict": error_response("The ticket changed since the version sent."),
     "TooManyRequests": error_response("Too many requests for this token; wait a moment."),
-}
-
-
-def errors(*names: str) -> dict:
-    status = {
-        "BadRequest": "400",
-        "Unauthorized": "401",
-        "Forbidden": "403",
-        "NotFound": "404",
-        "Conflict": "409",
-        "TooLarge": "413",
-        "Invalid": "422",
-        "TooManyRequests": "429",
-    }
-    chosen = ("Unauthorized", "Forbidden", "Invalid", "TooManyRequests", *names)
-    return {status[name]: {"$ref": f"#/components/responses/{name}"} for name in chosen}
-
-
-NUMBER = {
-    "name": "number",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "The ticket number, HT-<year>-<6 digits>.",
 }
 
 
@@ -272,8 +230,11 @@ PATHS = {
             "and kind of problem whose subject holds these words (case and Vietnamese "
             "diacritics ignored; short common words skipped): articles of the system or of "
             "none, of the category or of none, best first, at most 5; none without words. "
-            "`incidents` (open incidents of the system) is an empty list until incidents "
-            "exist. Without a token it is rate limited per account or address.",
+            "`incidents`: at most 5 open incidents of the system whose title, or the subjects "
+            "of whose tickets, hold the subject's words (word order and small typos ignored; "
+            "two significant words at least), best first, for `province` (else the caller's "
+            "province, else any): only incidents, never another person's ticket. Without a "
+            "token it is rate limited per account or address.",
             "security": [{}, {"bearer": []}],
             "parameters": [
                 {
@@ -291,6 +252,12 @@ PATHS = {
                     "The words of the subject typed so far; longer than 200 characters "
                     "answers 422.",
                     {"type": "string", "maxLength": 200},
+                ),
+                query(
+                    "province",
+                    "The province chosen on the form: incidents limited to other provinces "
+                    "are left out (empty: the caller's province).",
+                    {"type": "string"},  # the codes: document() fills them in
                 ),
             ],
             "responses": {
@@ -326,6 +293,8 @@ DOCUMENT = {
         "systems. Authenticate with `Authorization: Bearer TOKEN` (tokens: /account/tokens "
         "or `flask token create`). JSON in and out; times in UTC with an offset; CCCDs "
         "masked. A ticket the caller may not see answers 404, as one that does not exist. "
+        "An incident (one fault that many tickets report) is a ticket of kind `incident`; "
+        "staff declare one, attach tickets to it and post its updates under `/incidents`. "
         "Unknown fields of a body are refused (422); query parameters this document does not "
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
@@ -336,7 +305,7 @@ DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "paths": PATHS,
+    "paths": {**PATHS, **openapi_incidents.PATHS},
     "components": {
         "securitySchemes": {
             "bearer": {
@@ -346,7 +315,7 @@ DOCUMENT = {
             }
         },
         "responses": ERRORS,
-        "schemas": {**SCHEMAS, **openapi_lists.SCHEMAS},
+        "schemas": {**SCHEMAS, **openapi_lists.SCHEMAS, **openapi_incidents.SCHEMAS},
     },
 }
 
@@ -374,7 +343,10 @@ def document() -> dict:
     _q, system, category = copied["paths"]["/articles"]["get"]["parameters"]
     system["schema"] = {"type": "string", "enum": ["", *codes_of("ministries.csv")]}
     category["schema"] = {"type": "string", "enum": ["", *codes_of("categories.csv")]}
-    system, category, _subject = copied["paths"]["/suggestions"]["get"]["parameters"]
+    system, category, _subject, province = copied["paths"]["/suggestions"]["get"]["parameters"]
     system["schema"] = {"type": "string", "enum": list(codes_of("ministries.csv"))}
     category["schema"] = {"type": "string", "enum": list(codes_of("categories.csv"))}
+    province["schema"] = {"type": "string", "enum": ["", *province_codes()]}
+    incident = copied["components"]["schemas"]["NewIncident"]["properties"]
+    incident["system"]["enum"] = list(codes_of("ministries.csv"))
     return copied

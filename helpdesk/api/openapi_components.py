@@ -11,9 +11,10 @@ from __future__ import annotations
 from helpdesk.auth.models import Role
 from helpdesk.config import Config
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets.models import Priority, Status
+from helpdesk.tickets.models import Kind, Priority, Status
 
 STATUSES = [status.value for status in Status]
+KINDS = [kind.value for kind in Kind]
 SLA_STATES = [state.value for state in SlaState]
 ROLES = [role.value for role in Role]
 LANGUAGES = list(Config.LANGUAGES)
@@ -96,6 +97,14 @@ ACCOUNT = {
 
 TICKET_PROPERTIES = {
     "number": text("HT-<year>-<6 digits>."),
+    "kind": {
+        "type": "string",
+        "enum": KINDS,
+        "description": "`incident`: one fault that many tickets report, numbered like a ticket.",
+    },
+    "incident": nullable_text(
+        "The number of the incident the ticket is attached to; null when it is attached to none."
+    ),
     "subject": text(),
     "description": text(),
     "status": {"type": "string", "enum": STATUSES},
@@ -154,6 +163,23 @@ STAFF_TICKET_PROPERTIES = {
             "properties": {"name": text(), "username": text(MASKED)},
         },
     },
+    "tickets": {
+        "type": "array",
+        "items": text("HT-<year>-<6 digits>."),
+        "description": "Staff only, on an incident: the tickets attached to it that the caller "
+        "sees, oldest first.",
+    },
+    "provinces": {
+        "type": "array",
+        "items": text("2-digit province code."),
+        "description": "Staff only, on an incident: the provinces it is limited to; empty: the "
+        "whole country.",
+    },
+    "expected_at": instant(
+        "Staff only, on an incident: the repair expected, as its latest update said; null "
+        "when none said.",
+        nullable=True,
+    ),
 }
 
 TICKET = {

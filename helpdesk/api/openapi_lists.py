@@ -3,7 +3,7 @@ type-ahead), the support directory, the help articles and the filing form's sugg
 
 from __future__ import annotations
 
-from helpdesk.api.openapi_components import nullable_text, ref, text
+from helpdesk.api.openapi_components import instant, nullable_text, ref, text
 from helpdesk.auth.models import UnitKind
 from helpdesk.directory.models import Handles, Kind
 
@@ -89,6 +89,28 @@ ARTICLE_LIST = {
     "properties": {"items": {"type": "array", "items": ref("Article")}},
 }
 
+KNOWN_INCIDENT = {
+    "type": "object",
+    "required": ["number", "title", "latest_update", "updated_at", "expected_at"],
+    "additionalProperties": False,
+    "properties": {
+        "number": text(
+            "The incident's number (`HT-2026-000123`); the filing form's `incident` field "
+            "takes it to file a ticket attached to it."
+        ),
+        "title": text("The incident's title, as the support team wrote it."),
+        "latest_update": nullable_text(
+            "The text of its latest public update; null: none posted yet."
+        ),
+        "updated_at": instant(
+            "When that update was posted; without one, when the incident was declared."
+        ),
+        "expected_at": instant(
+            "When the repair is expected, as an update said; null: not said.", nullable=True
+        ),
+    },
+}
+
 SUGGESTION_LIST = {
     "type": "object",
     "required": ["articles", "incidents"],
@@ -97,8 +119,11 @@ SUGGESTION_LIST = {
         "articles": {"type": "array", "items": ref("Article")},
         "incidents": {
             "type": "array",
-            "items": {"type": "object"},
-            "description": "Open incidents of the system: always empty for now.",
+            "items": ref("KnownIncident"),
+            "description": "The open incidents of the system that match the subject, best "
+            "first, at most 5: those limited to provinces only for one of them (the "
+            "`province` asked for, else the caller's account's province, else any). Only "
+            "incidents, never another person's ticket.",
         },
     },
 }
@@ -111,5 +136,6 @@ SCHEMAS = {
     "DirectoryList": DIRECTORY_LIST,
     "Article": ARTICLE,
     "ArticleList": ARTICLE_LIST,
+    "KnownIncident": KNOWN_INCIDENT,
     "SuggestionList": SUGGESTION_LIST,
 }

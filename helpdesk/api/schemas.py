@@ -17,17 +17,15 @@ from werkzeug.routing import BuildError
 
 from helpdesk import errors, inputs, text
 from helpdesk.api.services import TicketChanges
+from helpdesk.api.ties import Ties
 from helpdesk.auth import permissions
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import User, is_staff
-from helpdesk.auth.services import units
-from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import Attachment, Message, Priority, Status, Ticket
-from helpdesk.tickets.services import Page, TicketDraft, TicketFilters
+from helpdesk.tickets.services import Page, TicketDraft
 from helpdesk.tickets.services.filing import LIMITS
-from helpdesk.tickets.services.listing import MAX_PER_PAGE
 from helpdesk.tickets.services.references import clean_external_ref
 from helpdesk.timeutil import ensure_aware
 
@@ -38,7 +36,6 @@ TICKET_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}")
 SUBMISSION_KEY_LIMIT = 64  # the column's length
 QUERY_LIMIT = 200
 REASON_LIMIT = LIMITS["reason"]  # the web forms' limit
-DEFAULT_PER_PAGE = 50
 
 TICKET_TEXT_FIELDS = (
     "system",
@@ -87,12 +84,15 @@ def account_json(user: User) -> dict:
 
 
 def ticket_json(
-    viewer: User, ticket: Ticket, *, sla_state: str, followers: list[User] | None = None
+    viewer: User, ticket: Ticket, *, sla_state: str, ties: Ties, followers: list[User] | None = None
 ) -> dict:
     """A ticket; for staff also its number in another desk and its `followers` (names and
-    login names as the viewer may see them; None: it has none)."""
+    login names as the viewer may see them; None: it has none) and, on an incident, its
+    attached tickets, provinces and expected repair."""
     shown = {
         "number": ticket.number,
+        "kind": str(ticket.kind),
+        "incident": ties.incidents.get(ticket.parent_id),
         "subject": ticket.subject,
         "description": ticket.description,
         "status": str(ticket.status),
@@ -122,6 +122,10 @@ def ticket_json(
             {"name": user.full_name, "username": login_name(viewer, user)}
             for user in followers or ()
         ]
+        if ticket.is_incident:
+            shown["tickets"] = ties.attached.get(ticket.id, [])
+            shown["provinces"] = ties.provinces.get(ticket.id, [])
+            shown["expected_at"] = instant(ticket.expected_at)
     return shown
 
 
@@ -139,13 +143,14 @@ def ticket_detail_json(
     ticket: Ticket,
     *,
     sla_state: str,
+    ties: Ties,
     messages: list[Message],
     attachments: list[Attachment],
     followers: list[User] | None = None,
 ) -> dict:
     """A ticket with the messages and files the viewer may read (the caller filtered them)."""
     return {
-        **ticket_json(viewer, ticket, sla_state=sla_state, followers=followers),
+        **ticket_json(viewer, ticket, sla_state=sla_state, ties=ties, followers=followers),
         "messages": [message_json(viewer, message) for message in messages],
         "attachments": [attachment_json(ticket, attachment) for attachment in attachments],
     }
@@ -189,13 +194,18 @@ def page_json(
     page: Page,
     *,
     sla_states: dict[int, str],
+    ties: Ties,
     followers: dict[int, list[User]] | None = None,
 ) -> dict:
     followers = followers or {}
     return {
         "items": [
             ticket_json(
-                viewer, ticket, sla_state=sla_states[ticket.id], followers=followers.get(ticket.id)
+                viewer,
+                ticket,
+                sla_state=sla_states[ticket.id],
+                ties=ties,
+                followers=followers.get(ticket.id),
             )
             for ticket in page.items
         ],
@@ -319,60 +329,6 @@ def ticket_changes(data: dict) -> tuple[TicketChanges, int | None]:
     if problems:
         raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
     return TicketChanges(**values), version
-
-
-def ticket_filters(args) -> tuple[TicketFilters, int, int]:
-    """The filters and page a GET /tickets query asks for; errors.Invalid naming each bad
-    parameter (unknown codes included). Empty filters count as not given; an empty page
-    number is not a number."""
-    problems: dict[str, str] = {}
-    values: dict = {}
-    status = args.get("status") or None
-    if status is not None:
-        if status not in {*Status, "open"}:
-            problems["status"] = _("Unknown status.")
-        values["status"] = status
-    if args.get("queue"):
-        queue = find_queue(args["queue"])
-        if queue is None:
-            problems["queue"] = _("Unknown queue.")
-        else:
-            values["queue_id"] = queue.id
-    if args.get("unit"):
-        if not is_code(args["unit"]) or units.by_code(args["unit"]) is None:
-            problems["unit"] = _("Unknown code.")
-        values["unit"] = args["unit"]
-    for name, model in (("province", Province), ("category", Category), ("system", System)):
-        code = args.get(name) or None
-        if code is None:
-            continue
-        if not is_code(code) or db.session.get(model, code) is None:
-            problems[name] = _("Unknown code.")
-        values[name] = code
-    q = args.get("q", "")
-    if len(q) > QUERY_LIMIT or text.has_control_characters(q, multiline=False):
-        problems["q"] = _("At most %(n)d characters, without control characters.", n=QUERY_LIMIT)
-    values["q"] = q
-    page = whole_number(args, "page", default=1, low=1, high=None, problems=problems)
-    per_page = whole_number(
-        args, "per_page", default=DEFAULT_PER_PAGE, low=1, high=MAX_PER_PAGE, problems=problems
-    )
-    if problems:
-        raise errors.Invalid(_("Please correct the marked parameters."), fields=problems)
-    return TicketFilters(**values), page, per_page
-
-
-def whole_number(args, name: str, *, default: int, low: int, high: int | None, problems) -> int:
-    raw = args.get(name)
-    if raw is None:
-        return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < low:
-        problems[name] = _("A whole number of at least %(n)d.", n=low)
-        return default
-    if high is not None and int(raw) > high:
-        problems[name] = _("At most %(n)d.", n=high)
-        return default
-    return int(raw)
 
 
 def find_queue(code) -> Queue | None:

@@ -1,6 +1,7 @@
 """The JSON API v1 under /api/v1: callers authenticate with `Authorization: Bearer TOKEN` only
-(never a session cookie, hence no CSRF), and file, list, read, answer and work tickets through
-the same services as the web pages. Not visible is not found (404). The units of a province
+(never a session cookie, hence no CSRF), and file, list, read, answer and work tickets, and
+declare incidents, attach tickets to them and post their updates (staff), through the same
+services as the web pages. Not visible is not found (404). The units of a province
 (the type-ahead of the registration page), the support directory and the help articles need
 no token; nor do the filing form's suggestions,
 which its script asks for with the page's session cookie: a GET that reads the signed-in
@@ -20,6 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, inputs
 from helpdesk.api import articles, directory, openapi, schemas, services, suggestions, units
+from helpdesk.api import incidents as incident_bodies
+from helpdesk.api.ticket_list import ticket_filters
+from helpdesk.api.ties import load_ties
 from helpdesk.auth import permissions
 from helpdesk.auth.models import User, is_staff
 from helpdesk.auth.services import token_digest
@@ -198,7 +202,7 @@ def file_ticket(user: User):
 @bp.get("/tickets")
 @authenticated
 def list_tickets(user: User):
-    filters, page, per_page = schemas.ticket_filters(request.args)
+    filters, page, per_page = ticket_filters(request.args)
     now = utcnow()
     found = tickets.list_tickets(user, filters, page=page, per_page=per_page, now=now)
     services.load_requesters(found.items)
@@ -206,7 +210,10 @@ def list_tickets(user: User):
     followers = (
         followers_by_ticket([ticket.id for ticket in found.items]) if is_staff(user) else None
     )
-    return jsonify(schemas.page_json(user, found, sla_states=states, followers=followers))
+    ties = load_ties(user, found.items)
+    return jsonify(
+        schemas.page_json(user, found, sla_states=states, ties=ties, followers=followers)
+    )
 
 
 @bp.get("/tickets/<number>")
@@ -235,6 +242,44 @@ def update_ticket(user: User, number: str):
     changes, version = schemas.ticket_changes(schemas.json_object())
     services.update_ticket(user, ticket, changes, version=version)
     return jsonify(ticket_detail(user, ticket, now=utcnow()))
+
+
+@bp.post("/incidents")
+@authenticated
+def declare_incident(user: User):
+    require_staff(user)  # officials: the very answer of a ticket that does not exist
+    incident = tickets.declare(user, **incident_bodies.declaration(schemas.json_object()))
+    response = jsonify(ticket_detail(user, incident, now=utcnow()))
+    response.headers["Location"] = url_for(".get_ticket", number=incident.number)
+    return response, 201
+
+
+@bp.post("/incidents/<number>/tickets")
+@authenticated
+def attach_to_incident(user: User, number: str):
+    incident = incident_bodies.require_incident(find_ticket(user, number, for_update=True))
+    numbers = incident_bodies.ticket_numbers(schemas.json_object())
+    results = tickets.attach(user, incident, numbers)
+    return jsonify({"results": results, "incident": ticket_detail(user, incident, now=utcnow())})
+
+
+@bp.post("/incidents/<number>/updates")
+@authenticated
+def post_incident_update(user: User, number: str):
+    incident = incident_bodies.require_incident(find_ticket(user, number, for_update=True))
+    update = incident_bodies.update(schemas.json_object())
+    reached = tickets.post_update(
+        user,
+        incident,
+        update.body,
+        resolve=update.resolve,
+        expected_at=update.expected_at,
+        source="api",
+    )
+    detail = ticket_detail(user, incident, now=utcnow())
+    response = jsonify({"tickets": reached, "incident": detail})
+    response.headers["Location"] = url_for(".get_ticket", number=incident.number)
+    return response, 201
 
 
 @bp.get("/units")
@@ -304,6 +349,7 @@ def filed_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:
         user,
         ticket,
         sla_state=sla_state(ticket, now),
+        ties=load_ties(user, [ticket]),
         messages=[],
         attachments=sorted(ticket.attachments, key=lambda attachment: attachment.id),
         followers=followers_of(ticket) if is_staff(user) else None,
@@ -315,6 +361,7 @@ def ticket_detail(user: User, ticket: Ticket, *, now: datetime) -> dict:
         user,
         ticket,
         sla_state=sla_state(ticket, now),
+        ties=load_ties(user, [ticket]),
         messages=services.visible_messages(user, ticket),
         attachments=services.visible_attachments(user, ticket),
         followers=followers_of(ticket) if is_staff(user) else None,

@@ -24,35 +24,6 @@ from helpdesk.help.models import Article, ArticleCategory, ArticleSystem
 LIMIT = 5
 CANDIDATES = 40  # scored in Python; the statement orders them by the words they hold
 MAX_TERMS = 8
-MIN_TERM_LENGTH = 2
-# Short, common Vietnamese words (folded) that say nothing of the problem.
-STOP_WORDS = frozenset(
-    {
-        "bi",
-        "cac",
-        "cho",
-        "chua",
-        "co",
-        "cua",
-        "da",
-        "de",
-        "duoc",
-        "khi",
-        "khong",
-        "la",
-        "mot",
-        "nao",
-        "nay",
-        "nhung",
-        "tai",
-        "the",
-        "thi",
-        "trong",
-        "va",
-        "ve",
-        "voi",
-    }
-)
 # Weights of a subject word found in each part of an article, and of its ties.
 TITLE, SUMMARY, TEXT = 3, 2, 1
 SYSTEM_TIE, CATEGORY_TIE = 2, 1
@@ -69,8 +40,7 @@ class Suggestion:
 
 def terms_of(subject: str) -> list[str]:
     """The folded words of a subject worth looking for: no stop words, none of one letter."""
-    words = {word for term in text.search_terms(subject, limit=64) for word in WORDS.findall(term)}
-    kept = [word for word in words if len(word) >= MIN_TERM_LENGTH and word not in STOP_WORDS]
+    kept = set(text.significant_words(subject))
     return sorted(kept, key=lambda word: (-len(word), word))[:MAX_TERMS]
 
 

@@ -310,15 +310,6 @@ class MergeForm(FlaskForm):
     version = version_field()
 
 
-class ParentForm(FlaskForm):
-    parent = StringField(
-        _l("Parent incident number"),
-        validators=[Optional(), Regexp(NUMBER_PATTERN, message=_l("Not a ticket number."))],
-        description=_l("Leave empty to unlink."),
-    )
-    version = version_field()
-
-
 class ExternalRefForm(FlaskForm):
     external_ref = StringField(
         _l("Number in another desk"),
@@ -377,6 +368,8 @@ class BulkForm(FlaskForm):
                 ("assign", _l("Assign to agent")),
                 ("status", _l("Set status")),
                 ("transfer", _l("Transfer to queue")),
+                ("declare", _l("Declare an incident")),
+                ("attach", _l("Attach to an incident")),
             ]
         ),
         validators=[DataRequired()],
@@ -385,6 +378,8 @@ class BulkForm(FlaskForm):
     status = SelectField(_l("Status"), validate_choice=False)
     queue = SelectField(_l("Queue"), validate_choice=False)
     reason = StringField(_l("Reason (for a transfer)"), validators=[Length(max=1000)])
+    title = StringField(_l("Title (for a new incident)"), validators=[Length(max=200)])
+    incident = StringField(_l("Incident number (to attach to)"), validators=[Length(max=40)])
 
 
 # ---------------------------------------------------------------- canned replies

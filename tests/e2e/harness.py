@@ -63,13 +63,16 @@ def no_sideways_scroll(page) -> None:
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
 
 
-def mail_to(outbox: Path, address: str) -> email.message.EmailMessage:
-    """The first .eml in the outbox addressed to `address`; polls while the worker sends it."""
+def mail_to(outbox: Path, address: str, subject: str = "") -> email.message.EmailMessage:
+    """The first .eml in the outbox addressed to `address` (whose subject holds `subject`);
+    polls while the worker sends it."""
     deadline = time.monotonic() + MAIL_SECONDS
     while True:
         for path in sorted(outbox.glob("**/*.eml")) if outbox.exists() else []:
             message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-            if address.lower() in str(message.get("To", "")).lower():
+            if address.lower() in str(message.get("To", "")).lower() and subject in str(
+                message.get("Subject", "")
+            ):
                 return message
         assert time.monotonic() < deadline, (
             f"no mail to {address} in {outbox} after {MAIL_SECONDS}s"

@@ -40,7 +40,12 @@ PAGES = {
         "password-change": "/auth/password",
         "api-tokens": "/account/tokens/",
     },
-    "agent": {"home": "/", "queue": "/tickets/queue", "ticket-agent": "/tickets/{ticket}"},
+    "agent": {
+        "home": "/",
+        "queue": "/tickets/queue",
+        "ticket-agent": "/tickets/{ticket}",
+        "incident": "/tickets/{incident}",
+    },
     "supervisor": {"home": "/", "unanswered": "/sla/unanswered", "reports": "/reports/"},
     "admin": {
         "home": "/",
@@ -113,6 +118,28 @@ def walk(live_server, app_python, join_routed_queue, admin_password_kept):
 
 
 @pytest.fixture(scope="module")
+def incident(walk, app_python):
+    """An incident the agent declared, with a ticket of its own attached; its number."""
+    logins, _number = walk
+    return (
+        app_python(
+            "from helpdesk.auth.services import find_user\n"
+            "from helpdesk.tickets import services as tickets\n"
+            f"agent = find_user({logins['agent'][0]!r})\n"
+            "draft = tickets.TicketDraft(system='moj', category='account', province='75',"
+            " subject='Không đăng nhập được bằng tài khoản VNeID', description='Từ 8 giờ sáng.',"
+            " unit='UBND xã Tân Phú', priority=3)\n"
+            f"ticket = tickets.create_ticket(find_user({ACCOUNTS['requester']!r}), draft)\n"
+            "incident = tickets.declare(agent, title='Lỗi đăng nhập VNeID', system='moj',"
+            " provinces=['75'], numbers=[ticket.number])\n"
+            "print(incident.number)"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+
+
+@pytest.fixture(scope="module")
 def article(live_server, app_python, admin_password_kept):
     """A published help article with a list, a link and a table, by the admin; its slug."""
     return (
@@ -159,7 +186,7 @@ def open_menus(page, viewport: str) -> None:
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("role", list(PAGES))
 def test_main_pages_have_no_serious_accessibility_violation(
-    open_context, walk, article, role, viewport
+    open_context, walk, article, incident, role, viewport
 ):
     logins, number = walk
     page = open_context(viewport).new_page()
@@ -174,7 +201,7 @@ def test_main_pages_have_no_serious_accessibility_violation(
             failures.append(describe(violations, f"{name} ({where}) as {role} on {viewport}"))
 
     for name, path in PAGES[role].items():
-        response = page.goto(path.format(ticket=number, article=article))
+        response = page.goto(path.format(ticket=number, article=article, incident=incident))
         assert response is not None and response.status == 200, f"{role} {path}: {response}"
         expect(page.locator("main")).to_be_visible()
         check(name, path)

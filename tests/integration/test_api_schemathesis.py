@@ -1,9 +1,9 @@
 """The JSON API against its own OpenAPI document (/api/v1/openapi.json), with schemathesis.
 
 Every operation of the document gets requests generated from it, valid ones and invalid ones
-(on generated ticket numbers and on a ticket that exists), as an agent (bearer token) who
-works the tickets, and every response must pass every built-in check of schemathesis (those
-of a single response; the stateful ones have nothing to say here): not a server error, a
+(on generated ticket numbers and on a ticket, or an incident, that exists), as an agent (bearer
+token) who works the tickets, and every response must pass every built-in check of schemathesis
+(those of a single response; the stateful ones have nothing to say here): not a server error, a
 status code, content type, headers and body the document declares, valid data accepted,
 invalid data refused, missing required header, unsupported method and Allow header, ignored
 authentication. Through WSGI: no server, no port. schemathesis's pytest plugin (lazy schemas)
@@ -44,7 +44,8 @@ CONFIG = schemathesis.Config.from_dict(
 
 @pytest.fixture
 def agent_world(db, make_user):
-    """An agent of moj-it covering province 75 with a token, and a ticket of theirs to work."""
+    """An agent of moj-it covering province 75 with a token, a ticket of theirs to work and an
+    incident they declared with it attached."""
     from helpdesk.api.services import issue_token
     from helpdesk.routing.models import Membership, MembershipProvince, Queue
     from helpdesk.tickets import services as tickets
@@ -57,7 +58,14 @@ def agent_world(db, make_user):
     db.session.add(membership)
     db.session.commit()
     ticket = tickets.create_ticket(requester, tickets.TicketDraft(**{**GOOD_FORM, "priority": 3}))
-    return {"token": issue_token(agent, name="schemathesis"), "number": ticket.number}
+    incident = tickets.declare(
+        agent, title="Sự cố đăng nhập", system="moj", numbers=[ticket.number]
+    )
+    return {
+        "token": issue_token(agent, name="schemathesis"),
+        "number": ticket.number,
+        "incident": incident.number,
+    }
 
 
 def isolated(app):
@@ -84,7 +92,8 @@ def test_the_api_keeps_to_its_openapi_document(app, backend, agent_world, monkey
         checked["operations"] += 1
         targets = [{}]
         if "{number}" in operation.path:  # a ticket that exists, as well as generated numbers
-            targets.append({"path_parameters": {"number": agent_world["number"]}})
+            existing = agent_world["incident" if "/incidents/" in operation.path else "number"]
+            targets.append({"path_parameters": {"number": existing}})
         for target in targets:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 run(operation.as_strategy(generation_mode=mode, **target), headers, checked)

@@ -123,11 +123,19 @@ API_VALUES = {
     "assignee": [None],
     "reason": ["Chuyển đúng nhóm."],
     "version": [1, 2],
+    "title": ["Sự cố cổng thanh toán"],
+    "provinces": [["75"], []],
+    "tickets": [["HT-2026-000001"], []],
+    "resolve": [False, True],
+    "expected_at": ["2026-03-02T15:00:00+07:00"],
 }
 API_EXAMPLES = {  # the body a client would send, per operation
     ("POST", "/api/v1/tickets"): {**GOOD_FORM, "priority": 3},
     ("POST", "/api/v1/tickets/<number>/messages"): {"body": "Đã kiểm tra."},
     ("PATCH", "/api/v1/tickets/<number>"): {"status": "open", "reason": "Đã nhận."},
+    ("POST", "/api/v1/incidents"): {"title": "Sự cố cổng thanh toán", "system": "moj"},
+    ("POST", "/api/v1/incidents/<number>/tickets"): {"tickets": ["HT-2026-000001"]},
+    ("POST", "/api/v1/incidents/<number>/updates"): {"body": "Đã khắc phục.", "resolve": True},
 }
 RAW_BODIES = (
     b"[" * 10000 + b"]" * 10000,

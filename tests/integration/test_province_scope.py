@@ -433,7 +433,7 @@ def test_staff_cannot_act_on_a_ticket_outside_their_coverage(db, client, login, 
     # province 01's ticket of moj-it, it does not work it: its merge and links answer 404).
     if coverage == "01" and scope.user.role != "coordinator":
         page = f"/tickets/{scope.shown.number}"
-        for name, field in (("merge", "target"), ("parent", "parent")):
+        for name, field in (("merge", "target"), ("incident/attach", "incident")):
             form = {
                 "csrf_token": csrf_token(client.get(page).get_data(as_text=True)),
                 "version": str(db.session.get(Ticket, scope.shown.id).version),

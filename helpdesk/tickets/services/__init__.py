@@ -14,7 +14,7 @@ from helpdesk.tickets.services.facts import change_facts, change_priority
 from helpdesk.tickets.services.filing import TicketDraft, create_ticket, next_number
 from helpdesk.tickets.services.incident_updates import post_update
 from helpdesk.tickets.services.incidents import attach, declare
-from helpdesk.tickets.services.links import link_parent
+from helpdesk.tickets.services.links import detach
 from helpdesk.tickets.services.listing import (
     MAX_PER_PAGE,
     Page,
@@ -57,9 +57,9 @@ __all__ = [
     "coordinated_province",
     "create_ticket",
     "declare",
+    "detach",
     "escalate",
     "get_ticket",
-    "link_parent",
     "list_ticket_columns",
     "list_tickets",
     "merge",

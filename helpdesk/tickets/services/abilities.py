@@ -38,11 +38,13 @@ def abilities_of(
     it (replies, but confirms, reopens and rates nothing: that is the requester's)."""
     staff = is_staff(user)
     works = staff and can_work(user, ticket)
-    own = ticket.requester_id == user.id
+    own = ticket.requester_id == user.id and not ticket.is_incident  # declared by staff
     closed = ticket.status == Status.CLOSED
     open_for_messages = not closed and ticket.merged_into_id is None
     can_reply = open_for_messages and (staff or own or following)
     allowed = TRANSITIONS.get(ticket.status, set())
+    if ticket.is_incident:  # resolved by an update, with its tickets (incident_updates)
+        allowed = allowed - {Status.RESOLVED}
     return Abilities(
         staff=staff,
         works=works,
@@ -55,6 +57,6 @@ def abilities_of(
         and ticket.rating is None,
         can_write_notes=can_reply and can_write_internal_notes(user, ticket),
         can_claim=works and ticket.assignee_id != user.id and not closed,
-        can_merge=works and not closed,
+        can_merge=works and not closed and not ticket.is_incident,
         statuses=tuple(status for status in Status if status in allowed) if works else (),
     )

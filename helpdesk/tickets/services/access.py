@@ -65,7 +65,8 @@ def require_work(user: User, ticket: Ticket) -> None:
 
 
 def require_requester(user: User, ticket: Ticket) -> None:
-    if ticket.requester_id != user.id:
+    """Its requester; an incident has none but the staff who declared it, who work it."""
+    if ticket.requester_id != user.id or ticket.is_incident:
         raise errors.NotFound(_("Ticket not found."))
 
 
@@ -80,6 +81,7 @@ def require_requester_or_follower(user: User, ticket: Ticket) -> None:
 
 
 def can_write_internal_notes(user: User, ticket: Ticket) -> bool:
-    """Staff working the ticket; not its requester, even one who is staff elsewhere. Their
-    public replies are the staff's answers (the first response)."""
-    return is_staff(user) and user.id != ticket.requester_id
+    """Staff working the ticket; not its requester, even one who is staff elsewhere (but the
+    staff who declared an incident, which is staff's own). Their public replies are the
+    staff's answers (the first response)."""
+    return is_staff(user) and (user.id != ticket.requester_id or ticket.is_incident)

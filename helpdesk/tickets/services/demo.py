@@ -6,7 +6,8 @@ What it makes: a supervisor and three agents in two queues of the Ministry of Ju
 dozen tickets in every state (new, unassigned, answered, waiting on the requester, resolved,
 closed and rated, one whose first-response deadline was missed), each filed, answered and moved
 by the same services the pages call, so that routing, SLA deadlines, history and the outbox are
-as real use leaves them; and three published help articles (help/demo.py), the supervisor
+as real use leaves them; the payment tickets attached to one open incident with an update; and
+three published help articles (help/demo.py), the supervisor
 their editor. Every account and ticket it makes is marked (`demo`): the home page
 shows a banner while any demo ticket exists (templates/_demo_banner.html) and the ticket page
 and the queue a "dữ liệu minh hoạ" badge on each demo ticket (tickets/_demo.html).
@@ -35,7 +36,15 @@ from helpdesk.help import demo as help_demo
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import Status, Ticket
-from helpdesk.tickets.services import assignment, escalation, messages, resolution, status
+from helpdesk.tickets.services import (
+    assignment,
+    escalation,
+    incident_updates,
+    incidents,
+    messages,
+    resolution,
+    status,
+)
 from helpdesk.tickets.services.filing import TicketDraft, create_ticket
 from helpdesk.timeutil import utcnow
 
@@ -155,7 +164,7 @@ def create_demo(*, now: datetime | None = None) -> list[DemoLogin] | None:
     db.session.commit()
     help_demo.create_articles(supervisor, now=now)
     requesters = [(people[p.cccd], p.unit) for p in PEOPLE if p.role == Role.REQUESTER]
-    number = 0
+    number, played = 0, []
     for round_ in range(3):
         for index, (category, subject, description) in enumerate(PROBLEMS):
             story, age = STORIES[(index + round_) % len(STORIES)]
@@ -172,8 +181,9 @@ def create_demo(*, now: datetime | None = None) -> list[DemoLogin] | None:
                 priority=2 if index % 4 == 0 else 3,
             )
             filed = now - age - timedelta(minutes=7 * number)
-            _play(story, requester, supervisor, draft, filed, now)
+            played.append(_play(story, requester, supervisor, draft, filed, now))
             number += 1
+    _incident(supervisor, [t for t in played if t.category_code == "payment" and t.is_open], now)
     # Re-stated in one statement on the queues, a reference table: the stamp moves, and every
     # process reads again whether demo tickets exist (the banner; reference_cache).
     db.session.execute(
@@ -208,11 +218,33 @@ def _account(person: Person) -> tuple[User, DemoLogin | None]:
     return user, DemoLogin(username, password, person.role, person.name, names)
 
 
-def _play(story: str, requester, supervisor, draft: TicketDraft, filed: datetime, now) -> None:
+def _incident(supervisor, tickets: list[Ticket], now: datetime) -> None:
+    """The payment tickets are one fault: an open incident with an update and an expected time
+    (its banner shows on the home page, the filing form and the directory)."""
+    incident = incidents.declare(
+        supervisor,
+        title=PROBLEMS[0][1],
+        system="moj",
+        numbers=[ticket.number for ticket in tickets],
+        now=now - timedelta(minutes=30),
+    )
+    incident.demo = True
+    db.session.commit()
+    incident_updates.post_update(
+        supervisor, incident, INCIDENT_UPDATE, expected_at=now + timedelta(hours=4), now=now
+    )
+
+
+def _play(story: str, requester, supervisor, draft: TicketDraft, filed: datetime, now) -> Ticket:
     """File the ticket at `filed`, then act it out with the services, a step every few hours."""
     ticket = create_ticket(requester, draft, now=filed)
     ticket.demo = True
     db.session.commit()
+    _act(story, ticket, requester, supervisor, filed, now)
+    return ticket
+
+
+def _act(story: str, ticket: Ticket, requester, supervisor, filed: datetime, now) -> None:
     step = min((now - filed) / 4, timedelta(hours=2))
     agent = ticket.assignee or supervisor
     at = filed + step
@@ -249,6 +281,10 @@ ANSWER = (
     "hồ sơ và ảnh chụp màn hình báo lỗi (nếu có)."
 )
 NOTE = "Đã hỏi nhà cung cấp; chờ kết quả đối soát trong ngày."
+INCIDENT_UPDATE = (
+    "Cổng thanh toán đang đối soát chậm với ngân hàng; nhà cung cấp đang khắc phục. Các khoản đã "
+    "nộp không bị mất và sẽ về tài khoản thụ hưởng sau khi đối soát xong."
+)
 REQUESTER_REPLY = "Mã hồ sơ: 000.00.01.H29-261207-0001. Ảnh chụp màn hình gửi kèm sau."
 
 

@@ -69,6 +69,10 @@ def change_facts(
     now = now or utcnow()
     require_work(actor, ticket)
     expect_version(ticket, version)
+    if ticket.is_incident:  # its tickets are of its system: it keeps it
+        raise errors.Invalid(
+            _("An incident keeps its system, kind of problem and province."), "system"
+        )
     problems = {}
     for name, model, value in (
         ("system", System, system),

@@ -1,11 +1,14 @@
 """Incidents: one fault that many tickets report. An incident is a ticket of kind `incident`,
 worked by staff in a queue like any ticket; the tickets attached to it point at it
 (`parent_id`) and keep their own requester, deadlines, mail and thread. Here: declaring one,
-attaching tickets, detaching one (its requester reopened it). The update that reaches every
-attached ticket is `incident_updates`; matching what an official types is `similar`."""
+attaching tickets, an official's filing that joins one ("this is my problem too"), detaching
+one (its requester reopened it). The update that reaches every attached ticket is
+`incident_updates`; matching what an official types is `similar`, what officials see of the
+open incidents `known_incidents`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -27,7 +30,13 @@ from helpdesk.tickets.models import (
 )
 from helpdesk.tickets.services.access import can_work, require_work
 from helpdesk.tickets.services.events import new_event, stage_event
-from helpdesk.tickets.services.filing import clean_text, next_number, search_text_of
+from helpdesk.tickets.services.filing import (
+    TicketDraft,
+    clean_text,
+    create_ticket,
+    next_number,
+    search_text_of,
+)
 from helpdesk.tickets.services.visibility import visibility_clause
 from helpdesk.timeutil import utcnow
 
@@ -77,9 +86,9 @@ def stage_attach(
     actor: User, incident: Ticket, tickets: list[Ticket], *, now: datetime
 ) -> list[Ticket]:
     """Attach these tickets (checked already) to the incident, each with its event; the
-    tickets that were not attached to it yet. Thousands take a few statements: nothing is
-    flushed before the caller's commit, and each event joins the session by its ticket's id,
-    not through the ticket's `events` (loading them would cost a query a ticket)."""
+    tickets that were not attached to it yet. Nothing is flushed before the caller's commit,
+    and each event joins the session by its ticket's id, not through the ticket's `events`
+    (loading them would cost a query a ticket, and flush the previous ticket)."""
     moved = [t for t in tickets if t.parent_id != incident.id]
     with db.session.no_autoflush:
         for ticket in moved:
@@ -140,6 +149,27 @@ def incident_category(category, tickets: list[Ticket]) -> str:
     return fallback.code if fallback is not None else catalogue.categories()[0].code
 
 
+def system_of(actor: User, numbers) -> str:
+    """The one system of the tickets with those numbers that the actor works (an incident is
+    a fault of one system): errors.Invalid on `tickets` when they are about several, or when
+    the actor works none of them."""
+    found = workable(actor, clean_numbers(numbers))
+    systems = sorted({ticket.system_code for ticket in found.values()})
+    if not systems:
+        raise errors.Invalid(_("Ticket not found."), "tickets")
+    if len(systems) > 1:
+        names = ", ".join(catalogue.system_name(code, code) for code in systems)
+        raise errors.Invalid(
+            _(
+                "The tickets chosen are about several systems (%(systems)s); an incident "
+                "concerns one system: choose the tickets of one.",
+                systems=names,
+            ),
+            "tickets",
+        )
+    return systems[0]
+
+
 def declare(
     actor: User,
     *,
@@ -163,13 +193,13 @@ def declare(
     scope = check_provinces(provinces)
     numbers = clean_numbers(numbers)
     found = workable(actor, numbers)
-    problems = [
+    refused = [
         f"{number}: {reason}"
         for number in numbers
         if (reason := why_not_attached(found.get(number), system)) is not None
     ]
-    if problems:
-        raise errors.Invalid("; ".join(problems), "tickets")
+    if refused:
+        raise errors.Invalid("; ".join(refused), "tickets")
     tickets = [found[number] for number in numbers]
     category = incident_category(category, tickets)
     province = incident_province(actor, tickets, scope)
@@ -178,7 +208,10 @@ def declare(
         queue_id = tickets[0].queue_id
     else:
         queue_id = routing.decide(engine.Facts(system, category, province, priority)).queue_id
-    description = clean_text(description, "description", {}, multiline=True) or title
+    problems: dict[str, str] = {}
+    description = clean_text(description, "description", problems, multiline=True) or title
+    if problems:
+        raise errors.Invalid(problems["description"], "description")
     incident = Ticket(
         kind=Kind.INCIDENT,
         subject=title,
@@ -250,3 +283,48 @@ def stage_detach(ticket: Ticket, *, actor: User | None, now: datetime, reason: s
         return
     ticket.parent_id = None
     stage_event(ticket, EventKind.LINKED, actor=actor, at=now, parent=None, reason=reason)
+
+
+def open_incident(number, *, for_update: bool = False) -> Ticket | None:
+    """The open incident with that number (a number as typed), or None."""
+    number = number.strip().upper() if isinstance(number, str) else ""
+    if not number or len(number) > 20:
+        return None
+    query = select(Ticket).where(Ticket.number == number, Ticket.kind == Kind.INCIDENT)
+    if for_update:  # as it is now, held until the commit
+        query = query.with_for_update().execution_options(populate_existing=True)
+    incident = db.session.scalar(query)
+    return incident if is_open_incident(incident) else None
+
+
+def join(requester: User, number, draft: TicketDraft, *, now: datetime | None = None) -> Ticket:
+    """An official's "this is my problem too" on an open incident: their own ticket, filed as
+    any (their province, unit, priority, files; their SLA, acknowledgement and thread), about
+    the incident's system and category, with their subject or else the incident's title and
+    their description or else a standard sentence; then attached to the incident (no staff
+    check: the official joins, staff may detach). errors.Invalid (on `incident` when it is not
+    an open incident, or on the draft's fields) files nothing. Commits the filing, then the
+    attachment (an incident closed in between keeps the ticket on its own)."""
+    now = now or utcnow()
+    incident = open_incident(number)
+    if incident is None:
+        message = _(
+            "This incident is not open any more: your request was not sent. Check what you "
+            "wrote and send it as a request of its own."
+        )
+        raise errors.Invalid(message, "incident")
+    draft = replace(
+        draft,
+        system=incident.system_code,
+        category=incident.category_code,
+        subject=(draft.subject or "").strip() or incident.subject,
+        description=(draft.description or "").strip() or _("My unit has this problem too."),
+    )
+    ticket = create_ticket(requester, draft, now=now)
+    if ticket.parent_id == incident.id:  # the same form sent twice: joined the first time
+        return ticket
+    incident = open_incident(number, for_update=True)
+    if incident is not None and why_not_attached(ticket, incident.system_code) is None:
+        stage_attach(requester, incident, [ticket], now=now)
+    db.session.commit()
+    return ticket

@@ -1,4 +1,4 @@
-"""Linking a ticket under a parent incident."""
+"""Detaching a ticket from its incident, by staff (attaching is `incidents.attach`)."""
 
 from __future__ import annotations
 
@@ -16,25 +16,18 @@ from helpdesk.tickets.services.events import stage_event
 from helpdesk.timeutil import utcnow
 
 
-def link_parent(
-    actor: User,
-    ticket: Ticket,
-    parent: Ticket | None,
-    *,
-    version: int | None = None,
-    now: datetime | None = None,
+def detach(
+    actor: User, ticket: Ticket, *, version: int | None = None, now: datetime | None = None
 ) -> Ticket:
-    """Link the ticket under a parent incident (None: unlink). Commits."""
+    """Detach the ticket from its incident (staff found its fault is another): the incident's
+    updates no longer reach it. Commits; errors.Invalid on `incident` when it is part of none."""
     now = now or utcnow()
     require_work(actor, ticket)
     expect_version(ticket, version)
-    if parent is not None:
-        require_work(actor, parent)
-        if parent.id == ticket.id or parent.parent_id == ticket.id:
-            raise errors.Invalid(_("A ticket cannot be its own parent."), "parent")
-    ticket.parent_id = parent.id if parent else None
-    stage_event(
-        ticket, EventKind.LINKED, actor=actor, at=now, parent=parent.number if parent else None
-    )
+    if ticket.parent_id is None:
+        raise errors.Invalid(_("This ticket is part of no incident."), "incident")
+    ticket.parent_id = None
+    ticket.updated_at = now
+    stage_event(ticket, EventKind.LINKED, actor=actor, at=now, parent=None)
     db.session.commit()
     return ticket

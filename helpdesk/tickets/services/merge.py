@@ -35,6 +35,10 @@ def merge(
     require_work(actor, source)
     require_work(actor, target)
     expect_version(source, version)
+    if source.is_incident or target.is_incident:
+        raise errors.Invalid(
+            _("An incident is not merged; attach tickets to it instead."), "target"
+        )
     if source.id == target.id or target.merged_into_id == source.id:
         raise errors.Invalid(_("A ticket cannot be merged into itself."), "target")
     if target.status == Status.CLOSED:

@@ -35,7 +35,7 @@ from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Queue
-from helpdesk.tickets.models import Attachment, Event, Message, Ticket
+from helpdesk.tickets.models import Attachment, Event, Kind, Message, Ticket
 from helpdesk.tickets.services.visibility import visibility_check
 
 # Keys of Event.data that name a user.
@@ -82,8 +82,9 @@ class Names:
     category_vi: str
     category_en: str
     province: str
-    parent: str | None  # the linked tickets' numbers
+    parent: str | None  # the number of the incident it is attached to
     merged_into: str | None
+    parent_title: str | None  # that incident's title (None: its parent is no incident)
 
     def category(self, language: str) -> str:
         return self.category_en if language == "en" else self.category_vi
@@ -105,6 +106,9 @@ NAME_COLUMNS = (
     _name(Province.name, Province.code, Ticket.province_code),
     _name(_parent.number, _parent.id, Ticket.parent_id),
     _name(_merged_into.number, _merged_into.id, Ticket.merged_into_id),
+    select(_parent.subject)
+    .where(_parent.id == Ticket.parent_id, _parent.kind == Kind.INCIDENT)
+    .scalar_subquery(),
 )
 
 

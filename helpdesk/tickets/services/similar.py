@@ -3,9 +3,11 @@ tickets that match an incident (for staff to attach).
 
 The same on both databases: an index chooses a few candidates (the open incidents of a system,
 through the partial index of open incidents; the latest open tickets of a system, through the
-tickets' creation index), and rapidfuzz scores them over folded text (no diacritics, lower
-case), word order free and typos tolerated (`token_set_ratio`: a subject whose words are all in
-a candidate scores 100, one word mistyped a little less). An incident is matched by its title
+tickets' creation index), and rapidfuzz scores them over their significant words (folded: no
+diacritics, lower case; no stop words such as "không", "được"), word order free and typos
+tolerated (`token_set_ratio`: a subject whose words are all in a candidate scores 100, one
+word mistyped a little less). A subject of fewer than two significant words matches nothing:
+"tiền" alone would match every incident that names money. An incident is matched by its title
 and by the subjects of the tickets already attached to it: the words officials use.
 
 Requesters only ever get incidents (their public title), never another person's ticket.
@@ -36,7 +38,7 @@ THRESHOLD = 72  # the least score (0 to 100) that counts as similar
 SUBJECTS_PER_INCIDENT = 20  # the attached tickets' subjects an incident is matched by
 RECENT_DAYS = 30  # the open tickets an incident's page suggests were filed this recently
 CANDIDATES = 2000  # at most, the latest of them scored
-MIN_LENGTH = 4  # folded characters of a subject worth matching
+MIN_WORDS = 2  # significant words of a subject worth matching
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,13 @@ class Match:
     score: float
 
 
+def words(value: str) -> str:
+    """The significant words of a text, folded, as rapidfuzz compares them."""
+    return " ".join(text.significant_words(value))
+
+
 def score(query: str, texts: list[str]) -> float:
-    """How well the folded query matches the best of the folded texts (0 to 100)."""
+    """How well the query's words match the best of the texts' words (0 to 100)."""
     return max((fuzz.token_set_ratio(query, candidate) for candidate in texts), default=0.0)
 
 
@@ -78,7 +85,7 @@ def open_incidents(system: str | None = None, *, province: str | None = None) ->
 
 
 def attached_subjects(incident_ids: list[int]) -> dict[int, list[str]]:
-    """The subjects of the latest tickets attached to each incident, folded (one query)."""
+    """The subjects' words of the latest tickets attached to each incident (one query)."""
     found: dict[int, list[str]] = {incident_id: [] for incident_id in incident_ids}
     if not incident_ids:
         return found
@@ -97,7 +104,7 @@ def attached_subjects(incident_ids: list[int]) -> dict[int, list[str]]:
         latest.c.place <= SUBJECTS_PER_INCIDENT
     )
     for parent_id, subject in db.session.execute(query):
-        found[parent_id].append(text.fold(subject))
+        found[parent_id].append(words(subject))
     return found
 
 
@@ -106,13 +113,13 @@ def matching_incidents(
 ) -> list[Match]:
     """The open incidents of the system (concerning the province) that match the subject, best
     first."""
-    query = text.fold(subject or "").strip()
-    if len(query) < MIN_LENGTH:
+    query = words(subject or "")
+    if len(query.split()) < MIN_WORDS:
         return []
     incidents = open_incidents(system, province=province)
     subjects = attached_subjects([incident.id for incident in incidents])
     matches = [
-        Match(incident, score(query, [text.fold(incident.subject), *subjects[incident.id]]))
+        Match(incident, score(query, [words(incident.subject), *subjects[incident.id]]))
         for incident in incidents
     ]
     matches = [match for match in matches if match.score >= THRESHOLD]
@@ -127,7 +134,7 @@ def similar_tickets(
     filed in the last RECENT_DAYS days (the latest CANDIDATES of them), that match the incident's
     title or its tickets' subjects: best first, with their requesters."""
     now = now or utcnow()
-    texts = [text.fold(incident.subject), *attached_subjects([incident.id])[incident.id]]
+    texts = [words(incident.subject), *attached_subjects([incident.id])[incident.id]]
     candidates = db.session.execute(
         select(Ticket.id, Ticket.subject)
         .where(
@@ -144,7 +151,7 @@ def similar_tickets(
     ).all()
     scored = {}
     for ticket_id, subject in candidates:
-        best = score(text.fold(subject), texts)
+        best = score(words(subject), texts)
         if best >= THRESHOLD:
             scored[ticket_id] = best
     best_ids = sorted(scored, key=lambda i: (-scored[i], -i))[:limit]

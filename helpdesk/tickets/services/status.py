@@ -63,14 +63,20 @@ def stage_status(
     if new == old:
         return []
     check_transition(old, new)
+    if ticket.is_incident and new == Status.RESOLVED:
+        raise errors.Invalid(
+            _("An update saying the fault is fixed resolves an incident, and its tickets with it."),
+            "status",
+        )
     ticket.status = new
     ticket.updated_at = now
     if new == Status.RESOLVED:
         ticket.resolved_at = now
     elif new == Status.CLOSED:
         ticket.closed_at = now
-    elif old == Status.RESOLVED:  # reopened
+    elif old == Status.RESOLVED:  # reopened: the outcome told no longer holds
         ticket.resolved_at = None
+        ticket.resolution = ""
     deadlines.on_status_change(ticket, old, new, now)
     data = {"old": old, "new": new}
     if reason:

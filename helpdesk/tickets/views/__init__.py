@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app
 
 from helpdesk import reference_cache
 from helpdesk.auth import permissions
+from helpdesk.catalogue import services as catalogue
 from helpdesk.tickets.forms import (
     ATTACHMENT_TYPES,
     PRIORITY_HELP,
@@ -16,6 +17,8 @@ from helpdesk.tickets.forms import (
     STATUS_LABELS,
 )
 from helpdesk.tickets.services import demo
+from helpdesk.tickets.services.known_incidents import KnownIncident
+from helpdesk.tickets.services.known_incidents import known_incidents as open_known_incidents
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -50,6 +53,20 @@ def demo_data_shown() -> bool:
     return reference_cache.cached("tickets.demo_present", demo.demo_exists)
 
 
+@bp.app_template_global()
+def known_incidents(system: str | None = None, province: str | None = None) -> list[KnownIncident]:
+    """The open incidents a page shows as banners (tickets/_incident_banners.html): of that
+    system (none given: of every system; one that does not exist: none), that concern the
+    province (none given, or none that exists: the signed-in account's; a visitor or an account
+    without one: every incident). Two queries."""
+    if system and catalogue.find_system(system) is None:
+        return []
+    if not province or catalogue.find_province(province) is None:
+        user = permissions.signed_in_user()
+        province = user.province_code if user is not None else None
+    return open_known_incidents(system or None, province=province or None)
+
+
 @bp.context_processor
 def ticket_labels():
     return {
@@ -65,6 +82,7 @@ from helpdesk.tickets.views import (  # noqa: E402, F401 - routes
     article,
     canned,
     followers,
+    incidents,
     queue,
     requester,
     staff,

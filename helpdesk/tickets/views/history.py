@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from helpdesk.catalogue import services as catalogue
 from helpdesk.routing import services as routing
@@ -24,6 +25,7 @@ REASONS = {
     "reopened": _l("reopened by the requester"),
     "auto_closed": _l("closed automatically after the waiting days"),
     "merged": _l("merged into another ticket"),
+    "incident": _l("an update of its incident"),
     # An escalation after a missed deadline (services.escalation).
     "SLA breach: first response": _l("the first response deadline was missed"),
     "SLA breach: resolution": _l("the resolution deadline was missed"),
@@ -276,8 +278,37 @@ def merged_in(data: Named) -> str:
 
 def linked(data: Named) -> str:
     if data.get("parent"):
-        return _("Linked under the incident %(number)s.", number=data.get("parent"))
-    return _("Unlinked from its parent incident.")
+        return _("Attached to the incident %(number)s.", number=data.get("parent"))
+    if data.get("reason") == "reopened":
+        return _("Detached from its incident: the requester reopened the ticket.")
+    return _("Detached from its incident.")
+
+
+def incident_declared(data: Named) -> str:
+    return ngettext(
+        "Incident declared, with %(num)d ticket attached.",
+        "Incident declared, with %(num)d tickets attached.",
+        int(data.get("tickets") or 0),
+    )
+
+
+def incident_attached(data: Named) -> str:
+    return ngettext(
+        "%(num)d ticket attached to the incident.",
+        "%(num)d tickets attached to the incident.",
+        int(data.get("count") or 0),
+    )
+
+
+def incident_updated(data: Named) -> str:
+    reached = int(data.get("tickets") or 0)
+    if data.get("resolve"):
+        return ngettext(
+            "Update sent to %(num)d ticket; the incident and its open tickets were resolved.",
+            "Update sent to %(num)d tickets; the incident and its open tickets were resolved.",
+            reached,
+        )
+    return ngettext("Update sent to %(num)d ticket.", "Update sent to %(num)d tickets.", reached)
 
 
 def rated(data: Named) -> str:
@@ -323,6 +354,9 @@ SENTENCES: dict[EventKind, Callable[[Named], str]] = {
     EventKind.MERGED: merged,
     EventKind.MERGED_IN: merged_in,
     EventKind.LINKED: linked,
+    EventKind.INCIDENT_DECLARED: incident_declared,
+    EventKind.INCIDENT_ATTACHED: incident_attached,
+    EventKind.INCIDENT_UPDATED: incident_updated,
     EventKind.RATED: rated,
     EventKind.SLA_WARNING: sla_warning,
     EventKind.SLA_BREACHED: sla_breached,

@@ -21,6 +21,7 @@ from helpdesk.tickets import follower_forms, forms, services
 from helpdesk.tickets.services import articles, followers, pages, sla_state
 from helpdesk.tickets.services import canned as canned_replies
 from helpdesk.tickets.views.history import describe
+from helpdesk.tickets.views.incident_page import incident_context, incident_forms
 from helpdesk.tickets.views.next_step import next_step, progress_of
 from helpdesk.timeutil import utcnow
 
@@ -101,8 +102,8 @@ def staff_forms(ticket, abilities: services.Abilities, *, names, agents, queues,
         transfer=transfer,
         escalate=blank(forms.EscalateForm),
         facts=facts,
-        parent=blank(forms.ParentForm, parent=names.parent or ""),
     )
+    page_forms.update(incident_forms(ticket, parent=names.parent))
     if abilities.can_merge:
         page_forms["merge"] = blank(forms.MergeForm)
     page_forms["external_ref"] = blank(forms.ExternalRefForm, external_ref=ticket.external_ref)
@@ -284,6 +285,7 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
             ],
             sla=sla_state.badge(ticket, now),
             has_sla_badge=has_sla_badge(),
+            **incident_context(user, ticket, works=abilities.works),
         )
     for name, form in (bound or {}).items():
         blank_form = page_forms.get(name)

@@ -16,10 +16,11 @@ from helpdesk.inputs import args_of, id_from, int_arg
 from helpdesk.routing import services as routing
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets import forms, services
-from helpdesk.tickets.models import Status, Ticket
-from helpdesk.tickets.services import pages, sla_state
+from helpdesk.tickets.models import Kind, Status, Ticket
+from helpdesk.tickets.services import incident_pages, pages, sla_state
 from helpdesk.tickets.services.sla_state import CLOCK_COLUMNS
 from helpdesk.tickets.views import NUMBER, bp
+from helpdesk.tickets.views import incidents as incident_views
 from helpdesk.tickets.views.page import catalogue_choices, has_sla_badge
 from helpdesk.tickets.views.page import language as page_language
 from helpdesk.timeutil import utcnow
@@ -54,6 +55,7 @@ QUEUE_COLUMNS = (
     Ticket.priority,
     Ticket.assignee_id,
     Ticket.demo,
+    Ticket.kind,
     *CLOCK_COLUMNS,
 )
 
@@ -197,7 +199,8 @@ def bulk_form(*, queues, agents) -> forms.BulkForm:
     form.assignee.choices = forms.options([(str(a.id), a.full_name) for a in agents])
     form.status.choices = fixed_options()["bulk_status"]
     form.queue.choices = forms.options([(str(q.id), q.name) for q in queues if q.active])
-    for field in (form.action, form.assignee, form.status, form.queue, form.reason):
+    fields = (form.action, form.assignee, form.status, form.queue, form.reason, form.title)
+    for field in (*fields, form.incident):
         field.id = f"bulk-{field.name}"  # the filter form above has fields of the same names
     return form
 
@@ -223,6 +226,7 @@ def queue():
     if q:
         args["q"] = q
     known = catalogue.catalogue().by_code
+    incident_ids = [ticket.id for ticket in page.items if ticket.kind == Kind.INCIDENT]
     return render_template(
         "tickets/queue.html",
         page=page,
@@ -235,12 +239,14 @@ def queue():
         sla={ticket.id: sla_state.badge(ticket, now) for ticket in page.items},
         has_sla_badge=has_sla_badge(),
         bulk_results=session.pop(BULK_RESULTS, None),
+        attached=incident_pages.attached_counts(me(), incident_ids),
         provinces=known[Province],
         categories=known[Category],
         # Written once for the 50 rows: a ticket's path is this and its number (letters, digits
         # and dashes), its checkbox label this format with the number.
         ticket_path=url_for(".show", number="-")[:-1],
         select_label=_("Select %(number)s"),
+        attached_label=_("Attached tickets: %(n)s"),
         unstaffed=routing.unstaffed_queues() if current_user.role in OVERSEERS else (),
     )
 
@@ -259,18 +265,23 @@ def bulk():
     if not form.validate_on_submit() or not numbers:
         flash(_("Choose at least one ticket and an action."), "warning")
         return back
-    try:
-        action, value = bulk_value(form)
-    except errors.Invalid as error:
-        flash(error.message, "danger")
-        return back
-    results = services.bulk_update(
-        me(),
-        numbers[: services.MAX_PER_PAGE],
-        action=action,
-        value=value,
-        reason=form.reason.data or "",
-    )
+    numbers = numbers[: services.MAX_PER_PAGE]
+    if form.action.data == "declare":
+        declared = incident_views.declare_selected(form, numbers)
+        return redirect(url_for(".show", number=declared)) if declared else back
+    if form.action.data == "attach":
+        results = incident_views.attach_selected(form, numbers)
+        if results is None:
+            return back
+    else:
+        try:
+            action, value = bulk_value(form)
+        except errors.Invalid as error:
+            flash(error.message, "danger")
+            return back
+        results = services.bulk_update(
+            me(), numbers, action=action, value=value, reason=form.reason.data or ""
+        )
     # Grouped by outcome: the session cookie stays small whatever the number of tickets.
     grouped: dict[str, list[str]] = {}
     for number, outcome in results.items():

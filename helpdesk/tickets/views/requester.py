@@ -15,9 +15,9 @@ from helpdesk.auth.permissions import me, role_required
 from helpdesk.directory import services as directory
 from helpdesk.extensions import db
 from helpdesk.inputs import id_from, int_arg
-from helpdesk.tickets import forms, services
+from helpdesk.tickets import forms, join_forms, services
 from helpdesk.tickets.services import canned as canned_replies
-from helpdesk.tickets.services import followers, pages
+from helpdesk.tickets.services import followers, incidents, pages
 from helpdesk.tickets.views import bp, checked_number
 from helpdesk.tickets.views.page import catalogue_choices, render_ticket
 
@@ -42,14 +42,22 @@ def new():
     form.fill_choices(**catalogue_choices())
     if not form.submission_key.data:
         form.submission_key.data = forms.new_submission_key()
+    # A known incident's "this is my problem too" button sends the form with its number.
+    joining = join_forms.incident_asked(request.form) if request.method == "POST" else ""
+    if joining:
+        join_forms.for_joining(form)
     if form.validate_on_submit():
         try:
-            ticket = services.create_ticket(me(), form.to_draft(files("attachments")))
+            draft = form.to_draft(files("attachments"))
+            if joining:
+                ticket = incidents.join(me(), joining, draft)
+            else:
+                ticket = services.create_ticket(me(), draft)
         except errors.Invalid as error:
             db.session.rollback()
             errors.attach_to_form(form, error)
         else:
-            flash(_("Ticket %(number)s filed.", number=ticket.number), "success")
+            flash(filed_message(ticket), "success")
             return redirect(url_for(".show", number=ticket.number))
     if form.submission_key.errors:
         # A hidden field the page wrote: a key it did not write came from an altered page or
@@ -60,6 +68,17 @@ def new():
     status = 422 if form.errors or form.form_errors else 200
     contacts = directory.contacts_for(form.system.data, form.province.data)
     return render_template("tickets/new.html", form=form, filing_contacts=contacts), status
+
+
+def filed_message(ticket) -> str:
+    if ticket.parent is not None and ticket.parent.is_incident:
+        return _(
+            "Ticket %(number)s filed. It joined the known incident “%(title)s”: its updates "
+            "will reach you.",
+            number=ticket.number,
+            title=ticket.parent.subject,
+        )
+    return _("Ticket %(number)s filed.", number=ticket.number)
 
 
 @bp.route("/")

@@ -1,6 +1,6 @@
 """The staff controls of the ticket page: notes, status, assignment, transfer, escalation,
-priority, facts, merge, parent incident. Every control carries the ticket's version: a stale
-page gets a conflict."""
+priority, facts, merge, external reference (its incident: views/incidents.py). Every control
+carries the ticket's version: a stale page gets a conflict."""
 
 from __future__ import annotations
 
@@ -214,20 +214,6 @@ def merge(number: str):
         services.merge(me(), ticket, target, version=forms.version_of(form.version))
 
     return act(number, "merge", form, call, _("The ticket was merged."))
-
-
-@bp.route("/<number>/parent", methods=["POST"])
-@role_required(*STAFF_ROLES)
-def parent(number: str):
-    number, ticket = staff_ticket(number)
-    form = forms.ParentForm()
-
-    def call():
-        chosen = (form.parent.data or "").strip()
-        incident = target_ticket(chosen, "parent") if chosen else None
-        services.link_parent(me(), ticket, incident, version=forms.version_of(form.version))
-
-    return act(number, "parent", form, call, _("Parent incident saved."))
 
 
 @bp.route("/<number>/external-ref", methods=["POST"])

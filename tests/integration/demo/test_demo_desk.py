@@ -15,7 +15,7 @@ from helpdesk.extensions import db as database
 from helpdesk.help.models import Article
 from helpdesk.notifications.models import Outbox
 from helpdesk.routing.models import Membership, Queue
-from helpdesk.tickets.models import Event, Message, Ticket
+from helpdesk.tickets.models import Event, Kind, Message, Ticket
 from helpdesk.tickets.services import demo
 
 
@@ -34,8 +34,14 @@ def test_the_demo_desk_is_made_once_with_tickets_in_every_state(db):
     }
     users = list(db.session.scalars(select(User).where(User.demo)))
     assert {user.username for user in users} == {login.username for login in logins}
-    tickets = list(db.session.scalars(select(Ticket)))
+    tickets = list(db.session.scalars(select(Ticket).where(Ticket.kind == Kind.TICKET)))
     assert len(tickets) >= 24 and all(ticket.demo for ticket in tickets)
+    # The open payment tickets are one fault: an incident with an update and an expected time.
+    incident = db.session.scalar(select(Ticket).where(Ticket.kind == Kind.INCIDENT))
+    assert incident.demo and incident.is_open and incident.expected_at is not None
+    attached = [t for t in tickets if t.parent_id == incident.id]
+    assert attached and {t.category_code for t in attached} == {"payment"}
+    assert all(t.first_responded_at is not None for t in attached)
     statuses = Counter(ticket.status for ticket in tickets)
     assert {"new", "open", "waiting_requester", "resolved", "closed"} <= set(statuses)
     assert any(t.assignee_id is None and t.status == "new" for t in tickets)

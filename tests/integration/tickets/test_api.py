@@ -156,6 +156,9 @@ API_CALLS = [
     ("GET", "/api/v1/tickets/HT-2026-000001"),
     ("PATCH", "/api/v1/tickets/HT-2026-000001"),
     ("POST", "/api/v1/tickets/HT-2026-000001/messages"),
+    ("POST", "/api/v1/incidents"),
+    ("POST", "/api/v1/incidents/HT-2026-000001/tickets"),
+    ("POST", "/api/v1/incidents/HT-2026-000001/updates"),
 ]
 
 

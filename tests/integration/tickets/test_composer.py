@@ -304,9 +304,18 @@ def test_the_staff_page_has_one_composer_and_the_rest_in_panels(browser, agent, 
     assert "note" not in actions and "status" not in actions
     assert actions.count("reply") == 1
     panels = re.findall(r'<details[^>]*data-panel="(\w+)"', html)
-    assert panels == ["assignment", "priority", "move", "facts", "merge", "external_ref", "parent"]
+    assert panels == [
+        "assignment",
+        "priority",
+        "move",
+        "facts",
+        "merge",
+        "external_ref",
+        "incident",
+    ]
     controls = section(html, "staff-controls")
-    for name in ("assignee", "priority", "queue", "escalate_reason", "system", "target", "parent"):
+    fields = ("assignee", "priority", "queue", "escalate_reason", "system", "target", "incident")
+    for name in (*fields, "title", "provinces"):
         tag = field_tag(controls, name)
         before = controls[: controls.index(tag)]
         assert before.count("<details") == before.count("</details>") + 1, name

@@ -175,6 +175,7 @@ def test_resolving_the_incident_resolves_its_tickets_and_a_reopen_detaches(
     db.session.refresh(filed[0])
     assert filed[0].parent_id is None
     assert filed[0].status == Status.OPEN
+    assert filed[0].resolution == ""
     with pytest.raises(errors.Invalid):
         tickets.post_update(agent, incident, "Thêm một cập nhật.")
 
@@ -229,3 +230,37 @@ def test_an_update_is_kept_on_the_incident_itself(db, agent, officials, file_tic
     tickets.post_update(agent, incident, "Đã ghi nhận sự cố.")
     bodies = db.session.scalars(select(Message.body).where(Message.ticket_id == incident.id)).all()
     assert bodies == ["Đã ghi nhận sự cố."]
+
+
+def test_a_description_with_control_characters_is_refused(db, agent):
+    with pytest.raises(errors.Invalid) as raised:
+        tickets.declare(agent, title=TITLE, system="moj", description="bad\x00text")
+    assert "description" in raised.value.fields
+
+
+def test_an_incident_is_resolved_only_by_an_update_and_is_never_merged_or_rerouted(
+    db, agent, officials, file_ticket
+):
+    filed = file_for(file_ticket, officials[0])
+    incident = tickets.declare(agent, title=TITLE, system="moj", numbers=[filed.number])
+    with pytest.raises(errors.Invalid) as raised:
+        tickets.change_status(agent, incident, Status.RESOLVED)
+    assert "status" in raised.value.fields
+    assert Status.RESOLVED not in tickets.abilities_of(agent, incident, now=utcnow()).statuses
+    with pytest.raises(errors.Invalid):
+        tickets.merge(agent, incident, filed)
+    with pytest.raises(errors.Invalid):
+        tickets.merge(agent, filed, incident)
+    with pytest.raises(errors.Invalid):
+        tickets.change_facts(agent, incident, system="moha", category="payment", province="75")
+    db.session.refresh(incident)
+    db.session.refresh(filed)
+    assert incident.status == Status.OPEN and incident.system_code == "moj"
+    assert filed.merged_into_id is None and filed.status != Status.CLOSED
+
+
+def test_one_word_or_words_that_say_nothing_match_no_incident(db, agent):
+    tickets.declare(agent, title=TITLE, system="moj")
+    for typed in ("tiền", "không được", "tai khoan khong"):
+        assert similar.matching_incidents("moj", typed) == [], typed
+    assert similar.matching_incidents("moj", "tiền lệ phí")

@@ -256,17 +256,19 @@ def test_merging_into_an_unknown_ticket_is_refused_beside_the_field(db, browser,
     assert fresh(db, ticket).merged_into_id is None
 
 
-def test_linking_under_a_parent_incident_and_unlinking(
-    db, browser, requester, agent, ticket, file_ticket
-):
-    incident = file_ticket(requester, subject="Sự cố chung")
+def test_attaching_to_an_incident_and_detaching(db, browser, requester, agent, ticket, file_ticket):
+    first = file_ticket(requester, subject="Sự cố chung")
+    incident = tickets.declare(agent, title="Sự cố chung", system="moj", numbers=[first.number])
     client = browser(agent)
-    assert act(client, ticket, "parent", {"parent": incident.number}).status_code == 302
+    attached = act(client, ticket, "incident/attach", {"incident": incident.number.lower()})
+    assert attached.status_code == 302
     assert fresh(db, ticket).parent_id == incident.id
     html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
-    assert f"Linked under the incident {incident.number}." in html
-    assert act(client, ticket, "parent", {"parent": ""}).status_code == 302
+    assert f"Attached to the incident {incident.number}." in html
+    assert act(client, ticket, "incident/attach", {"incident": ""}).status_code == 302
     assert fresh(db, ticket).parent_id is None
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "Detached from its incident." in html
 
 
 # ---------------------------------------------------------------- canned replies

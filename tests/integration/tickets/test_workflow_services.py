@@ -303,13 +303,14 @@ def test_a_ticket_is_not_merged_into_itself(db, file, agent):
     assert stored(db, ticket).merged_into_id is None
 
 
-def test_a_ticket_is_linked_under_an_incident_and_unlinked(db, file, agent):
-    incident, ticket = file(), file()
+def test_a_ticket_is_attached_to_an_incident_and_detached_by_staff(db, file, agent):
+    ticket = file()
+    incident = tickets.declare(agent, title="Sự cố đăng nhập", system="moj", now=NOW)
     event_id, outbox_id = last_event_id(db), last_outbox_id(db)
 
-    tickets.link_parent(agent, ticket, incident, now=NOW)
+    assert tickets.attach(agent, incident, [ticket.number], now=NOW) == {ticket.number: "ok"}
     assert stored(db, ticket).parent_id == incident.id
-    tickets.link_parent(agent, ticket, None, now=NOW)
+    tickets.detach(agent, ticket, version=stored(db, ticket).version, now=NOW)
 
     assert stored(db, ticket).parent_id is None
     assert events_of(db, ticket, after=event_id) == [
@@ -319,13 +320,14 @@ def test_a_ticket_is_linked_under_an_incident_and_unlinked(db, file, agent):
     assert mail_since(db, outbox_id) == []
 
 
-def test_an_incident_is_not_linked_under_its_own_child(db, file, agent):
-    incident, ticket = file(), file()
-    tickets.link_parent(agent, ticket, incident, now=NOW)
-    with pytest.raises(errors.Invalid):
-        tickets.link_parent(agent, incident, ticket, now=NOW)
+def test_a_ticket_attached_to_no_incident_is_not_detached(db, file, agent):
+    ticket = file()
+    version = stored(db, ticket).version
+    with pytest.raises(errors.Invalid) as raised:
+        tickets.detach(agent, ticket, now=NOW)
+    assert "incident" in raised.value.fields
     db.session.rollback()
-    assert stored(db, incident).parent_id is None
+    assert stored(db, ticket).version == version
 
 
 # ---------------------------------------------------------------- what the viewer may do

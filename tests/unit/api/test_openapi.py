@@ -10,6 +10,8 @@ from helpdesk.api.openapi import document
 DOCUMENT = document()
 CONTRACT_TICKET_FIELDS = (
     "number",
+    "kind",
+    "incident",
     "subject",
     "status",
     "priority",
@@ -25,6 +27,8 @@ CONTRACT_TICKET_FIELDS = (
 )
 TICKET = {
     "number": "HT-2026-000001",
+    "kind": "ticket",
+    "incident": None,
     "subject": "Tiền thanh toán trực tuyến chưa về",
     "description": "Mô tả",
     "status": "new",
