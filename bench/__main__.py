@@ -49,6 +49,12 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument(
         "--sla-due", type=int, default=defaults.sla_due, help="tickets made due for the SLA sweep"
     )
+    parser.add_argument(
+        "--incident-tickets",
+        type=int,
+        default=defaults.incident_tickets,
+        help="tickets attached to the incident whose one update is measured",
+    )
     parser.add_argument("--no-profile", action="store_true", help="skip profiles of misses")
     args = parser.parse_args(argv)
     if args.tickets < 1:
@@ -65,6 +71,7 @@ def parse(argv: list[str]) -> Options:
         connections=args.connections,
         mail=args.mail,
         sla_due=args.sla_due,
+        incident_tickets=args.incident_tickets,
         profile=not args.no_profile,
     )
 

@@ -1,5 +1,6 @@
 """Work the harness does inside the product, in a process of its own with the product's
-environment: which routes exist, API tokens, the timed SLA sweep, request profiles.
+environment: which routes exist, API tokens, the timed SLA sweep, request profiles, the
+data's open incidents (bench/incidents.py).
 
 `python -m bench.probes COMMAND [JSON]` prints one JSON document (a profile: text).
 """
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 
 # The job the cron runs each minute for the SLA.
 SWEEPS = (("helpdesk.sla.jobs", "sweep_deadlines"),)
+# The commands of bench/incidents.py, and their functions.
+INCIDENT_COMMANDS = {"incidents": "declare_open_incidents"}
 
 
 _APPS: list = []
@@ -224,6 +227,10 @@ def main(argv: list[str]) -> int:
         print(json.dumps(sla(argument)))
     elif command == "profile":
         print(profile(argument))
+    elif command in INCIDENT_COMMANDS:
+        from bench import incidents
+
+        print(json.dumps(getattr(incidents, INCIDENT_COMMANDS[command])(argument)))
     else:
         print(f"unknown probe {command}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from bench import incidents
 from bench.services import PG_SETTINGS
 
 DATA = re.compile(r"<!-- bench-data\n(.*?)\n-->", re.DOTALL)
@@ -154,7 +155,7 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
     for name, label, ceiling in (
         ("search", "Search p95", 150),
         ("dashboard", "Dashboard p95", 1000),
-        ("suggestions", "Suggestions p95 (1 000 articles)", 200),
+        ("suggestions", "Suggestions p95 (1 000 articles, open incidents)", 150),
     ):
         product = figures(results, name)
         value = product["p95_ms"] if product else None
@@ -183,6 +184,8 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
         add("mail", "Mail ≥ 100 messages/s through one worker, each once", (status, text, margin))
     else:
         add("mail", "Mail ≥ 100 messages/s through one worker, each once", ("missing", "-", ""))
+    for name, target, verdict in incidents.targets(results):
+        add(name, target, verdict)
     workers = results.get("memory", {}).get("product") or []
     peak = max((w["peak_mb"] for w in workers), default=None)
     add(
@@ -233,6 +236,10 @@ def summary(results: dict) -> dict:
         out["announce_ms"] = sla["announce_seconds"] * 1000
     if "rate" in mail:
         out["mail_rate"] = mail["rate"]
+    incident = results.get("incident") or {}
+    if "write_seconds" in incident:
+        out["incident_write_s"] = incident["write_seconds"]
+        out["incident_mailed_s"] = incident["mailed_seconds"]
     workers = results.get("memory", {}).get("product") or []
     if workers:
         out["memory_mb"] = max(w["peak_mb"] for w in workers)
@@ -277,6 +284,8 @@ GROWTH_ROWS = (
     ("announce_ms", "SLA announcements job (ms)", "{:.0f}"),
     ("sla_due", "SLA timers due", "{:.0f}"),
     ("mail_rate", "mail msg/s", "{:.0f}"),
+    ("incident_write_s", "incident update write (s)", "{:.2f}"),
+    ("incident_mailed_s", "incident update mailed (s)", "{:.1f}"),
     ("memory_mb", "worker peak MB", "{:.0f}"),
 )
 
@@ -412,6 +421,7 @@ def render(results: dict, history: dict) -> list[str]:
         + ".",
     ]
     lines += sla_section(results.get("sla") or {}) + mail_section(results.get("mail") or {})
+    lines += incidents.section(results.get("incident") or {})
     lines += [
         "",
         "## Memory of the web workers (after the run)",

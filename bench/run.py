@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import psycopg
 
-from bench import articles, browser, generate, people, report
+from bench import articles, browser, generate, incidents, people, report
 from bench.scenarios import (
     BASELINE_ROLE,
     BIN,
@@ -69,6 +69,7 @@ class Options:
     connections: int = 8
     mail: int = 1000
     sla_due: int = 1000
+    incident_tickets: int = incidents.INCIDENT_TICKETS
     api_tokens: int = 32
     profile: bool = True
 
@@ -110,6 +111,7 @@ def prepare_database(cluster: PostgresCluster, env: dict, options: Options) -> g
     log(f"migrated and seeded in {migrate_seconds:.1f} s; generating {options.tickets:,} tickets")
     loaded = generate.generate(cluster.url(database=DATABASE), options.tickets, log=log)
     loaded.timings = {"migrations and seed": migrate_seconds, **loaded.timings}
+    declare_incidents(env, loaded)
     with psycopg.connect(cluster.url(database=DATABASE), autocommit=True) as conn:
         conn.execute(
             f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {BASELINE_ROLE}"
@@ -118,6 +120,20 @@ def prepare_database(cluster: PostgresCluster, env: dict, options: Options) -> g
             f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {BASELINE_ROLE}"
         )
     return loaded
+
+
+def declare_incidents(env: dict, loaded: generate.Loaded) -> None:
+    """The data's open incidents (bench/incidents.py), through the product's service; a
+    database that holds incidents already is left as it is."""
+    declared = probe(env, "incidents")
+    if not declared.get("reused"):
+        log(f"declared {declared['incidents']} open incidents, {declared['attached']} tickets")
+        loaded.counts["open incidents"] = declared["incidents"]
+        loaded.counts["tickets attached to them"] = declared["attached"]
+        total = loaded.timings.pop("total", None)
+        loaded.timings["open incidents declared"] = declared["seconds"]
+        if total is not None:
+            loaded.timings["total"] = total + declared["seconds"]
 
 
 def gunicorn(app: str, port: int, env: dict, options: Options, log_file: Path) -> subprocess.Popen:
@@ -184,6 +200,7 @@ def load(
             log(f"reusing the database of {folder} ({loaded.tickets:,} tickets); migrating")
             flask(env, "db", "upgrade")  # the code may have moved on since the load
             articles.load(cluster.url(database=DATABASE))  # a load older than the articles
+            declare_incidents(env, loaded)  # or than the incidents
             with psycopg.connect(cluster.url(database=DATABASE), autocommit=True) as conn:
                 conn.execute("VACUUM (ANALYZE)")  # as after a load: earlier runs wrote rows
             loaded.counts["reused"] = 1
@@ -277,6 +294,18 @@ def run(options: Options) -> Path:
                 admin_url, env, redis, smtp, options.mail, ctx["run_tag"], loaded.showcase
             )
         )
+        log(f"incident update: {options.incident_tickets} tickets, one update, one worker")
+        incident = guarded(
+            lambda: incidents.scenario(
+                admin_url,
+                env,
+                (redis, smtp),
+                options.incident_tickets,
+                folder,
+                bases["product"],
+                loaded.accounts["admin"],
+            )
+        )
         results = {
             "tickets": options.tickets,
             "options": {k: str(v) for k, v in asdict(options).items()},
@@ -287,6 +316,7 @@ def run(options: Options) -> Path:
             ],
             "sla": sla,
             "mail": mail,
+            "incident": incident,
             "memory": memory,
             "environment": report.environment(cluster, redis),
             "run_seconds": time.monotonic() - started,

@@ -218,24 +218,42 @@ MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
 class SmtpHandler:
-    """Counts what arrives: messages, and how often each Message-ID came."""
+    """Counts what arrives: messages, how often each Message-ID came, how many messages each
+    recipient got and when the last of them came."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.ids: Counter[str] = Counter()
         self.arrivals: list[float] = []
+        self.recipients: Counter[str] = Counter()
+        self.latest: dict[str, float] = {}
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         match = MESSAGE_ID.search(envelope.original_content or envelope.content)
+        now = time.monotonic()
         with self.lock:
             self.ids[match.group(1).decode() if match else f"(none {len(self.arrivals)})"] += 1
-            self.arrivals.append(time.monotonic())
+            self.arrivals.append(now)
+            for address in envelope.rcpt_tos:
+                self.recipients[address] += 1
+                self.latest[address] = now
         return "250 OK"
 
     def reset(self) -> None:
         with self.lock:
             self.ids.clear()
             self.arrivals.clear()
+            self.recipients.clear()
+            self.latest.clear()
+
+    def recipient_counts(self) -> dict[str, int]:
+        with self.lock:
+            return dict(self.recipients)
+
+    def last_arrival(self, addresses: set[str]) -> float | None:
+        """When (monotonic) the last message to any of these addresses arrived."""
+        with self.lock:
+            return max((self.latest[a] for a in addresses if a in self.latest), default=None)
 
     @property
     def count(self) -> int:

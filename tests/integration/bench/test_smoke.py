@@ -42,7 +42,7 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
     command = [
         sys.executable, "-m", "bench", "--tickets", "200", "--duration", "1", "--warmup", "0",
         "--mail", "20", "--sla-due", "10", "--workers", "2", "--threads", "1",
-        "--connections", "2", "--no-profile", "--out", str(out),
+        "--connections", "2", "--incident-tickets", "20", "--no-profile", "--out", str(out),
     ]  # fmt: skip
     done = subprocess.run(  # noqa: S603 - our own harness
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
@@ -58,6 +58,13 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
     for label in ("Queue page", "Ticket page", "Filing by form", "Filing by API"):
         assert re.search(rf"^\| {label} \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", text, re.MULTILINE)
     assert "## SLA sweep" in text and "## Mail" in text and "## Targets" in text
+    # The data's open incidents; one update to an incident's tickets, each requester mailed once.
+    assert re.search(r"[1-9]\d* open incidents, [1-9]\d* tickets attached to them", text)
+    assert re.search(
+        r"^\| Incident update mailed to each requester exactly once \| .* \| met \|",
+        text,
+        re.MULTILINE,
+    )
     # The sweep's notices are claimed and announced by their own job, timed apart.
     assert re.search(r"[1-9]\d* notices announced in \d+ ms", text)
     assert "<!-- bench-data" in text
