@@ -15,6 +15,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    literal_column,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -235,7 +237,13 @@ class Ticket(db.Model):
 
 # What the figures count as tickets (volume, SLA compliance, ratings, the SLA pages): not the
 # incidents, the staff's record of one fault whose tickets are each counted on their own.
-NOT_INCIDENT = Ticket.kind != Kind.INCIDENT
+# Said as "not one of the incidents" (their few ids, read once through the partial index of
+# the incidents and hashed) rather than as a test of `kind`: that column ends the row, and
+# reaching it in each of a period's tickets cost a third more than the rest of the reading.
+_INCIDENTS = Ticket.__table__.alias("incident_ids")
+NOT_INCIDENT = Ticket.id.not_in(
+    select(_INCIDENTS.c.id).where(_INCIDENTS.c.kind == literal_column(f"'{Kind.INCIDENT}'"))
+)
 
 
 class IncidentProvince(db.Model):

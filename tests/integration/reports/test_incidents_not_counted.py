@@ -19,8 +19,10 @@ from helpdesk.reports import queries, units
 from helpdesk.reports.models import CELL_TIMEZONE, ReportCell
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services import home, oversight
+from helpdesk.timeutil import to_local
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+TODAY = to_local(NOW, CELL_TIMEZONE).date()  # the reports' today, in Hà Nội
 INCIDENT_ROWS = ("incidents", "incident_tickets", "incident", "incident_hours")
 
 
@@ -71,8 +73,8 @@ def declare(db, desk) -> Ticket:
 
 def everything(db, make_user, browser, admin) -> dict:
     """Every ticket figure, read through the services and the pages."""
-    scope = queries.year_scope(NOW.date())
-    province = queries.year_scope(NOW.date(), province="79")
+    scope = queries.year_scope(TODAY)
+    province = queries.year_scope(TODAY, province="79")
     coordinator = make_user("coordinator", province_code="79")
     queue_id = db.session.scalar(select(Ticket.queue_id).where(Ticket.kind == "ticket"))
     reader = browser(admin, "en")
@@ -128,7 +130,7 @@ def test_the_cells_follow_an_incident_s_writes_without_counting_it(db, desk):
     incident.first_responded_at = NOW
     incident.province_code = "01"
     db.session.commit()
-    scope = queries.year_scope(NOW.date())
+    scope = queries.year_scope(TODAY)
 
     report = queries.build(scope, timezone=CELL_TIMEZONE)
 

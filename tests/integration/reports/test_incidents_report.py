@@ -17,6 +17,7 @@ from helpdesk.timeutil import to_local
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
 A_AT, B_AT, C_AT = NOW - timedelta(days=3), NOW - timedelta(days=2), NOW - timedelta(days=40)
 TIMEZONE = "Asia/Ho_Chi_Minh"
+TODAY = to_local(NOW, TIMEZONE).date()  # the reports' today, in Hà Nội
 
 
 def month(at: datetime) -> str:
@@ -59,7 +60,7 @@ def declared(db, make_user):
 
 
 def of_period(**narrow) -> incidents.Incidents:
-    return incidents.of_period(queries.year_scope(NOW.date(), **narrow), timezone=TIMEZONE)
+    return incidents.of_period(queries.year_scope(TODAY, **narrow), timezone=TIMEZONE)
 
 
 def test_the_incidents_of_the_year_with_their_tickets_and_hours(db, declared):
@@ -176,7 +177,7 @@ def test_no_incident_says_so_and_adds_no_export_row(db, browser, make_user):
 def test_the_incidents_cost_one_statement_whatever_their_number(
     db, make_user, declared, count_queries
 ):
-    scope = queries.year_scope(NOW.date(), province="01")
+    scope = queries.year_scope(TODAY, province="01")
     with count_queries() as few:
         incidents.of_period(scope, timezone=TIMEZONE)
     staff = make_user("agent")
