@@ -27,26 +27,13 @@ from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.changes import expect_version
 from helpdesk.tickets.services.events import stage_event
-from helpdesk.tickets.services.filing import clean_text
 from helpdesk.tickets.services.followers import followers_by_ticket
 from helpdesk.tickets.services.incidents import is_open_incident
-from helpdesk.tickets.services.messages import MESSAGE_LIMIT
+from helpdesk.tickets.services.messages import check_body
 from helpdesk.timeutil import utcnow
 
 # The columns an update changes on its tickets (with their version).
 WRITTEN = ("status", "updated_at", "resolved_at", "resolution", *sla.COLUMNS)
-
-
-def check_body(body) -> str:
-    problems: dict[str, str] = {}
-    body = clean_text(body, "body", problems, multiline=True)
-    if not problems and not body:
-        problems["body"] = _("Write a message.")
-    if not problems and len(body) > MESSAGE_LIMIT:
-        problems["body"] = _("At most %(n)d characters.", n=MESSAGE_LIMIT)
-    if problems:
-        raise errors.Invalid(problems["body"], "body")
-    return body
 
 
 def attached_tickets(incident: Ticket) -> list[Ticket]:

@@ -31,6 +31,20 @@ MESSAGE_LIMIT = 20000
 REPLY_CARRYING = (Status.WAITING_REQUESTER, Status.RESOLVED)
 
 
+def check_body(body) -> str:
+    """A message's text, cleaned; errors.Invalid naming `body` when empty, too long or holding
+    control characters."""
+    problems: dict[str, str] = {}
+    body = clean_text(body, "body", problems, multiline=True)
+    if not problems and not body:
+        problems["body"] = _("Write a message.")
+    if not problems and len(body) > MESSAGE_LIMIT:
+        problems["body"] = _("At most %(n)d characters.", n=MESSAGE_LIMIT)
+    if problems:
+        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    return body
+
+
 def stage_message(
     author: User, ticket: Ticket, body: str, *, internal: bool, uploads: tuple, now: datetime
 ) -> list:
@@ -53,14 +67,7 @@ def _stage_message(
     when the same action sets the status); `notify`: the reply is mailed (not when the mail
     of the status set with it carries it)."""
 
-    problems: dict[str, str] = {}
-    body = clean_text(body, "body", problems, multiline=True)
-    if not problems and not body:
-        problems["body"] = _("Write a message.")
-    if not problems and len(body) > MESSAGE_LIMIT:
-        problems["body"] = _("At most %(n)d characters.", n=MESSAGE_LIMIT)
-    if problems:
-        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    body = check_body(body)
     checked = storage.check(tuple(uploads))
     staff = can_write_internal_notes(author, ticket)
     if internal and not staff:

@@ -10,7 +10,7 @@ period's incidents, a few among a million tickets, without the period's tickets.
 
 Revision ID: fdbc23184835
 Revises: b8d2f4a61c07
-Create Date: 2026-12-08 09:00:00
+Create Date: 2026-12-07 18:40:00
 
 """
 
