@@ -15,11 +15,11 @@ PASSWORD = "Su-co-chung-2026-mat-khau"  # noqa: S105 - throwaway accounts of the
 PEOPLE = {  # username: (role, province, unit)
     "075091400001@ht.com": ("requester", "75", "UBND phường Trấn Biên"),
     "001091400002@ht.com": ("requester", "01", "UBND phường Hoàn Kiếm"),
-    "079091400003@ht.com": ("requester", "79", "UBND phường Sài Gòn"),
+    "079091400003@ht.com": ("requester", "79", "UBND phường Bến Thành"),
     "001091400004@ht.com": ("agent", "01", ""),
 }
 FIRST, SECOND, THIRD, AGENT = PEOPLE
-TITLE = "Cổng thanh toán không chuyển tiền lệ phí về tài khoản thụ hưởng"
+TITLE = "Cổng thanh toán không đưa tiền lệ phí về tài khoản thụ hưởng"
 UPDATE = "Ngân hàng đã xác nhận lỗi đối soát; nhà cung cấp đang khắc phục, tiền không bị mất."
 
 
