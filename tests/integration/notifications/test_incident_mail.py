@@ -75,8 +75,11 @@ def test_an_update_to_200_tickets_mails_each_requester_exactly_once_through_a_ki
     assert sweep.sweep(now=later) == len(claimed)  # the dead worker's claims, handed over
     workers.run(smtp_app)
 
-    assert sorted(address for r in smtp.received for address in r.recipients) == addresses
-    assert len({r.message_id for r in smtp.received}) == OFFICIALS
     rows = outbox_rows("incident_update")
     assert {row.status for row in rows} == {"sent"}
+    # The update's mail only (a filing's acknowledgement late from the burst may come too).
+    update_ids = {row.message_id for row in rows}
+    mailed = [r for r in smtp.received if r.message_id in update_ids]
+    assert sorted(address for r in mailed for address in r.recipients) == addresses
+    assert len({r.message_id for r in mailed}) == OFFICIALS
     assert {row.attempts for row in rows if row.id in claimed} >= {2}  # the one cut off
