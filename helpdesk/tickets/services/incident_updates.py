@@ -75,26 +75,17 @@ def post_update(
         raise errors.Invalid(_("Updates are posted to an open incident only."), "body")
     expect_version(incident, version)
     body = check_body(body)
-    folded = text.fold(body)
-    update = Message(
-        ticket_id=incident.id,
-        author_id=actor.id,
-        body=body,
-        internal=False,
-        source=source,
-        created_at=now,
-        search_text=folded,
-    )
-    db.session.add(update)
-    db.session.flush()  # its id keys the mail: one update never mails anyone twice
-    thread_entry = {
+    thread_entry = {  # the update as each thread holds it: the incident's, then its tickets'
         "author_id": actor.id,
         "body": body,
         "internal": False,
         "source": source,
         "created_at": now,
-        "search_text": folded,
+        "search_text": text.fold(body),
     }
+    update = Message(ticket_id=incident.id, **thread_entry)
+    db.session.add(update)
+    db.session.flush()  # its id keys the mail: one update never mails anyone twice
     tickets = attached_tickets(incident)
     followers = followers_by_ticket([t.id for t in tickets])
     if expected_at is not None:

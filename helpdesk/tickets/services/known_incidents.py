@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.tickets.models import OPEN_STATUSES, Kind, Message, Ticket
-from helpdesk.tickets.services.similar import in_scope
+from helpdesk.tickets.models import Message, Ticket
+from helpdesk.tickets.services.similar import open_incidents
 
 BANNER_LIMIT = 5  # the newest open incidents a page shows as banners
 
@@ -80,15 +80,4 @@ def known_incidents(
     """The newest open incidents of a system (None: of every system) that concern the province
     (an incident limited to provinces concerns those only; None: every incident), as banners
     show them. Two queries (one when there is none)."""
-    query = (
-        select(Ticket)
-        .where(Ticket.kind == Kind.INCIDENT, Ticket.status.in_(OPEN_STATUSES))
-        .order_by(Ticket.id.desc())
-        .limit(limit)
-    )
-    if system:
-        query = query.where(Ticket.system_code == system)
-    scope = in_scope(province)
-    if scope is not None:
-        query = query.where(scope)
-    return describe(list(db.session.scalars(query)))
+    return describe(open_incidents(system, province=province, limit=limit))

@@ -67,14 +67,16 @@ def in_scope(province: str | None):
     return or_(~limited.exists(), here.exists())
 
 
-def open_incidents(system: str | None = None, *, province: str | None = None) -> list[Ticket]:
+def open_incidents(
+    system: str | None = None, *, province: str | None = None, limit: int | None = None
+) -> list[Ticket]:
     """The open incidents of a system (every system: None) that concern the province, the latest
-    first, with their provinces (two queries)."""
+    first (at most `limit`), through the partial index of open incidents (one query)."""
     query = (
         select(Ticket)
         .where(Ticket.kind == Kind.INCIDENT, Ticket.status.in_(OPEN_STATUSES))
-        .options(selectinload(Ticket.incident_provinces))
         .order_by(Ticket.id.desc())
+        .limit(limit)
     )
     if system:
         query = query.where(Ticket.system_code == system)
