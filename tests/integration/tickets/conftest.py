@@ -27,6 +27,20 @@ def other_requester(make_user):
 
 
 @pytest.fixture
+def officials(make_user):
+    """Three officials of two provinces (75 twice, 01), reading in two languages, each with a
+    verified address (their mail is queued): the requesters of the incidents' tests."""
+    return [
+        make_user("requester", province_code=code, unit=f"UBND xã {name}", language=language)
+        for code, name, language in (
+            ("75", "Phú Lý", "vi"),
+            ("75", "An Viễn", "en"),
+            ("01", "Đông Anh", "vi"),
+        )
+    ]
+
+
+@pytest.fixture
 def queue_by_code(db):
     def find(code: str) -> Queue:
         found = db.session.scalar(select(Queue).where(Queue.code == code))

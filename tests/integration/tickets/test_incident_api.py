@@ -30,19 +30,6 @@ def agent(make_agent):
 
 
 @pytest.fixture
-def officials(make_user):
-    """Three officials of two provinces, reading in two languages."""
-    return [
-        make_user("requester", province_code=code, unit=f"UBND xã {name}", language=language)
-        for code, name, language in (
-            ("75", "Phú Lý", "vi"),
-            ("75", "An Viễn", "en"),
-            ("01", "Đông Anh", "vi"),
-        )
-    ]
-
-
-@pytest.fixture
 def filed(officials, file_ticket):
     """A payment ticket of each official (they go to moj-fpt)."""
     return [

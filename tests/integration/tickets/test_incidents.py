@@ -25,19 +25,6 @@ def agent(make_agent):
     return make_agent("moj-fpt")
 
 
-@pytest.fixture
-def officials(make_user):
-    """Three officials of two provinces, each with a verified address (their mail is queued)."""
-    return [
-        make_user("requester", province_code=code, unit=f"UBND xã {name}", language=language)
-        for code, name, language in (
-            ("75", "Phú Lý", "vi"),
-            ("75", "An Viễn", "en"),
-            ("01", "Đông Anh", "vi"),
-        )
-    ]
-
-
 def file_for(file_ticket, official, subject=TITLE, **fields):
     return file_ticket(
         official,
