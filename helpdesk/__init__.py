@@ -31,6 +31,7 @@ from helpdesk.notifications.cli import outbox_cli
 from helpdesk.notifications.views import bp as outbox_bp
 from helpdesk.reports import models as report_models
 from helpdesk.reports.views import bp as reports_bp
+from helpdesk.requests import models as request_models
 from helpdesk.routing import models as routing_models
 from helpdesk.routing.cli import route_cli
 from helpdesk.routing.services import visibility
@@ -53,6 +54,7 @@ MODEL_MODULES = (
     notification_models,
     routing_models,
     sla_models,
+    request_models,
     ticket_models,
     report_models,
     directory_models,

@@ -181,6 +181,11 @@ class User(UserMixin, db.Model):
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Publishes help articles (admins always do); staff write drafts (helpdesk/help).
     edits_articles: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Sends requests with a due date to provinces (an observer; admins always do, and the
+    # ministry IT staff for their systems: helpdesk/requests).
+    sends_requests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Gets no weekly or monthly digest (helpdesk/reports/digests.py).
+    digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Changing it ends every session and remember-me cookie of the user (Flask-Login's id).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

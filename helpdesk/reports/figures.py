@@ -12,7 +12,7 @@ from sqlalchemy import Integer, and_, case, func, select
 from helpdesk.extensions import db
 from helpdesk.reports.scope import EVERYTHING, Reach
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets.models import NOT_INCIDENT, OPEN_STATUSES, Ticket
+from helpdesk.tickets.models import ISSUES_ONLY, OPEN_STATUSES, Ticket
 from helpdesk.tickets.services.sla_state import state_filter
 
 RECENT = timedelta(days=30)
@@ -43,8 +43,8 @@ def key_figures(now: datetime, reach: Reach = EVERYTHING) -> KeyFigures:
             _count(Ticket.resolved_at >= since).label("resolved_recently"),
         ).where(
             is_open | (Ticket.created_at >= since) | (Ticket.resolved_at >= since),
-            NOT_INCIDENT,
-            *reach.conditions(Ticket.system_code, Ticket.province_code),
+            ISSUES_ONLY,
+            *reach.conditions(Ticket.system_code, Ticket.province_code, Ticket.queue_id),
         )
     ).one()
     return KeyFigures(

@@ -91,7 +91,7 @@ def of_period(scope: ReportScope, *, timezone: str) -> Incidents:
         Ticket.kind == literal_column(f"'{Kind.INCIDENT}'"),
         Ticket.created_at >= start,
         Ticket.created_at < end,
-        *systems.conditions(Ticket.system_code, Ticket.province_code),
+        *systems.conditions(Ticket.system_code, Ticket.province_code, Ticket.queue_id),
     ]
     if province is not None:
         other = aliased(Ticket)

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from helpdesk.extensions import db
 from helpdesk.reports.models import CELL_TIMEZONE, ReportCell, ReportPlace
 from helpdesk.reports.scope import EVERYTHING, Reach
-from helpdesk.tickets.models import NOT_INCIDENT, OPEN_STATUSES, Ticket
+from helpdesk.tickets.models import ISSUES_ONLY, OPEN_STATUSES, Ticket
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,15 @@ class ReportScope:
     province: str | None = None
     reach: Reach = EVERYTHING
 
-    def conditions(self, system_column, province_column) -> list:
+    def conditions(self, system_column, province_column, queue_column=None) -> list:
         """The WHERE clauses of the scope's narrowing and of its reader's reach, over the
-        system and province columns of tickets or report cells."""
+        system, province (and queue) columns of tickets or report cells."""
         where = []
         if self.system:
             where.append(system_column == self.system)
         if self.province:
             where.append(province_column == self.province)
-        return where + self.reach.conditions(system_column, province_column)
+        return where + self.reach.conditions(system_column, province_column, queue_column)
 
 
 # What the SLA figures count, per ticket.
@@ -223,11 +223,12 @@ def split(
     scope: ReportScope, timezone: str
 ) -> tuple[list[tuple[datetime, datetime]], tuple[date, date]]:
     """The instants to read from the tickets, and the local months [first, end) to read from
-    the report cells: the scope's whole months, when the cells are of the report's time zone."""
+    the report cells: the scope's whole months, when the cells are of the report's time zone
+    and the reach is not some queues (the cells have no queue)."""
     zone = ZoneInfo(timezone)
     first = scope.start if scope.start.day == 1 else next_month(scope.start.replace(day=1))
     until = scope.end.replace(day=1)
-    if timezone != CELL_TIMEZONE or first >= until:
+    if timezone != CELL_TIMEZONE or first >= until or scope.reach.by_queue:
         return [bounds(scope, timezone)], (scope.end, scope.end)
     edges = [(scope.start, first), (until, scope.end)]
     ranges = [
@@ -245,8 +246,8 @@ def from_tickets(scope: ReportScope, start: datetime, end: datetime, months, tim
     where = [
         Ticket.created_at >= start,
         Ticket.created_at < end,
-        NOT_INCIDENT,
-        *scope.conditions(Ticket.system_code, Ticket.province_code),
+        ISSUES_ONLY,
+        *scope.conditions(Ticket.system_code, Ticket.province_code, Ticket.queue_id),
     ]
     month = month_index(months, timezone)
     # Every figure but the three breakdowns adds up over (status, month), SLA compliance over

@@ -17,7 +17,7 @@ from helpdesk.reports.queries import (
     ReportScope,
     bounds,
 )
-from helpdesk.tickets.models import NOT_INCIDENT, OPEN_STATUSES, Ticket
+from helpdesk.tickets.models import ISSUES_ONLY, OPEN_STATUSES, Ticket
 
 TOP_UNITS = 20
 
@@ -65,8 +65,8 @@ def by_unit(scope: ReportScope, *, timezone: str, limit: int = TOP_UNITS) -> lis
         .where(
             Ticket.created_at >= start,
             Ticket.created_at < end,
-            NOT_INCIDENT,
-            *scope.conditions(Ticket.system_code, Ticket.province_code),
+            ISSUES_ONLY,
+            *scope.conditions(Ticket.system_code, Ticket.province_code, Ticket.queue_id),
         )
         .group_by(Ticket.unit_id, Unit.code, Unit.name)
         .order_by(count.desc(), Unit.name, Ticket.unit_id)

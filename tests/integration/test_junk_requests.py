@@ -448,7 +448,8 @@ def path_values(db, world) -> dict[str, list[str]]:
     from helpdesk.notifications.models import Outbox
     from helpdesk.routing.models import Membership, Queue, Rule
     from helpdesk.sla.models import Calendar, Policy
-    from helpdesk.tickets.models import Attachment, CannedReply
+    from helpdesk.tickets.canned_models import CannedReply
+    from helpdesk.tickets.models import Attachment
 
     def ids(model) -> list[str]:
         query = select(model.id).order_by(model.id).limit(5)

@@ -31,6 +31,7 @@ LAYERS: list[set[str]] = [
     {"routing"},
     {"sla", "directory", "help", "announcements"},
     {"tickets"},
+    {"requests"},
     {"reports", "api"},
     {"site", "periodic"},
     {"processes", ""},

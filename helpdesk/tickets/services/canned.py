@@ -13,7 +13,8 @@ from helpdesk.auth import permissions
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
-from helpdesk.tickets.models import CannedReply, Ticket
+from helpdesk.tickets.canned_models import CannedReply
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.messages import MESSAGE_LIMIT
 
 TITLE_LIMIT = 200

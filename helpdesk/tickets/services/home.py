@@ -15,7 +15,7 @@ from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets.models import NOT_INCIDENT, OPEN_STATUSES, Status, Ticket
+from helpdesk.tickets.models import ISSUES_ONLY, OPEN_STATUSES, Status, Ticket
 from helpdesk.tickets.services.sla_state import CLOCK_COLUMNS, state_filter, unanswered_clause
 from helpdesk.tickets.services.visibility import coordinated_province, visibility_clause
 
@@ -163,7 +163,7 @@ def oversight_counts(user: User, now: datetime) -> Oversight:
             _count(
                 and_(Ticket.status.in_(OPEN_STATUSES), state_filter(SlaState.BREACHED, now))
             ).label("breached"),
-        ).where(*conditions, Ticket.status.in_(OPEN_STATUSES), NOT_INCIDENT)
+        ).where(*conditions, Ticket.status.in_(OPEN_STATUSES), ISSUES_ONLY)
     ).one()
     return Oversight(unanswered=row.unanswered or 0, breached=row.breached or 0)
 
@@ -178,6 +178,6 @@ def province_counts(user: User, now: datetime) -> ProvinceCounts | None:
         select(
             func.count(Ticket.id).label("open"),
             _count(state_filter(SlaState.BREACHED, now)).label("breached"),
-        ).where(Ticket.province_code == province, Ticket.status.in_(OPEN_STATUSES), NOT_INCIDENT)
+        ).where(Ticket.province_code == province, Ticket.status.in_(OPEN_STATUSES), ISSUES_ONLY)
     ).one()
     return ProvinceCounts(province_code=province, open=row.open or 0, breached=row.breached or 0)

@@ -24,7 +24,7 @@ from helpdesk.routing import services as routing
 from helpdesk.routing.models import Queue
 from helpdesk.sla import services as sla
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets.models import NOT_INCIDENT, OPEN_STATUSES, Ticket
+from helpdesk.tickets.models import ISSUES_ONLY, OPEN_STATUSES, Ticket
 from helpdesk.tickets.services.sla_state import badge, state_filter, unanswered_clause
 from helpdesk.tickets.services.visibility import visibility_clause
 
@@ -76,7 +76,7 @@ def _rows(query, now: datetime) -> list[Row]:
 def unanswered_tickets(user: User, now: datetime) -> list[Row]:
     """The unanswered-ticket guard: what nobody has taken or answered in time, oldest first."""
     permissions.require(user, "tickets.supervise")
-    query = select(Ticket).where(visibility_clause(user), unanswered_clause(now), NOT_INCIDENT)
+    query = select(Ticket).where(visibility_clause(user), unanswered_clause(now), ISSUES_ONLY)
     return _rows(query.order_by(Ticket.created_at, Ticket.id), now)
 
 
@@ -91,7 +91,7 @@ def breached_counts(user: User, now: datetime) -> list[tuple[Queue, int]]:
                 visibility_clause(user),
                 Ticket.status.in_(OPEN_STATUSES),
                 state_filter(SlaState.BREACHED, now),
-                NOT_INCIDENT,
+                ISSUES_ONLY,
             )
             .group_by(Ticket.queue_id)
         ).all()
@@ -109,7 +109,7 @@ def breached_tickets(user: User, queue_id: int, now: datetime) -> tuple[Queue, l
             visibility_clause(user),
             Ticket.status.in_(OPEN_STATUSES),
             state_filter(SlaState.BREACHED, now),
-            NOT_INCIDENT,
+            ISSUES_ONLY,
         )
         .order_by(Ticket.created_at, Ticket.id)
     )

@@ -64,9 +64,18 @@ def tickets(db, make_user):
     return requester
 
 
+def reader(db, make_user, role: str):
+    """A report reader of the role; a supervisor supervises moj-it, the tickets' queue."""
+    user = make_user(role)
+    if role == "supervisor":
+        db.session.scalar(select(Queue).where(Queue.code == "moj-it")).supervisor_id = user.id
+        db.session.commit()
+    return user
+
+
 @pytest.mark.parametrize("role", ["observer", "supervisor", "admin"])
-def test_readers_see_the_year_in_numbers(client, login, make_user, tickets, role):
-    login(make_user(role))
+def test_readers_see_the_year_in_numbers(client, db, login, make_user, tickets, role):
+    login(reader(db, make_user, role))
     html = client.get("/reports/").get_data(as_text=True)
     kpis = html.split('data-testid="kpi">')[1:]
     assert kpis[0].startswith("4<")  # the ticket from 800 days ago is outside the year
@@ -87,6 +96,17 @@ def test_anonymous_users_are_sent_to_login(client):
     response = client.get("/reports/")
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
+
+
+def test_a_supervisor_counts_its_queues_tickets_only(client, db, login, make_user, tickets):
+    login(reader(db, make_user, "supervisor"))
+    other = db.session.scalar(select(Queue).where(Queue.code == "moj-fpt"))
+    db.session.scalars(select(Ticket).where(Ticket.province_code == "75")).first().queue_id = (
+        other.id
+    )
+    db.session.commit()
+    html = client.get("/reports/").get_data(as_text=True)
+    assert html.split('data-testid="kpi">')[1].startswith("3<")
 
 
 def test_narrowing_to_a_system_and_province_counts_only_those(client, login, make_user, tickets):

@@ -125,7 +125,7 @@ def test_compliance_bars_per_system_and_province_with_values_at_their_ends(
 
 
 def test_the_charts_carry_no_script_and_no_style_attribute(client, login, make_user, seeded):
-    login(make_user("supervisor"))
+    login(make_user("admin"))
     response = client.get(SCOPE)
     html = response.get_data(as_text=True)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]

@@ -6,7 +6,7 @@ import pytest
 from integration.tickets.page_helpers import is_invalid, post_page_form
 from sqlalchemy import select
 
-from helpdesk.tickets.models import CannedReply
+from helpdesk.tickets.canned_models import CannedReply
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from helpdesk.notifications.rendering import render
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Rule
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets.models import Attachment, CannedReply, Event
+from helpdesk.tickets.canned_models import CannedReply
+from helpdesk.tickets.models import Attachment, Event
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from support import csrf_token
 
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets.models import CannedReply, Message
+from helpdesk.tickets.canned_models import CannedReply
+from helpdesk.tickets.models import Message
 
 CONFLICT = "Someone else changed this ticket while you were working on it."
 
