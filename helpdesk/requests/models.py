@@ -30,9 +30,7 @@ class InfoRequest(db.Model):
     # The template file sent with it (also attached to each province's ticket), or "".
     template_filename: Mapped[str] = mapped_column(String(200), default="", server_default="")
     template_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
-    template_content_type: Mapped[str] = mapped_column(
-        String(100), default="", server_default=""
-    )
+    template_content_type: Mapped[str] = mapped_column(String(100), default="", server_default="")
     template_size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 

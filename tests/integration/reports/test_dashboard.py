@@ -101,9 +101,9 @@ def test_anonymous_users_are_sent_to_login(client):
 def test_a_supervisor_counts_its_queues_tickets_only(client, db, login, make_user, tickets):
     login(reader(db, make_user, "supervisor"))
     other = db.session.scalar(select(Queue).where(Queue.code == "moj-fpt"))
-    db.session.scalars(select(Ticket).where(Ticket.province_code == "75")).first().queue_id = (
-        other.id
-    )
+    db.session.scalars(
+        select(Ticket).where(Ticket.province_code == "75")
+    ).first().queue_id = other.id
     db.session.commit()
     html = client.get("/reports/").get_data(as_text=True)
     assert html.split('data-testid="kpi">')[1].startswith("3<")
