@@ -111,6 +111,18 @@ def version_field() -> HiddenField:
     return HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
 
+def resolution_field() -> TextAreaField:
+    """The outcome told to the requester, wherever a ticket may be resolved: read only with the
+    status resolved, which requires it (the service checks; tickets.js shows it then)."""
+    return TextAreaField(
+        _l("Resolution summary (sent to the requester)"),
+        validators=[Optional()],
+        description=_l(
+            "Needed to resolve: what was done, in a few lines (at most 2000 characters)."
+        ),
+    )
+
+
 # ---------------------------------------------------------------- filing
 
 
@@ -210,6 +222,7 @@ class ComposerForm(ReplyForm):
     status = SelectField(
         _l("And set the status to"), default="", validate_choice=False, validators=[Optional()]
     )
+    resolution = resolution_field()
 
 
 class NoteForm(FlaskForm):
@@ -252,6 +265,7 @@ class StatusForm(FlaskForm):
     # The choices shown follow TRANSITIONS; any status is accepted here, the service decides.
     status = SelectField(_l("New status"), validators=[DataRequired()], validate_choice=False)
     status_reason = StringField(_l("Reason (optional)"), validators=[Length(max=1000)])
+    resolution = resolution_field()
     version = version_field()
 
 
@@ -317,69 +331,6 @@ class ExternalRefForm(FlaskForm):
         description=_l("Leave empty to remove it."),
     )
     version = version_field()
-
-
-# ---------------------------------------------------------------- the queue
-
-
-class QueueFilterForm(FlaskForm):
-    """The workspace's filters, read from the query string; a value that is not offered is
-    ignored, never sent to the database."""
-
-    class Meta:
-        csrf = False
-
-    # Left empty: the open statuses, or every status when words are searched; "open" keeps a
-    # search to the open statuses.
-    status = SelectField(_l("Status"), default="", validate_choice=True)
-    queue = SelectField(_l("Queue"), default="")
-    province = SelectField(_l("Province"), default="")
-    # The chosen province's communes, wards and other listed units (a unit's code).
-    unit = SelectField(_l("Unit"), default="")
-    category = SelectField(_l("Kind of problem"), default="")
-    system = SelectField(_l("System"), default="")
-    sla = SelectField(_l("SLA"), default="")
-    assignee = SelectField(_l("Assignee"), default="")
-
-
-# How the queue's note names each filter that narrows the list: "queue Bộ Tư pháp – CNTT".
-FILTER_PHRASES = {
-    "queue": _l("queue %(value)s"),
-    "province": _l("province %(value)s"),
-    "unit": _l("unit %(value)s"),
-    "category": _l("kind of problem %(value)s"),
-    "system": _l("system %(value)s"),
-    "sla": _l("SLA %(value)s"),
-    "assignee": _l("assignee %(value)s"),
-    "status": _l("status %(value)s"),
-}
-# The assignee filter's values that read better as their own words.
-ASSIGNEE_PHRASES = {"mine": _l("assigned to me"), "unassigned": _l("not assigned")}
-
-
-class BulkForm(FlaskForm):
-    """Many tickets at once: the numbers come as a list of checkboxes named `numbers`."""
-
-    action = SelectField(
-        _l("Action"),
-        choices=options(
-            [
-                ("claim", _l("Assign to me")),
-                ("assign", _l("Assign to agent")),
-                ("status", _l("Set status")),
-                ("transfer", _l("Transfer to queue")),
-                ("declare", _l("Declare an incident")),
-                ("attach", _l("Attach to an incident")),
-            ]
-        ),
-        validators=[DataRequired()],
-    )
-    assignee = SelectField(_l("Agent"), validate_choice=False)
-    status = SelectField(_l("Status"), validate_choice=False)
-    queue = SelectField(_l("Queue"), validate_choice=False)
-    reason = StringField(_l("Reason (for a transfer)"), validators=[Length(max=1000)])
-    title = StringField(_l("Title (for a new incident)"), validators=[Length(max=200)])
-    incident = StringField(_l("Incident number (to attach to)"), validators=[Length(max=40)])
 
 
 # ---------------------------------------------------------------- canned replies

@@ -44,7 +44,7 @@ def file_tickets(live_server, app_python) -> None:
         "    file(subject)\n"
         f"closed = file({CLOSED_SUBJECT!r})\n"
         "admin = find_user('" + live_server.admin_username + "')\n"
-        "tickets.change_status(admin, closed, 'resolved')\n"
+        "tickets.change_status(admin, closed, 'resolved', resolution='Đã xử lý xong.')\n"
         "tickets.change_status(admin, closed, 'closed')"
     )
 

@@ -436,7 +436,9 @@ def world(db, make_user):
     note = (storage.Upload("n.png", PNG),)
     tickets.add_message(agent, filed[0], "Ghi chú nội bộ", internal=True, uploads=note)
     tickets.add_message(agent, filed[0], "Đã nhận.", internal=False)
-    tickets.change_status(agent, filed[1], "resolved", reason="Đã xử lý")
+    tickets.change_status(
+        agent, filed[1], "resolved", reason="Đã xử lý", resolution="Đã xử lý xong."
+    )
     save_canned(users["supervisor"], CannedDraft(title="Chào", body="Xin chào.", queue_id=None))
     tokens = {role: issue_token(user, name="junk") for role, user in users.items()}
     return {"users": users, "tokens": tokens, "numbers": [t.number for t in filed]}

@@ -411,6 +411,7 @@ def test_staff_cannot_act_on_a_ticket_outside_their_coverage(db, client, login, 
             "body": "x",
             "status": "resolved",
             "status_reason": "x",
+            "resolution": "x",
             "priority": "1",
         }
         response = client.post(url, data=form)
@@ -423,7 +424,8 @@ def test_staff_cannot_act_on_a_ticket_outside_their_coverage(db, client, login, 
     patched = client.patch(url, json={"status": "resolved", "resolution": "x"}, headers=api)
     noted = client.post(f"{url}/messages", json={"body": "x", "internal": True}, headers=api)
     assert (patched.status_code, noted.status_code) == (404, 404)
-    for action in ({"action": "claim"}, {"action": "status", "status": "resolved"}):
+    resolve = {"action": "status", "status": "resolved", "resolution": "x"}
+    for action in ({"action": "claim"}, resolve):
         queue_page = client.get("/tickets/queue").get_data(as_text=True)
         client.post(
             "/tickets/queue/bulk",

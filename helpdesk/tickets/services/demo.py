@@ -270,7 +270,7 @@ def _act(story: str, ticket: Ticket, requester, supervisor, filed: datetime, now
         if story == "replied":
             messages.add_message(requester, ticket, REQUESTER_REPLY, now=at + step)
         return
-    status.change_status(agent, ticket, Status.RESOLVED, now=at)
+    status.change_status(agent, ticket, Status.RESOLVED, resolution=OUTCOME, now=at)
     if story == "closed":
         resolution.confirm_resolution(requester, ticket, now=at + step)
         resolution.rate(requester, ticket, rating=5, comment="Xử lý nhanh, cảm ơn.", now=now)
@@ -279,6 +279,10 @@ def _act(story: str, ticket: Ticket, requester, supervisor, filed: datetime, now
 ANSWER = (
     "Chào anh/chị, bộ phận hỗ trợ đã tiếp nhận và đang kiểm tra. Anh/chị vui lòng gửi thêm mã "
     "hồ sơ và ảnh chụp màn hình báo lỗi (nếu có)."
+)
+OUTCOME = (
+    "Đã kiểm tra và khắc phục trên hệ thống; anh/chị vui lòng thử lại. Nếu vẫn gặp lỗi, anh/chị "
+    "bấm “Chưa giải quyết” trên trang yêu cầu để mở lại."
 )
 NOTE = "Đã hỏi nhà cung cấp; chờ kết quả đối soát trong ngày."
 INCIDENT_UPDATE = (

@@ -48,6 +48,7 @@ LIMITS = {
     "body": 20000,
     "reason": 1000,
     "comment": 2000,
+    "resolution": 2000,
 }
 REQUIRED = ("system", "category", "province", "subject", "description")
 UNIT_FIELDS = {"province", "unit", "unit_code"}

@@ -265,9 +265,10 @@ def to_followers(
 
 
 def on_status_changed(ticket, old: str, new: str, *, reply=None) -> list[Outbox]:
-    """The requester hears of what concerns them: waiting on them, resolved (with the ticket
-    page's confirm, reopen and rate buttons), closed after resolution. `reply`: the public
-    message sent with the change, which this mail carries (the requester gets one mail)."""
+    """The requester hears of what concerns them: waiting on them, resolved (with the outcome
+    and the ticket page's confirm, reopen and rate buttons), closed after resolution. `reply`:
+    the public message sent with the change, which this mail carries (the requester gets one
+    mail)."""
     if new not in ("waiting_requester", "resolved", "closed"):
         return []
     if new == "closed" and old != "resolved":
@@ -277,6 +278,7 @@ def on_status_changed(ticket, old: str, new: str, *, reply=None) -> list[Outbox]
         context["body"] = redact(reply.body)
         context["author"] = reply.author.full_name if reply.author else ""
     if new == "resolved":
+        context["resolution"] = redact(ticket.resolution)  # what was done, for them to judge
         # Each opens the ticket page at its buttons: a link in a mail never changes anything.
         for action, anchor in RESOLUTION_ANCHORS.items():
             context[f"{action}_url"] = link("tickets.show", number=ticket.number, _anchor=anchor)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from helpdesk import errors
@@ -49,10 +51,28 @@ def merge(
     stage_event(source, EventKind.MERGED, actor=actor, at=now, into=target.number)
     stage_event(target, EventKind.MERGED_IN, actor=actor, at=now, source=source.number)
     if source.status != Status.RESOLVED:
-        stage_status(source, Status.RESOLVED, actor=actor, now=now, reason="merged", notify=False)
+        stage_status(
+            source,
+            Status.RESOLVED,
+            actor=actor,
+            now=now,
+            reason="merged",
+            resolution=merged_outcome(target),
+            notify=False,
+        )
     stage_status(source, Status.CLOSED, actor=actor, now=now, reason="merged", notify=False)
     outbox = mail.on_merged(source, target)  # before the new followers: they are told once
     for person in [source.requester, *followers_of(source)]:
         stage_follower(target, person, actor=actor, now=now, source=source.number)
     commit_and_dispatch(outbox)
     return target
+
+
+def merged_outcome(target: Ticket) -> str:
+    """The outcome a merged duplicate keeps, in the product's first language (stored text that
+    its requester and every export read, whoever merged it)."""
+    with force_locale(current_app.config["LANGUAGES"][0]):
+        return _(
+            "Merged into ticket %(number)s, which deals with the same problem.",
+            number=target.number,
+        )

@@ -23,7 +23,7 @@ from helpdesk.tickets.services.access import (
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.tickets.services.filing import clean_text
-from helpdesk.tickets.services.status import check_transition, stage_status
+from helpdesk.tickets.services.status import check_resolution, check_transition, stage_status
 from helpdesk.timeutil import utcnow
 
 MESSAGE_LIMIT = 20000
@@ -160,12 +160,14 @@ def respond(
     internal: bool = False,
     uploads: tuple = (),
     status: str | None = None,
+    resolution: str | None = None,
     version: int | None = None,
     now: datetime | None = None,
 ) -> Message | None:
     """Staff's one action on a ticket: a public reply or an internal note with its files, and
     the status the ticket goes to, in one transaction. Commits; all or nothing: a status the
-    ticket may not take saves no message (errors.Invalid on `status`).
+    ticket may not take saves no message (errors.Invalid on `status`), nor does resolving
+    without the outcome told to the requester (`resolution`: errors.Invalid naming it).
 
     With a status and no text only the status changes (the message is None). A reply sent
     with a status the requester is mailed about (waiting for them, resolved) goes to them in
@@ -185,6 +187,8 @@ def respond(
         check_transition(ticket.status, status)
         if status == ticket.status:
             status = None
+    if status == Status.RESOLVED:
+        resolution = check_resolution(resolution)  # before any message or file is staged
     writes = bool((body or "").strip() or uploads) or status is None
     carried = writes and not internal and status in REPLY_CARRYING
     message, outbox = None, []
@@ -201,7 +205,9 @@ def respond(
         )
     if status is not None:
         old = ticket.status
-        outbox += stage_status(ticket, status, actor=author, now=now, notify=not carried)
+        outbox += stage_status(
+            ticket, status, actor=author, now=now, resolution=resolution, notify=not carried
+        )
         if carried:
             outbox += mail.on_status_changed(ticket, old, status, reply=message)
     commit_and_dispatch(outbox, ticket=ticket, timers=not internal or status is not None)

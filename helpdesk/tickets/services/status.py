@@ -17,6 +17,7 @@ from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
 from helpdesk.tickets.services.events import stage_event
+from helpdesk.tickets.services.filing import clean_text
 from helpdesk.timeutil import utcnow
 
 # The one state machine: which status may follow which, for staff.
@@ -48,6 +49,18 @@ def check_transition(old: str, new: str) -> None:
         )
 
 
+def check_resolution(value) -> str:
+    """The outcome told to the requester of a ticket being resolved, cleaned; errors.Invalid
+    naming `resolution` when it is empty, too long or holds control characters."""
+    problems: dict[str, str] = {}
+    value = clean_text(value, "resolution", problems, multiline=True)
+    if not problems and not value:
+        problems["resolution"] = _("Say how the problem was resolved: the requester reads it.")
+    if problems:
+        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
+    return value
+
+
 def stage_status(
     ticket: Ticket,
     new: str,
@@ -55,9 +68,13 @@ def stage_status(
     actor: User | None,
     now: datetime,
     reason: str = "",
+    resolution: str | None = None,
     notify: bool = True,
 ) -> list:
-    """Move the ticket along the state machine; returns the outbox rows it causes."""
+    """Move the ticket along the state machine; returns the outbox rows it causes.
+
+    Resolving takes the outcome told to the requester (`resolution`, see check_resolution);
+    any other move ignores it. Reopening clears it."""
 
     old = ticket.status
     if new == old:
@@ -68,6 +85,8 @@ def stage_status(
             _("An update saying the fault is fixed resolves an incident, and its tickets with it."),
             "status",
         )
+    if new == Status.RESOLVED:
+        ticket.resolution = check_resolution(resolution)
     ticket.status = new
     ticket.updated_at = now
     if new == Status.RESOLVED:
@@ -92,13 +111,15 @@ def change_status(
     *,
     version: int | None = None,
     reason: str = "",
+    resolution: str | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Staff change a ticket's status. Commits; mails the requester when it concerns them."""
+    """Staff change a ticket's status. Commits; mails the requester when it concerns them.
+    Resolving needs `resolution` (errors.Invalid naming it otherwise; nothing is saved)."""
     now = now or utcnow()
     require_work(actor, ticket)
     expect_version(ticket, version)
-    outbox = stage_status(ticket, new, actor=actor, now=now, reason=reason)
+    outbox = stage_status(ticket, new, actor=actor, now=now, reason=reason, resolution=resolution)
     commit_and_dispatch(outbox, ticket=ticket, timers=True)
     return ticket
 

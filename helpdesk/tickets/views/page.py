@@ -215,6 +215,8 @@ def with_composer(bound: dict) -> dict:
     if status is not None:
         composer.status.data = status.status.data
         composer.status.errors = list(status.status.errors)
+        composer.resolution.data = status.resolution.data
+        composer.resolution.errors = list(status.resolution.errors)
         composer.form_errors.extend([*status.status_reason.errors, *status.form_errors])
     kept = {name: form for name, form in bound.items() if name not in OLD_FORMS}
     return {**kept, "reply": composer}

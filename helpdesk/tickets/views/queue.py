@@ -15,7 +15,7 @@ from helpdesk.catalogue.models import Category, Province
 from helpdesk.inputs import args_of, id_from, int_arg
 from helpdesk.routing import services as routing
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets import forms, services
+from helpdesk.tickets import forms, queue_forms, services
 from helpdesk.tickets.models import Kind, Status, Ticket
 from helpdesk.tickets.services import incident_pages, pages, sla_state
 from helpdesk.tickets.services.sla_state import CLOCK_COLUMNS
@@ -93,8 +93,8 @@ def _fixed_options() -> dict[str, list]:
     }
 
 
-def filter_form(*, queues, agents, fixed: dict[str, list]) -> forms.QueueFilterForm:
-    form = forms.QueueFilterForm(formdata=request.args)
+def filter_form(*, queues, agents, fixed: dict[str, list]) -> queue_forms.QueueFilterForm:
+    form = queue_forms.QueueFilterForm(formdata=request.args)
     form.status.choices = fixed["status"]
     form.queue.choices = forms.options(
         [("", _("All")), *province_choice()] + [(str(q.id), q.name) for q in queues]
@@ -145,7 +145,7 @@ def search_words() -> str:
     return q
 
 
-def filters_from(form: forms.QueueFilterForm, q: str) -> services.TicketFilters:
+def filters_from(form: queue_forms.QueueFilterForm, q: str) -> services.TicketFilters:
     """The service's filters. Words searched with no status chosen look in every status: a
     closed ticket is found by its words and its number (`status_for`)."""
     assignee = form.assignee.data or ""
@@ -175,32 +175,32 @@ def status_for(chosen: str, q: str) -> str | None:
     return None if chosen == "all" else chosen
 
 
-def narrowed_by(form: forms.QueueFilterForm, args: dict[str, str]) -> list[dict[str, str]]:
+def narrowed_by(form: queue_forms.QueueFilterForm, args: dict[str, str]) -> list[dict[str, str]]:
     """The filters that narrow the list, in the note's words, each with the address of the
     list without it (its other filters and search kept)."""
     found = []
     for field in form:
-        if field.data in ("", "all") or field.name not in forms.FILTER_PHRASES:
+        if field.data in ("", "all") or field.name not in queue_forms.FILTER_PHRASES:
             continue
-        if field.name == "assignee" and field.data in forms.ASSIGNEE_PHRASES:
-            phrase = str(forms.ASSIGNEE_PHRASES[field.data])
+        if field.name == "assignee" and field.data in queue_forms.ASSIGNEE_PHRASES:
+            phrase = str(queue_forms.ASSIGNEE_PHRASES[field.data])
         else:
             label = next((c.label for c in field.choices if c.value == field.data), field.data)
             if field.name == "status" and field.data == "open":
                 label = forms.OPEN_STATUSES_LABEL
-            phrase = str(forms.FILTER_PHRASES[field.name]) % {"value": label}
+            phrase = str(queue_forms.FILTER_PHRASES[field.name]) % {"value": label}
         kept = {name: value for name, value in args.items() if name != field.name}
         found.append({"name": field.name, "text": phrase, "href": url_for(".queue", **kept)})
     return found
 
 
-def bulk_form(*, queues, agents) -> forms.BulkForm:
-    form = forms.BulkForm()
+def bulk_form(*, queues, agents) -> queue_forms.BulkForm:
+    form = queue_forms.BulkForm()
     form.assignee.choices = forms.options([(str(a.id), a.full_name) for a in agents])
     form.status.choices = fixed_options()["bulk_status"]
     form.queue.choices = forms.options([(str(q.id), q.name) for q in queues if q.active])
     fields = (form.action, form.assignee, form.status, form.queue, form.reason, form.title)
-    for field in (*fields, form.incident):
+    for field in (*fields, form.incident, form.resolution):
         field.id = f"bulk-{field.name}"  # the filter form above has fields of the same names
     return form
 
@@ -276,12 +276,17 @@ def bulk():
     else:
         try:
             action, value = bulk_value(form)
-        except errors.Invalid as error:
-            flash(error.message, "danger")
+            results = services.bulk_update(
+                me(),
+                numbers,
+                action=action,
+                value=value,
+                reason=form.reason.data or "",
+                resolution=form.resolution.data,
+            )
+        except errors.Invalid as error:  # nothing was saved
+            flash(bulk_refusal(error), "danger")
             return back
-        results = services.bulk_update(
-            me(), numbers, action=action, value=value, reason=form.reason.data or ""
-        )
     # Grouped by outcome: the session cookie stays small whatever the number of tickets.
     grouped: dict[str, list[str]] = {}
     for number, outcome in results.items():
@@ -292,7 +297,7 @@ def bulk():
     return back
 
 
-def bulk_value(form: forms.BulkForm) -> tuple[str, object]:
+def bulk_value(form: queue_forms.BulkForm) -> tuple[str, object]:
     """The service's action and value for the chosen bulk action."""
     action = form.action.data
     if action == "claim":
@@ -311,6 +316,14 @@ def bulk_value(form: forms.BulkForm) -> tuple[str, object]:
     if chosen is None:
         raise errors.Invalid(_("Choose a queue."), "queue")
     return "transfer", chosen
+
+
+def bulk_refusal(error: errors.Invalid) -> str:
+    """What the queue says of a bulk action refused as a whole (its form is not shown again)."""
+    problem = error.fields.get("resolution")
+    if problem is None:
+        return error.message
+    return _("Resolution summary: %(problem)s", problem=problem)
 
 
 def is_offered(field) -> bool:

@@ -152,6 +152,7 @@ def reply(number: str):
                 internal=internal,
                 uploads=uploads,
                 status=form.status.data or None,
+                resolution=form.resolution.data,
                 version=forms.version_of(form.version),
             )
         else:

@@ -87,6 +87,7 @@ def status(number: str):
             ticket,
             form.status.data,
             reason=form.status_reason.data or "",
+            resolution=form.resolution.data,
             version=forms.version_of(form.version),
         ),
         _("Status changed."),

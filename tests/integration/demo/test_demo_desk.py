@@ -44,6 +44,8 @@ def test_the_demo_desk_is_made_once_with_tickets_in_every_state(db):
     assert all(t.first_responded_at is not None for t in attached)
     statuses = Counter(ticket.status for ticket in tickets)
     assert {"new", "open", "waiting_requester", "resolved", "closed"} <= set(statuses)
+    ended = [t for t in tickets if t.status in ("resolved", "closed")]
+    assert all(t.resolution for t in ended)  # every outcome told to its requester
     assert any(t.assignee_id is None and t.status == "new" for t in tickets)
     assert any(t.first_response_breached_at is not None for t in tickets)
     assert any(t.rating == 5 for t in tickets)

@@ -40,7 +40,7 @@ def resolved_ticket(db, make_user, *, resolve: bool = True):
     tickets.add_message(agent, ticket, body)
     tickets.add_message(agent, ticket, "Ghi chú nội bộ", internal=True)
     if resolve:
-        tickets.change_status(agent, ticket, Status.RESOLVED)
+        tickets.change_status(agent, ticket, Status.RESOLVED, resolution="Đã xử lý xong.")
     return agent, ticket
 
 

@@ -174,7 +174,7 @@ def test_resolution_mails_links_that_open_the_ticket_page_and_change_nothing(
     desk, ticket, mails_after, client, login
 ):
     mark = mails_after()
-    tickets.change_status(desk.agent, ticket, "resolved")
+    tickets.change_status(desk.agent, ticket, "resolved", resolution="Đã xử lý xong.")
 
     [row] = mails_after(mark)
     assert told([row]) == [("ticket_resolved", desk.requester.email, "en")]
@@ -193,7 +193,7 @@ def test_resolution_mails_links_that_open_the_ticket_page_and_change_nothing(
 def test_closing_a_resolved_ticket_is_mailed_unless_the_requester_opted_out(
     db, desk, ticket, mails_after
 ):
-    tickets.change_status(desk.agent, ticket, "resolved")
+    tickets.change_status(desk.agent, ticket, "resolved", resolution="Đã xử lý xong.")
     mark = mails_after()
     tickets.confirm_resolution(desk.requester, ticket)
     assert told(mails_after(mark)) == [("ticket_closed", desk.requester.email, "en")]
@@ -206,7 +206,9 @@ def test_closing_a_resolved_ticket_is_mailed_unless_the_requester_opted_out(
             system="moj", category="account", province="01", subject="Lần hai", description="…"
         ),
     )
-    tickets.change_status(desk.agent, second, "resolved")  # essential: still mailed
+    tickets.change_status(
+        desk.agent, second, "resolved", resolution="Đã xử lý xong."
+    )  # essential: still mailed
     mark = mails_after()
     tickets.confirm_resolution(desk.requester, second)
     assert mails_after(mark) == []

@@ -121,7 +121,9 @@ def test_a_reply_after_the_deadline_is_recorded_as_a_breach(file_ticket, desk):
 def test_resolving_meets_the_clock_and_reopening_resumes_with_what_was_left(file_ticket, desk, db):
     ticket = file_ticket(at(f"{MONDAY} 08:00"), priority=1)  # resolution due Tuesday 08:00
     tickets.add_message(desk.agent, ticket, "Đã sửa.", now=at(f"{MONDAY} 08:10"))
-    tickets.change_status(desk.agent, ticket, "resolved", now=at(f"{MONDAY} 10:00"))
+    tickets.change_status(
+        desk.agent, ticket, "resolved", now=at(f"{MONDAY} 10:00"), resolution="Đã xử lý xong."
+    )
 
     assert sla_state.state(ticket, at("2027-03-05 10:00")) == SlaState.MET
     assert ticket.sla_remaining_minutes == 360  # 90 before lunch, 240 after, 30 on Tuesday
@@ -139,7 +141,9 @@ def test_a_ticket_resolved_late_stays_breached(file_ticket, desk):
     ticket = file_ticket(at(f"{MONDAY} 08:00"), priority=1)
     tickets.add_message(desk.agent, ticket, "Đang xử lý.", now=at(f"{MONDAY} 08:10"))
 
-    tickets.change_status(desk.agent, ticket, "resolved", now=at("2027-03-02 09:00"))
+    tickets.change_status(
+        desk.agent, ticket, "resolved", now=at("2027-03-02 09:00"), resolution="Đã xử lý xong."
+    )
 
     assert ticket.resolution_breached_at == at("2027-03-02 08:00")
     assert sla_state.state(ticket, at("2027-03-02 09:00")) == SlaState.BREACHED
@@ -199,7 +203,9 @@ def one_of_each(file_ticket, desk):
     tickets.change_status(desk.agent, paused, "waiting_requester", now=at(f"{MONDAY} 08:10"))
     met = file_ticket(at(f"{MONDAY} 08:00"), priority=1)
     tickets.add_message(desk.agent, met, "Đã xong.", now=at(f"{MONDAY} 08:05"))
-    tickets.change_status(desk.agent, met, "resolved", now=at(f"{MONDAY} 08:20"))
+    tickets.change_status(
+        desk.agent, met, "resolved", now=at(f"{MONDAY} 08:20"), resolution="Đã xử lý xong."
+    )
     return {"ok": ok, "warning": warning, "breached": breached, "paused": paused, "met": met}
 
 

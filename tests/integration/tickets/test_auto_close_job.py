@@ -16,10 +16,18 @@ def test_the_job_closes_tickets_resolved_longer_ago_than_the_waiting_days(
 ):
     admin = make_user("admin")
     old = tickets.change_status(
-        admin, file_ticket(requester), "resolved", now=utcnow() - timedelta(days=10)
+        admin,
+        file_ticket(requester),
+        "resolved",
+        now=utcnow() - timedelta(days=10),
+        resolution="Đã xử lý xong.",
     )
     recent = tickets.change_status(
-        admin, file_ticket(requester), "resolved", now=utcnow() - timedelta(days=1)
+        admin,
+        file_ticket(requester),
+        "resolved",
+        now=utcnow() - timedelta(days=1),
+        resolution="Đã xử lý xong.",
     )
     assert jobs.close_resolved() == 1
     db.session.expire_all()

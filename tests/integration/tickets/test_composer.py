@@ -104,13 +104,19 @@ def test_a_reply_resolving_the_ticket_mails_the_resolution_with_the_reply(
     response = compose(
         browser(agent),
         ticket,
-        {"body": "Đã khắc phục.", "visibility": "public", "status": "resolved"},
+        {
+            "body": "Đã khắc phục.",
+            "visibility": "public",
+            "status": "resolved",
+            "resolution": "Đã cấu hình lại cổng thanh toán.",
+        },
     )
     assert response.status_code == 302
     assert fresh(db, ticket).status == "resolved"
     sent = mails(db, ticket)[before:]
     assert [row.template for row in sent] == ["ticket_resolved"]
     assert sent[0].context["body"] == "Đã khắc phục."
+    assert sent[0].context["resolution"] == "Đã cấu hình lại cổng thanh toán."
     assert sent[0].context["confirm_url"].endswith("#requester-actions")
 
 
@@ -150,7 +156,11 @@ def test_an_internal_note_resolving_a_ticket_mails_the_resolution_without_the_no
 ):
     before = len(mails(db, ticket))
     note = "Bí mật nội bộ: đã sửa trực tiếp trên máy chủ."
-    compose(browser(agent), ticket, {"body": note, "visibility": "internal", "status": "resolved"})
+    compose(
+        browser(agent),
+        ticket,
+        {"body": note, "visibility": "internal", "status": "resolved", "resolution": "Đã sửa."},
+    )
     sent = mails(db, ticket)[before:]
     assert [row.template for row in sent] == ["ticket_resolved"]
     assert "body" not in sent[0].context
@@ -226,7 +236,14 @@ def test_a_canned_reply_chosen_without_scripts_is_sent_with_the_text(
     composer = page_of(client, ticket).split('data-testid="composer"')[1].split("</form>")[0]
     assert f'value="{canned.id}"' in composer
     response = compose(
-        client, ticket, {"body": "Chào anh,", "canned": str(canned.id), "status": "resolved"}
+        client,
+        ticket,
+        {
+            "body": "Chào anh,",
+            "canned": str(canned.id),
+            "status": "resolved",
+            "resolution": "Đã cấp lại quyền.",
+        },
     )
     assert response.status_code == 302
     current = fresh(db, ticket)
@@ -249,6 +266,7 @@ def test_a_stale_composer_gets_the_conflict_and_keeps_its_input(
             "version": hidden_value(html, "version"),
             "body": "Trả lời trên trang cũ.",
             "status": "resolved",
+            "resolution": "Đã xử lý trên trang cũ.",
         },
     )
     assert stale.status_code == 409

@@ -136,9 +136,9 @@ def test_a_coordinator_writes_notes_on_another_queues_ticket_but_does_not_work_i
         "public reply": ("reply", {"visibility": "public", "body": "Xin chào"}),
         "note with a status": (
             "reply",
-            {"visibility": "internal", "body": "x", "status": "resolved"},
+            {"visibility": "internal", "body": "x", "status": "resolved", "resolution": "x"},
         ),
-        "status": ("status", {"status": "resolved", "status_reason": "x"}),
+        "status": ("status", {"status": "resolved", "status_reason": "x", "resolution": "x"}),
         "claim": ("claim", {}),
         "priority": ("priority", {"priority": "1"}),
         "escalate": ("escalate", {"escalate_reason": "x"}),
@@ -183,6 +183,7 @@ def test_a_coordinator_works_its_province_queue_as_an_agent(
             "visibility": "public",
             "body": "Sở sẽ tổ chức tập huấn vào thứ Hai.",
             "status": "resolved",
+            "resolution": "Lịch tập huấn đã gửi cho phường.",
             "version": str(ticket.version),
         },
     )

@@ -106,7 +106,7 @@ def test_an_official_of_another_unit_is_refused(db, browser, requester, other_re
 
 def test_a_follower_is_not_the_requester(db, browser, requester, colleague, ticket, agent):
     followers.add_follower(requester, ticket, colleague)
-    tickets.change_status(agent, ticket, Status.RESOLVED)
+    tickets.change_status(agent, ticket, Status.RESOLVED, resolution="Đã xử lý xong.")
     client = browser(colleague)
     html = page_of(client, ticket)
 
@@ -137,7 +137,9 @@ def test_followers_get_public_replies_and_status_mail_but_never_internal_notes(
     assert "Anh/chị thử đăng nhập lại" in row.context["body"]
     assert mail_to(db, requester, after=start) == ["ticket_reply"]
 
-    tickets.respond(agent, ticket, "Đã cấp lại mật khẩu", status=Status.RESOLVED)
+    tickets.respond(
+        agent, ticket, "Đã cấp lại mật khẩu", status=Status.RESOLVED, resolution="Đã cấp lại."
+    )
     assert mail_to(db, colleague, after=start) == ["ticket_followed", "ticket_followed"]
     assert mail_to(db, quiet, after=start) == []  # opted out of updates
 

@@ -434,7 +434,7 @@ def test_the_incident_page_costs_the_same_for_3_and_30_tickets(
 def test_the_province_table_counts_tickets_and_open_ones(db, browser, agent, file_for):
     filed = [file_for("75"), file_for("75"), file_for("75"), file_for("01")]
     incident = tickets.declare(agent, title=TITLE, system="moj", numbers=[t.number for t in filed])
-    tickets.change_status(agent, fresh(db, filed[0]), "resolved")
+    tickets.change_status(agent, fresh(db, filed[0]), "resolved", resolution="Đã xử lý xong.")
 
     html = page_of(browser(agent), incident)
 

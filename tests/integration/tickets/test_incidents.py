@@ -231,7 +231,7 @@ def test_an_incident_is_resolved_only_by_an_update_and_is_never_merged_or_rerout
     filed = file_for(file_ticket, officials[0])
     incident = tickets.declare(agent, title=TITLE, system="moj", numbers=[filed.number])
     with pytest.raises(errors.Invalid) as raised:
-        tickets.change_status(agent, incident, Status.RESOLVED)
+        tickets.change_status(agent, incident, Status.RESOLVED, resolution="Đã xử lý xong.")
     assert "status" in raised.value.fields
     assert Status.RESOLVED not in tickets.abilities_of(agent, incident, now=utcnow()).statuses
     with pytest.raises(errors.Invalid):

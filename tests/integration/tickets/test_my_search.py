@@ -53,7 +53,7 @@ def test_a_number_finds_its_ticket_whatever_the_status_filter(
 ):
     ticket = file_ticket(requester)
     file_ticket(requester)
-    tickets.change_status(admin, ticket, "resolved")
+    tickets.change_status(admin, ticket, "resolved", resolution="Đã xử lý xong.")
     tickets.confirm_resolution(requester, ticket)
     client = browser(requester)
     assert numbers_on(client, f"q={ticket.number}") == [ticket.number]
@@ -64,7 +64,7 @@ def test_a_number_finds_its_ticket_whatever_the_status_filter(
 
 def test_closed_tickets_are_found_with_their_status_shown(browser, requester, admin, file_ticket):
     closed = file_ticket(requester, subject="Cổng dịch vụ công chậm")
-    tickets.change_status(admin, closed, "resolved")
+    tickets.change_status(admin, closed, "resolved", resolution="Đã xử lý xong.")
     tickets.confirm_resolution(requester, closed)
     still_open = file_ticket(requester, subject="Cổng dịch vụ công lỗi")
     client = browser(requester)

@@ -157,7 +157,7 @@ def test_a_resolved_ticket_can_be_confirmed_or_reopened_until_a_date(
     app, db, browser, official, make_user, file_ticket
 ):
     ticket = file_ticket(official)
-    tickets.change_status(make_user("admin"), ticket, "resolved")
+    tickets.change_status(make_user("admin"), ticket, "resolved", resolution="Đã xử lý xong.")
     html = page(browser(official), ticket)
     next_step = block(html, "next-step")
     until = ticket.resolved_at + timedelta(days=7)
@@ -168,7 +168,7 @@ def test_a_resolved_ticket_can_be_confirmed_or_reopened_until_a_date(
 
 def test_a_closed_ticket_has_nothing_pending(db, browser, official, make_user, file_ticket):
     ticket = file_ticket(official)
-    tickets.change_status(make_user("admin"), ticket, "resolved")
+    tickets.change_status(make_user("admin"), ticket, "resolved", resolution="Đã xử lý xong.")
     tickets.confirm_resolution(official, ticket)
     html = page(browser(official), ticket)
     next_step = block(html, "next-step")

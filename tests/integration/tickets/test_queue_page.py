@@ -65,7 +65,9 @@ def test_the_queue_filters_by_province_assignee_and_status(
     in_75 = file_ticket(requester, province="75")
     in_01 = file_ticket(requester, province="01")
     tickets.assign(everywhere, in_01, None)
-    done = tickets.change_status(everywhere, file_ticket(requester), "resolved")
+    done = tickets.change_status(
+        everywhere, file_ticket(requester), "resolved", resolution="Đã xử lý xong."
+    )
     client = browser(everywhere)
     assert listed(client, "?province=75") == [in_75.number]
     assert listed(client, "?assignee=unassigned") == [in_01.number]
@@ -246,17 +248,17 @@ def test_the_queues_selects_are_written_as_the_wtforms_widget_writes_them(app, a
     from flask_login import login_user
 
     from helpdesk.site.widgets import field_html
-    from helpdesk.tickets import forms
+    from helpdesk.tickets import forms, queue_forms
 
     query = "/tickets/queue?assignee=7&status=open"
     with app.test_request_context(query):
         login_user(agent)
-        form = forms.QueueFilterForm()
+        form = queue_forms.QueueFilterForm()
         form.assignee.choices = forms.options(
             [("", "All"), ("7", 'An <Bình> & "Chi"'), ("8", "Dũng")]
         )
         form.status.choices = forms.options([("open", "Open"), ("all", "All")])
-        bulk = forms.BulkForm(formdata=None)
+        bulk = queue_forms.BulkForm(formdata=None)
 
         for field in (form.assignee, form.status, bulk.action):
             assert field_html(field, class_="form-select") == field(class_="form-select")

@@ -56,7 +56,7 @@ def agent(make_agent):
 def closed(agent, requester, file_ticket):
     """A closed ticket of the agent's queue and province."""
     ticket = file_ticket(requester, subject="Biên lai điện tử bị trùng")
-    tickets.change_status(agent, ticket, "resolved")
+    tickets.change_status(agent, ticket, "resolved", resolution="Đã xử lý xong.")
     return tickets.change_status(agent, ticket, "closed")
 
 
@@ -118,7 +118,7 @@ def test_a_ticket_outside_the_agents_scope_is_never_found(
         "province": file_ticket(other_requester, province="01", subject="Biên lai Hà Nội"),
         "queue": file_ticket(requester, category="payment", subject="Biên lai thanh toán"),
     }
-    tickets.change_status(elsewhere, outside["province"], "resolved")
+    tickets.change_status(elsewhere, outside["province"], "resolved", resolution="Đã xử lý xong.")
     tickets.change_status(elsewhere, outside["province"], "closed")
     client = browser(agent)
     for ticket in outside.values():

@@ -37,7 +37,11 @@ def resolve(db, admin):
 
     def mark(ticket, *, days_ago: float = 0):
         return tickets.change_status(
-            admin, ticket, "resolved", now=utcnow() - timedelta(days=days_ago)
+            admin,
+            ticket,
+            "resolved",
+            now=utcnow() - timedelta(days=days_ago),
+            resolution="Đã xử lý xong.",
         )
 
     return mark

@@ -71,7 +71,14 @@ def test_staff_move_a_ticket_along_the_state_machine(db, file, agent, requester)
     ticket = file()
     event_id, outbox_id = last_event_id(db), last_outbox_id(db)
 
-    tickets.change_status(agent, ticket, Status.RESOLVED, reason="Đã cấp lại mật khẩu", now=NOW)
+    tickets.change_status(
+        agent,
+        ticket,
+        Status.RESOLVED,
+        reason="Đã cấp lại mật khẩu",
+        now=NOW,
+        resolution="Đã xử lý xong.",
+    )
 
     ticket = stored(db, ticket)
     assert (ticket.status, ticket.resolved_at) == (Status.RESOLVED, NOW)
@@ -83,7 +90,7 @@ def test_staff_move_a_ticket_along_the_state_machine(db, file, agent, requester)
 
 def test_a_move_the_state_machine_refuses_changes_nothing(db, file, agent):
     ticket = file()
-    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW)
+    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW, resolution="Đã xử lý xong.")
     tickets.confirm_resolution(ticket.requester, ticket, now=NOW)
     event_id, outbox_id = last_event_id(db), last_outbox_id(db)
 
@@ -100,12 +107,14 @@ def test_a_move_the_state_machine_refuses_changes_nothing(db, file, agent):
 def test_a_requester_may_not_change_the_status(db, file, requester):
     ticket = file()
     with pytest.raises(errors.NotFound):
-        tickets.change_status(requester, ticket, Status.RESOLVED, now=NOW)
+        tickets.change_status(
+            requester, ticket, Status.RESOLVED, now=NOW, resolution="Đã xử lý xong."
+        )
 
 
 def test_resolved_tickets_close_once_the_reopen_window_is_over(db, file, agent):
     ticket = file()
-    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW)
+    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW, resolution="Đã xử lý xong.")
     event_id = last_event_id(db)
 
     assert tickets.close_resolved(now=NOW + timedelta(days=6)) == 0
@@ -188,7 +197,7 @@ def test_a_requesters_reply_resumes_a_ticket_waiting_on_them(db, file, agent, re
 
 def test_a_closed_ticket_takes_no_message(db, file, agent, requester):
     ticket = file()
-    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW)
+    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW, resolution="Đã xử lý xong.")
     tickets.confirm_resolution(requester, ticket, now=NOW)
     with pytest.raises(errors.Invalid):
         tickets.add_message(requester, ticket, "Vẫn lỗi", now=NOW)
@@ -199,7 +208,7 @@ def test_a_closed_ticket_takes_no_message(db, file, agent, requester):
 
 def test_the_requester_reopens_within_the_window_with_a_reason(db, file, agent, requester):
     ticket = file()
-    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW)
+    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW, resolution="Đã xử lý xong.")
     event_id = last_event_id(db)
     later = NOW + timedelta(days=7)
 
@@ -216,7 +225,7 @@ def test_the_requester_reopens_within_the_window_with_a_reason(db, file, agent, 
 
 def test_past_the_window_the_ticket_cannot_be_reopened(db, file, agent, requester):
     ticket = file()
-    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW)
+    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW, resolution="Đã xử lý xong.")
     too_late = NOW + timedelta(days=7, minutes=1)
 
     assert not tickets.can_reopen(ticket, too_late)
@@ -346,7 +355,7 @@ def test_the_abilities_follow_the_ticket_and_the_viewer(db, file, agent, request
     )
     assert not as_requester.staff and as_requester.can_reply and not as_requester.can_confirm
 
-    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW)
+    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW, resolution="Đã xử lý xong.")
     resolved = tickets.abilities_of(requester, ticket, now=NOW + timedelta(days=1))
     assert resolved.can_confirm and resolved.can_reopen and resolved.can_rate
     assert not tickets.abilities_of(requester, ticket, now=NOW + timedelta(days=8)).can_reopen
@@ -355,7 +364,7 @@ def test_the_abilities_follow_the_ticket_and_the_viewer(db, file, agent, request
 def test_every_kind_recorded_is_an_event_kind(db, file, agent):
     ticket = file()
     tickets.add_message(agent, ticket, "Đã nhận.", now=NOW)
-    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW)
+    tickets.change_status(agent, ticket, Status.RESOLVED, now=NOW, resolution="Đã xử lý xong.")
     kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == ticket.id)).all()
     assert {EventKind(kind) for kind in kinds} == {
         EventKind.CREATED,
