@@ -118,7 +118,8 @@ PATHS = {
         },
         "patch": {
             "operationId": "updateTicket",
-            "summary": "Agents: change status, assignee, queue, priority, external reference.",
+            "summary": "Agents: change status (resolving with its `resolution`), assignee, queue, "
+            "priority, external reference.",
             "requestBody": json_body("TicketChanges"),
             "responses": {
                 "200": json_response("The changed ticket.", "TicketDetail"),

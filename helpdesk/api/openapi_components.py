@@ -134,6 +134,10 @@ TICKET_PROPERTIES = {
     "created_at": instant("Filed."),
     "updated_at": instant("Last changed."),
     "resolved_at": instant("Resolved; null unless resolved.", nullable=True),
+    "resolution": text(
+        "The outcome told to the requester when the ticket was resolved (kept once it is "
+        "closed); empty when none, and again once the ticket is reopened."
+    ),
     "closed_at": instant("Closed; null unless closed.", nullable=True),
     "first_response_due": instant("First-response deadline.", nullable=True),
     "resolution_due": instant("Resolution deadline.", nullable=True),
@@ -317,6 +321,14 @@ TICKET_CHANGES = {
         "queue": text("Code of the queue to transfer to (needs `reason`)."),
         "priority": PRIORITY,
         "reason": text("Why: required with `queue`, recorded with `status`.", maxLength=1000),
+        "resolution": {
+            "type": ["string", "null"],
+            "maxLength": 2000,
+            "description": "Required with `status: resolved` (without it, or empty: 422 naming "
+            "`resolution`): the outcome told to the requester, on the ticket page and in the "
+            "mail; trimmed, at most 2000 characters. Without that status it must be empty or "
+            "null.",
+        },
         "external_ref": {
             "type": ["string", "null"],
             "maxLength": 100,

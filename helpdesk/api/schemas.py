@@ -27,6 +27,7 @@ from helpdesk.tickets.models import Attachment, Message, Priority, Status, Ticke
 from helpdesk.tickets.services import Page, TicketDraft
 from helpdesk.tickets.services.filing import LIMITS
 from helpdesk.tickets.services.references import clean_external_ref
+from helpdesk.tickets.services.status import check_resolution
 from helpdesk.timeutil import ensure_aware
 
 # Reference and queue codes: checked for shape before any query sees them (PostgreSQL refuses
@@ -50,7 +51,16 @@ TICKET_TEXT_FIELDS = (
 )
 TICKET_FIELDS = (*TICKET_TEXT_FIELDS, "priority", "submission_key")
 MESSAGE_FIELDS = ("body", "internal")
-PATCH_FIELDS = ("status", "assignee", "queue", "priority", "version", "reason", "external_ref")
+PATCH_FIELDS = (
+    "status",
+    "assignee",
+    "queue",
+    "priority",
+    "version",
+    "reason",
+    "external_ref",
+    "resolution",
+)
 
 
 # ---------------------------------------------------------------- out
@@ -110,6 +120,7 @@ def ticket_json(
         "created_at": instant(ticket.created_at),
         "updated_at": instant(ticket.updated_at),
         "resolved_at": instant(ticket.resolved_at),
+        "resolution": ticket.resolution or "",
         "closed_at": instant(ticket.closed_at),
         "first_response_due": instant(ticket.first_response_due),
         "resolution_due": instant(ticket.resolution_due),
@@ -273,7 +284,8 @@ def message_input(data: dict) -> tuple[object, bool]:
 
 def ticket_changes(data: dict) -> tuple[TicketChanges, int | None]:
     """The changes a PATCH body asks for and the version it was made against; errors.Invalid
-    naming each field of a wrong type, an unknown status, queue or login name."""
+    naming each field of a wrong type, an unknown status, queue or login name, and
+    `resolution` when `status: resolved` comes without one (or one comes without it)."""
     problems = unknown_fields(data, PATCH_FIELDS)
     values: dict = {}
     if "status" in data:
@@ -322,6 +334,14 @@ def ticket_changes(data: dict) -> tuple[TicketChanges, int | None]:
             values["external_ref"] = clean_external_ref(data["external_ref"])
         except errors.Invalid as error:
             problems.update(error.fields)
+    resolution = data.get("resolution")
+    if data.get("status") == Status.RESOLVED:  # even on a resolved ticket: one rule for clients
+        try:
+            values["resolution"] = check_resolution(resolution)
+        except errors.Invalid as error:
+            problems.update(error.fields)
+    elif resolution not in (None, "") and "status" not in problems:
+        problems["resolution"] = _("Send it with the status resolved.")
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         problems["version"] = _("Must be an integer.")

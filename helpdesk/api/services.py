@@ -198,6 +198,7 @@ class TicketChanges:
     unassign: bool = False  # assignee given as null
     reason: str = ""  # required when the queue changes; recorded with a status change
     external_ref: str | None = None  # the number in another desk; "" clears it
+    resolution: str | None = None  # the outcome told to the requester; with status resolved
 
 
 def update_ticket(
@@ -229,7 +230,12 @@ def update_ticket(
             stage_priority(actor, ticket, changes.priority, now=now)
         if changes.status is not None:
             outbox += stage_status(
-                ticket, changes.status, actor=actor, now=now, reason=changes.reason
+                ticket,
+                changes.status,
+                actor=actor,
+                now=now,
+                reason=changes.reason,
+                resolution=changes.resolution,
             )
         if changes.external_ref is not None:
             stage_external_ref(actor, ticket, changes.external_ref, now=now)

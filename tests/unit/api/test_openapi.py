@@ -46,6 +46,7 @@ TICKET = {
     "created_at": "2026-03-02T04:00:00+00:00",
     "updated_at": "2026-03-02T04:00:00+00:00",
     "resolved_at": None,
+    "resolution": "",
     "closed_at": None,
     "first_response_due": "2026-03-02T06:00:00+00:00",
     "resolution_due": None,
