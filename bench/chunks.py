@@ -79,6 +79,7 @@ class World:
     agent_replies: list[tuple[str, str]]
     requester_replies: list[tuple[str, str]]
     notes: list[tuple[str, str]]
+    resolutions: list[str]  # copy text of the outcomes told to requesters
     extra: dict[str, str]  # table -> "\t..." suffix for columns the bench does not know
     showcase_queue: int = 0
 
@@ -105,6 +106,7 @@ def build_texts(rng: random.Random) -> dict:
         "agent_replies": [text_pair(t) for t in vocabulary.REPLIES_AGENT],
         "requester_replies": [text_pair(t) for t in vocabulary.REPLIES_REQUESTER],
         "notes": [text_pair(t) for t in vocabulary.INTERNAL_NOTES],
+        "resolutions": [copy_text(t) for t in vocabulary.RESOLUTIONS],
     }
 
 
@@ -361,6 +363,9 @@ def make_chunk(chunk: int) -> tuple[bytes, bytes, bytes, bytes, dict]:
             iso(rated) if rated else N,
             " ".join(parts),
             1,
+            # Every resolved or closed ticket has its outcome; picked without a random draw, so
+            # that the rest of the data stays as the seed made it before.
+            w.resolutions[ticket_id % len(w.resolutions)] if resolved is not None else "",
         )
         tickets.append("\t".join(map(str, row)) + x_ticket + "\n")
     stats = {

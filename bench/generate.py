@@ -69,6 +69,7 @@ TICKET_COLUMNS = [
     "rated_at",
     "search_text",
     "version",
+    "resolution",
 ]
 MESSAGE_COLUMNS = [
     "ticket_id",

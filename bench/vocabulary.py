@@ -272,6 +272,13 @@ REPLIES_REQUESTER = (
     "Cảm ơn, đơn vị đã kiểm tra và thấy đã được xử lý.",
     "Đề nghị xử lý sớm vì công dân đang chờ kết quả.",
 )
+RESOLUTIONS = (
+    "Đã cấp lại quyền cho tài khoản; đơn vị đăng nhập lại để kiểm tra.",
+    "Giao dịch đã được đối soát, tiền đã về tài khoản thụ hưởng.",
+    "Quy trình điện tử đã được cấu hình lại theo đề nghị của đơn vị.",
+    "Lỗi kết nối đã được nhà cung cấp khắc phục; hồ sơ đã gửi được.",
+    "Đã hướng dẫn đơn vị thao tác đúng trên hệ thống.",
+)
 INTERNAL_NOTES = (
     "Đã chuyển nhà cung cấp kiểm tra nhật ký giao dịch.",
     "Chờ phản hồi của ngân hàng về giao dịch.",
