@@ -22,7 +22,7 @@ from integration.reports.digest_helpers import (
 )
 from sqlalchemy import delete, func, select
 
-from helpdesk import storage
+from helpdesk import periodic, storage, worker  # noqa: F401 - periodic registers the jobs
 from helpdesk.reports import jobs
 from helpdesk.reports.digests import mailing
 from helpdesk.reports.models import DigestRun
@@ -50,7 +50,6 @@ def readers(db, make_user):
 
 
 def test_the_job_run_twice_queues_each_digest_once(db, readers):
-    assert jobs.send_due_digests.__wrapped__ is not None  # the periodic job is this service
     first = mailing.send_due(now=DUE)
     db.session.execute(delete(DigestRun))  # as if a second scheduler had not seen the run end
     db.session.commit()
@@ -64,6 +63,12 @@ def test_the_job_run_twice_queues_each_digest_once(db, readers):
     people = (readers.national, readers.moj, readers.coordinator, readers.supervisor)
     assert keys == sorted(f"digest:week:2026-11-30:{person.id}" for person in people)
     assert db.session.scalar(select(func.count()).select_from(DigestRun)) == 1
+
+
+def test_the_cron_process_runs_the_digest_job_every_five_minutes():
+    registered = {job: interval for job, interval in worker.PERIODIC}
+
+    assert registered[jobs.send_due_digests] == 300
 
 
 def test_each_reader_gets_the_figures_of_their_reach(db, readers):
