@@ -30,6 +30,7 @@ from helpdesk.notifications import outbox
 from helpdesk.notifications.cli import outbox_cli
 from helpdesk.notifications.views import bp as outbox_bp
 from helpdesk.reports import models as report_models
+from helpdesk.reports.cli import reports_cli
 from helpdesk.reports.views import bp as reports_bp
 from helpdesk.requests import models as request_models
 from helpdesk.routing import models as routing_models
@@ -121,5 +122,6 @@ def register_commands(app: Flask) -> None:
         outbox_cli,
         sla_cli,
         directory_cli,
+        reports_cli,
     ):
         app.cli.add_command(command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from helpdesk.auth import jobs as account_jobs
 from helpdesk.extensions import redis_connection
 from helpdesk.notifications import jobs as notification_jobs
+from helpdesk.reports import jobs as report_jobs
 from helpdesk.sla import jobs as sla_jobs
 from helpdesk.tickets import jobs as ticket_jobs
 from helpdesk.timeutil import utcnow
@@ -24,3 +25,5 @@ register_periodic(sla_jobs.sweep_deadlines, 60)
 register_periodic(account_jobs.forget_old_failures, 3600)
 # Every 5 minutes; each approver gets at most one mail an hour (kept in the database).
 register_periodic(account_jobs.mail_waiting_registrations, 300)
+# Every 5 minutes; on a send day from 07:30 the digests are queued, once (outbox keys).
+register_periodic(report_jobs.send_due_digests, 300)

@@ -38,6 +38,7 @@ ALLOWED = {
     "text/plain",
 }
 TEXT_SUFFIXES = {".txt", ".log", ".csv", ".xml", ".json"}
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,17 @@ def store(upload: Upload, content_type: str) -> StoredFile:
             stream.write(upload.data)
         os.replace(temporary, target)
     return StoredFile(safe_filename(upload.filename), content_type, len(upload.data), digest)
+
+
+def read(sha256: str) -> bytes | None:
+    """The bytes stored under a SHA-256 (a mail's attachment); None when they are not there,
+    or when `sha256` is not one (no path is made of anything else)."""
+    if not SHA256.fullmatch(sha256 or ""):
+        return None
+    try:
+        return path_for(sha256).read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def download(sha256: str, filename: str) -> Response:

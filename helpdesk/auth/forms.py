@@ -173,13 +173,18 @@ class ProfileForm(FlaskForm):
         default="vi",
     )
     notify_updates = BooleanField(_l("E-mail me when my tickets change"))
+    # Shown only to whom gets the digests (services.may_get_digests).
+    digest_opt_out = BooleanField(
+        _l("Do not e-mail me the weekly and monthly digests"),
+        description=_l("Each digest also has a link that stops them."),
+    )
     current_password = PasswordField(
         _l("Current password"),
         validators=[Optional(), Length(max=256)],
         description=_l("Needed only to change the e-mail address."),
     )
 
-    def to_change(self, *, with_unit: bool) -> ProfileChange:
+    def to_change(self, *, with_unit: bool, with_digests: bool) -> ProfileChange:
         return ProfileChange(
             full_name=self.full_name.data,
             email=self.email.data,
@@ -189,6 +194,7 @@ class ProfileForm(FlaskForm):
             current_password=self.current_password.data or "",
             unit=(self.unit.data or "") if with_unit else None,
             unit_code=(self.unit_code.data or "") if with_unit else "",
+            digest_opt_out=bool(self.digest_opt_out.data) if with_digests else None,
         )
 
 

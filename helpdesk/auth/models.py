@@ -32,6 +32,11 @@ class Role(enum.StrEnum):
 STAFF_ROLES = (Role.COORDINATOR, Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
 
+# The roles that read reports and get the weekly and monthly digests of their reach (unless
+# they opt out: User.digest_opt_out; helpdesk/reports/digests).
+DIGEST_ROLES = (Role.OBSERVER, Role.COORDINATOR, Role.SUPERVISOR)
+
+
 def is_staff(user) -> bool:
     """Whether the account's role works tickets (whatever its status; see STAFF_ROLES)."""
     return user.role in STAFF_ROLES
@@ -184,7 +189,7 @@ class User(UserMixin, db.Model):
     # Sends requests with a due date to provinces (an observer; admins always do, and the
     # ministry IT staff for their systems: helpdesk/requests).
     sends_requests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Gets no weekly or monthly digest (helpdesk/reports/digests.py).
+    # Gets no weekly or monthly digest (helpdesk/reports/digests; DIGEST_ROLES get them).
     digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Changing it ends every session and remember-me cookie of the user (Flask-Login's id).
     session_token: Mapped[str] = mapped_column(String(64))

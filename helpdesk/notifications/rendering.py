@@ -13,7 +13,12 @@ from flask_babel import force_locale, get_translations
 from jinja2 import Environment, select_autoescape
 from werkzeug.routing import MapAdapter
 
+from helpdesk import storage
 from helpdesk.notifications import transport
+
+
+class MissingAttachment(LookupError):
+    """A file a row names is not in the store (a rendering failure: the row fails)."""
 
 
 def link(endpoint: str, **values) -> str:
@@ -85,8 +90,26 @@ def render(row) -> transport.Message:
             "X-Helpdesk-Outbox": str(row.id),
         },
         message_id=message_id(row),
+        attachments=attachments_of(row.context),
     )
     return message
+
+
+def attachments_of(context: dict) -> list[transport.Attachment]:
+    """The files a row's context names, with their bytes from the store."""
+    files = []
+    for named in context.get("attachments") or ():
+        data = storage.read(named["sha256"])
+        if data is None:
+            raise MissingAttachment(f"attachment {named['sha256']} is not in the store")
+        files.append(
+            transport.Attachment(
+                filename=storage.safe_filename(named["filename"]),
+                content_type=named["content_type"],
+                data=data,
+            )
+        )
+    return files
 
 
 def mail_templates(language: str) -> Environment:

@@ -8,12 +8,13 @@ import functools
 import re
 import secrets
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.header import Header
 from email.utils import formatdate
 from pathlib import Path
+from urllib.parse import quote
 
 import flask_mail
 from flask import current_app
@@ -39,16 +40,32 @@ HEADER_WIDTH = 78  # where header lines are folded (RFC 5322 2.1.1)
 CRLF = b"\r\n"
 LINE_END = re.compile(rb"\r\n|\r|\n")
 WORD_START = b"=?utf-8?b?"
+# What RFC 2231 lets a parameter value carry as it is; the rest is %-encoded UTF-8.
+ATTRIBUTE_CHARACTERS = "!#$&+-.^_`|~"
+PARAMETER_WIDTH = 60  # a file name's parameter written on one line at most this long
+PIECE_WIDTH = 48  # a %-encoded piece: ` filename*12*=utf-8''<piece>;` within HEADER_WIDTH
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: its name as the reader sees it, its type and its bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass
 class Message:
-    """A mail of two alternative parts, text and HTML, composed by hand.
+    """A mail of two alternative parts, text and HTML, composed by hand; with attachments,
+    those two inside a multipart/mixed message, each file a base64 part after them.
 
     The email package builds a tree of MIME objects and walks it again to flatten it; this
-    message has one fixed shape, so it writes its bytes directly (bench/FINDINGS.md,
+    message has one of two fixed shapes, so it writes its bytes directly (bench/FINDINGS.md,
     "Mail"). A non-ASCII subject or sender name is one RFC 2047 header that every
-    reader decodes to the same text; headers are folded at 78.
+    reader decodes to the same text; headers are folded at 78. A file's name goes as RFC 2231
+    parameters (`filename*`, what the standard says) and as RFC 2047 words in the type's
+    `name` (what older readers look at).
     """
 
     subject: str
@@ -59,11 +76,13 @@ class Message:
     extra_headers: dict[str, str] = field(default_factory=dict)
     message_id: str = ""
     date: float | None = None
+    attachments: Sequence[Attachment] = ()
 
     def has_bad_headers(self) -> bool:
         """A line break in a header value: something tries to add headers of its own."""
         values = [self.subject, self.sender, self.message_id, *self.recipients]
         values += [*self.extra_headers, *self.extra_headers.values()]
+        values += [text for file in self.attachments for text in (file.filename, file.content_type)]
         return any("\r" in value or "\n" in value for value in values)
 
     @functools.cached_property
@@ -74,9 +93,15 @@ class Message:
     def as_bytes(self) -> bytes:
         """The message as SMTP carries it: CRLF line ends, headers folded, UTF-8 parts."""
         parts = [part_lines("plain", self.body), part_lines("html", self.html)]
-        boundary = f"=_{secrets.token_hex(12)}".encode()
-        while any(boundary in line for part in parts for line in part):
-            boundary = f"=_{secrets.token_hex(12)}".encode()
+        boundary = fresh_boundary(parts)
+        content_type = f'multipart/alternative; boundary="{boundary.decode()}"'
+        body = multipart(boundary, parts)
+        if self.attachments:
+            alternative = [f"Content-Type: {content_type}".encode(), b"", *body]
+            parts = [alternative, *(attachment_lines(file) for file in self.attachments)]
+            boundary = fresh_boundary(parts)
+            content_type = f'multipart/mixed; boundary="{boundary.decode()}"'
+            body = multipart(boundary, parts)
         sender, recipients = self.addresses
         headers = {
             "From": sender,
@@ -86,13 +111,74 @@ class Message:
             "Message-ID": self.message_id,
             **self.extra_headers,
             "MIME-Version": "1.0",
-            "Content-Type": f'multipart/alternative; boundary="{boundary.decode()}"',
+            "Content-Type": content_type,
         }
         lines = [header_line(name, value).encode() for name, value in headers.items()]
-        for part in parts:
-            lines += [b"", b"--" + boundary, *part]
-        lines += [b"", b"--" + boundary + b"--", b""]
-        return CRLF.join(lines)
+        return CRLF.join([*lines, b"", *body, b""])
+
+
+def fresh_boundary(parts: list[list[bytes]]) -> bytes:
+    """A boundary that no line of the parts contains."""
+    while True:
+        boundary = f"=_{secrets.token_hex(12)}".encode()
+        if not any(boundary in line for part in parts for line in part):
+            return boundary
+
+
+def multipart(boundary: bytes, parts: list[list[bytes]]) -> list[bytes]:
+    """The lines of a multipart body: each part after its delimiter, then the closing one."""
+    lines: list[bytes] = []
+    for part in parts:
+        lines += [b"", b"--" + boundary, *part]
+    return [*lines[1:], b"", b"--" + boundary + b"--"]
+
+
+def attachment_lines(file: Attachment) -> list[bytes]:
+    """The header and body lines of a file's part: its name in both forms, base64 lines."""
+    if file.filename.isascii() and quotable(file.filename):
+        name = f'"{file.filename}"'
+    else:
+        name = '"' + encoded_words(file.filename, first=HEADER_WIDTH - len(' name=""')) + '"'
+    disposition = ";\r\n ".join(["attachment", *rfc2231_parameters("filename", file.filename)])
+    headers = [
+        f"Content-Type: {file.content_type};\r\n name={name}",
+        f"Content-Disposition: {disposition}",
+        "Content-Transfer-Encoding: base64",
+    ]
+    return [
+        *(line.encode() for header in headers for line in header.split("\r\n")),
+        b"",
+        *base64.encodebytes(file.data).splitlines(),
+    ]
+
+
+def quotable(value: str) -> bool:
+    """Whether an ASCII value may go as a quoted parameter on one short line as it is."""
+    return (
+        len(value) <= PARAMETER_WIDTH
+        and value.isprintable()
+        and not any(character in value for character in '"\\')
+    )
+
+
+def rfc2231_parameters(name: str, value: str) -> list[str]:
+    """The parameter `name=value` as one or more RFC 2231 parameters, each on a line of its
+    own: quoted when it is short ASCII, else %-encoded UTF-8 in numbered pieces (whole
+    characters each) that readers join again."""
+    if value.isascii() and quotable(value):
+        return [f'{name}="{value}"']
+    pieces = [""]
+    for character in value:
+        encoded = quote(character, safe=ATTRIBUTE_CHARACTERS)
+        if len(pieces[-1]) + len(encoded) > PIECE_WIDTH:
+            pieces.append("")
+        pieces[-1] += encoded
+    if len(pieces) == 1:
+        return [f"{name}*=utf-8''{pieces[0]}"]
+    first, *rest = pieces
+    return [f"{name}*0*=utf-8''{first}"] + [
+        f"{name}*{index}*={piece}" for index, piece in enumerate(rest, start=1)
+    ]
 
 
 # The sender's address as Flask-Mail writes it (its name RFC 2047-encoded), made once.

@@ -3,12 +3,13 @@ the dashboard's figures summed) or category, kept exact by triggers on tickets."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import db
+from helpdesk.timeutil import UTCDateTime
 
 # The local months of the cells: the triggers (migration c5a2d3e4f6b7) spell this zone out.
 CELL_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -44,3 +45,15 @@ class ReportPlace(db.Model):
     province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     category_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     tickets: Mapped[int] = mapped_column(Integer)
+
+
+class DigestRun(db.Model):
+    """A period whose digests were all queued (helpdesk/reports/digests): the periodic job,
+    finding it, looks no further. Each digest is sent once by its outbox key, not by this."""
+
+    __tablename__ = "digest_runs"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # week, month
+    starts_on: Mapped[date] = mapped_column(Date, primary_key=True)  # the period's first day
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    queued: Mapped[int] = mapped_column(Integer)  # digests this run queued (not those before)

@@ -189,6 +189,7 @@ ROUTES = {
     "auth.verify_email": lambda s, db: ["/auth/verify/not-a-token"],
     "auth.confirm_email_change": lambda s, db: ["/auth/email/not-a-token"],
     "auth.undo_email_change": lambda s, db: ["/auth/email/undo/not-a-token"],
+    "auth.stop_digests": lambda s, db: ["/auth/digests/stop/not-a-token"],
     "auth.change_password": lambda s, db: ["/auth/password"],
     "auth.profile": lambda s, db: ["/auth/profile"],
     "auth.tokens": lambda s, db: ["/auth/tokens"],

@@ -55,11 +55,14 @@ from helpdesk.auth.services.observers import (
 )
 from helpdesk.auth.services.profile import (
     ProfileChange,
+    check_digest_link,
     check_email_change_link,
     check_email_undo_link,
     confirm_email_change,
     may_choose_unit,
+    may_get_digests,
     set_language,
+    stop_digests,
     undo_email_change,
     update_profile,
 )
@@ -89,6 +92,7 @@ __all__ = [
     "approve_account",
     "authenticate",
     "change_password",
+    "check_digest_link",
     "check_email_change_link",
     "check_email_undo_link",
     "check_password_link",
@@ -112,6 +116,7 @@ __all__ = [
     "log_out",
     "login_domains",
     "may_choose_unit",
+    "may_get_digests",
     "new_session_token",
     "normalised_username",
     "observer_systems",
@@ -130,6 +135,7 @@ __all__ = [
     "set_password_by_link",
     "stage_account",
     "stage_role_change",
+    "stop_digests",
     "throttle_delay",
     "throttle_key",
     "throttled_accounts",

@@ -1,11 +1,13 @@
 """Signed, expiring, single-use links mailed to users (verify, activate, reset, new e-mail,
-undo an e-mail change).
+undo an e-mail change), and the link in each digest that stops the digests.
 
 A link carries the user id and a fingerprint of the state it changes (the password hash,
 the status, the pending address), signed with SECRET_KEY and a salt per purpose. Using the
 link changes that state, so the same link no longer matches: single use without a table.
 The undo link of an e-mail change names its change instead (`ref`): the change's row records
 that it was undone, as the account's own state may change meanwhile (and must not void it).
+The digests' link changes nothing but the opt-out, which using it again leaves as it is: it
+works until it expires.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ LIFETIMES: dict[str, timedelta] = {
     "reset": timedelta(hours=1),  # forgotten password
     "email": timedelta(days=3),  # confirm a new address given in the profile
     "email_undo": timedelta(days=7),  # the old address undoes a change that took effect
+    "digest": timedelta(days=90),  # stop the weekly and monthly digests (a month's, read late)
 }
 
 
@@ -66,9 +69,10 @@ def fingerprint(purpose: str, user: User) -> str:
         state = f"{user.email}|{user.status}|{user.session_token}"
     elif purpose == "email":
         state = f"{user.pending_email}|{user.email}|{user.session_token}"
-    elif purpose == "email_undo":
+    elif purpose in ("email_undo", "digest"):
         # Nothing the account can do may void it (a password change, another new address):
-        # it is the owner's way back. Its change's row says whether it was used.
+        # it is the owner's way back (its change's row says whether it was used), or it only
+        # sets the opt-out again.
         state = ""
     else:  # activate, reset: setting a password changes its hash and the session token
         state = f"{user.password_hash or ''}|{user.session_token}"

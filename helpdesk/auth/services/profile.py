@@ -1,5 +1,6 @@
 """A user's own profile: name, e-mail (confirmed again when changed), phone, language, mail,
-and, for an official whose unit is not yet one of the list, the unit chosen from the list.
+the digests (for who gets them; each digest also carries a link that stops them), and, for an
+official whose unit is not yet one of the list, the unit chosen from the list.
 
 A new e-mail address needs the current password, and once it takes effect the old address is
 mailed a link that undoes the change for a week: whoever took the account over cannot also
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from helpdesk import errors, inputs
-from helpdesk.auth.models import EmailChange, Role, Status, TokenRevocation, User
+from helpdesk.auth.models import DIGEST_ROLES, EmailChange, Role, Status, TokenRevocation, User
 from helpdesk.auth.services import links, units
 from helpdesk.auth.services.accounts import (
     local_time,
@@ -44,6 +45,7 @@ class ProfileChange:
     current_password: str = ""  # needed only for a new e-mail address
     unit: str | None = None  # None: not given (kept); see may_choose_unit
     unit_code: str = ""
+    digest_opt_out: bool | None = None  # None: not given (kept); see may_get_digests
 
 
 def may_choose_unit(user: User) -> bool:
@@ -56,6 +58,11 @@ def may_choose_unit(user: User) -> bool:
         and bool(user.province_code)
         and (user.unit is None or not user.unit.listed)
     )
+
+
+def may_get_digests(user: User) -> bool:
+    """Whether the account's role gets the weekly and monthly digests (it may opt out)."""
+    return user.role in DIGEST_ROLES
 
 
 def update_profile(user: User, change: ProfileChange, *, now: datetime | None = None) -> bool:
@@ -88,6 +95,8 @@ def update_profile(user: User, change: ProfileChange, *, now: datetime | None = 
     user.phone = phone
     user.language = change.language
     user.notify_updates = change.notify_updates
+    if change.digest_opt_out is not None and may_get_digests(user):
+        user.digest_opt_out = change.digest_opt_out
     outbox = []
     if email.lower() == user.email.lower():
         user.pending_email = None
@@ -205,6 +214,22 @@ def undo_email_change(token: str, *, now: datetime | None = None) -> str | None:
     if user.status != Status.ACTIVE:
         return None
     return links.issue("reset", user, now=now)
+
+
+def check_digest_link(token: str, *, now: datetime | None = None) -> User:
+    """The account a digest's stop link was mailed to; raises links.LinkExpired/LinkInvalid."""
+    return links.read("digest", token, now=now or utcnow())
+
+
+def stop_digests(token: str, *, now: datetime | None = None) -> User:
+    """Opt the account of a digest's stop link out of the digests (again, if it was already).
+    Commits. Raises links.LinkExpired/LinkInvalid."""
+    user = check_digest_link(token, now=now)
+    if not user.digest_opt_out:
+        user.digest_opt_out = True
+        db.session.commit()
+        log.info("user %s stopped the digests", user.id)
+    return user
 
 
 def set_language(user: User, language: str) -> None:

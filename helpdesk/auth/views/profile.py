@@ -1,5 +1,5 @@
-"""The profile page, the links that confirm or undo a change of e-mail address, the old link
-to the tokens page."""
+"""The profile page, the links that confirm or undo a change of e-mail address, the link in
+each digest that stops the digests, the old link to the tokens page."""
 
 from __future__ import annotations
 
@@ -38,12 +38,14 @@ def profile_key() -> str:
 def profile():
     form = ProfileForm(obj=current_user)
     choosing = services.may_choose_unit(me())
+    digests = services.may_get_digests(me())
     if not form.is_submitted():
         form.unit.data = current_user.unit.name if current_user.unit else ""
         form.unit_code.data = ""
     if form.validate_on_submit():
         try:
-            mailed = services.update_profile(me(), form.to_change(with_unit=choosing))
+            change = form.to_change(with_unit=choosing, with_digests=digests)
+            mailed = services.update_profile(me(), change)
         except errors.HelpdeskError as error:
             errors.attach_to_form(form, error)
         else:
@@ -63,6 +65,7 @@ def profile():
         user=me(),
         is_admin=current_user.role == Role.ADMIN,
         choosing_unit=choosing,
+        digests=digests,
     )
 
 
@@ -119,6 +122,30 @@ def undo_email_change(token: str):
             email=change.old_email,
         ),
         button=_("Restore my address"),
+    )
+
+
+@bp.route("/digests/stop/<token>", methods=["GET", "POST"])
+def stop_digests(token: str):
+    """The link in each digest: a page whose button (POST) stops the digests."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.stop_digests(token)
+        flash(
+            _("You will no longer receive the digests. You can have them again in your profile."),
+            "success",
+        )
+        return redirect(url_for(".profile") if current_user.is_authenticated else url_for(".login"))
+    user = services.check_digest_link(token)
+    return render_template(
+        "auth/confirm.html",
+        form=form,
+        title=_("Stop the digests"),
+        text=_(
+            "Press the button to stop the weekly and monthly digests of the account %(username)s.",
+            username=user.masked_username,
+        ),
+        button=_("Stop the digests"),
     )
 
 

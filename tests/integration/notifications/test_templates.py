@@ -50,6 +50,21 @@ SAMPLE = {
     "reason": "Thông tin đơn vị chưa đúng.",
     "count": 2,
     "more": 1,
+    # The digest's figures (helpdesk/reports/digests/mailing.py, digest_context).
+    "period": "week",
+    "first_day": "30/11/2026",
+    "last_day": "06/12/2026",
+    "month": "2026-11",
+    "figures": [
+        {"name": "filed", "value": 12, "before": 10, "change": 2},
+        {"name": "first_response_percent", "value": 91.7, "before": 95.0, "change": -3.3},
+        {"name": "resolution_percent", "value": None, "before": 80.0, "change": None},
+        {"name": "backlog", "value": 40, "before": 40, "change": 0},
+    ],
+    "queues": [
+        {"name": "Bộ Tư pháp – FPT", "filed": 12, "resolved": 8, "on_time": 75.0, "breached": 3}
+    ],
+    "provinces": [],
     "registrations": [
         {
             "full_name": "Lê Văn An",
