@@ -325,7 +325,7 @@ class EventKind(enum.StrEnum):
     Queue and user ids name rows that may since be gone; instants are ISO strings in UTC.
     """
 
-    CREATED = "created"  # filed: {}
+    CREATED = "created"  # filed: {}; a request's ticket: {request: the request's number}
     ROUTED = "routed"  # {queue_id, rule_id (None: the system's default queue), reason}
     # {assignee_id (None: unassigned)}, with {automatic: True} when routing chose
     ASSIGNED = "assigned"

@@ -9,6 +9,11 @@ pending timers kept in step. None of these commits.
 
 Each reads the ticket's SLA columns into plain values (`clocks_of`), asks the SLA for the new
 ones (helpdesk.sla.services.deadlines) and writes back only what changed.
+
+A request's ticket (kind `request`, helpdesk/requests) has no SLA: its resolution deadline is
+the request's due time, set once and never moved, and it has no policy, timers, warnings,
+breaches or escalations (the request's own reminders follow it); its first public staff reply
+is still recorded (`first_responded_at`: the province answered).
 """
 
 from __future__ import annotations
@@ -44,7 +49,9 @@ def _write(ticket: Ticket, before: sla.Clocks, after: sla.Clocks) -> None:
 def set_deadlines(ticket: Ticket, now: datetime) -> None:
     """Choose the ticket's policy and set its deadlines from `now` (sla.set_deadlines). The
     timers follow, except for a ticket not yet inserted: start_timers gives it its timers then.
-    """
+    A request's ticket keeps its due time."""
+    if ticket.is_request:
+        return
     before = clocks_of(ticket)
     after = sla.set_deadlines(
         before,
@@ -67,6 +74,9 @@ def on_public_agent_reply(ticket: Ticket, now: datetime) -> None:
     """The first public agent reply meets the first response (late: recorded as breached)."""
     if ticket.first_responded_at is not None:
         return
+    if ticket.is_request:
+        ticket.first_responded_at = now
+        return
     before = clocks_of(ticket)
     after = sla.on_public_agent_reply(before, now)
     _write(ticket, before, after)
@@ -74,8 +84,9 @@ def on_public_agent_reply(ticket: Ticket, now: datetime) -> None:
 
 
 def on_status_change(ticket: Ticket, old: str | None, new: str, now: datetime) -> None:
-    """Pause, resume, meet or reopen the clocks as the status goes from `old` to `new`."""
-    if old == new:
+    """Pause, resume, meet or reopen the clocks as the status goes from `old` to `new` (a
+    request's ticket has no clock to move)."""
+    if old == new or ticket.is_request:
         return
     before = clocks_of(ticket, status=new)
     after = sla.on_status_change(before, phase_of(old), phase_of(new), now)
@@ -89,7 +100,11 @@ def stage_clocks(
     """For a change to many tickets at once (an incident's update): a public agent reply
     (`replied`) and the status going to `new` (None: unchanged) applied to the ticket's SLA
     columns, its timers left alone; the clocks to give sla.sync_many, None if nothing changed.
-    The caller sets the status itself."""
+    The caller sets the status itself. A request's ticket only records its first response."""
+    if ticket.is_request:
+        if replied and ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+        return None
     changed = False
     if replied and ticket.first_responded_at is None:
         before = clocks_of(ticket)
@@ -110,7 +125,10 @@ def _sync(ticket: Ticket, clocks: sla.Clocks, now: datetime) -> None:
 
 
 def start_timers(ticket: Ticket, now: datetime) -> list[Timer]:
-    """The timers of a ticket just inserted (it has none yet), with one INSERT; the timers."""
+    """The timers of a ticket just inserted (it has none yet), with one INSERT; the timers (none
+    for a request's ticket)."""
+    if ticket.is_request:
+        return []
     return sla.insert_timers(ticket.id, sla.wanted_timers(clocks_of(ticket), now))
 
 

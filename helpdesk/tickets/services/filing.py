@@ -169,6 +169,28 @@ def counter_statement(dialect_insert) -> Insert:
     )
 
 
+def next_numbers(now: datetime, count: int) -> list[str]:
+    """`count` consecutive numbers as next_number gives them (the tickets of a request to many
+    provinces), with one atomic upsert of the counter."""
+    year = to_local(now, current_app.config["HELPDESK_TIMEZONE"]).year
+    statement = counters_statement(insert_with_conflicts(db.session))
+    last = db.session.execute(statement, {"year": year, "count": count}).scalar_one()
+    return [f"HT-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
+@cache
+def counters_statement(dialect_insert) -> Insert:
+    """next_numbers' upsert for the dialect's insert(), built once per process (parameters:
+    year, count)."""
+    statement = dialect_insert(TicketCounter).values(
+        year=bindparam("year"), last=bindparam("count")
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[TicketCounter.year],
+        set_={"last": TicketCounter.last + statement.excluded.last},
+    ).returning(TicketCounter.last)
+
+
 def search_text_of(ticket: Ticket) -> str:
     """What the search matches: the number, subject, description, unit, codes, and the number in
     another desk (staff's: a requester's search of a ticket they see matches it too)."""

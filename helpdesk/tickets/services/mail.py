@@ -98,6 +98,13 @@ def to_address(address: str, template: str, key: str, context: dict) -> list:
     return [row] if row else []
 
 
+def requester_told(ticket) -> User | None:
+    """The requester, whom a ticket's replies and statuses are mailed to; nobody for a request's
+    ticket: its sender follows every province's answer on the request's tracker, in one
+    summary mail at the due time (helpdesk/requests), not in a mail per province."""
+    return None if ticket.is_request else ticket.requester
+
+
 def on_ticket_filed(ticket, *, members: list[User] | None = None) -> list[Outbox]:
     """The requester's acknowledgement (number, queue, deadlines) and the queue's alert (to
     `members` when already read by queue_alert_members)."""
@@ -237,7 +244,7 @@ def on_public_message(ticket, message) -> list[Outbox]:
     rows: list[Outbox] = []
     told = {message.author_id}
     if message.author_id != ticket.requester_id:
-        rows += to_user(ticket.requester, "ticket_reply", key, context, essential=True)
+        rows += to_user(requester_told(ticket), "ticket_reply", key, context, essential=True)
         told.add(ticket.requester_id)
     if from_requester_side:
         if ticket.assignee is not None:
@@ -283,7 +290,7 @@ def on_status_changed(ticket, old: str, new: str, *, reply=None) -> list[Outbox]
         for action, anchor in RESOLUTION_ANCHORS.items():
             context[f"{action}_url"] = link("tickets.show", number=ticket.number, _anchor=anchor)
     key = event_key(ticket, f"status-{new}")
-    rows = to_user(ticket.requester, f"ticket_{new}", key, context, essential=new != "closed")
+    rows = to_user(requester_told(ticket), f"ticket_{new}", key, context, essential=new != "closed")
     followed = {**context, "what": "status"}
     for action in RESOLUTION_ANCHORS:  # the requester's buttons, not the followers'
         followed.pop(f"{action}_url", None)

@@ -147,6 +147,8 @@ def conditions_text(rule, language: str) -> str:
 
 
 def created(data: Named) -> str:
+    if data.get("request"):
+        return _("Filed for the request %(number)s.", number=data.get("request"))
     return _("Ticket filed.")
 
 
