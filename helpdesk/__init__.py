@@ -33,6 +33,7 @@ from helpdesk.reports import models as report_models
 from helpdesk.reports.cli import reports_cli
 from helpdesk.reports.views import bp as reports_bp
 from helpdesk.requests import models as request_models
+from helpdesk.requests.views import bp as requests_bp
 from helpdesk.routing import models as routing_models
 from helpdesk.routing.cli import route_cli
 from helpdesk.routing.services import visibility
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(routing_bp)
     app.register_blueprint(tickets_bp)
+    app.register_blueprint(requests_bp)
     app.register_blueprint(sla_bp)
     app.register_blueprint(announcements_bp)
     app.register_blueprint(directory_bp)

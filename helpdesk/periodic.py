@@ -6,6 +6,7 @@ from helpdesk.auth import jobs as account_jobs
 from helpdesk.extensions import redis_connection
 from helpdesk.notifications import jobs as notification_jobs
 from helpdesk.reports import jobs as report_jobs
+from helpdesk.requests import jobs as request_jobs
 from helpdesk.sla import jobs as sla_jobs
 from helpdesk.tickets import jobs as ticket_jobs
 from helpdesk.timeutil import utcnow
@@ -27,3 +28,5 @@ register_periodic(account_jobs.forget_old_failures, 3600)
 register_periodic(account_jobs.mail_waiting_registrations, 300)
 # Every 5 minutes; on a send day from 07:30 the digests are queued, once (outbox keys).
 register_periodic(report_jobs.send_due_digests, 300)
+# Hourly: a request's reminders go out in the morning of their day, each once.
+register_periodic(request_jobs.send_reminders, 3600)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import functools
 
-from helpdesk.api import openapi_incidents, openapi_lists
+from helpdesk.api import openapi_incidents, openapi_lists, openapi_requests
 from helpdesk.api.openapi_components import SCHEMAS, STATUSES
 from helpdesk.api.openapi_parts import NUMBER, error_response, errors, json_body, json_response
 from helpdesk.catalogue.services import read_csv
@@ -296,6 +296,8 @@ DOCUMENT = {
         "masked. A ticket the caller may not see answers 404, as one that does not exist. "
         "An incident (one fault that many tickets report) is a ticket of kind `incident`; "
         "staff declare one, attach tickets to it and post its updates under `/incidents`. "
+        "A request with a due date (`/requests`) asks provinces for something: each answers "
+        "on a ticket of kind `request`. "
         "Unknown fields of a body are refused (422); query parameters this document does not "
         "name are ignored. Bodies: at most 256 KB (413), nested at most 16 levels (400). "
         "Rate limited per token (429). `GET /units` (the type-ahead of the registration "
@@ -306,7 +308,7 @@ DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "paths": {**PATHS, **openapi_incidents.PATHS},
+    "paths": {**PATHS, **openapi_incidents.PATHS, **openapi_requests.PATHS},
     "components": {
         "securitySchemes": {
             "bearer": {
@@ -316,7 +318,12 @@ DOCUMENT = {
             }
         },
         "responses": ERRORS,
-        "schemas": {**SCHEMAS, **openapi_lists.SCHEMAS, **openapi_incidents.SCHEMAS},
+        "schemas": {
+            **SCHEMAS,
+            **openapi_lists.SCHEMAS,
+            **openapi_incidents.SCHEMAS,
+            **openapi_requests.SCHEMAS,
+        },
     },
 }
 
@@ -350,4 +357,7 @@ def document() -> dict:
     province["schema"] = {"type": "string", "enum": ["", *province_codes()]}
     incident = copied["components"]["schemas"]["NewIncident"]["properties"]
     incident["system"]["enum"] = list(codes_of("ministries.csv"))
+    asked = copied["components"]["schemas"]["NewRequest"]["properties"]
+    asked["provinces"]["items"]["enum"] = list(province_codes())
+    asked["system"]["enum"] = [*codes_of("ministries.csv"), None]
     return copied

@@ -100,7 +100,8 @@ TICKET_PROPERTIES = {
     "kind": {
         "type": "string",
         "enum": KINDS,
-        "description": "`incident`: one fault that many tickets report, numbered like a ticket.",
+        "description": "`incident`: one fault that many tickets report, numbered like a ticket; "
+        "`request`: a province's answer to a request with a due date (`/requests`).",
     },
     "incident": nullable_text(
         "The number of the incident the ticket is attached to; null when it is attached to none."

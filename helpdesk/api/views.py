@@ -1,11 +1,12 @@
 """The JSON API v1 under /api/v1: callers authenticate with `Authorization: Bearer TOKEN` only
 (never a session cookie, hence no CSRF), and file, list, read, answer and work tickets, and
-declare incidents, attach tickets to them and post their updates (staff), through the same
-services as the web pages. Not visible is not found (404). The units of a province
-(the type-ahead of the registration page), the support directory and the help articles need
-no token; nor do the filing form's suggestions,
-which its script asks for with the page's session cookie: a GET that reads the signed-in
-account only to know which articles it may read (no CSRF needed: it changes nothing)."""
+declare incidents, attach tickets to them and post their updates (staff), send requests with a
+due date to provinces and read who answered, through the same services as the web pages. Not
+visible is not found (404). The units of a province (the type-ahead of the registration page),
+the support directory and the help articles need no token; nor do the filing form's
+suggestions, which its script asks for with the page's session cookie: a GET that reads the
+signed-in account only to know which articles it may read (no CSRF needed: it changes
+nothing)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from helpdesk import errors, inputs
 from helpdesk.api import articles, directory, openapi, schemas, services, suggestions, units
 from helpdesk.api import incidents as incident_bodies
+from helpdesk.api import info_requests as request_bodies
 from helpdesk.api.ticket_list import ticket_filters
 from helpdesk.api.ties import load_ties
 from helpdesk.auth import permissions
@@ -31,6 +33,7 @@ from helpdesk.auth.services import units as unit_records
 from helpdesk.directory import services as directory_entries
 from helpdesk.extensions import csrf, db, limiter
 from helpdesk.help import listing as help_articles
+from helpdesk.requests import tracker as request_tracker
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.access import require_staff
@@ -280,6 +283,22 @@ def post_incident_update(user: User, number: str):
     response = jsonify({"tickets": reached, "incident": detail})
     response.headers["Location"] = url_for(".get_ticket", number=incident.number)
     return response, 201
+
+
+@bp.post("/requests")
+@authenticated
+def send_request(user: User):
+    sent = request_bodies.send(user, schemas.json_object())  # others: 404, as for a ticket
+    response = jsonify(request_bodies.sent_json(sent))
+    response.headers["Location"] = url_for(".get_request", number=sent.number)
+    return response, 201
+
+
+@bp.get("/requests/<number>")
+@authenticated
+def get_request(user: User, number: str):
+    found = request_tracker.track(user, number, now=utcnow())
+    return jsonify(request_bodies.tracker_json(found))
 
 
 @bp.get("/units")

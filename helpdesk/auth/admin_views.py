@@ -276,6 +276,7 @@ def role(user_id: int):
                 role=form.role.data,
                 province_code=form.province.data or None,
                 edits_articles=form.edits_articles.data,
+                sends_requests=form.sends_requests.data,
             )
         except errors.HelpdeskError as error:
             attach(form, error)

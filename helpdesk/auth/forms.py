@@ -253,6 +253,10 @@ class RoleForm(FlaskForm):
     province = SelectField(_l("Province"), validators=[Optional()])
     # Staff write article drafts; admins and the staff marked here publish them.
     edits_articles = BooleanField(_l("Edits and publishes help articles (staff accounts only)"))
+    # Observers read; those marked here also send requests with a due date to provinces.
+    sends_requests = BooleanField(
+        _l("Sends requests with a due date to provinces (observers only)")
+    )
 
 
 class ImportForm(FlaskForm):

@@ -306,11 +306,13 @@ def stage_role_change(
     role: str,
     province_code: str | None,
     edits_articles: bool = False,
+    sends_requests: bool = False,
 ) -> RoleChange:
-    """An admin gives an account another role or province (a coordinator needs one), and makes
-    a staff account an editor of help articles or not. No commit: routing's change_role moves
-    the account's coordinator membership with it. errors.NotFound for anyone but admins,
-    errors.Invalid naming the field."""
+    """An admin gives an account another role or province (a coordinator needs one), makes
+    a staff account an editor of help articles or not, and an observer a sender of requests
+    to provinces or not. No commit: routing's change_role moves the account's coordinator
+    membership with it. errors.NotFound for anyone but admins, errors.Invalid naming the
+    field."""
     if not permissions.has_role(actor, Role.ADMIN):
         raise errors.not_found()
     user = get_managed_account(actor, user_id)
@@ -321,10 +323,16 @@ def stage_role_change(
     if user.id == actor.id and role != user.role:
         raise errors.Invalid(_("You cannot change your own role."), "role")
     check_editor(role, edits_articles=edits_articles)
+    if sends_requests and role != Role.OBSERVER:
+        raise errors.Invalid(
+            _("Only observers are given this right (admins and the ministries' IT staff have it)."),
+            "sends_requests",
+        )
     change = RoleChange(user, user.role, user.province_code)
     user.role = role
     user.province_code = province_code
     user.edits_articles = edits_articles
+    user.sends_requests = sends_requests
     log.info("account %s now %s of province %s by user %s", user.id, role, province_code, actor.id)
     return change
 

@@ -76,14 +76,20 @@ def change_role(
     role: str,
     province_code: str | None,
     edits_articles: bool = False,
+    sends_requests: bool = False,
 ) -> User:
-    """An admin gives an account another role or province, and makes a staff account an editor
-    of help articles or not; a coordinator's membership of its
-    province's queue follows (made, moved or removed), and a new one is offered the queue's
-    waiting tickets. Commits. Raises as auth's stage_role_change does, and errors.Invalid
-    (province) when the province has no coordinators' queue."""
+    """An admin gives an account another role or province, makes a staff account an editor
+    of help articles or not and an observer a sender of requests or not; a coordinator's
+    membership of its province's queue follows (made, moved or removed), and a new one is
+    offered the queue's waiting tickets. Commits. Raises as auth's stage_role_change does,
+    and errors.Invalid (province) when the province has no coordinators' queue."""
     change = accounts.stage_role_change(
-        actor, user_id, role=role, province_code=province_code, edits_articles=edits_articles
+        actor,
+        user_id,
+        role=role,
+        province_code=province_code,
+        edits_articles=edits_articles,
+        sends_requests=sends_requests,
     )
     try:
         memberships = stage_coordinator_queue(

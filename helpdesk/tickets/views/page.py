@@ -15,6 +15,7 @@ from helpdesk.auth.models import is_staff
 from helpdesk.auth.permissions import shown_username
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
+from helpdesk.requests.tracker import request_on_ticket
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import QueueKind
 from helpdesk.tickets import follower_forms, forms, services
@@ -311,6 +312,7 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
         can_rate=abilities.can_rate,
         ticket=ticket,
         names=names,
+        info_request=request_on_ticket(user, ticket),  # None but for a request's ticket
         thread=pages.thread_for(user, ticket),
         forms=page_forms,
         returned=frozenset(bound or ()),  # the forms that came back with an error or conflict
