@@ -44,9 +44,10 @@ CONFIG = schemathesis.Config.from_dict(
 
 @pytest.fixture
 def agent_world(db, make_user):
-    """An agent of moj-it covering province 75 with a token, a ticket of theirs to work and an
-    incident they declared with it attached."""
+    """An agent of moj-it covering province 75 with a token, a ticket of theirs to work, an
+    incident they declared with it attached and a request they sent to two provinces."""
     from helpdesk.api.services import issue_token
+    from helpdesk.requests.services import RequestDraft, send_request
     from helpdesk.routing.models import Membership, MembershipProvince, Queue
     from helpdesk.tickets import services as tickets
 
@@ -61,10 +62,12 @@ def agent_world(db, make_user):
     incident = tickets.declare(
         agent, title="Sự cố đăng nhập", system="moj", numbers=[ticket.number]
     )
+    sent = send_request(agent, RequestDraft("Số liệu", "Gửi số liệu.", "2030-03-15", ["75", "01"]))
     return {
         "token": issue_token(agent, name="schemathesis"),
         "number": ticket.number,
         "incident": incident.number,
+        "request": sent.number,
     }
 
 
@@ -92,7 +95,10 @@ def test_the_api_keeps_to_its_openapi_document(app, backend, agent_world, monkey
         checked["operations"] += 1
         targets = [{}]
         if "{number}" in operation.path:  # a ticket that exists, as well as generated numbers
-            existing = agent_world["incident" if "/incidents/" in operation.path else "number"]
+            kind = next(
+                (k for k in ("incident", "request") if f"/{k}s/" in operation.path), "number"
+            )
+            existing = agent_world[kind]
             targets.append({"path_parameters": {"number": existing}})
         for target in targets:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -26,6 +26,8 @@ from helpdesk.auth.services import AccountDraft, create_token
 from helpdesk.directory.models import DirectoryEntry
 from helpdesk.help.models import Article
 from helpdesk.notifications.models import Outbox
+from helpdesk.requests.models import InfoRequest
+from helpdesk.requests.services import RequestDraft, send_request
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule
 from helpdesk.sla.models import Calendar, Policy
@@ -46,6 +48,8 @@ SECRET = {
     "note": "NOTEZEBRA79 vendor is reconciling the ledger",
     "file": "zebra79-receipt.png",
     "note_file": "zebra79-ledger.png",
+    "answer": "ANSWERZEBRA79 the province's list of administrators",
+    "answer_file": "zebra79-administrators.png",
 }
 SHOWN = {
     "subject": "LION01 cannot sign in to the one-stop portal",
@@ -98,9 +102,10 @@ def make_coordinator(number: int, province: str, **fields):
 def scope(request, db, make_user, coverage) -> Scope:
     """Two tickets of the seeded `moj-it` queue filed ten days ago (breached, unanswered, past
     every warning), one in province 01, one in province 79 with a reply, an internal note and
-    files; the walker (an agent or a supervisor, not the queue's supervisor) is a member of the
-    queue with the coverage given, and so is a colleague of the same role. A coordinator walker
-    is no member of the queue: it coordinates province 01 (coverage "01") or province 48
+    files; a request about `moh` to provinces 79 and 01, answered by 79 with a file; the
+    walker (an agent or a supervisor, not the queue's supervisor) is a member of the queue
+    with the coverage given, and so is a colleague of the same role. A coordinator walker is
+    no member of the queue: it coordinates province 01 (coverage "01") or province 48
     ("none"), as does its colleague."""
     queue = db.session.scalar(select(Queue).where(Queue.code == "moj-it"))
     queue.notify_members = True
@@ -144,6 +149,21 @@ def scope(request, db, make_user, coverage) -> Scope:
         uploads=(storage.Upload(SECRET["note_file"], PNG),),
         now=filed_at + timedelta(hours=2),
     )
+    sent = send_request(
+        admin,
+        RequestDraft(
+            "Số liệu", "Gửi số liệu.", utcnow().date() + timedelta(days=30), ["79", "01"], "moh"
+        ),
+    )
+    asked79 = db.session.scalar(
+        select(Ticket).where(Ticket.request_id == sent.request_id, Ticket.province_code == "79")
+    )
+    tickets.add_message(
+        make_user("admin"),
+        asked79,
+        SECRET["answer"],
+        uploads=(storage.Upload(SECRET["answer_file"], PNG),),
+    )
     _requester01, shown = file("01", SHOWN, None)
     tickets.add_message(admin, shown, SHOWN["note"], internal=True, now=filed_at)
 
@@ -168,6 +188,27 @@ def _first_observer(db) -> int:
 
 def _first_article(db) -> str:
     return db.session.scalar(select(Article.slug).order_by(Article.id)) or "no-article"
+
+
+def _first_request(db) -> str:
+    """The number of the walk's request (to provinces 79 and 01), else one that does not
+    exist."""
+    return (
+        db.session.scalar(select(InfoRequest.number).order_by(InfoRequest.id)) or "YC-2026-000000"
+    )
+
+
+def _request_files(db) -> list[int]:
+    """The files of the answers to the walk's request (province 79's)."""
+    query = select(Attachment.id).join(Ticket).where(Ticket.request_id.is_not(None))
+    return list(db.session.scalars(query.order_by(Attachment.id)))
+
+
+def _request_routes(path: str):
+    """A request's page of that path, for the first request and for none."""
+    return lambda s, db: [
+        f"/requests/{number}{path}" for number in (_first_request(db), "YC-2026-999999")
+    ]
 
 
 def _first_unlisted_id(db) -> int:
@@ -266,6 +307,17 @@ ROUTES = {
     "tickets.canned_list": lambda s, db: ["/tickets/canned"],
     "tickets.canned_new": lambda s, db: ["/tickets/canned/new"],
     "tickets.canned_edit": lambda s, db: ["/tickets/canned/1"],
+    "requests.index": lambda s, db: ["/requests/"],
+    "requests.new": lambda s, db: ["/requests/new"],
+    "requests.show": _request_routes(""),
+    "requests.answers_xlsx": _request_routes("/answers.xlsx"),
+    "requests.files_zip": _request_routes("/files.zip"),
+    "requests.template": _request_routes("/template"),
+    "requests.file": lambda s, db: [
+        f"/requests/{_first_request(db)}/files/{file_id}"
+        for file_id in [*s.secret_files, *_request_files(db)]
+    ],
+    "api.get_request": lambda s, db: [f"/api/v1/requests/{_first_request(db)}"],
     "api.openapi_document": lambda s, db: ["/api/v1/openapi.json"],
     "api.me": lambda s, db: ["/api/v1/me"],
     "api.list_units": lambda s, db: [
@@ -369,6 +421,9 @@ def test_staff_find_nothing_outside_their_coverage_on_any_page(
     assert found == {}
     if coverage == "01":  # the walk reads what it should: province 01's ticket is on the lists
         assert scope.shown.number in seen
+        if scope.user.role == "coordinator":  # and the request to province 01, its line alone
+            tracker = statuses[f"/requests/{_first_request(db)}"]
+            assert tracker == statuses[f"/requests/{_first_request(db)}/files.zip"] == 200
         assert statuses["/tickets/queue"] == statuses["/api/v1/tickets"] == 200
         if scope.user.role == "supervisor":
             assert statuses["/sla/unanswered"] == statuses[f"/sla/breached/{scope.queue.id}"]

@@ -159,6 +159,8 @@ API_CALLS = [
     ("POST", "/api/v1/incidents"),
     ("POST", "/api/v1/incidents/HT-2026-000001/tickets"),
     ("POST", "/api/v1/incidents/HT-2026-000001/updates"),
+    ("POST", "/api/v1/requests"),
+    ("GET", "/api/v1/requests/HT-2026-000001"),
 ]
 
 
