@@ -10,14 +10,23 @@ Numbers, dates and booleans stay values: a negative number is no formula.
     response = Response(spreadsheets.csv_lines(rows), mimetype=spreadsheets.CSV_MIMETYPE)
     data = spreadsheets.xlsx_bytes(rows, sheet="report")
 
+A table of any length streams: `csv_chunks(rows)` and `xlsx_chunks(rows)` give bytes a few
+hundred rows at a time, holding no more than that (the XLSX is written as it goes, zip entries
+with data descriptors, its text cells inline: no table of shared strings grows with the rows).
+
 Pure: no Flask, no database.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -29,6 +38,8 @@ CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Row = Sequence[object]
+ROWS_PER_CHUNK = 500
+MAX_CELL_TEXT = 32_767  # what a spreadsheet cell holds; Excel refuses a file with more
 
 
 def safe_cell(value: object) -> object:
@@ -83,3 +94,163 @@ def xlsx_cell(value: object) -> object:
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     return value
+
+
+def csv_chunks(rows: Iterable[Row], *, rows_per_chunk: int = ROWS_PER_CHUNK) -> Iterator[bytes]:
+    """csv_lines() as UTF-8 bytes, `rows_per_chunk` rows at a time (a streamed response
+    writes a few large pieces instead of one per row)."""
+    batch: list[str] = []
+    for line in csv_lines(rows):
+        batch.append(line)
+        if len(batch) > rows_per_chunk:
+            yield "".join(batch).encode()
+            batch.clear()
+    if batch:
+        yield "".join(batch).encode()
+
+
+# ---------------------------------------------------------------- a streamed XLSX
+
+# The parts of a workbook of one sheet besides the sheet itself; styles: 0 the default, 1 a
+# date and time, 2 a date.
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        f'<Relationships xmlns="{_PACKAGE_RELATIONSHIPS}"><Relationship Id="rId1" '
+        f'Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        f'<Relationships xmlns="{_PACKAGE_RELATIONSHIPS}">'
+        f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/worksheet" '
+        'Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_RELATIONSHIPS}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    ),
+    "xl/styles.xml": (
+        f'<styleSheet xmlns="{_MAIN}">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        '</cellStyleXfs><cellXfs count="3">'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+        "</cellStyles></styleSheet>"
+    ),
+}
+_SHEET_START = (
+    f'{_XML}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
+    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+    "</sheetView></sheetViews><sheetData>"
+)
+_SHEET_END = "</sheetData></worksheet>"
+_EPOCH = datetime(1899, 12, 30)  # day 0 of a spreadsheet's dates (the 1900 date system)
+_SHEET_NAME_REFUSED = re.compile(r"[\[\]:*?/\\]")
+
+
+class _Sink(io.RawIOBase):
+    """Where the zip writes: the bytes written since the last take(). Not seekable, so that
+    zipfile writes each entry once, its sizes after it (data descriptors)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def xlsx_chunks(
+    rows: Iterable[Row], *, sheet: str = "Sheet1", rows_per_chunk: int = ROWS_PER_CHUNK
+) -> Iterator[bytes]:
+    """A workbook of one sheet, its first row frozen, as bytes `rows_per_chunk` rows at a
+    time; every cell as xlsx_cell() makes it. Text is written inline, numbers and booleans as
+    values, naive datetimes and dates as the spreadsheet's dates (time zones are the caller's:
+    convert first). Memory does not grow with the rows."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _PARTS.items():
+            archive.writestr(name, _XML + text)
+        title = _SHEET_NAME_REFUSED.sub(" ", sheet)[:31] or "Sheet1"
+        archive.writestr(
+            "xl/workbook.xml",
+            f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><sheets>'
+            f'<sheet name={quoteattr(title)} sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        yield sink.take()
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            part.write(_SHEET_START.encode())
+            batch: list[str] = []
+            for number, row in enumerate(rows, start=1):
+                batch.append(_row_xml(number, row))
+                if len(batch) >= rows_per_chunk:
+                    part.write("".join(batch).encode())
+                    batch.clear()
+                    yield sink.take()
+            part.write(("".join(batch) + _SHEET_END).encode())
+    yield sink.take()
+
+
+@functools.cache
+def _column(index: int) -> str:
+    """The letters of a column: 0 -> A, 26 -> AA."""
+    number, letters = index + 1, ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _text(where: str, text: str) -> str:
+    text = escape(text[:MAX_CELL_TEXT])
+    return f'<c r="{where}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _row_xml(number: int, row: Row) -> str:
+    cells = []
+    for index, value in enumerate(row):
+        if value is None or value == "":
+            continue
+        where = f"{_column(index)}{number}"
+        if isinstance(value, str):
+            cells.append(_text(where, xlsx_cell(value)))
+        elif isinstance(value, bool):
+            cells.append(f'<c r="{where}" t="b"><v>{int(value)}</v></c>')
+        elif isinstance(value, datetime):
+            since = value.replace(tzinfo=None) - _EPOCH
+            serial = since.days + (since.seconds + since.microseconds / 1e6) / 86_400
+            cells.append(f'<c r="{where}" s="1"><v>{serial:.10f}</v></c>')
+        elif isinstance(value, date):
+            cells.append(f'<c r="{where}" s="2"><v>{(value - _EPOCH.date()).days}</v></c>')
+        elif isinstance(value, int | float):
+            cells.append(f'<c r="{where}"><v>{value!r}</v></c>')
+        else:
+            cells.append(_text(where, xlsx_cell(str(value))))
+    return f'<row r="{number}">{"".join(cells)}</row>'

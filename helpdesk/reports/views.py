@@ -1,7 +1,11 @@
-"""The report readers' dashboard and its exports (aggregates only, no personal data), each
-within its reader's reach: a ministry's observer its systems, a coordinator its province."""
+"""The report readers' dashboard and its exports (aggregates only, no personal data), and the
+issue list with its exports (a row per ticket, no CCCD, no e-mail), each within its reader's
+reach: a ministry's observer its systems, a coordinator its province, a supervisor its queues."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_locale
@@ -11,8 +15,9 @@ from helpdesk import spreadsheets
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
-from helpdesk.inputs import args_of, date_arg
-from helpdesk.reports import charts, deflections, incidents, queries, units
+from helpdesk.inputs import args_of, date_arg, id_from
+from helpdesk.reports import charts, deflections, incidents, issue_filters, issues, queries, units
+from helpdesk.reports.issue_filters import IssueFilters
 from helpdesk.reports.scope import Reach, reach_of
 from helpdesk.timeutil import to_local, utcnow
 
@@ -20,10 +25,14 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.OBSERVER, Role.COORDINATOR, Role.SUPERVISOR, Role.ADMIN)
 
 
+def local_today() -> date:
+    return to_local(utcnow(), current_app.config["HELPDESK_TIMEZONE"]).date()
+
+
 def scope_from_request(reach: Reach) -> queries.ReportScope:
     """The dates, system and province asked, within the reader's reach (a coordinator's
     province whatever was asked; a system outside an observer's counts nothing)."""
-    today = to_local(utcnow(), current_app.config["HELPDESK_TIMEZONE"]).date()
+    today = local_today()
     narrow = {
         "system": request.args.get("system") or None,
         "province": reach.province_for(request.args.get("province") or None),
@@ -88,6 +97,12 @@ def dashboard():
         provinces=[p for p in catalogue.provinces() if reach.allows_province(p.code)],
         every_province=reach.province is None,
         export_args=args_of("start", "end", "system", "province"),
+        issue_args=IssueFilters(
+            start=report.scope.start,
+            end=report.scope.end - timedelta(days=1),
+            system=report.scope.system,
+            province=report.scope.province,
+        ).args(),
     )
 
 
@@ -181,3 +196,96 @@ def export(kind: str):
         mimetype=spreadsheets.XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
     )
+
+
+def issue_filters_from_request(reach: Reach) -> tuple[IssueFilters, list[str]]:
+    """The issue list's filters asked for, within the reader's reach, and what was refused."""
+    filters, problems = issue_filters.parse(request.args, today=local_today())
+    return filters.within(reach), problems
+
+
+@bp.route("/issues")
+@role_required(*READERS)
+def issue_list():
+    reader = issues.reader_of(me())
+    filters, problems = issue_filters_from_request(reader.reach)
+    page = issues.page(
+        filters,
+        reader,
+        timezone=current_app.config["HELPDESK_TIMEZONE"],
+        after=id_from(request.args.get("after")),
+    )
+    return render_template(
+        "reports/issues.html",
+        page=page,
+        filters=filters,
+        problems=problems,
+        reader=reader,
+        names=names(),
+        status_labels=issues.STATUS_LABELS,
+        sla_labels=issues.SLA_LABELS,
+        choices=issue_choices(reader.reach, filters),
+        every_province=reader.reach.province is None,
+        deeper=request.args.get("after") is not None,
+    )
+
+
+def issue_choices(reach: Reach, filters: IssueFilters) -> dict[str, list[tuple[str, str]]]:
+    """(value, name) of what each select of the issue list offers, within the reader's reach."""
+    language = str(get_locale() or "vi")
+    return {
+        "system": [
+            (s.code, s.ministry) for s in catalogue.systems() if reach.allows_system(s.code)
+        ],
+        "province": [
+            (p.code, p.name) for p in catalogue.provinces() if reach.allows_province(p.code)
+        ],
+        "unit": issues.unit_choices(filters),
+        "category": [(c.code, c.name(language)) for c in catalogue.categories()],
+        "queue": issues.queue_choices(reach),
+        "status": [
+            (status, _("Open (every open status)"))
+            if status == issue_filters.OPEN
+            else (status, str(issues.STATUS_LABELS[status]))
+            for status in issue_filters.STATUSES
+        ],
+        "sla": [
+            ("met", _("Met: resolved, no deadline breached")),
+            ("missed", _("Missed: a deadline breached")),
+        ],
+    }
+
+
+@bp.route("/issues.<any(csv, xlsx):kind>")
+@role_required(*READERS)
+def issue_export(kind: str):
+    """Every row of the issue list, streamed: the response starts at once and holds a batch
+    of rows at a time, whatever the length."""
+    reader = issues.reader_of(me())
+    filters, _problems = issue_filters_from_request(reader.reach)
+    words = issues.words_for(str(get_locale() or "vi"), staff=reader.staff)
+    timezone = current_app.config["HELPDESK_TIMEZONE"]
+
+    def chunks() -> Iterator[bytes]:
+        rows = issues.table(filters, reader, timezone=timezone, words=words)
+        if kind == "csv":
+            return spreadsheets.csv_chunks(rows)
+        return spreadsheets.xlsx_chunks(rows, sheet="issues")
+
+    stem = f"helpdesk-issues-{filters.start.isoformat()}-{filters.end.isoformat()}"
+    mimetype = spreadsheets.CSV_MIMETYPE if kind == "csv" else spreadsheets.XLSX_MIMETYPE
+    return Response(
+        streamed(current_app._get_current_object(), chunks),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{kind}"'},
+    )
+
+
+def streamed(app, chunks: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
+    """A response body that reads the database after the view has returned, in an app context
+    of its own (its own session and connection), entered when the server asks for the first
+    chunk past an empty one and left when the body ends or is closed: never held across the
+    view's own contexts (the server takes the empty chunk while they are still there)."""
+    yield b""
+    with app.app_context():
+        yield from chunks()

@@ -285,6 +285,19 @@ ROUTES = {
         "/reports/export.csv",
         "/reports/export.xlsx",
     ],
+    "reports.issue_list": lambda s, db: [
+        "/reports/issues",
+        "/reports/issues?province=79",
+        "/reports/issues?system=moj&province=79&queue=moj-it&status=open&sla=missed",
+        "/reports/issues?from=2000-01-01&category=account",
+        f"/reports/issues?after={s.shown.id}&from=2000-01-01",
+    ],
+    "reports.issue_export": lambda s, db: [
+        "/reports/issues.csv?province=79",
+        "/reports/issues.xlsx?province=79",
+        "/reports/issues.csv?from=2000-01-01",
+        "/reports/issues.xlsx?from=2000-01-01&queue=moj-it",
+    ],
     "tickets.new": lambda s, db: ["/tickets/new"],
     "tickets.index": lambda s, db: ["/tickets/", "/tickets/?status=all"],
     "tickets.queue": lambda s, db: [
