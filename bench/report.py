@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bench import incidents
+from bench import exports, incidents
 from bench.services import PG_SETTINGS
 
 DATA = re.compile(r"<!-- bench-data\n(.*?)\n-->", re.DOTALL)
@@ -155,6 +155,7 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
     for name, label, ceiling in (
         ("search", "Search p95", 150),
         ("dashboard", "Dashboard p95", 1000),
+        ("issues", "Issue list p95", 500),
         ("suggestions", "Suggestions p95 (1 000 articles, open incidents)", 150),
     ):
         product = figures(results, name)
@@ -185,6 +186,8 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
     else:
         add("mail", "Mail ≥ 100 messages/s through one worker, each once", ("missing", "-", ""))
     for name, target, verdict in incidents.targets(results):
+        add(name, target, verdict)
+    for name, target, verdict in exports.targets(results):
         add(name, target, verdict)
     workers = results.get("memory", {}).get("product") or []
     peak = max((w["peak_mb"] for w in workers), default=None)
@@ -243,6 +246,9 @@ def summary(results: dict) -> dict:
     workers = results.get("memory", {}).get("product") or []
     if workers:
         out["memory_mb"] = max(w["peak_mb"] for w in workers)
+    export = results.get("export") or {}
+    if "peak_mb" in export:
+        out["export_mb"], out["export_s"] = export["peak_mb"], export["seconds"]
     return out
 
 
@@ -277,6 +283,7 @@ GROWTH_ROWS = (
     ("file_api_sql", "filing (API) SQL", "{:.1f}"),
     ("search_p95_ms", "search p95 (ms)", "{:.0f}"),
     ("dashboard_p95_ms", "dashboard p95 (ms)", "{:.0f}"),
+    ("issues_p95_ms", "issue list p95 (ms)", "{:.0f}"),
     ("suggestions_p95_ms", "suggestions p95 (ms)", "{:.0f}"),
     ("suggestions_ratio", "suggestions ratio", "times"),
     ("sla_ms", "SLA sweep (ms)", "{:.0f}"),
@@ -287,6 +294,8 @@ GROWTH_ROWS = (
     ("incident_write_s", "incident update write (s)", "{:.2f}"),
     ("incident_mailed_s", "incident update mailed (s)", "{:.1f}"),
     ("memory_mb", "worker peak MB", "{:.0f}"),
+    ("export_s", "full XLSX export of the issue list (s)", "{:.1f}"),
+    ("export_mb", "worker peak MB during that export", "{:.0f}"),
 )
 
 
@@ -422,6 +431,7 @@ def render(results: dict, history: dict) -> list[str]:
     ]
     lines += sla_section(results.get("sla") or {}) + mail_section(results.get("mail") or {})
     lines += incidents.section(results.get("incident") or {})
+    lines += exports.section(results.get("export") or {}, results["tickets"])
     lines += [
         "",
         "## Memory of the web workers (after the run)",

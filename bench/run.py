@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import psycopg
 
-from bench import articles, browser, generate, incidents, people, report
+from bench import articles, browser, exports, generate, incidents, people, report
 from bench.scenarios import (
     BASELINE_ROLE,
     BIN,
@@ -286,6 +286,12 @@ def run(options: Options) -> Path:
                 except (RuntimeError, subprocess.SubprocessError) as error:
                     scenario.results[app] = {"error": str(error)[:500]}
         memory = {"product": worker_memory(product), "baseline": worker_memory(baseline)}
+        log("issue list: the full XLSX export, the web worker's memory while it streams")
+        export = guarded(
+            lambda: exports.scenario(
+                bases["product"], ctx["headers"]["observer"].get("Cookie", ""), product.pid, folder
+            )
+        )
         log(f"SLA sweep with {options.sla_due} tickets due")
         sla = guarded(lambda: sla_scenario(admin_url, env, options.sla_due))
         log(f"mail: {options.mail} messages through one worker")
@@ -317,6 +323,7 @@ def run(options: Options) -> Path:
             "sla": sla,
             "mail": mail,
             "incident": incident,
+            "export": export,
             "memory": memory,
             "environment": report.environment(cluster, redis),
             "run_seconds": time.monotonic() - started,

@@ -462,6 +462,12 @@ def build_scenarios(loaded: Loaded) -> list[Scenario]:
             single=True,
         ),
         Scenario(
+            "issues",
+            "Issue list for the observer: the last 365 days, newest first, 50 rows, one connection",
+            Request("GET", "/reports/issues", "observer"),
+            single=True,
+        ),
+        Scenario(
             "file_form",
             "Filing a ticket through the web form",
             Request("POST", "/tickets/new", "requester", "form"),

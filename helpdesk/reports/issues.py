@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, and_, case, func, or_, select
@@ -25,7 +26,6 @@ from helpdesk.routing.models import Queue
 from helpdesk.tickets.forms import STATUS_LABELS as STATUS_LABELS
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 from helpdesk.tickets.services.visibility import visibility_clause
-from helpdesk.timeutil import to_local
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 1000  # past this many rows the page says "more than 1,000"
@@ -224,33 +224,39 @@ def words_for(language: str, *, staff: bool) -> Words:
 
 def table(filters: IssueFilters, reader: Reader, *, timezone: str, words: Words) -> Iterator[list]:
     """The header, then every row as the exports write it: names for codes, local times
-    (naive, to the second), SLA results and statuses as words."""
+    (naive, to the second), SLA results and statuses as words. Written for a million rows:
+    tuples unpacked, the names' lookups bound once."""
     yield words.header
+    zone = ZoneInfo(timezone)
+    system, province = words.systems.get, words.provinces.get
+    category, status_word, result = words.categories.get, words.statuses.get, words.results.get
 
     def local(instant: datetime | None) -> datetime | None:
         if instant is None:
             return None
-        return to_local(instant, timezone).replace(tzinfo=None, microsecond=0)
+        return instant.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
     for row in every_row(filters, reader, timezone=timezone):
+        (_id, number, system_code, province_code, unit, category_code, subject, status) = row[:8]
+        filed, responded, resolved, first_sla, resolution_sla, summary, rating = row[8:15]
         cells = [
-            row.number,
-            words.systems.get(row.system, row.system),
-            words.provinces.get(row.province, row.province),
-            row.unit or None,
-            words.categories.get(row.category, row.category),
-            row.subject,
-            words.statuses.get(row.status, row.status),
-            local(row.created_at),
-            local(row.first_responded_at),
-            local(row.resolved_at),
-            words.results[row.first_response_sla],
-            words.results[row.resolution_sla],
-            row.resolution or None,
-            row.rating,
+            number,
+            system(system_code, system_code),
+            province(province_code, province_code),
+            unit or None,
+            category(category_code, category_code),
+            subject,
+            status_word(status, status),
+            local(filed),
+            local(responded),
+            local(resolved),
+            result(first_sla, first_sla),
+            result(resolution_sla, resolution_sla),
+            summary or None,
+            rating,
         ]
         if reader.staff:
-            cells.append(row.requester)
+            cells.append(row[15])
         yield cells
 
 

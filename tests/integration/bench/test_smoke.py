@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[3]
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SCENARIOS = (
-    "queue", "ticket", "search", "dashboard", "file_form", "file_api", "home", "suggestions",
-    "floor",
+    "queue", "ticket", "search", "dashboard", "issues", "file_form", "file_api", "home",
+    "suggestions", "floor",
 )  # fmt: skip
 
 
@@ -67,6 +67,14 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
     )
     # The sweep's notices are claimed and announced by their own job, timed apart.
     assert re.search(r"[1-9]\d* notices announced in \d+ ms", text)
+    # The full XLSX export of the issue list: every ticket a row, the worker's peak measured.
+    assert "## Issue list export" in text
+    assert re.search(
+        r"^\| Full XLSX export of the issue list: web worker < 200 MB \| \d+ MB peak, "
+        r"[\d,]+ rows in [\d.]+ s \| (met|\*\*missed\*\*) \|",
+        text,
+        re.MULTILINE,
+    )
     assert "<!-- bench-data" in text
     folder = re.search(r"bench folder (\S+);", done.stdout).group(1)
     assert not Path(folder).exists(), "the bench folder is removed at the end"
