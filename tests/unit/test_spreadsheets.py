@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given
@@ -64,3 +65,40 @@ def test_xlsx_cells_are_text_not_formulas():
     assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 7
     assert sheet["A3"].value == "bell\ufffd"  # XML cannot carry it; openpyxl would refuse
+
+
+def streamed_sheet(rows, **options):
+    data = b"".join(spreadsheets.xlsx_chunks(rows, **options))
+    return load_workbook(io.BytesIO(data)).active
+
+
+def test_a_streamed_xlsx_reads_back_cell_for_cell():
+    when = datetime(2026, 3, 2, 14, 30, 5)
+    rows = [
+        ["name", "count", "at", "on", "flag", "gap", "last"],
+        [FORMULA, 7, when, date(2026, 3, 2), True, None, "a & <b> 'c'"],
+        ["Tiếng Việt\nhai dòng", -2.5, None, None, False, "", "bell\x07"],
+    ]
+    sheet = streamed_sheet(rows, sheet="issues: [all]")
+    assert sheet.title == "issues   all "
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("name", "count", "at", "on", "flag", "gap", "last"),
+        ("'" + FORMULA, 7, when, datetime(2026, 3, 2), True, None, "a & <b> 'c'"),
+        ("Tiếng Việt\nhai dòng", -2.5, None, None, False, None, "bell\ufffd"),
+    ]
+    assert sheet["A2"].data_type == "s" and sheet["C2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_a_streamed_xlsx_comes_in_pieces_and_cuts_what_a_cell_cannot_hold():
+    rows = [["x" * 40_000]] + [[str(n)] for n in range(9)]
+    chunks = list(spreadsheets.xlsx_chunks(rows, rows_per_chunk=4))
+    assert len(chunks) >= 4  # the parts, rows 1-4, 5-8, the rest
+    sheet = load_workbook(io.BytesIO(b"".join(chunks))).active
+    assert len(sheet["A1"].value) == spreadsheets.MAX_CELL_TEXT
+    assert sheet["A10"].value == "8"
+
+
+def test_csv_chunks_hold_many_rows_each():
+    chunks = list(spreadsheets.csv_chunks([["=a"], ["b"], ["c"]], rows_per_chunk=2))
+    assert b"".join(chunks).decode() == spreadsheets.BOM + "'=a\r\nb\r\nc\r\n"
+    assert len(chunks) == 2

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from helpdesk.auth.models import Unit
+from helpdesk.reports import issue_filters
 from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import Ticket
 
@@ -473,3 +474,25 @@ def test_a_page_costs_the_same_statements_for_3_or_30_rows(
         assert html.count("<tr data-number=") == count + start
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_the_filters_rebuild_the_link_that_asked_for_them(app, db, data):
+    """What other pages and mail link with: parse(args()) gives the same filters back."""
+    asked = {
+        "from": "2026-01-01",
+        "to": "2026-06-30",
+        "system": "moj",
+        "province": "79",
+        "unit": "T79A",
+        "category": "payment",
+        "queue": "moj-it",
+        "status": "waiting_requester",
+        "sla": "missed",
+    }
+    with app.test_request_context():
+        filters, problems = issue_filters.parse(asked, today=TODAY)
+        assert problems == []
+        assert filters.args() == asked
+        assert issue_filters.parse(filters.args(), today=TODAY) == (filters, [])
+        default, _ = issue_filters.parse({}, today=TODAY)
+        assert default.args() == {"from": YEAR_AGO.isoformat(), "to": TODAY.isoformat()}
