@@ -46,7 +46,12 @@ PAGES = {
         "ticket-agent": "/tickets/{ticket}",
         "incident": "/tickets/{incident}",
     },
-    "supervisor": {"home": "/", "unanswered": "/sla/unanswered", "reports": "/reports/"},
+    "supervisor": {
+        "home": "/",
+        "unanswered": "/sla/unanswered",
+        "reports": "/reports/",
+        "issues": "/reports/issues",
+    },
     "admin": {
         "home": "/",
         "accounts": "/accounts/",
