@@ -213,6 +213,9 @@ def serve_command(host: str | None, port: int | None, web_workers: int, rq_worke
                 f"{host}:{port}",
                 "--workers",
                 str(web_workers),
+                # A streamed export of every issue (a million rows, about 80 s) is one request.
+                "--timeout",
+                "300",
                 "--access-logfile",
                 str(logs / "access.log"),
                 "--access-logformat",
