@@ -215,19 +215,7 @@ def tracker_of(
         ).where(Ticket.request_id == request.id, reader.ticket_clause())
     ).all()
     files: dict[int, list[File]] = {}
-    for row in db.session.execute(
-        select(
-            Attachment.id,
-            Attachment.ticket_id,
-            Attachment.filename,
-            Attachment.size,
-            Attachment.sha256,
-        )
-        .join(Message, Message.id == Attachment.message_id)
-        .join(Ticket, Ticket.id == Attachment.ticket_id)
-        .where(answer_clause(request.id, reader))
-        .order_by(Attachment.id)
-    ):
+    for row in db.session.execute(answer_files(request.id, reader)):
         files.setdefault(row.ticket_id, []).append(File(*row))
     visible = visible_ticket_ids(user, request.id)
     order = {province.code: rank for rank, province in enumerate(catalogue.provinces())}
@@ -257,6 +245,23 @@ def tracker_of(
             )
         )
     return Tracker(request, rows, reader)
+
+
+def answer_files(request_id: int, reader):
+    """The files of the request's public answers that the reader reads, oldest first."""
+    return (
+        select(
+            Attachment.id,
+            Attachment.ticket_id,
+            Attachment.filename,
+            Attachment.size,
+            Attachment.sha256,
+        )
+        .join(Message, Message.id == Attachment.message_id)
+        .join(Ticket, Ticket.id == Attachment.ticket_id)
+        .where(answer_clause(request_id, reader))
+        .order_by(Attachment.id)
+    )
 
 
 def visible_ticket_ids(user: User | None, request_id: int) -> set[int]:
@@ -290,16 +295,7 @@ def find_file(user: User, number: str, attachment_id: int) -> File:
     any other (a file of a note, of the sender, of another request or province)."""
     request, reader = get_request(user, number)
     row = db.session.execute(
-        select(
-            Attachment.id,
-            Attachment.ticket_id,
-            Attachment.filename,
-            Attachment.size,
-            Attachment.sha256,
-        )
-        .join(Message, Message.id == Attachment.message_id)
-        .join(Ticket, Ticket.id == Attachment.ticket_id)
-        .where(Attachment.id == attachment_id, answer_clause(request.id, reader))
+        answer_files(request.id, reader).where(Attachment.id == attachment_id)
     ).first()
     if row is None:
         raise errors.not_found()
