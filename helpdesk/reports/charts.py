@@ -65,7 +65,7 @@ class Box:
 class Point:
     x: float
     y: float
-    value: int
+    value: float
 
 
 @dataclass(frozen=True)
@@ -91,18 +91,21 @@ class Trend:
 
 def trend(
     labels: list[str],
-    series: dict[str, list[int]],
+    series: dict[str, list[float | None]],
     *,
+    top: float | None = None,
     width: float = TREND_WIDTH,
     height: float = 220,
     label_width: float = LABEL_WIDTH,
 ) -> Trend:
     """Lines of counts over months: each month in the middle of its band (one month stands in
-    the middle of the plot), the vertical scale from 0 to a round value above the largest count.
-    Every series has one value per label. Month labels are thinned so that they do not touch."""
+    the middle of the plot), the vertical scale from 0 to a round value above the largest count
+    (or above `top`, such as 100 for percentages). Every series has one value per label; None
+    (nothing to show that month) has no point, its line joins the months either side. Month
+    labels are thinned so that they do not touch."""
     plot = Box(left=44, top=12, right=width - 12, bottom=height - 28)
-    largest = max((value for values in series.values() for value in values), default=0)
-    grid = ticks(largest)
+    known = [value for values in series.values() for value in values if value is not None]
+    grid = ticks(top if top is not None else max(known, default=0))
     y = Scale(top=grid[-1], start=plot.bottom, end=plot.top)
     band = (plot.right - plot.left) / len(labels) if labels else 0.0
     xs = [round(plot.left + band * (index + 0.5), 2) for index in range(len(labels))]
@@ -116,7 +119,9 @@ def trend(
         Line(
             name=name,
             points=tuple(
-                Point(x=x, y=y(value), value=value) for x, value in zip(xs, values, strict=True)
+                Point(x=x, y=y(value), value=value)
+                for x, value in zip(xs, values, strict=True)
+                if value is not None
             ),
         )
         for name, values in series.items()

@@ -112,6 +112,31 @@ def test_a_trend_of_zeros_and_of_nothing():
     assert empty.lines[0].path == ""
 
 
+def test_a_trend_of_percentages_keeps_its_top_and_skips_months_without_a_value():
+    chart = charts.trend(
+        ["2026-01", "2026-02", "2026-03"],
+        {"first_response": [50.0, None, 75.5], "resolution": [None, None, None]},
+        top=100,
+    )
+    assert [value for value, _y in chart.ticks] == [0, 20, 40, 60, 80, 100]
+    first, none = chart.lines
+    assert [point.value for point in first.points] == [50.0, 75.5]
+    assert [point.x for point in first.points] == [chart.labels[0][1], chart.labels[2][1]]
+    assert first.points[0].y == (chart.plot.top + chart.plot.bottom) / 2
+    assert none.points == () and none.path == ""
+    assert len(chart.labels) == 3  # every month keeps its label, with a value or not
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.floats(min_value=0, max_value=100)), max_size=40),
+)
+def test_a_trend_with_a_top_draws_every_value_inside_the_plot(values):
+    chart = charts.trend([f"m{index}" for index in range(len(values))], {"s": values}, top=100)
+    assert chart.ticks[-1][0] == 100
+    assert [point.value for point in chart.lines[0].points] == [v for v in values if v is not None]
+    assert all(chart.plot.top <= point.y <= chart.plot.bottom for point in chart.lines[0].points)
+
+
 @given(st.lists(st.tuples(names, percents), max_size=70))
 def test_bars_stay_in_the_plot_and_their_values_inside_the_picture(rows):
     chart = charts.bars(rows)
