@@ -16,13 +16,28 @@ from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import me, role_required
 from helpdesk.catalogue import services as catalogue
 from helpdesk.inputs import args_of, date_arg, id_from
-from helpdesk.reports import charts, deflections, incidents, issue_filters, issues, queries, units
+from helpdesk.reports import (
+    charts,
+    compliance,
+    compliance_page,
+    deflections,
+    incidents,
+    issue_filters,
+    issue_links,
+    issues,
+    queries,
+    units,
+)
 from helpdesk.reports.issue_filters import IssueFilters
 from helpdesk.reports.scope import Reach, reach_of
+from helpdesk.routing.services import all_queues
 from helpdesk.timeutil import to_local, utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.OBSERVER, Role.COORDINATOR, Role.SUPERVISOR, Role.ADMIN)
+
+
+COMPLIANCE_ARGS = ("from", "to", "system", "province", "category", "queue")
 
 
 def local_today() -> date:
@@ -289,3 +304,74 @@ def streamed(app, chunks: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
     yield b""
     with app.app_context():
         yield from chunks()
+
+
+def compliance_filters(reach: Reach) -> compliance.Filters:
+    """The period asked (`from`, `to`: local dates, both included; the dashboard's, the last
+    365 days and today, when either is missing or they make no period of at most ten years),
+    system, province, category and queue (a code), within the reader's reach as on the
+    dashboard."""
+    narrow = {
+        "system": request.args.get("system") or None,
+        "province": reach.province_for(request.args.get("province") or None),
+        "reach": reach,
+    }
+    first, last = date_arg("from"), date_arg("to")
+    if first is not None and last is not None and first <= last and (last - first).days < 3660:
+        scope = queries.ReportScope(start=first, end=last + timedelta(days=1), **narrow)
+    else:
+        scope = queries.year_scope(local_today(), **narrow)
+    return compliance.Filters(
+        scope,
+        category=request.args.get("category") or None,
+        queue=request.args.get("queue") or None,
+    )
+
+
+def read_compliance(reach: Reach) -> compliance.Compliance:
+    filters = compliance_filters(reach)
+    timezone = current_app.config["HELPDESK_TIMEZONE"]
+    return compliance.read(filters, timezone=timezone, now=utcnow())
+
+
+def compliance_names() -> dict[str, dict[str, str]]:
+    return names() | {"queue": {queue.code: queue.name for queue in all_queues()}}
+
+
+@bp.route("/compliance", endpoint="compliance")
+@role_required(*READERS)
+def compliance_view():
+    reach = reach_of(me())
+    result = read_compliance(reach)
+    return render_template(
+        "reports/compliance.html",
+        result=result,
+        link=issue_links.linker(result.filters),
+        trend=compliance_page.trend(result),
+        names=compliance_names(),
+        systems=[s for s in catalogue.systems() if reach.allows_system(s.code)],
+        provinces=[p for p in catalogue.provinces() if reach.allows_province(p.code)],
+        categories=catalogue.categories(),
+        queues=compliance_page.queue_choices(reach),
+        every_province=reach.province is None,
+        export_args=args_of(*COMPLIANCE_ARGS),
+    )
+
+
+@bp.route("/compliance.<any(csv, xlsx):kind>")
+@role_required(*READERS)
+def compliance_export(kind: str):
+    result = read_compliance(reach_of(me()))
+    rows = compliance_page.rows(result, compliance_names())
+    scope = result.filters.scope
+    stem = f"helpdesk-compliance-{scope.start.isoformat()}-{result.filters.last_day.isoformat()}"
+    if kind == "csv":
+        body, mimetype = spreadsheets.csv_text(rows), spreadsheets.CSV_MIMETYPE
+    else:
+        body = spreadsheets.xlsx_bytes(rows, sheet="compliance")
+        mimetype = spreadsheets.XLSX_MIMETYPE
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{kind}"'},
+    )

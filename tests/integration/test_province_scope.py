@@ -285,6 +285,16 @@ ROUTES = {
         "/reports/export.csv",
         "/reports/export.xlsx",
     ],
+    "reports.compliance": lambda s, db: [
+        "/reports/compliance",
+        "/reports/compliance?province=79",
+        "/reports/compliance?system=moj&province=79&queue=moj-it&category=payment",
+    ],
+    "reports.compliance_export": lambda s, db: [
+        "/reports/compliance.csv?province=79",
+        "/reports/compliance.xlsx?province=79",
+        "/reports/compliance.csv",
+    ],
     "reports.issue_list": lambda s, db: [
         "/reports/issues",
         "/reports/issues?province=79",
