@@ -50,6 +50,7 @@ PAGES = {
         "home": "/",
         "unanswered": "/sla/unanswered",
         "reports": "/reports/",
+        "compliance": "/reports/compliance",
         "issues": "/reports/issues",
     },
     "admin": {
