@@ -16,31 +16,23 @@ from dataclasses import dataclass
 from sqlalchemy import exists, or_, true
 
 from helpdesk import errors
-from helpdesk.announcements.posters import it_systems
+from helpdesk.announcements.posters import IT_ROLES, Posting, it_systems
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.permissions import has_role, is_signed_in
 from helpdesk.auth.services import observer_systems
 from helpdesk.requests.models import InfoRequest
 from helpdesk.tickets.models import Ticket
 
-IT_ROLES = (Role.AGENT, Role.SUPERVISOR)
-
 
 @dataclass(frozen=True)
-class Sending:
+class Sending(Posting):
     """What an account may send: requests about any system or every system (`every_system`),
-    or about the systems listed; neither: nothing."""
-
-    every_system: bool = False
-    systems: frozenset[str] = frozenset()
+    or about the systems listed; neither: nothing (the same rights as posting announcements,
+    whose `allows` it keeps)."""
 
     @property
     def may_send(self) -> bool:
-        return self.every_system or bool(self.systems)
-
-    def allows(self, system_code: str | None) -> bool:
-        """May send a request about that system (None: every system)?"""
-        return self.every_system or (system_code is not None and system_code in self.systems)
+        return self.may_post
 
     def default_system(self) -> str | None:
         """The system a request is about when the sender chooses none: its only system; None
