@@ -95,7 +95,7 @@ class Compliance(OnTime):
 
 
 @dataclass
-class Report:
+class Report(OnTime):
     scope: ReportScope
     total: int
     open: int

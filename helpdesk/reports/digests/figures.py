@@ -109,10 +109,8 @@ def key_figures(period: Period, reach: Reach, backlog: int, *, timezone: str) ->
     return KeyFigures(
         filed=report.total,
         resolved=report.resolution_measured,
-        first_response_percent=Report.percent(
-            report.first_response_met, report.first_response_measured
-        ),
-        resolution_percent=Report.percent(report.resolution_met, report.resolution_measured),
+        first_response_percent=report.first_response_percent,
+        resolution_percent=report.resolution_percent,
         breached=report.breached,
         backlog=backlog,
     )
