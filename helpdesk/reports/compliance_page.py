@@ -28,8 +28,9 @@ def trend(result: Compliance) -> charts.Trend:
 
 
 def queue_choices(reach: Reach) -> list[CachedQueue]:
-    """The queues the reader may narrow to: its own (a supervisor), of its systems or of no
-    system (an observer of a ministry), every queue (others)."""
+    """The queues the reader may narrow to, on the compliance page and the issue list: its own
+    (a supervisor), of its systems or of no system (an observer of a ministry), every queue
+    (others); from process memory."""
     return [
         queue
         for queue in all_queues()

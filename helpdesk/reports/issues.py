@@ -22,7 +22,6 @@ from helpdesk.extensions import db
 from helpdesk.reports.issue_filters import IssueFilters
 from helpdesk.reports.queries import FIRST_RESPONSE_MET, RESOLVED_MET
 from helpdesk.reports.scope import Reach, reach_of
-from helpdesk.routing.models import Queue
 from helpdesk.tickets.forms import STATUS_LABELS as STATUS_LABELS
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 from helpdesk.tickets.services.visibility import visibility_clause
@@ -258,15 +257,6 @@ def table(filters: IssueFilters, reader: Reader, *, timezone: str, words: Words)
         if reader.staff:
             cells.append(row[15])
         yield cells
-
-
-def queue_choices(reach: Reach) -> list[tuple[str, str]]:
-    """(code, name) of the queues a reader may filter by: a supervisor's own, else every
-    queue; by name. One query."""
-    query = select(Queue.code, Queue.name).order_by(Queue.name, Queue.code)
-    if reach.queues is not None:
-        query = query.where(Queue.id.in_(reach.queues))
-    return [(code, name) for code, name in db.session.execute(query)]
 
 
 def unit_choices(filters: IssueFilters) -> list[tuple[str, str]]:

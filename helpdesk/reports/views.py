@@ -45,21 +45,23 @@ def local_today() -> date:
 
 
 def scope_from_request(reach: Reach) -> queries.ReportScope:
-    """The dates, system and province asked, within the reader's reach (a coordinator's
-    province whatever was asked; a system outside an observer's counts nothing)."""
-    today = local_today()
+    """The dashboard's period (`start`, `end`: local dates, the end excluded)."""
+    return scope_between(reach, date_arg("start"), date_arg("end"))
+
+
+def scope_between(reach: Reach, start: date | None, end: date | None) -> queries.ReportScope:
+    """The dates [start, end), system and province asked, within the reader's reach (a
+    coordinator's province whatever was asked; a system outside an observer's counts nothing);
+    the last 365 days and today when either date is missing or they make no period of at most
+    ten years."""
     narrow = {
         "system": request.args.get("system") or None,
         "province": reach.province_for(request.args.get("province") or None),
         "reach": reach,
     }
-    scope = queries.year_scope(today, **narrow)
-    start, end = date_arg("start"), date_arg("end")
-    if start is None or end is None:
-        return scope
-    if start < end and (end - start).days <= 3660:
+    if start is not None and end is not None and start < end and (end - start).days <= 3660:
         return queries.ReportScope(start=start, end=end, **narrow)
-    return scope
+    return queries.year_scope(local_today(), **narrow)
 
 
 def names() -> dict[str, dict[str, str]]:
@@ -257,7 +259,10 @@ def issue_choices(reach: Reach, filters: IssueFilters) -> dict[str, list[tuple[s
         ],
         "unit": issues.unit_choices(filters),
         "category": [(c.code, c.name(language)) for c in catalogue.categories()],
-        "queue": issues.queue_choices(reach),
+        "queue": sorted(
+            ((queue.code, queue.name) for queue in compliance_page.queue_choices(reach)),
+            key=lambda choice: (choice[1], choice[0]),
+        ),
         "status": [
             (status, _("Open (every open status)"))
             if status == issue_filters.OPEN
@@ -311,16 +316,8 @@ def compliance_filters(reach: Reach) -> compliance.Filters:
     365 days and today, when either is missing or they make no period of at most ten years),
     system, province, category and queue (a code), within the reader's reach as on the
     dashboard."""
-    narrow = {
-        "system": request.args.get("system") or None,
-        "province": reach.province_for(request.args.get("province") or None),
-        "reach": reach,
-    }
-    first, last = date_arg("from"), date_arg("to")
-    if first is not None and last is not None and first <= last and (last - first).days < 3660:
-        scope = queries.ReportScope(start=first, end=last + timedelta(days=1), **narrow)
-    else:
-        scope = queries.year_scope(local_today(), **narrow)
+    last = date_arg("to")
+    scope = scope_between(reach, date_arg("from"), last + timedelta(days=1) if last else None)
     return compliance.Filters(
         scope,
         category=request.args.get("category") or None,
