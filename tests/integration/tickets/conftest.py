@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 import support
-from integration.tickets.page_helpers import GOOD_FORM
+from integration.tickets.page_helpers import GOOD_FORM, PASSWORD
 from sqlalchemy import select
 
 from helpdesk import storage
+from helpdesk.auth.services import AccountDraft
+from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, MembershipProvince, Queue
 from helpdesk.tickets import services as tickets
 
@@ -84,3 +86,26 @@ def file_ticket(db):
         return tickets.create_ticket(requester, draft)
 
     return file
+
+
+@pytest.fixture
+def make_coordinator(db):
+    """make_coordinator(province) -> a coordinator made as the accounts pages and the command
+    line make one: a member of its province's queue, covering it."""
+    counter = iter(range(1, 1000))
+
+    def make(province: str = "79", **fields):
+        number = next(counter)
+        draft = AccountDraft(
+            username=f"0791{88:02d}{number:06d}@ht.com",
+            role="coordinator",
+            password=PASSWORD,
+            full_name=f"Đầu mối {number}",
+            email=f"coordinator{number}@example.vn",
+            province_code=province,
+            language="en",
+            **fields,
+        )
+        return routing.provision_account(draft)
+
+    return make

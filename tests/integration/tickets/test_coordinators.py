@@ -9,33 +9,10 @@ from sqlalchemy import select
 from support import csrf_token
 
 from helpdesk.auth.models import User
-from helpdesk.auth.services import AccountDraft, create_token
+from helpdesk.auth.services import create_token
 from helpdesk.notifications.models import Outbox
-from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, MembershipProvince, Queue, Rule
 from helpdesk.tickets.models import Message, Status
-
-
-@pytest.fixture
-def make_coordinator(db):
-    """A coordinator made as the accounts pages and the command line make one."""
-    counter = iter(range(1, 1000))
-
-    def make(province: str = "79", **fields):
-        number = next(counter)
-        draft = AccountDraft(
-            username=f"0791{88:02d}{number:06d}@ht.com",
-            role="coordinator",
-            password=PASSWORD,
-            full_name=f"Đầu mối {number}",
-            email=f"coordinator{number}@example.vn",
-            province_code=province,
-            language="en",
-            **fields,
-        )
-        return routing.provision_account(draft)
-
-    return make
 
 
 @pytest.fixture
