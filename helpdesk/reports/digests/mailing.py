@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import force_locale
@@ -27,6 +26,7 @@ from helpdesk.notifications.rendering import link
 from helpdesk.reports.digests import schedule, workbook
 from helpdesk.reports.digests.figures import FIGURES, Digest, KeyFigures, Place, digest_of
 from helpdesk.reports.digests.schedule import KINDS, Period
+from helpdesk.reports.issue_filters import IssueFilters
 from helpdesk.reports.models import DigestRun
 from helpdesk.reports.scope import Reach, reach_of
 from helpdesk.sla import clock
@@ -207,7 +207,9 @@ def queue_digest(user: User, made: Made, reach: Reach, *, key: str, now: datetim
         "dashboard_url": link(
             "reports.dashboard", start=period.start.isoformat(), end=period.end.isoformat()
         ),
-        "issues_url": issues_url(period),
+        "issues_url": link(
+            "reports.issue_list", **IssueFilters(start=period.start, end=period.last).args()
+        ),
         "opt_out_url": link("auth.stop_digests", token=links.issue("digest", user, now=now)),
         "attachments": [
             {
@@ -257,12 +259,6 @@ def place_context(place: Place) -> dict:
         "on_time": place.on_time_percent,
         "breached": place.breached,
     }
-
-
-def issues_url(period: Period) -> str:
-    """The issue list of the period's tickets (`to` its last day), on HELPDESK_BASE_URL."""
-    query = urlencode({"from": period.start.isoformat(), "to": period.last.isoformat()})
-    return f"{current_app.config['HELPDESK_BASE_URL']}/reports/issues?{query}"
 
 
 def record_run(period: Period, queued: int, *, now: datetime) -> None:
