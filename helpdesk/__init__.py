@@ -18,6 +18,9 @@ from helpdesk.auth.views import bp as auth_bp
 from helpdesk.auth.views.units import bp as units_bp
 from helpdesk.catalogue import models as catalogue_models
 from helpdesk.catalogue.cli import seed_command
+from helpdesk.channels import models as channel_models
+from helpdesk.channels.cli import mail_cli
+from helpdesk.channels.views import bp as channels_bp
 from helpdesk.config import Config, fill_instance_defaults, from_environ, settle_hosts
 from helpdesk.directory import models as directory_models
 from helpdesk.directory.cli import directory_cli
@@ -43,6 +46,7 @@ from helpdesk.site.views import bp as site_bp
 from helpdesk.sla import models as sla_models
 from helpdesk.sla.cli import sla_cli
 from helpdesk.sla.views import bp as sla_bp
+from helpdesk.tickets import follower_models
 from helpdesk.tickets import models as ticket_models
 from helpdesk.tickets.services import escalation, offers
 from helpdesk.tickets.views import bp as tickets_bp
@@ -58,6 +62,8 @@ MODEL_MODULES = (
     sla_models,
     request_models,
     ticket_models,
+    follower_models,
+    channel_models,
     report_models,
     directory_models,
     help_models,
@@ -112,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(announcements_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(help_bp)
+    app.register_blueprint(channels_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -125,5 +132,6 @@ def register_commands(app: Flask) -> None:
         sla_cli,
         directory_cli,
         reports_cli,
+        mail_cli,
     ):
         app.cli.add_command(command)

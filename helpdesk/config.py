@@ -40,6 +40,13 @@ class Config:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "Hỗ trợ TTHC <no-reply@localhost>"
     HELPDESK_OUTBOX_FOLDER: str | None = None
+    # Inbound mail: an IMAP mailbox (imaps://user:pass@host/INBOX), else the maildir
+    # HELPDESK_INBOX_FOLDER (instance/inbox/). Replies come back to HELPDESK_REPLY_ADDRESS's
+    # signed sub-addresses (None: hotro@ the sender's domain); bigger messages are refused.
+    HELPDESK_IMAP_URL: str | None = None
+    HELPDESK_INBOX_FOLDER: str | None = None
+    HELPDESK_REPLY_ADDRESS: str | None = None
+    HELPDESK_INBOUND_MAX_BYTES = 30 * 1024 * 1024
 
     HELPDESK_LOGIN_DOMAINS: tuple[str, ...] = ("ht.com",)
     HELPDESK_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -168,6 +175,9 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["HELPDESK_LOG_FILE"] = environ["HELPDESK_LOG_FILE"]
     if environ.get("UPLOAD_FOLDER"):
         settings["UPLOAD_FOLDER"] = environ["UPLOAD_FOLDER"]
+    for key in ("HELPDESK_IMAP_URL", "HELPDESK_INBOX_FOLDER", "HELPDESK_REPLY_ADDRESS"):
+        if environ.get(key):
+            settings[key] = environ[key].strip()
     if environ.get("MAX_CONTENT_LENGTH"):
         settings["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
     if environ.get("RATELIMIT_STORAGE_URI"):
@@ -185,6 +195,8 @@ def fill_instance_defaults(config: dict[str, Any], instance_path: str) -> None:
         config["UPLOAD_FOLDER"] = str(instance / "uploads")
     if not config.get("HELPDESK_OUTBOX_FOLDER"):
         config["HELPDESK_OUTBOX_FOLDER"] = str(instance / "outbox")
+    if not config.get("HELPDESK_INBOX_FOLDER"):
+        config["HELPDESK_INBOX_FOLDER"] = str(instance / "inbox")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = instance_secret_key(instance)
 

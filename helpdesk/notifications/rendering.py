@@ -88,6 +88,7 @@ def render(row) -> transport.Message:
             "Auto-Submitted": "auto-generated",
             "Content-Language": row.language,
             "X-Helpdesk-Outbox": str(row.id),
+            **({"Reply-To": row.context["reply_to"]} if row.context.get("reply_to") else {}),
         },
         message_id=message_id(row),
         attachments=attachments_of(row.context),

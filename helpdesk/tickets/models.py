@@ -1,4 +1,5 @@
-"""Tickets, their messages, attachments, events and followers; the yearly number counter."""
+"""Tickets, their messages, attachments and events; the yearly number counter (followers:
+follower_models)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,15 @@ OPEN_INCIDENT_CONDITION = text(f"kind = 'incident' AND {OPEN_CONDITION.text}")
 # The condition of the partial index of every incident, open or not (the reports' incidents).
 INCIDENT_CONDITION = text("kind = 'incident'")
 REQUEST_CONDITION = text("kind = 'request'")
+
+
+class Source(enum.StrEnum):
+    """Where a ticket or a message came from (shown to staff; the queue filters on it)."""
+
+    WEB = "web"
+    API = "api"
+    EMAIL = "email"
+    PHONE = "phone"
 
 
 class Priority(enum.IntEnum):
@@ -176,6 +186,10 @@ class Ticket(db.Model):
     # A ticket of kind request: the request it answers for its province.
     request_id: Mapped[int | None] = mapped_column(ForeignKey("info_requests.id"), index=True)
     submission_key: Mapped[str | None] = mapped_column(String(64))  # one ticket per form
+    # Where it was filed from; a call's number to call back and the staff who took the call.
+    source: Mapped[str] = mapped_column(String(16), default=Source.WEB, server_default="web")
+    callback_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -289,7 +303,7 @@ class Message(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str] = mapped_column(String(16), default="web")
+    source: Mapped[str] = mapped_column(String(16), default=Source.WEB)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
@@ -377,22 +391,3 @@ class Event(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
-
-
-class Follower(db.Model):
-    """Someone who gets the mail of a ticket's public events and may open it: a colleague the
-    requester added, anyone staff added who may see it, staff who follow it, or the requester
-    of a ticket merged into it."""
-
-    __tablename__ = "ticket_followers"
-
-    ticket_id: Mapped[int] = mapped_column(
-        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id])

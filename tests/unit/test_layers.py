@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"routing"},
     {"sla", "directory", "help", "announcements"},
     {"tickets"},
-    {"requests"},
+    {"requests", "channels"},
     {"reports", "api"},
     {"site", "periodic"},
     {"processes", ""},

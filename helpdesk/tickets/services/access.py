@@ -14,7 +14,8 @@ from helpdesk import errors
 from helpdesk.auth.models import Role, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
-from helpdesk.tickets.models import Follower, Ticket
+from helpdesk.tickets.follower_models import Follower
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.visibility import visibility_check
 
 

@@ -17,7 +17,8 @@ from helpdesk import errors
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.auth.models import User, is_staff
 from helpdesk.extensions import db
-from helpdesk.tickets.models import EventKind, Follower, Ticket
+from helpdesk.tickets.follower_models import Follower
+from helpdesk.tickets.models import EventKind, Ticket
 from helpdesk.tickets.services.access import is_follower
 from helpdesk.tickets.services.events import stage_event
 from helpdesk.tickets.services.visibility import (

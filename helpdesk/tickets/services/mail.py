@@ -18,6 +18,7 @@ from helpdesk.extensions import db
 from helpdesk.notifications.models import Outbox
 from helpdesk.notifications.outbox import queue_email
 from helpdesk.notifications.rendering import link
+from helpdesk.notifications.reply_addresses import reply_address
 from helpdesk.routing.models import Membership
 from helpdesk.routing.services.visibility import covers
 from helpdesk.tickets.services.followers import followers_of
@@ -68,11 +69,14 @@ def event_key(ticket, name: str) -> str:
 
 def to_user(user: User | None, template: str, key: str, context: dict, *, essential: bool) -> list:
     """A row for a user: only an active account's verified address, and non-essential mail only
-    if the user wants it; in the user's language."""
+    if the user wants it; in the user's language. A ticket's mail (its context has a number)
+    says in Reply-To the address that makes a reply this user's message on the ticket."""
     if user is None or not user.email or user.email_verified_at is None:
         return []
     if user.status != Status.ACTIVE or (not essential and not user.notify_updates):
         return []
+    if "number" in context:
+        context = {**context, "reply_to": reply_address(context["number"], user.id)}
     row = queue_email(
         template=template,
         to=user.email,

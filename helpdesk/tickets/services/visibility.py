@@ -21,7 +21,8 @@ from sqlalchemy import Select, and_, exists, false, or_, select, true
 from helpdesk.auth.models import Role, Unit, User
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Queue
-from helpdesk.tickets.models import Follower, Ticket
+from helpdesk.tickets.follower_models import Follower
+from helpdesk.tickets.models import Ticket
 
 OFFICIALS = (Role.REQUESTER, Role.UNIT_ADMIN)
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from helpdesk.auth.models import Unit
 from helpdesk.notifications.models import Outbox
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets.models import Event, EventKind, Follower, Status
+from helpdesk.tickets.follower_models import Follower
+from helpdesk.tickets.models import Event, EventKind, Status
 from helpdesk.tickets.services import followers
 
 

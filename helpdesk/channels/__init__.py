@@ -1,0 +1,1 @@
+"""Channels: replies and tickets by mail (IMAP or the embedded maildir), calls to the hotline."""
