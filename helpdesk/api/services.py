@@ -18,7 +18,7 @@ from helpdesk.auth import services as accounts
 from helpdesk.auth.models import ApiToken, TokenRevocation, User, is_staff
 from helpdesk.extensions import db
 from helpdesk.tickets import services as tickets
-from helpdesk.tickets.models import Attachment, Message, Ticket
+from helpdesk.tickets.models import Attachment, Message, Source, Ticket
 from helpdesk.tickets.services.access import can_write_internal_notes, require_work
 from helpdesk.tickets.services.assignment import stage_assignment
 from helpdesk.tickets.services.changes import commit_and_dispatch, expect_version
@@ -184,7 +184,7 @@ def add_message(user: User, ticket: Ticket, body: str, *, internal: bool) -> Mes
     """
     if internal and not can_write_internal_notes(user, ticket):
         raise errors.Invalid(_("Only agents working the ticket write internal notes."), "internal")
-    return tickets.add_message(user, ticket, body, internal=internal)
+    return tickets.add_message(user, ticket, body, internal=internal, source=Source.API)
 
 
 @dataclass(frozen=True)

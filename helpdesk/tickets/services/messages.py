@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from helpdesk import errors, storage, text
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
-from helpdesk.tickets.models import Attachment, EventKind, Message, Status, Ticket
+from helpdesk.tickets.models import Attachment, EventKind, Message, Source, Status, Ticket
 from helpdesk.tickets.services import deadlines, mail
 from helpdesk.tickets.services.access import (
     can_write_internal_notes,
@@ -62,10 +62,11 @@ def _stage_message(
     now: datetime,
     opens: bool = True,
     notify: bool = True,
+    source: str = Source.WEB,
 ) -> tuple[Message, list]:
     """stage_message, with the message. `opens`: a first staff reply opens a new ticket (not
     when the same action sets the status); `notify`: the reply is mailed (not when the mail
-    of the status set with it carries it)."""
+    of the status set with it carries it); `source`: where it came from (Source)."""
 
     body = check_body(body)
     checked = storage.check(tuple(uploads))
@@ -77,6 +78,7 @@ def _stage_message(
         author_id=author.id,
         body=body,
         internal=internal,
+        source=source,
         created_at=now,
         search_text=text.fold(body),
     )
@@ -130,8 +132,9 @@ def add_message(
     uploads: tuple = (),
     version: int | None = None,
     now: datetime | None = None,
+    source: str = Source.WEB,
 ) -> Message:
-    """A public reply (requester or staff) or an internal note (staff). Commits.
+    """A public reply (requester or staff) or an internal note (staff), from `source`. Commits.
 
     A staff reply meets the first response; a reply of the requester (or of a colleague who
     follows the ticket) while it waits on them reopens it and resumes the resolution clock.
@@ -146,7 +149,7 @@ def add_message(
         require_work(author, ticket)
     expect_version(ticket, version)
     message, outbox = _stage_message(
-        author, ticket, body, internal=internal, uploads=uploads, now=now
+        author, ticket, body, internal=internal, uploads=uploads, now=now, source=source
     )
     commit_and_dispatch(outbox, ticket=ticket, timers=not internal)
     return message
@@ -163,6 +166,7 @@ def respond(
     resolution: str | None = None,
     version: int | None = None,
     now: datetime | None = None,
+    source: str = Source.WEB,
 ) -> Message | None:
     """Staff's one action on a ticket: a public reply or an internal note with its files, and
     the status the ticket goes to, in one transaction. Commits; all or nothing: a status the
@@ -202,6 +206,7 @@ def respond(
             now=now,
             opens=status is None,
             notify=not carried,
+            source=source,
         )
     if status is not None:
         old = ticket.status
