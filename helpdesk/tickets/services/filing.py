@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from helpdesk import errors, storage, text
 from helpdesk.auth.models import Role, Unit, User
 from helpdesk.auth.services import units
+from helpdesk.auth.services.fields import check_phone
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db, insert_with_conflicts
 from helpdesk.notifications.outbox import dispatch
@@ -26,6 +27,7 @@ from helpdesk.tickets.models import (
     Attachment,
     EventKind,
     Priority,
+    Source,
     Status,
     Ticket,
     TicketCounter,
@@ -50,6 +52,7 @@ LIMITS = {
     "comment": 2000,
     "resolution": 2000,
 }
+ADDRESSED = "addressed"  # the routing event's reason when a channel chose the queue
 REQUIRED = ("system", "category", "province", "subject", "description")
 UNIT_FIELDS = {"province", "unit", "unit_code"}
 
@@ -70,6 +73,9 @@ class TicketDraft:
     priority: int = Priority.NORMAL
     attachments: tuple[storage.Upload, ...] = field(default=())
     submission_key: str | None = None  # the form's one-time key: a resubmission files nothing
+    source: str = Source.WEB  # where it comes from (a call: phone, with callback_phone)
+    callback_phone: str = ""
+    queue_id: int | None = None  # a queue the channel chose (mail to its address), not routing
 
 
 def clean_text(value, name: str, problems: dict[str, str], *, multiline: bool = False) -> str:
@@ -140,6 +146,12 @@ def validate(draft: TicketDraft, *, requester: User | None = None) -> dict:
                 values["unit_record"] = units.check(values["province"], *named)
         except errors.Invalid as error:
             problems.update(error.fields)
+    try:
+        values["callback_phone"] = check_phone(draft.callback_phone or "", field="callback_phone")
+    except errors.Invalid as error:
+        problems.update(error.fields)
+    if draft.source not in set(Source):
+        problems["source"] = _("Unknown source.")
     if problems:
         raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
     values["priority"] = int(priority)
@@ -214,8 +226,15 @@ def find_submission(requester: User, key: str | None) -> Ticket | None:
     )
 
 
-def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None = None) -> Ticket:
+def create_ticket(
+    requester: User,
+    draft: TicketDraft,
+    *,
+    now: datetime | None = None,
+    filed_by: User | None = None,
+) -> Ticket:
     """File a ticket: route it, assign it, set its deadlines, record its events, queue its mail.
+    `filed_by`: the staff who files it for the requester (a call to the hotline).
 
     Commits once. Raises errors.Invalid (naming each bad field) and changes nothing then.
     A draft whose submission_key was already used returns the ticket filed the first time.
@@ -237,6 +256,8 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         values["system"], values["category"], values["province"], values["priority"]
     )
     decision = routing.decide(facts)
+    if draft.queue_id is not None:  # the channel's queue (its address was written to)
+        decision = replace(decision, queue_id=draft.queue_id, rule_id=None, reason=ADDRESSED)
     unit = unit_of(values)
     ticket = Ticket(
         subject=values["subject"],
@@ -254,6 +275,9 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
         queue_id=decision.queue_id,
         routing_rule_id=decision.rule_id,
         submission_key=draft.submission_key,
+        source=draft.source,
+        callback_phone=values["callback_phone"],
+        filed_by_id=filed_by.id if filed_by is not None else None,
         created_at=now,
         updated_at=now,
     )
@@ -262,7 +286,7 @@ def create_ticket(requester: User, draft: TicketDraft, *, now: datetime | None =
     ticket.requester = requester
     ticket.queue = db.session.get(Queue, decision.queue_id)
     # Not in the session until it is complete: no query below flushes half a ticket.
-    stage_event(ticket, EventKind.CREATED, actor=requester, at=now)
+    stage_event(ticket, EventKind.CREATED, actor=filed_by or requester, at=now)
     stage_routed(ticket, decision, at=now)
     members = mail.queue_alert_members(ticket)
     stage_auto_assignment(ticket, now=now, mark=False)

@@ -17,6 +17,7 @@ from helpdesk.catalogue import services as catalogue
 from helpdesk.routing import services as routing
 from helpdesk.tickets.forms import PRIORITY_LABELS, STATUS_LABELS
 from helpdesk.tickets.models import EventKind
+from helpdesk.tickets.services.filing import ADDRESSED
 from helpdesk.timeutil import to_local
 
 # Reasons the services record as codes rather than words.
@@ -153,6 +154,8 @@ def created(data: Named) -> str:
 
 
 def routed(data: Named) -> str:
+    if data.get("reason") == ADDRESSED:
+        return _("Filed in %(queue)s by mail to its address.", queue=data.queue("queue_id"))
     if data.get("rule_id") is None:
         return _(
             "Routed to %(queue)s, the system's default queue (no routing rule matched).",
