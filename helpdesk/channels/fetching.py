@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from helpdesk.channels.imap import ImapSource
 from helpdesk.channels.models import Taken
 from helpdesk.channels.sources import MaildirSource, Source
 
@@ -29,7 +30,11 @@ class Counts:
 
 
 def open_source() -> Source:
-    """The deployment's mailbox: HELPDESK_IMAP_URL's, else the maildir HELPDESK_INBOX_FOLDER."""
+    """The deployment's mailbox: HELPDESK_IMAP_URL's, else the maildir HELPDESK_INBOX_FOLDER.
+    Opening the IMAP mailbox does not connect yet: its failures come from `fetch`."""
+    url = current_app.config.get("HELPDESK_IMAP_URL")
+    if url:
+        return ImapSource(url)
     return MaildirSource(current_app.config["HELPDESK_INBOX_FOLDER"])
 
 

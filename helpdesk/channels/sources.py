@@ -43,13 +43,19 @@ class MaildirSource:
         self.box = mailbox.Maildir(path, create=True)
 
     def waiting(self) -> Iterator[Waiting]:
-        keys = sorted(self.box.keys(), key=lambda key: self.box.get_date(key))
-        for key in keys:
+        for key in sorted(self.box.keys(), key=self.delivered_at):
             try:
                 raw = self.box.get_bytes(key)
             except KeyError:  # taken by another fetch meanwhile
                 continue
             yield Waiting(key, raw)
+
+    def delivered_at(self, key: str) -> float:
+        """When a message was delivered (its file's time); 0 when it went meanwhile."""
+        try:
+            return self.box.get_message(key).get_date()
+        except (KeyError, FileNotFoundError):
+            return 0.0
 
     def done(self, item: Waiting, outcome: Outcome) -> None:
         name = folder_for(outcome)
