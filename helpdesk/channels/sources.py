@@ -4,15 +4,16 @@ each waiting message is taken in and committed, and only then moved out of the w
 
 from __future__ import annotations
 
-import mailbox
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from helpdesk.channels.models import Outcome
 
 PROCESSED = "processed"  # where a message goes once taken in (added, or refused)
 REJECTED = "rejected"  # where a message set aside for an admin goes
+SUBFOLDERS = ("new", "cur", "tmp")  # a maildir's
 
 
 @dataclass(frozen=True)
@@ -36,38 +37,48 @@ def folder_for(outcome: Outcome) -> str:
 
 
 class MaildirSource:
-    """A maildir: the messages in new/ and cur/; taken in, they move to the Maildir++ folders
-    .processed and .rejected beside them."""
+    """A maildir: the messages in new/ and cur/, oldest delivery first; taken in, each file is
+    renamed into the Maildir++ folder .processed or .rejected beside them (one atomic rename:
+    a crash leaves it either waiting, and found already taken in, or moved)."""
 
     def __init__(self, path: str) -> None:
-        self.box = mailbox.Maildir(path, create=True)
+        self.root = Path(path)
+        for sub in SUBFOLDERS:
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
 
     def waiting(self) -> Iterator[Waiting]:
-        for key in sorted(self.box.keys(), key=self.delivered_at):
+        for path in sorted(self.files(), key=delivered_at):
             try:
-                raw = self.box.get_bytes(key)
-            except KeyError:  # taken by another fetch meanwhile
+                raw = path.read_bytes()
+            except FileNotFoundError:  # taken by another fetch meanwhile
                 continue
-            yield Waiting(key, raw)
+            yield Waiting(str(path), raw)
 
-    def delivered_at(self, key: str) -> float:
-        """When a message was delivered (its file's time); 0 when it went meanwhile."""
-        try:
-            return self.box.get_message(key).get_date()
-        except (KeyError, FileNotFoundError):
-            return 0.0
+    def files(self) -> list[Path]:
+        return [
+            path
+            for sub in ("new", "cur")
+            for path in (self.root / sub).iterdir()
+            if path.is_file() and not path.name.startswith(".")
+        ]
 
     def done(self, item: Waiting, outcome: Outcome) -> None:
-        name = folder_for(outcome)
-        if name not in self.box.list_folders():
-            self.box.add_folder(name)
-        # Copied, then removed: a crash between the two leaves it in both, and the next fetch
-        # finds it already taken in (by its Message-ID) and only removes it.
-        self.box.get_folder(name).add(item.raw)
+        folder = self.root / f".{folder_for(outcome)}"
+        for sub in SUBFOLDERS:
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        path = Path(item.ref)
         try:
-            self.box.remove(item.ref)
-        except KeyError:
+            path.rename(folder / "cur" / path.name)
+        except FileNotFoundError:  # moved by another fetch meanwhile
             pass
 
     def close(self) -> None:
-        self.box.close()
+        pass
+
+
+def delivered_at(path: Path) -> float:
+    """When a message was delivered (its file's time); 0 when it went meanwhile."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import mailbox
 import os
 from itertools import count
+from pathlib import Path
 
 import pytest
 
@@ -101,16 +102,16 @@ def test_a_crash_between_taking_in_and_moving_doubles_nothing(
 ):
     sent = [make_mail(number) for number in range(1, 6)]
     inbox(*sent)
-    copies = []
-    add = mailbox.Maildir.add
+    moves = []
+    rename = Path.rename
 
-    def add_or_crash(folder, message):
-        copies.append(message)
-        if len(copies) == 2:  # the 2nd message is taken in, its copy to .processed fails
+    def rename_or_crash(path, target):
+        moves.append(path)
+        if len(moves) == 2:  # the 2nd message is taken in, its move to .processed fails
             raise OSError("disk full")
-        return add(folder, message)
+        return rename(path, target)
 
-    monkeypatch.setattr(mailbox.Maildir, "add", add_or_crash)
+    monkeypatch.setattr(Path, "rename", rename_or_crash)
     with pytest.raises(OSError, match="disk full"):
         fetch(MaildirSource(inbox.path), take_in)
     assert take_in.taken == keys(1, 2)
