@@ -1,8 +1,9 @@
 """An inbound message as the desk reads it: who sent it, to which addresses, its new text, its
 files, and whether it is automatic mail that must never be taken in or answered.
 
-Pure: the standard library, nh3 and mail-parser-reply; never raises on a malformed message
-(headers.py reads headers, mime.py the parts, html_text.py the HTML, quoting.py the reply)."""
+No Flask, no database: the standard library, nh3 and mail-parser-reply (storage only for its
+Upload); never raises on a malformed message. headers.py reads the headers, mime.py the parts,
+html_text.py the HTML, quoting.py the new text of a reply."""
 
 from __future__ import annotations
 
