@@ -60,6 +60,9 @@ SIGNATURE = re.compile(
 NOTHING = re.compile(r"(?!)")
 # A quoted line, and the line that names what follows as quoted ("X wrote:", any language).
 QUOTED_LINE = re.compile(r"^[ \t]*>")
+# The line the desk's own mail starts with ("##- Please type your reply above this line -##",
+# in the reader's language), however deep it is quoted: a reply is what comes before it.
+REPLY_ABOVE = re.compile(r"^[ \t>]*##- .* -##[ \t]*$", re.MULTILINE)
 ATTRIBUTION = re.compile(r":[ \t]*$")
 
 
@@ -80,6 +83,12 @@ def new_text(body: str) -> str:
     """What the sender wrote above the quoted history, without the signature. When that leaves
     nothing (the body starts with a quote), the text before the first quote header; failing
     that, the whole body: only an empty body gives ""."""
+    marker = REPLY_ABOVE.search(body)
+    if marker is not None and body[: marker.start()].strip():
+        lines = body[: marker.start()].rstrip().split("\n")
+        if len(lines) > 1 and ATTRIBUTION.search(lines[-1]):  # "X wrote:" above the quote
+            lines.pop()
+        body = "\n".join(lines)
     body = tidy(body)
     if not body:
         return ""

@@ -51,6 +51,8 @@ PURE: dict[str, set[str]] = {
     "helpdesk.sla.states": set(),
     "helpdesk.text": set(),
     "helpdesk.help.rendering": {"markdown_it", "nh3"},
+    "helpdesk.channels.quoting": {"mailparser_reply"},
+    "helpdesk.channels.html_text": {"nh3"},
 }
 
 # Imports inside a function that are allowed: optional dependencies, imported where used so

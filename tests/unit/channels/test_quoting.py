@@ -191,3 +191,19 @@ def test_no_markup_survives(markup):
     found = html_text.to_text(f"<b>{markup}</b><script>alert('{markup}')</script>")
     assert not re.search(r"<[a-zA-Z/!?]", found)
     assert "alert(" not in found
+
+
+@pytest.mark.parametrize("quote", ["", "> ", ">> "])
+def test_a_reply_ends_at_the_desks_reply_above_line(quote):
+    # A client whose quote header the reader does not know still stops at the desk's line.
+    body = (
+        f"{NEW}\n\nLe lun. 7 déc. 2026 à 10:15, Hỗ trợ TTHC a écrit :\n"
+        f"{quote}##- Vui lòng viết trả lời phía trên dòng này -##\n"
+        f"{quote}\n{quote}Yêu cầu HT-2026-000123: Tiền lệ phí chưa về tài khoản\n"
+    )
+    assert quoting.new_text(body) == NEW
+
+
+def test_a_body_that_starts_with_the_line_is_kept_whole():
+    body = "##- Please type your reply above this line -##\nYêu cầu HT-2026-000123"
+    assert quoting.new_text(body) == body
