@@ -4,6 +4,7 @@ that is forged, or used by someone else, is set aside and changes nothing."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,6 +27,7 @@ from integration.tickets.conftest import (  # noqa: F401 - fixtures
 from integration.tickets.page_helpers import GOOD_FORM
 from sqlalchemy import select
 
+from helpdesk.channels import inbound
 from helpdesk.channels.inbound import take_in
 from helpdesk.channels.models import InboundMail, Outcome, Taken
 from helpdesk.notifications.reply_addresses import reply_address
@@ -323,3 +325,41 @@ def test_a_disabled_account_cannot_reply(db, ticket, requester):  # noqa: F811
 
     assert messages_of(db, ticket) == []
     assert recorded(db) == [("set_aside", "not_allowed")]
+
+
+def test_a_message_committed_meanwhile_by_another_worker_is_not_taken_again(
+    db,
+    ticket,
+    requester,  # noqa: F811
+    monkeypatch,
+):
+    """Two workers fetch the same message: the second finds no row at first (the first had not
+    committed yet), then its own row of that key is refused by the unique key."""
+    raw = mail(requester.email, reply_address(ticket.number, requester.id))
+    assert take_in(raw) == Taken(Outcome.ADDED)
+    looked = []
+
+    def not_yet_committed(key):
+        looked.append(key)
+        return None if len(looked) == 1 else original(key)
+
+    original = inbound.recorded
+    monkeypatch.setattr(inbound, "recorded", not_yet_committed)
+
+    assert take_in(raw) == Taken(Outcome.ADDED, again=True)
+
+    assert len(looked) == 2
+    assert len(messages_of(db, ticket)) == 1
+    assert recorded(db) == [("added", "")]
+
+
+def test_the_log_names_the_sender_masked(db, ticket, caplog):
+    raw = mail("001166000123@example.vn", DESK, subject="Hỏi 001166000123")
+
+    with caplog.at_level(logging.INFO, logger="helpdesk.channels.inbound"):
+        take_in(raw)
+
+    [line] = [r.getMessage() for r in caplog.records if r.name == "helpdesk.channels.inbound"]
+    assert "set_aside (no_destination)" in line
+    assert "0***@example.vn" in line
+    assert "001166000123" not in line
