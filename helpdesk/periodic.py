@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpdesk.auth import jobs as account_jobs
+from helpdesk.channels import jobs as channel_jobs
 from helpdesk.extensions import redis_connection
 from helpdesk.notifications import jobs as notification_jobs
 from helpdesk.reports import jobs as report_jobs
@@ -30,3 +31,5 @@ register_periodic(account_jobs.mail_waiting_registrations, 300)
 register_periodic(report_jobs.send_due_digests, 300)
 # Hourly: a request's reminders go out in the morning of their day, each once.
 register_periodic(request_jobs.send_reminders, 3600)
+# Every minute; one fetch at a time (a lock in Redis), each message taken in once.
+register_periodic(channel_jobs.fetch_mail, 60)

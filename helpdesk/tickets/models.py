@@ -362,6 +362,9 @@ class EventKind(enum.StrEnum):
     # Attached to an incident or detached: {parent: the incident's number, None: detached},
     # with {reason: "reopened"} when the requester's reopening detached it
     LINKED = "linked"
+    # A ticket filed by its requester's or a follower's mail to this one once closed: on the new
+    # ticket {of: the closed ticket's number}, on the closed one {by: the new ticket's number}
+    FOLLOW_UP = "follow_up"
     # On an incident: declared {tickets: how many attached}; tickets attached {count};
     # an update posted to its tickets {tickets: how many it reached, resolve: bool}
     INCIDENT_DECLARED = "incident_declared"

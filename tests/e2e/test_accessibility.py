@@ -78,6 +78,7 @@ PAGES = {
         "canned-replies": "/tickets/canned",
         "canned-reply-new": "/tickets/canned/new",
         "outbox": "/admin/outbox/",
+        "mail-set-aside": "/admin/mail/",
         "units": "/admin/units/?province=79",
         "unit": "/admin/units/1",
         "unit-new": "/admin/units/new?province=79",

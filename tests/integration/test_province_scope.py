@@ -23,6 +23,7 @@ from support import csrf_token
 from helpdesk import storage
 from helpdesk.auth.models import Unit, User
 from helpdesk.auth.services import AccountDraft, create_token
+from helpdesk.channels.models import InboundMail
 from helpdesk.directory.models import DirectoryEntry
 from helpdesk.help.models import Article
 from helpdesk.notifications.models import Outbox
@@ -252,6 +253,8 @@ ROUTES = {
     "units.unlisted": lambda s, db: ["/admin/units/unlisted", "/admin/units/unlisted?province=79"],
     "units.match": lambda s, db: [f"/admin/units/unlisted/{_first_unlisted_id(db)}"],
     "outbox.index": lambda s, db: ["/admin/outbox/", "/admin/outbox/?status=pending"],
+    "channels.index": lambda s, db: ["/admin/mail/", "/admin/mail/?page=2"],
+    "channels.download": lambda s, db: [f"/admin/mail/{_first_id(db, InboundMail.id)}/message.eml"],
     "announcements.index": lambda s, db: ["/admin/announcements/"],
     "routing.index": lambda s, db: ["/admin/routing/"],
     "routing.queues": lambda s, db: ["/admin/routing/queues"],

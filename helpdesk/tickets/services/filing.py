@@ -32,7 +32,7 @@ from helpdesk.tickets.models import (
     Ticket,
     TicketCounter,
 )
-from helpdesk.tickets.services import deadlines, mail
+from helpdesk.tickets.services import deadlines, links, mail
 from helpdesk.tickets.services.assignment import stage_assignment_mail, stage_auto_assignment
 from helpdesk.tickets.services.events import stage_event, stage_routed
 from helpdesk.timeutil import to_local, utcnow
@@ -232,9 +232,11 @@ def create_ticket(
     *,
     now: datetime | None = None,
     filed_by: User | None = None,
+    follows: Ticket | None = None,
 ) -> Ticket:
     """File a ticket: route it, assign it, set its deadlines, record its events, queue its mail.
-    `filed_by`: the staff who files it for the requester (a call to the hotline).
+    `filed_by`: the staff who files it for the requester (a call to the hotline); `follows`: the
+    closed ticket it follows up (a reply by mail to it), linked to it in both histories.
 
     Commits once. Raises errors.Invalid (naming each bad field) and changes nothing then.
     A draft whose submission_key was already used returns the ticket filed the first time.
@@ -308,6 +310,8 @@ def create_ticket(
     # for it, so it is held for the writes alone.
     ticket.number = next_number(now)
     ticket.search_text = search_text_of(ticket)
+    if follows is not None:
+        links.stage_follow_up(ticket, follows, actor=requester, at=now)
     try:
         db.session.add(ticket)
         db.session.flush()

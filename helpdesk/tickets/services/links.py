@@ -1,4 +1,5 @@
-"""Detaching a ticket from its incident, by staff (attaching is `incidents.attach`)."""
+"""Links between tickets: detaching a ticket from its incident, by staff (attaching is
+`incidents.attach`); a new ticket that follows up a closed one."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.tickets.models import EventKind, Ticket
 from helpdesk.tickets.services.access import require_work
 from helpdesk.tickets.services.changes import expect_version
-from helpdesk.tickets.services.events import stage_event
+from helpdesk.tickets.services.events import new_event, stage_event
 from helpdesk.timeutil import utcnow
 
 
@@ -31,3 +32,12 @@ def detach(
     stage_event(ticket, EventKind.LINKED, actor=actor, at=now, parent=None)
     db.session.commit()
     return ticket
+
+
+def stage_follow_up(ticket: Ticket, closed: Ticket, *, actor: User, at: datetime) -> None:
+    """Link a new ticket (numbered, not yet flushed) to the closed ticket it follows up: an
+    event on each, naming the other (no commit)."""
+    stage_event(ticket, EventKind.FOLLOW_UP, actor=actor, at=at, of=closed.number)
+    event = new_event(EventKind.FOLLOW_UP, actor=actor, at=at, by=ticket.number)
+    event.ticket_id = closed.id
+    db.session.add(event)

@@ -46,10 +46,20 @@ def check_body(body) -> str:
 
 
 def stage_message(
-    author: User, ticket: Ticket, body: str, *, internal: bool, uploads: tuple, now: datetime
+    author: User,
+    ticket: Ticket,
+    body: str,
+    *,
+    internal: bool,
+    uploads: tuple,
+    now: datetime,
+    source: str = Source.WEB,
 ) -> list:
-    """Add a reply or internal note with its files; returns the outbox rows it causes."""
-    return _stage_message(author, ticket, body, internal=internal, uploads=uploads, now=now)[1]
+    """Add a reply or internal note with its files, from `source`; returns the outbox rows it
+    causes."""
+    return _stage_message(
+        author, ticket, body, internal=internal, uploads=uploads, now=now, source=source
+    )[1]
 
 
 def _stage_message(

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from helpdesk import errors
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
-from helpdesk.tickets.models import EventKind, Status, Ticket
+from helpdesk.tickets.models import EventKind, Source, Status, Ticket
 from helpdesk.tickets.services.access import require_requester
 from helpdesk.tickets.services.changes import commit_and_dispatch
 from helpdesk.tickets.services.events import stage_event
@@ -47,9 +47,21 @@ def confirm_resolution(requester: User, ticket: Ticket, *, now: datetime | None 
     return ticket
 
 
-def reopen(requester: User, ticket: Ticket, *, reason: str, now: datetime | None = None) -> Ticket:
+def reopen(
+    requester: User,
+    ticket: Ticket,
+    *,
+    reason: str,
+    message: str = "",
+    uploads: tuple = (),
+    source: str = Source.WEB,
+    now: datetime | None = None,
+) -> Ticket:
     """The requester reopens a resolved ticket within the reopen window: a ticket resolved with
-    its incident leaves it (the fault is still theirs alone). Commits."""
+    its incident leaves it (the fault is still theirs alone). Commits.
+
+    The reason becomes the requester's message, unless `message` is given (a reply by mail,
+    with its files `uploads`, from `source`: it reopens with the reason "reopened")."""
     now = now or utcnow()
     require_requester(requester, ticket)
     if not can_reopen(ticket, now):
@@ -63,8 +75,11 @@ def reopen(requester: User, ticket: Ticket, *, reason: str, now: datetime | None
         ticket, Status.OPEN, actor=requester, now=now, reason=reason or "reopened"
     )
     stage_detach(ticket, actor=requester, now=now, reason="reopened")
-    if reason:
-        outbox += stage_message(requester, ticket, reason, internal=False, uploads=(), now=now)
+    body = message or reason
+    if body or uploads:
+        outbox += stage_message(
+            requester, ticket, body, internal=False, uploads=uploads, now=now, source=source
+        )
     commit_and_dispatch(outbox, ticket=ticket, timers=True)
     return ticket
 

@@ -289,6 +289,12 @@ def linked(data: Named) -> str:
     return _("Detached from its incident.")
 
 
+def follow_up(data: Named) -> str:
+    if data.get("of"):
+        return _("Filed by mail as a follow-up of the closed ticket %(number)s.", number=data["of"])
+    return _("Followed up by the new ticket %(number)s, filed by mail.", number=data.get("by", ""))
+
+
 def incident_declared(data: Named) -> str:
     return ngettext(
         "Incident declared, with %(num)d ticket attached.",
@@ -359,6 +365,7 @@ SENTENCES: dict[EventKind, Callable[[Named], str]] = {
     EventKind.MERGED: merged,
     EventKind.MERGED_IN: merged_in,
     EventKind.LINKED: linked,
+    EventKind.FOLLOW_UP: follow_up,
     EventKind.INCIDENT_DECLARED: incident_declared,
     EventKind.INCIDENT_ATTACHED: incident_attached,
     EventKind.INCIDENT_UPDATED: incident_updated,
