@@ -178,6 +178,8 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
     for key in ("HELPDESK_IMAP_URL", "HELPDESK_INBOX_FOLDER", "HELPDESK_REPLY_ADDRESS"):
         if environ.get(key):
             settings[key] = environ[key].strip()
+    if environ.get("HELPDESK_INBOUND_MAX_BYTES"):
+        settings["HELPDESK_INBOUND_MAX_BYTES"] = int(environ["HELPDESK_INBOUND_MAX_BYTES"])
     if environ.get("MAX_CONTENT_LENGTH"):
         settings["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
     if environ.get("RATELIMIT_STORAGE_URI"):

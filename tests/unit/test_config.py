@@ -148,3 +148,25 @@ def test_secret_key_from_environment_wins(tmp_path):
     fill_instance_defaults(config, str(tmp_path))
     assert config["SECRET_KEY"] == "from-env"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_inbound_mail_settings_are_read():
+    settings = from_environ(
+        {
+            "HELPDESK_IMAP_URL": " imaps://hotro:p%40ss@imap.example.gov.vn/INBOX ",
+            "HELPDESK_REPLY_ADDRESS": "hotro@example.gov.vn",
+            "HELPDESK_INBOX_FOLDER": "/srv/inbox",
+            "HELPDESK_INBOUND_MAX_BYTES": "1048576",
+        }
+    )
+    assert settings["HELPDESK_IMAP_URL"] == "imaps://hotro:p%40ss@imap.example.gov.vn/INBOX"
+    assert settings["HELPDESK_REPLY_ADDRESS"] == "hotro@example.gov.vn"
+    assert settings["HELPDESK_INBOX_FOLDER"] == "/srv/inbox"
+    assert settings["HELPDESK_INBOUND_MAX_BYTES"] == 1048576
+    assert "HELPDESK_IMAP_URL" not in from_environ({})
+
+
+def test_the_inbox_is_under_instance_by_default(tmp_path):
+    config = {}
+    fill_instance_defaults(config, str(tmp_path))
+    assert config["HELPDESK_INBOX_FOLDER"] == str(tmp_path / "inbox")
