@@ -105,9 +105,9 @@ def read_filing(
     """The draft and the official it is filed for (None: the caller's own ticket). Filing its
     own ticket takes the right to file (others: 404, as before); staff naming an official, or
     saying phone, take the right to take calls (tickets.services.calls decides whom for).
-    errors.Invalid names every
-    bad field at once, those the filing service would refuse too; an official the caller may
-    not file for (unknown, not active, staff, of another province) is "not found", no more."""
+    errors.Invalid names every bad field at once, those the filing service would refuse too;
+    an official the caller may not file for (unknown, not active, staff, of another province)
+    is "not found", no more."""
     staff = is_staff(user)
     calling = staff and ("requester" in data or data.get("source") == Source.PHONE)
     permissions.require(user, "tickets.take_calls" if calling else "tickets.file")
