@@ -12,6 +12,7 @@ import psycopg
 from bench import schema, vocabulary
 from bench.chunks import SHOWCASE_FACTS, YEARS, cumulate, text_pair, weighted
 from bench.schema import copy_rows, copy_text
+from helpdesk.text import fold
 
 if TYPE_CHECKING:
     from bench.generate import Loaded
@@ -27,6 +28,7 @@ USER_COLUMNS = [
     "cccd",
     "domain",
     "full_name",
+    "name_key",
     "email",
     "email_verified_at",
     "phone",
@@ -131,7 +133,8 @@ def load_people(
             "id": user_id,
             "cccd": cccd_of(user_base + index, rng),
             "domain": DOMAIN,
-            "full_name": person_name(rng),
+            "full_name": (name := person_name(rng)),
+            "name_key": fold(name),
             "email": f"user{user_id}@bench.example.vn",
             "email_verified_at": created,
             "phone": f"09{rng.randint(10_000_000, 99_999_999)}",

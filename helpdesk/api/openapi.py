@@ -85,7 +85,8 @@ PATHS = {
         },
         "post": {
             "operationId": "fileTicket",
-            "summary": "File a ticket (the fields of the web form).",
+            "summary": "File a ticket (the fields of the web form); staff may file an "
+            "official's (`requester`), taken by phone (`source: phone`, `callback_phone`).",
             "parameters": [
                 {
                     "name": "Idempotency-Key",

@@ -11,9 +11,10 @@ from __future__ import annotations
 from helpdesk.auth.models import Role
 from helpdesk.config import Config
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets.models import Kind, Priority, Status
+from helpdesk.tickets.models import Kind, Priority, Source, Status
 
 STATUSES = [status.value for status in Status]
+SOURCES = [source.value for source in Source]
 KINDS = [kind.value for kind in Kind]
 SLA_STATES = [state.value for state in SlaState]
 ROLES = [role.value for role in Role]
@@ -143,6 +144,11 @@ TICKET_PROPERTIES = {
     "first_response_due": instant("First-response deadline.", nullable=True),
     "resolution_due": instant("Resolution deadline.", nullable=True),
     "sla_state": {"type": "string", "enum": SLA_STATES},
+    "source": {
+        "type": "string",
+        "enum": SOURCES,
+        "description": "Where it was filed: the web form, the API, a mail, a call to the hotline.",
+    },
     "version": {
         "type": "integer",
         "minimum": 1,
@@ -168,6 +174,12 @@ STAFF_TICKET_PROPERTIES = {
             "properties": {"name": text(), "username": text(MASKED)},
         },
     },
+    "callback_phone": text(
+        "Staff only: the number to call the official back on (a call); empty when none."
+    ),
+    "filed_by": nullable_text(
+        MASKED + " Staff only: who filed it for its requester (a call); null: the requester."
+    ),
     "tickets": {
         "type": "array",
         "items": text("HT-<year>-<6 digits>."),
@@ -207,7 +219,11 @@ MESSAGE = {
         },
         "author": nullable_text(MASKED + " Null for the system."),
         "author_name": nullable_text(),
-        "source": text("Where it was written (web, email, ...)."),
+        "source": {
+            "type": "string",
+            "enum": SOURCES,
+            "description": "Where it was written: web, api, email (a reply by mail), phone.",
+        },
         "created_at": instant("Written."),
     },
 }
@@ -293,6 +309,20 @@ NEW_TICKET = {
             "header.",
             minLength=1,
             maxLength=64,
+        ),
+        "requester": text(
+            "Staff only: the login name `CCCD@domain` of the official the ticket is filed for "
+            "(an active official's account; a coordinator's of its province); the caller is "
+            "recorded as who filed it. Unknown: 422 naming it; others sending it: 422."
+        ),
+        "source": {
+            "type": "string",
+            "enum": [Source.API.value, Source.PHONE.value],
+            "description": "`api` when left out; `phone` (staff, with `requester`): a call to "
+            "the hotline. Anything else, or phone from others: 422 naming it.",
+        },
+        "callback_phone": text(
+            "Staff only: the number to call the official back on.", maxLength=20
         ),
     },
 }

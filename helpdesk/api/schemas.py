@@ -1,4 +1,5 @@
-"""JSON in and out of the API: one function builds each resource, one reads each request body.
+"""JSON in and out of the API: one function builds each resource, one reads each request body
+(POST /tickets': api/filing.py).
 
 Decisions the OpenAPI document repeats: instants are ISO 8601 in UTC with an explicit offset
 (`2026-03-02T04:00:00+00:00`); login names are masked (`********8888@ht.com`) for everyone but
@@ -15,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from helpdesk import errors, inputs, text
+from helpdesk import errors, inputs
 from helpdesk.api.services import TicketChanges
 from helpdesk.api.ties import Ties
 from helpdesk.auth import permissions
@@ -23,8 +24,8 @@ from helpdesk.auth import services as accounts
 from helpdesk.auth.models import User, is_staff
 from helpdesk.extensions import db
 from helpdesk.routing.models import Queue
-from helpdesk.tickets.models import Attachment, Message, Priority, Status, Ticket
-from helpdesk.tickets.services import Page, TicketDraft
+from helpdesk.tickets.models import Attachment, Message, Priority, Source, Status, Ticket
+from helpdesk.tickets.services import Page
 from helpdesk.tickets.services.filing import LIMITS
 from helpdesk.tickets.services.references import clean_external_ref
 from helpdesk.tickets.services.status import check_resolution
@@ -34,22 +35,9 @@ from helpdesk.timeutil import ensure_aware
 # NUL bytes in text parameters; an error there would be a 500, not a 422).
 CODE = re.compile(r"[A-Za-z0-9_.-]{1,60}")
 TICKET_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}")
-SUBMISSION_KEY_LIMIT = 64  # the column's length
 QUERY_LIMIT = 200
 REASON_LIMIT = LIMITS["reason"]  # the web forms' limit
 
-TICKET_TEXT_FIELDS = (
-    "system",
-    "category",
-    "province",
-    "unit",
-    "unit_code",
-    "subject",
-    "description",
-    "dossier_code",
-    "procedure_code",
-)
-TICKET_FIELDS = (*TICKET_TEXT_FIELDS, "priority", "submission_key")
 MESSAGE_FIELDS = ("body", "internal")
 PATCH_FIELDS = (
     "status",
@@ -125,10 +113,13 @@ def ticket_json(
         "first_response_due": instant(ticket.first_response_due),
         "resolution_due": instant(ticket.resolution_due),
         "sla_state": str(sla_state),
+        "source": str(ticket.source or Source.WEB),
         "version": ticket.version,
     }
     if is_staff(viewer):
         shown["external_ref"] = ticket.external_ref or ""
+        shown["callback_phone"] = ticket.callback_phone or ""
+        shown["filed_by"] = login_name(viewer, ticket.filed_by)
         shown["followers"] = [
             {"name": user.full_name, "username": login_name(viewer, user)}
             for user in followers or ()
@@ -240,35 +231,6 @@ def json_object() -> dict:
 
 def unknown_fields(data: dict, known: tuple[str, ...]) -> dict[str, str]:
     return {name: _("Unknown field.") for name in data if name not in known}
-
-
-def ticket_draft(data: dict, *, idempotency_key: str | None) -> tuple[TicketDraft, dict[str, str]]:
-    """The draft a POST /tickets body describes, and the problems only the API can see
-    (unknown fields, a bad submission key). Types are checked by the filing service, which
-    names every bad field; text fields missing from the body are empty."""
-    problems = unknown_fields(data, TICKET_FIELDS)
-    key = data.get("submission_key")
-    if key is None:
-        key = idempotency_key
-    if key is not None and (
-        not isinstance(key, str)
-        or not key.strip()
-        or len(key) > SUBMISSION_KEY_LIMIT
-        or text.has_control_characters(key, multiline=False)
-    ):
-        problems["submission_key"] = _(
-            "A key of 1 to %(n)d characters, without control characters.", n=SUBMISSION_KEY_LIMIT
-        )
-        key = None
-    elif key is not None and idempotency_key is not None and key != idempotency_key:
-        problems["submission_key"] = _("Differs from the Idempotency-Key header.")
-    values = {name: data.get(name) for name in TICKET_TEXT_FIELDS}
-    draft = TicketDraft(
-        **values,
-        priority=data.get("priority", int(Priority.NORMAL)),
-        submission_key=key.strip() if isinstance(key, str) else None,
-    )
-    return draft, problems
 
 
 def message_input(data: dict) -> tuple[object, bool]:

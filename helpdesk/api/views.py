@@ -21,7 +21,16 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import errors, inputs
-from helpdesk.api import articles, directory, openapi, schemas, services, suggestions, units
+from helpdesk.api import (
+    articles,
+    directory,
+    filing,
+    openapi,
+    schemas,
+    services,
+    suggestions,
+    units,
+)
 from helpdesk.api import incidents as incident_bodies
 from helpdesk.api import info_requests as request_bodies
 from helpdesk.api.ticket_list import ticket_filters
@@ -37,7 +46,6 @@ from helpdesk.requests import tracker as request_tracker
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services.access import require_staff
-from helpdesk.tickets.services.filing import validate as validate_draft
 from helpdesk.tickets.services.followers import followers_by_ticket, followers_of
 from helpdesk.tickets.services.sla_state import state as clock_state
 from helpdesk.timeutil import utcnow
@@ -185,18 +193,10 @@ def me(user: User):
 @bp.post("/tickets")
 @authenticated
 def file_ticket(user: User):
-    permissions.require(user, "tickets.file")
-    data = schemas.json_object()
-    draft, problems = schemas.ticket_draft(
-        data, idempotency_key=request.headers.get("Idempotency-Key")
+    draft, official = filing.read_filing(
+        user, schemas.json_object(), idempotency_key=request.headers.get("Idempotency-Key")
     )
-    if problems:
-        try:  # name every bad field at once, not only those the API alone sees
-            validate_draft(draft)
-        except errors.Invalid as error:
-            problems = {**error.fields, **problems}
-        raise errors.Invalid(_("Please correct the marked fields."), fields=problems)
-    ticket = tickets.create_ticket(user, draft)
+    ticket = filing.file_ticket(user, draft, official)
     response = jsonify(filed_detail(user, ticket, now=utcnow()))
     response.headers["Location"] = url_for(".get_ticket", number=ticket.number)
     return response, 201

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from helpdesk.auth import cccd as cccd_rules
 from helpdesk.catalogue.models import Province
 from helpdesk.extensions import db
+from helpdesk.text import fold
 from helpdesk.timeutil import UTCDateTime, utcnow
 
 
@@ -168,6 +169,9 @@ class User(UserMixin, db.Model):
     cccd: Mapped[str] = mapped_column(String(12), unique=True)
     domain: Mapped[str] = mapped_column(String(64))
     full_name: Mapped[str] = mapped_column(String(120))
+    # The full name lower-case, without diacritics (text.fold): what the hotline's search of an
+    # official by name compares; kept whenever the name is set.
+    name_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
     email: Mapped[str] = mapped_column(String(254), index=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A new address waits here until a link sent to it is confirmed.
@@ -202,6 +206,11 @@ class User(UserMixin, db.Model):
 
     province: Mapped[Province | None] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @validates("full_name")
+    def _keep_name_key(self, _field: str, full_name: str) -> str:
+        self.name_key = fold(full_name or "")[:120]
+        return full_name
 
     @property
     def username(self) -> str:

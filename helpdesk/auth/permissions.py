@@ -38,6 +38,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "tickets.file": frozenset({Role.REQUESTER, Role.UNIT_ADMIN, Role.COORDINATOR, Role.ADMIN}),
     "tickets.work": frozenset(STAFF_ROLES),
     "tickets.supervise": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # The hotline: staff who take an official's call file the ticket for them (and make a
+    # waiting account for one who has none); a coordinator for its province's officials only
+    # (tickets.services.calls).
+    "tickets.take_calls": frozenset(STAFF_ROLES),
     # Reports: aggregates without personal data; a coordinator's of its province only, a
     # ministry's observer's of its systems only (helpdesk/reports/scope.py).
     "reports.read": frozenset({Role.OBSERVER, Role.COORDINATOR, Role.SUPERVISOR, Role.ADMIN}),

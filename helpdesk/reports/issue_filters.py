@@ -8,7 +8,8 @@ or mail that links to them: read from a query string (`parse`), as conditions ov
 The parameters: `from`, `to` (local dates YYYY-MM-DD, both included, on the filing date),
 `system`, `province`, `unit` (a listed unit's code), `category`, `queue` (a queue's code),
 `status` (`open`: every open status; `resolved`, `closed` or another exact status), `sla`
-(`met`: resolved with neither clock breached; `missed`: either clock breached). The reader's
+(`met`: resolved with neither clock breached; `missed`: either clock breached), `source`
+(where it was filed: `web`, `api`, `email`, `phone`). The reader's
 reach (reports/scope.py) is applied beside them, never through them.
 """
 
@@ -29,14 +30,26 @@ from helpdesk.inputs import FIRST_DATE, LAST_DATE
 from helpdesk.reports.queries import BREACHED, RESOLVED_MET
 from helpdesk.reports.scope import Reach
 from helpdesk.routing.models import Queue
-from helpdesk.tickets.models import ISSUES_ONLY, OPEN_STATUSES, Status, Ticket
+from helpdesk.tickets.models import ISSUES_ONLY, OPEN_STATUSES, Source, Status, Ticket
 
 DEFAULT_DAYS = 365  # the default period: as the dashboard's, the last 365 days and today
 OPEN = "open"  # every open status (not the status `open` alone)
 STATUSES = (OPEN, *(str(status) for status in Status if status != Status.OPEN))
 SLA_RESULTS = ("met", "missed")
+SOURCES = tuple(source.value for source in Source)
 # The parameters, in the order a link writes them.
-NAMES = ("from", "to", "system", "province", "unit", "category", "queue", "status", "sla")
+NAMES = (
+    "from",
+    "to",
+    "system",
+    "province",
+    "unit",
+    "category",
+    "queue",
+    "status",
+    "sla",
+    "source",
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,7 @@ class IssueFilters:
     queue: str | None = None  # a queue's code
     status: str | None = None  # one of STATUSES
     sla: str | None = None  # one of SLA_RESULTS
+    source: str | None = None  # one of SOURCES
 
     @classmethod
     def default(cls, today: date) -> IssueFilters:
@@ -79,6 +93,7 @@ class IssueFilters:
             (Ticket.system_code, self.system),
             (Ticket.province_code, self.province),
             (Ticket.category_code, self.category),
+            (Ticket.source, self.source),
         ):
             if value is not None:
                 where.append(column == value)
@@ -130,6 +145,7 @@ def parse(args: Mapping[str, str], *, today: date) -> tuple[IssueFilters, list[s
         "category": (catalogue.find_category, _("No category has the code %(code)s.")),
         "status": (STATUSES.__contains__, _("No status is called %(code)s.")),
         "sla": (SLA_RESULTS.__contains__, _("The SLA filter is met or missed, not %(code)s.")),
+        "source": (SOURCES.__contains__, _("No source is called %(code)s.")),
     }
     for name, (known, message) in checks.items():
         if values[name] is not None and not known(values[name]):

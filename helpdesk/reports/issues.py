@@ -1,5 +1,6 @@
 """The issue list: one row per official's ticket with its outcome (system, province, commune,
-category, subject, status, times, both SLA results, resolution summary, rating), newest first,
+category, subject, status, times, both SLA results, resolution summary, rating) and where it
+was filed from, newest first,
 within its reader's reach and the filters of reports/issue_filters.py. A page of the list
 (keyset: constant cost however deep) and every row of it, streamed for the exports.
 
@@ -22,6 +23,7 @@ from helpdesk.extensions import db
 from helpdesk.reports.issue_filters import IssueFilters
 from helpdesk.reports.queries import FIRST_RESPONSE_MET, RESOLVED_MET
 from helpdesk.reports.scope import Reach, reach_of
+from helpdesk.tickets.forms import SOURCE_LABELS
 from helpdesk.tickets.forms import STATUS_LABELS as STATUS_LABELS
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 from helpdesk.tickets.services.visibility import visibility_clause
@@ -128,6 +130,7 @@ def statement(filters: IssueFilters, reader: Reader, *, timezone: str) -> Select
         RESOLUTION_RESULT.label("resolution_sla"),
         Ticket.resolution,
         Ticket.rating,
+        Ticket.source,
     ]
     query = select(*columns).outerjoin(Unit, Unit.id == Ticket.unit_id)
     if reader.staff:
@@ -188,6 +191,7 @@ class Words:
     categories: dict[str, str]
     statuses: dict[str, str]
     results: dict[str, str]
+    sources: dict[str, str]
 
 
 def words_for(language: str, *, staff: bool) -> Words:
@@ -207,6 +211,7 @@ def words_for(language: str, *, staff: bool) -> Words:
         _l("Resolution SLA"),
         _l("Resolution summary"),
         _l("Rating"),
+        _l("Source"),
     ]
     if staff:
         header.append(_l("Requester"))
@@ -218,6 +223,7 @@ def words_for(language: str, *, staff: bool) -> Words:
         categories={c.code: c.name(language) for c in everything.categories},
         statuses={str(status): str(label) for status, label in STATUS_LABELS.items()},
         results={key: str(label) for key, label in SLA_LABELS.items()},
+        sources={str(source): str(label) for source, label in SOURCE_LABELS.items()},
     )
 
 
@@ -229,6 +235,7 @@ def table(filters: IssueFilters, reader: Reader, *, timezone: str, words: Words)
     zone = ZoneInfo(timezone)
     system, province = words.systems.get, words.provinces.get
     category, status_word, result = words.categories.get, words.statuses.get, words.results.get
+    source_word = words.sources.get
 
     def local(instant: datetime | None) -> datetime | None:
         if instant is None:
@@ -237,7 +244,7 @@ def table(filters: IssueFilters, reader: Reader, *, timezone: str, words: Words)
 
     for row in every_row(filters, reader, timezone=timezone):
         (_id, number, system_code, province_code, unit, category_code, subject, status) = row[:8]
-        filed, responded, resolved, first_sla, resolution_sla, summary, rating = row[8:15]
+        filed, responded, resolved, first_sla, resolution_sla, summary, rating, source = row[8:16]
         cells = [
             number,
             system(system_code, system_code),
@@ -253,9 +260,10 @@ def table(filters: IssueFilters, reader: Reader, *, timezone: str, words: Words)
             result(resolution_sla, resolution_sla),
             summary or None,
             rating,
+            source_word(source, source),
         ]
         if reader.staff:
-            cells.append(row[15])
+            cells.append(row[16])
         yield cells
 
 

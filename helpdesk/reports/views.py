@@ -26,11 +26,13 @@ from helpdesk.reports import (
     issue_links,
     issues,
     queries,
+    sources,
     units,
 )
 from helpdesk.reports.issue_filters import IssueFilters
 from helpdesk.reports.scope import Reach, reach_of
 from helpdesk.routing.services import all_queues
+from helpdesk.tickets.forms import SOURCE_LABELS
 from helpdesk.timeutil import to_local, utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -106,6 +108,8 @@ def dashboard():
         articles_shown=deflections.TOP_ARTICLES,
         incidents=incidents_of(report),
         incidents_shown=incidents.TOP_INCIDENTS,
+        by_source=sources.by_source(report.scope, timezone=current_app.config["HELPDESK_TIMEZONE"]),
+        source_labels=SOURCE_LABELS,
         trend=trend_chart(report),
         system_bars=compliance_chart(report.compliance_by_system),
         province_bars=compliance_chart(report.compliance_by_province),
@@ -241,6 +245,7 @@ def issue_list():
         names=names(),
         status_labels=issues.STATUS_LABELS,
         sla_labels=issues.SLA_LABELS,
+        source_labels=SOURCE_LABELS,
         choices=issue_choices(reader.reach, filters),
         every_province=reader.reach.province is None,
         deeper=request.args.get("after") is not None,
@@ -273,6 +278,7 @@ def issue_choices(reach: Reach, filters: IssueFilters) -> dict[str, list[tuple[s
             ("met", _("Met: resolved, no deadline breached")),
             ("missed", _("Missed: a deadline breached")),
         ],
+        "source": [(str(source), str(label)) for source, label in SOURCE_LABELS.items()],
     }
 
 

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from helpdesk import storage
 from helpdesk.inputs import FlaskForm, id_from
 from helpdesk.sla.states import SlaState
-from helpdesk.tickets.models import Priority, Status
+from helpdesk.tickets.models import Priority, Source, Status
 from helpdesk.tickets.services import TicketDraft, filing, messages
 
 # Distinct in every language: "Open" names the open statuses together (OPEN_STATUSES), not
@@ -53,6 +53,19 @@ SLA_LABELS = {
     SlaState.BREACHED: _l("Overdue"),
     SlaState.PAUSED: _l("Paused"),
     SlaState.MET: _l("Met"),
+}
+# Where a ticket or a message came from, as filters and reports name it.
+SOURCE_LABELS = {
+    Source.WEB: _l("Web form"),
+    Source.API: _l("API"),
+    Source.EMAIL: _l("E-mail"),
+    Source.PHONE: _l("Phone call"),
+}
+# How the thread tells staff where a message came from (nothing for the web).
+SOURCE_NOTES = {
+    Source.API: _l("via the API"),
+    Source.EMAIL: _l("via e-mail"),
+    Source.PHONE: _l("via phone"),
 }
 # The open statuses together (OPEN_STATUSES): "Chưa giải quyết".
 OPEN_STATUSES_LABEL = _l("Open")

@@ -222,6 +222,7 @@ class Ticket(db.Model):
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
     queue: Mapped[Queue] = relationship()
     system: Mapped[System] = relationship()
     category: Mapped[Category] = relationship()

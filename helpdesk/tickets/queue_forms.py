@@ -29,6 +29,7 @@ class QueueFilterForm(FlaskForm):
     system = SelectField(_l("System"), default="")
     sla = SelectField(_l("SLA"), default="")
     assignee = SelectField(_l("Assignee"), default="")
+    source = SelectField(_l("Source"), default="")
 
 
 # How the queue's note names each filter that narrows the list: "queue Bộ Tư pháp – CNTT".
@@ -40,6 +41,7 @@ FILTER_PHRASES = {
     "system": _l("system %(value)s"),
     "sla": _l("SLA %(value)s"),
     "assignee": _l("assignee %(value)s"),
+    "source": _l("source %(value)s"),
     "status": _l("status %(value)s"),
 }
 # The assignee filter's values that read better as their own words.

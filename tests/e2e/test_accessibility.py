@@ -45,6 +45,9 @@ PAGES = {
         "queue": "/tickets/queue",
         "ticket-agent": "/tickets/{ticket}",
         "incident": "/tickets/{incident}",
+        "take-call": "/tickets/phone?q=tiep+can",
+        "call-ticket": "/tickets/phone/{caller}",
+        "caller-account": "/tickets/phone/account?q=079086100009",
     },
     "supervisor": {
         "home": "/",
@@ -147,6 +150,19 @@ def incident(walk, app_python):
 
 
 @pytest.fixture(scope="module")
+def caller(walk, app_python):
+    """The requester's account id: the official whose call the agent files."""
+    return (
+        app_python(
+            "from helpdesk.auth.services import find_user\n"
+            f"print(find_user({ACCOUNTS['requester']!r}).id)"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+
+
+@pytest.fixture(scope="module")
 def article(live_server, app_python, admin_password_kept):
     """A published help article with a list, a link and a table, by the admin; its slug."""
     return (
@@ -193,7 +209,7 @@ def open_menus(page, viewport: str) -> None:
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("role", list(PAGES))
 def test_main_pages_have_no_serious_accessibility_violation(
-    open_context, walk, article, incident, role, viewport
+    open_context, walk, article, incident, caller, role, viewport
 ):
     logins, number = walk
     page = open_context(viewport).new_page()
@@ -208,7 +224,9 @@ def test_main_pages_have_no_serious_accessibility_violation(
             failures.append(describe(violations, f"{name} ({where}) as {role} on {viewport}"))
 
     for name, path in PAGES[role].items():
-        response = page.goto(path.format(ticket=number, article=article, incident=incident))
+        response = page.goto(
+            path.format(ticket=number, article=article, incident=incident, caller=caller)
+        )
         assert response is not None and response.status == 200, f"{role} {path}: {response}"
         expect(page.locator("main")).to_be_visible()
         check(name, path)

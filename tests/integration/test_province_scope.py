@@ -325,6 +325,21 @@ ROUTES = {
         "/tickets/queue?status=all&page=2",
     ],
     "tickets.show": lambda s, db: [f"/tickets/{s.secret.number}"],
+    "tickets.phone": lambda s, db: [
+        "/tickets/phone",
+        "/tickets/phone?q=ZEBRA79",
+        f"/tickets/phone?q={s.secret.number}",
+        f"/tickets/phone?q={s.secret.requester.cccd}",
+        "/tickets/phone?q=C%C3%A1n+b%E1%BB%99",
+    ],
+    "tickets.phone_file": lambda s, db: [
+        f"/tickets/phone/{s.secret.requester_id}",
+        f"/tickets/phone/{s.shown.requester_id}",
+    ],
+    "tickets.phone_account": lambda s, db: [
+        "/tickets/phone/account",
+        f"/tickets/phone/account?q={s.secret.number}",
+    ],
     "tickets.attachment": lambda s, db: [
         f"/tickets/{number}/attachments/{file_id}"
         for number in (s.secret.number, s.shown.number)

@@ -6,7 +6,7 @@ coordinators appoint unit admins."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -86,6 +86,37 @@ def create_account(
     db.session.commit()
     dispatch(outbox)
     log.info("account %s created with role %s by %s", user.id, user.role, actor_label(actor))
+    return user
+
+
+def create_caller_account(taker: User, draft: AccountDraft, *, now: datetime | None = None) -> User:
+    """An official's account made by the staff who take their call (the hotline), when the
+    official has none: a requester of a unit, active, without a password; the activation mail
+    (7 days) lets them set one. Its address counts as verified, as an account made by an
+    operator does, so the ticket's mail reaches it. Commits.
+
+    Admins and coordinators make it as they make any account (a coordinator in its province
+    only); agents and supervisors, who manage no accounts, make this one kind. Raises as
+    create_account does; errors.NotFound for anyone who does not take calls.
+    """
+    permissions.require(taker, "tickets.take_calls")
+    now = now or utcnow()
+    draft = replace(
+        draft,
+        role=Role.REQUESTER,
+        password=None,
+        must_change_password=False,
+        systems=(),
+        edits_articles=False,
+    )
+    manages = taker.role in (Role.ADMIN, Role.COORDINATOR)
+    user, outbox = stage_account(
+        draft, actor=taker if manages else None, require_unit=True, now=now
+    )
+    user.created_by_id = user.approved_by_id = taker.id
+    db.session.commit()
+    dispatch(outbox)
+    log.info("account %s created for a call by user %s", user.id, taker.id)
     return user
 
 

@@ -286,6 +286,7 @@ def create_ticket(
     for name in ("messages", "attachments"):  # a new ticket has none: known without a query
         set_committed_value(ticket, name, [])
     ticket.requester = requester
+    ticket.filed_by = filed_by
     ticket.queue = db.session.get(Queue, decision.queue_id)
     # Not in the session until it is complete: no query below flushes half a ticket.
     stage_event(ticket, EventKind.CREATED, actor=filed_by or requester, at=now)

@@ -39,6 +39,7 @@ class TicketFilters:
     mine: bool = False  # assigned to the caller (staff) / filed by the caller (requester)
     following: bool = False  # followed by the caller
     my_unit: bool = False  # of the caller's unit
+    source: str | None = None  # where it was filed from (Source)
     q: str = ""
 
 
@@ -118,6 +119,8 @@ def filtered(
         conditions.append(Ticket.unit_id == user.unit_id if user.unit_id else false())
     if filters.sla_state:
         conditions.append(state_filter(filters.sla_state, now))
+    if filters.source:
+        conditions.append(Ticket.source == filters.source)
     if filters.q:
         clause = search_clause(user, filters.q, only_symbols=words_indexed)
         if clause is not None:

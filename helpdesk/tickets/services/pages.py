@@ -61,6 +61,7 @@ class ThreadMessage:
     created_at: datetime
     author_name: str | None
     attachments: list[File]
+    source: str = "web"  # where it was written (Source): shown to staff when not the web
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Names:
     parent: str | None  # the number of the incident it is attached to
     merged_into: str | None
     parent_title: str | None  # that incident's title (None: its parent is no incident)
+    filed_by: str | None  # who filed it for its requester (a call), None: the requester
 
     def category(self, language: str) -> str:
         return self.category_en if language == "en" else self.category_vi
@@ -95,6 +97,7 @@ def _name(column, key, value):
 
 
 _parent, _merged_into = aliased(Ticket), aliased(Ticket)
+_filer = aliased(User)
 # Subqueries, not joins: the planner has no order of ten joins to weigh.
 NAME_COLUMNS = (
     _name(User.full_name, User.id, Ticket.requester_id),
@@ -109,6 +112,7 @@ NAME_COLUMNS = (
     select(_parent.subject)
     .where(_parent.id == Ticket.parent_id, _parent.kind == Kind.INCIDENT)
     .scalar_subquery(),
+    _name(_filer.full_name, _filer.id, Ticket.filed_by_id),
 )
 
 
@@ -167,6 +171,7 @@ def _thread_statement(*, internal_notes: bool):
             Message.body,
             Message.internal,
             Message.created_at,
+            Message.source,
             author.full_name.label("author_name"),
             Attachment.id.label("file_id"),
             Attachment.filename,
@@ -194,7 +199,15 @@ def thread_for(user: User, ticket: Ticket) -> Thread:
     for row in db.session.execute(statement, {"ticket": ticket.id}):
         if not messages or messages[-1].id != row.id:
             messages.append(
-                ThreadMessage(row.id, row.body, row.internal, row.created_at, row.author_name, [])
+                ThreadMessage(
+                    row.id,
+                    row.body,
+                    row.internal,
+                    row.created_at,
+                    row.author_name,
+                    [],
+                    source=row.source,
+                )
             )
         if row.file_id is not None:
             messages[-1].attachments.append(File(row.file_id, row.filename, row.size))

@@ -14,6 +14,7 @@ from helpdesk.tickets.forms import (
     ATTACHMENT_TYPES,
     PRIORITY_HELP,
     PRIORITY_LABELS,
+    SOURCE_NOTES,
     STATUS_LABELS,
 )
 from helpdesk.tickets.services import demo
@@ -42,6 +43,7 @@ def ticket_menu_flags():
     return {
         "can_file_tickets": permissions.can(user, "tickets.file"),
         "can_work_tickets": permissions.can(user, "tickets.work"),
+        "can_take_calls": permissions.can(user, "tickets.take_calls"),
         "can_manage_canned": permissions.can(user, "tickets.supervise"),
     }
 
@@ -73,6 +75,7 @@ def ticket_labels():
         "status_labels": STATUS_LABELS,
         "priority_labels": PRIORITY_LABELS,
         "priority_help": PRIORITY_HELP,
+        "source_notes": SOURCE_NOTES,
         "attachment_types": ATTACHMENT_TYPES,
         "max_upload_bytes": current_app.config["MAX_CONTENT_LENGTH"],
     }
@@ -80,6 +83,7 @@ def ticket_labels():
 
 from helpdesk.tickets.views import (  # noqa: E402, F401 - routes
     article,
+    calls,
     canned,
     followers,
     incidents,

@@ -40,6 +40,7 @@ QUEUE_ARGS = (
     "system",
     "sla",
     "assignee",
+    "source",
     "q",
     "page",
 )
@@ -89,6 +90,9 @@ def _fixed_options() -> dict[str, list]:
         "assignee": forms.options(
             [every, ("mine", _("Assigned to me")), ("unassigned", _("Unassigned"))]
         ),
+        "source": forms.options(
+            [every] + [(source.value, str(label)) for source, label in forms.SOURCE_LABELS.items()]
+        ),
         "bulk_status": forms.options(statuses),
     }
 
@@ -107,6 +111,7 @@ def filter_form(*, queues, agents, fixed: dict[str, list]) -> queue_forms.QueueF
     form.assignee.choices = fixed["assignee"] + forms.options(
         (str(a.id), a.full_name) for a in agents
     )
+    form.source.choices = fixed["source"]
     form.validate()
     for field in form:  # a value that is not offered counts as not given
         if field.errors:
@@ -163,6 +168,7 @@ def filters_from(form: queue_forms.QueueFilterForm, q: str) -> services.TicketFi
         assignee_id=id_from(assignee),
         unassigned=assignee == "unassigned",
         mine=assignee == "mine",
+        source=form.source.data or None,
         q=q,
     )
 

@@ -282,7 +282,7 @@ def test_each_row_carries_its_outcome(db, browser, make_user, data):
     assert header == [
         "Number", "System", "Province", "Commune or ward", "Category", "Subject", "Status",
         "Filed", "First response", "Resolved", "First response SLA", "Resolution SLA",
-        "Resolution summary", "Rating", "Requester",
+        "Resolution summary", "Rating", "Source", "Requester",
     ]  # fmt: skip
     results = [(rows[spec.number][10], rows[spec.number][11]) for spec in data.specs[:7]]
     assert results == [

@@ -116,7 +116,14 @@ def test_the_queue_page_costs_the_same_for_3_and_30_tickets(
 QUEUE_PAGE_STATEMENTS = 6
 
 
-@pytest.mark.parametrize("url", ["/tickets/queue?status=open", "/tickets/queue?q=thanh+toan"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tickets/queue?status=open",
+        "/tickets/queue?q=thanh+toan",
+        "/tickets/queue?status=open&source=phone",
+    ],
+)
 def test_the_queue_page_and_its_search_cost_at_most_a_fixed_number_of_statements(
     monkeypatch, db, browser, requester, make_agent, file_ticket, queue_by_code, count_queries, url
 ):

@@ -24,6 +24,7 @@ CONTRACT_TICKET_FIELDS = (
     "first_response_due",
     "resolution_due",
     "sla_state",
+    "source",
 )
 TICKET = {
     "number": "HT-2026-000001",
@@ -51,6 +52,7 @@ TICKET = {
     "first_response_due": "2026-03-02T06:00:00+00:00",
     "resolution_due": None,
     "sla_state": "ok",
+    "source": "api",
     "version": 1,
 }
 
