@@ -8,6 +8,10 @@ Each step is a function of its own: a walk grows by adding one (the caller's rep
 from __future__ import annotations
 
 import re
+import secrets
+import time
+from email.message import EmailMessage
+from email.utils import make_msgid
 
 import pytest
 from e2e.harness import log_in, mail_to, no_sideways_scroll, snap
@@ -22,6 +26,7 @@ CALLER_NAME = "Phạm Thị Gọi Điện"
 CALLER_EMAIL = "goi.dien@example.vn"
 CALLBACK = "0913 222 444"
 SUBJECT = "Hồ sơ thanh toán trực tuyến báo lỗi chữ ký số"
+REPLY = "Em gửi thêm: lỗi chỉ xảy ra với chứng thư số cấp năm 2026."
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +97,59 @@ def test_an_agent_files_a_call_for_an_official_found_by_cccd(page, live_server, 
     acknowledgement = mail_to(live_server.outbox, CALLER_EMAIL, number)
     assert SUBJECT in str(acknowledgement["Subject"])
     assert acknowledgement["Reply-To"]
+
+    # The caller answers that mail; the agent reads the answer in the ticket.
+    the_callers_reply_lands(page, live_server, acknowledgement)
+
+
+def reply_by_mail(acknowledgement, text: str) -> bytes:
+    """The caller's answer as their mail client writes it: their text above the quoted mail,
+    to the acknowledgement's Reply-To."""
+    reply = EmailMessage()
+    reply["From"] = f"{CALLER_NAME} <{CALLER_EMAIL}>"
+    reply["To"] = str(acknowledgement["Reply-To"])
+    reply["Subject"] = f"Re: {acknowledgement['Subject']}"
+    reply["Message-ID"] = make_msgid(domain="example.vn")
+    reply["In-Reply-To"] = str(acknowledgement["Message-ID"])
+    quoted = acknowledgement.get_body(preferencelist=("plain",)).get_content().splitlines()
+    reply.set_content(
+        f"{text}\n\nVào Th 2, 7 thg 12, 2026 vào lúc 09:30 Hỗ trợ TTHC "
+        f"<{acknowledgement['From'].addresses[0].addr_spec}> đã viết:\n"
+        + "\n".join(f"> {line}" for line in quoted)
+    )
+    return reply.as_bytes()
+
+
+def deliver(live_server, raw: bytes) -> None:
+    """Into the embedded default's maildir, as a mail server delivers (tmp/, then new/)."""
+    inbox = live_server.instance_path / "inbox"
+    for sub in ("tmp", "new", "cur"):
+        (inbox / sub).mkdir(parents=True, exist_ok=True)
+    name = f"{time.time():.6f}.{secrets.token_hex(4)}.test"
+    (inbox / "tmp" / name).write_bytes(raw)
+    (inbox / "tmp" / name).rename(inbox / "new" / name)
+
+
+def the_callers_reply_lands(page, live_server, acknowledgement) -> None:
+    """The caller answers the acknowledgement from their mail client; `flask mail fetch` (or
+    the scheduler's minutely fetch, whichever comes first) adds it to the ticket once, as the
+    caller's message from e-mail, without the quoted mail."""
+    deliver(live_server, reply_by_mail(acknowledgement, REPLY))
+    fetched = live_server.run_flask("mail", "fetch")
+    assert re.fullmatch(r"[01] added, 0 refused, 0 set aside.*", fetched.stdout.strip())
+    page.reload()
+    messages = page.locator("[data-testid=thread] [data-testid=message]")
+    expect(messages).to_have_count(1)
+    expect(messages).to_contain_text(CALLER_NAME)
+    expect(messages.locator(".card-body")).to_have_text(REPLY)
+    expect(messages.locator("[data-testid=message-source]")).to_have_attribute(
+        "data-source", "email"
+    )
+    snap(page, "hotline-mail-reply")
+    again = live_server.run_flask("mail", "fetch")
+    assert again.stdout.strip() == "0 added, 0 refused, 0 set aside"
+    page.reload()
+    expect(messages).to_have_count(1)
 
 
 @pytest.mark.parametrize("path", ["/tickets/phone?q=pham+thi+goi", "/tickets/phone/account"])

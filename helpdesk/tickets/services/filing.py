@@ -289,7 +289,8 @@ def create_ticket(
     ticket.filed_by = filed_by
     ticket.queue = db.session.get(Queue, decision.queue_id)
     # Not in the session until it is complete: no query below flushes half a ticket.
-    stage_event(ticket, EventKind.CREATED, actor=filed_by or requester, at=now)
+    channel = {} if draft.source == Source.WEB else {"source": draft.source}
+    stage_event(ticket, EventKind.CREATED, actor=filed_by or requester, at=now, **channel)
     stage_routed(ticket, decision, at=now)
     members = mail.queue_alert_members(ticket)
     stage_auto_assignment(ticket, now=now, mark=False)

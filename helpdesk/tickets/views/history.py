@@ -16,7 +16,7 @@ from flask_babel import ngettext
 from helpdesk.catalogue import services as catalogue
 from helpdesk.routing import services as routing
 from helpdesk.tickets.forms import PRIORITY_LABELS, STATUS_LABELS
-from helpdesk.tickets.models import EventKind
+from helpdesk.tickets.models import EventKind, Source
 from helpdesk.tickets.services.filing import ADDRESSED
 from helpdesk.timeutil import to_local
 
@@ -150,6 +150,12 @@ def conditions_text(rule, language: str) -> str:
 def created(data: Named) -> str:
     if data.get("request"):
         return _("Filed for the request %(number)s.", number=data.get("request"))
+    if data.get("source") == Source.PHONE:
+        return _("Call taken; ticket filed for the caller.")
+    if data.get("source") == Source.EMAIL:
+        return _("Ticket filed by mail.")
+    if data.get("source") == Source.API:
+        return _("Ticket filed through the API.")
     return _("Ticket filed.")
 
 

@@ -84,6 +84,8 @@ def test_mail_to_a_queues_address_files_a_ticket_there(db, moj_queue, requester)
     assert [a.filename for a in ticket.attachments] == ["loi.png"]
     routed = db.session.scalar(select(Event.data).where(Event.kind == "routed"))
     assert routed["reason"] == "addressed"
+    created = db.session.scalar(select(Event.data).where(Event.kind == "created"))
+    assert created["source"] == "email"
     acknowledged = db.session.scalar(
         select(Outbox).where(Outbox.template == "ticket_filed", Outbox.user_id == requester.id)
     )

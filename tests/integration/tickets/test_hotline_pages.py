@@ -226,6 +226,8 @@ def test_staff_read_where_the_ticket_and_its_messages_came_from_officials_do_not
     assert "Trả lời trên web." in own
     assert 'data-testid="ticket-source"' not in own and 'data-testid="message-source"' not in own
     assert "0987 654 321" not in own
+    # The history says who took the call and that the ticket was filed for the caller.
+    assert "Đã tiếp nhận cuộc gọi và gửi yêu cầu thay cho người gọi." in html
 
 
 # ---------------------------------------------------------------- a caller without an account
