@@ -39,6 +39,7 @@ class Reason:
     EMPTY = "empty"  # refused: a reply with neither text nor file
     UNKNOWN_SENDER = "unknown_sender"  # refused: nobody's verified address, told how to register
     INVALID = "invalid"  # refused: the ticket's rules refused it, the sender told why
+    FAILED = "failed"  # set aside: taking it in failed (a fault, logged), not to block the rest
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from helpdesk import errors, storage
 from helpdesk.auth.cccd import mask
@@ -68,6 +68,16 @@ def take_in(raw: bytes, *, now: datetime | None = None) -> Taken:
         if known is None:  # not the key's: a fault of its own
             raise
         return Taken(Outcome(known), again=True)  # the other worker committed it first
+    except OperationalError:  # the database out of reach: the message waits for the next fetch
+        db.session.rollback()
+        raise
+    except Exception:  # a fault of this message's own: kept for an admin, the mailbox goes on
+        log.exception("inbound mail from %s could not be taken in", masked_address(inbound.sender))
+        db.session.rollback()
+        known = recorded(inbound.key)
+        if known is not None:  # taken in before the fault
+            return Taken(Outcome(known), again=True)
+        decided = set_aside(start(inbound, now), raw, Reason.FAILED)
     log.info(
         "inbound mail %s: %s%s, ticket %s, from %s",
         decided.record_id,

@@ -28,6 +28,7 @@ REASONS = {
     Reason.NOT_ALLOWED: _l("The sender may not write on that ticket, or file tickets by mail."),
     Reason.AMBIGUOUS_SENDER: _l("Several accounts that file tickets have the sender's address."),
     Reason.NO_DESTINATION: _l("No reply address, ticket number or queue address to go to."),
+    Reason.FAILED: _l("Taking it in failed (the error is in the log); sent again, it is retried."),
 }
 
 

@@ -363,3 +363,33 @@ def test_the_log_names_the_sender_masked(db, ticket, caplog):
     assert "set_aside (no_destination)" in line
     assert "0***@example.vn" in line
     assert "001166000123" not in line
+
+
+def test_a_message_whose_taking_in_fails_is_set_aside_and_the_rest_go_on(
+    db,
+    ticket,
+    requester,  # noqa: F811
+    monkeypatch,
+    caplog,
+):
+    """A fault of one message's own (here: the reply's landing raises) keeps it for an admin,
+    whole, instead of stopping every fetch at it; the next message is taken in as usual."""
+    address = reply_address(ticket.number, requester.id)
+    poison, fine = mail(requester.email, address, text="Một"), mail(requester.email, address)
+    land = inbound.landing.land_reply
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(inbound.landing, "land_reply", land)
+        raise ValueError("a fault")
+
+    monkeypatch.setattr(inbound.landing, "land_reply", fail_once)
+    with caplog.at_level(logging.ERROR, logger="helpdesk.channels.inbound"):
+        assert take_in(poison) == Taken(Outcome.SET_ASIDE)
+    assert take_in(fine) == Taken(Outcome.ADDED)
+
+    assert recorded(db) == [("set_aside", "failed"), ("added", "")]
+    assert len(messages_of(db, ticket)) == 1
+    kept = db.session.scalar(select(InboundMail).where(InboundMail.reason == "failed"))
+    assert kept.raw_sha256 and kept.ticket_id is None
+    assert "could not be taken in" in caplog.text
+    assert take_in(poison) == Taken(Outcome.SET_ASIDE, again=True)
