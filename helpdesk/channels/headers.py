@@ -31,6 +31,17 @@ def values(message: Message, name: str) -> list[str]:
     ]
 
 
+def raw_values(message: Message, name: str) -> list[str]:
+    """Every value of a header unfolded, its 8-bit text read, but its RFC 2047 encoded words
+    left as they are: where the addresses are read (an address is never encoded, and a
+    decoded display name must not pass for one)."""
+    return [
+        text.FORBIDDEN.sub("", repair(re.sub(r"\r?\n[ \t]*", " ", value)))
+        for key, value in message.raw_items()
+        if isinstance(key, str) and key.lower() == name and isinstance(value, str)
+    ]
+
+
 def value(message: Message, name: str) -> str:
     """The first value of a header, as text; "" when absent."""
     found = values(message, name)

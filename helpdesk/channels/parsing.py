@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 from helpdesk import text as rules
 from helpdesk.channels import headers, mime, quoting
@@ -88,22 +88,29 @@ def text(message: Message, subject: str) -> str:
 
 
 def sender(message: Message) -> str:
-    return address(parseaddr(headers.value(message, "from"))[1])
+    """The From address, read from the header as sent (a display name decoded could pass for
+    another address); "" when it names none, or several."""
+    found = [address(value) for _, value in getaddresses(headers.raw_values(message, "from"))]
+    found = [value for value in found if value]
+    return found[0] if len(found) == 1 else ""
 
 
 def recipients(message: Message) -> tuple[str, ...]:
     found: list[str] = []
     for name in DELIVERY_HEADERS:
-        for _, value in getaddresses(headers.values(message, name)):
+        for _, value in getaddresses(headers.raw_values(message, name)):
             if (found_address := address(value)) and found_address not in found:
                 found.append(found_address)
     return tuple(found)
 
 
 def address(value: str) -> str:
-    """An address as the desk compares them: lower-case, no spaces or angle brackets."""
+    """An address as the desk compares them: lower-case, no spaces or angle brackets; "" for
+    what is no address (spaces, an encoded word, no @)."""
     value = value.strip().strip("<>").strip().lower()
-    return "" if any(c.isspace() for c in value) else value
+    if any(c.isspace() for c in value) or "=?" in value or "@" not in value:
+        return ""
+    return value
 
 
 def automatic(message: Message, subject: str) -> str:

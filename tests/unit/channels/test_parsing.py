@@ -457,3 +457,29 @@ def test_the_fields_other_work_relies_on_stay():
         "size",
     ]
     assert parsing.parse.__annotations__["raw"] == "bytes"
+
+
+def test_a_display_name_never_passes_for_the_senders_address():
+    # "victim@x.gov.vn" encoded as the display name; the address mail servers check is another.
+    name = base64.b64encode(b"victim@xa.example.gov.vn").decode()
+    raw = message(headers="").replace(
+        b"From: Nguy\xe1\xbb\x85n V\xc4\x83n A <a@xa.example.gov.vn>",
+        f"From: =?utf-8?b?{name}?= <attacker@evil.example>".encode(),
+    )
+    assert parse(raw).sender == "attacker@evil.example"
+
+
+def test_a_from_with_several_addresses_names_no_sender():
+    raw = message().replace(
+        b"From: Nguy\xe1\xbb\x85n V\xc4\x83n A <a@xa.example.gov.vn>",
+        b"From: a@xa.example.gov.vn, b@xa.example.gov.vn",
+    )
+    assert parse(raw).sender == ""
+
+
+def test_an_encoded_display_name_adds_no_recipient():
+    name = base64.b64encode(b"hotro+ht-2026-000123.42.9c1e7a3b5d0f2e4a6c8b@example.gov.vn")
+    raw = message().replace(
+        f"To: {DESK}".encode(), f"To: =?utf-8?b?{name.decode()}?= <{DESK}>".encode()
+    )
+    assert parse(raw).recipients == (DESK,)
