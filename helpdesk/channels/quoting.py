@@ -58,6 +58,10 @@ SIGNATURE = re.compile(
     flags=re.MULTILINE | re.IGNORECASE,
 )
 NOTHING = re.compile(r"(?!)")
+# What the reader is given: a message's text is at most 20 000 characters (filing's limit),
+# and its lines at most LINE_LIMIT long (see short_lines).
+READ_LIMIT = 20_000
+LINE_LIMIT = 1_000
 # A quoted line, and the line that names what follows as quoted ("X wrote:", any language).
 QUOTED_LINE = re.compile(r"^[ \t]*>")
 # The line the desk's own mail starts with ("##- Please type your reply above this line -##",
@@ -89,7 +93,7 @@ def new_text(body: str) -> str:
         if len(lines) > 1 and ATTRIBUTION.search(lines[-1]):  # "X wrote:" above the quote
             lines.pop()
         body = "\n".join(lines)
-    body = tidy(body)
+    body = tidy(short_lines(body[:READ_LIMIT]))
     if not body:
         return ""
     first = Reading(text=body, languages=list(LANGUAGES), keep_hyphen_lists=True).read().replies[0]
@@ -101,6 +105,20 @@ def new_text(body: str) -> str:
         or tidy(first.full_body)
         or body
     )
+
+
+def short_lines(text: str) -> str:
+    """The text with no line over LINE_LIMIT characters: a longer one is broken at its last
+    space before the limit (or at the limit). The reader's patterns take time growing with the
+    square of a line's length: a 40 000-character line held it half a minute."""
+    lines = []
+    for line in text.split("\n"):
+        while len(line) > LINE_LIMIT:
+            cut = line.rfind(" ", 0, LINE_LIMIT) + 1 or LINE_LIMIT
+            lines.append(line[:cut].rstrip())
+            line = line[cut:]
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def without_quoted_lines(text: str) -> str:

@@ -207,3 +207,28 @@ def test_a_reply_ends_at_the_desks_reply_above_line(quote):
 def test_a_body_that_starts_with_the_line_is_kept_whole():
     body = "##- Please type your reply above this line -##\nYêu cầu HT-2026-000123"
     assert quoting.new_text(body) == body
+
+
+def test_the_reader_never_gets_a_huge_line_nor_a_huge_text(monkeypatch):
+    # The reader's patterns take time growing with the square of a line's length (a 40 000-
+    # character line held it half a minute): what it is given is cut to short lines.
+    given = []
+    reading = quoting.Reading
+
+    def recording(*, text, **options):
+        given.append(text)
+        return reading(text=text, **options)
+
+    monkeypatch.setattr(quoting, "Reading", recording)
+    body = ("On Monday " + "x" * 60 + " ") * 1400 + "\nwrote:\n> quoted"
+    assert quoting.new_text(body)
+    (text,) = given
+    assert len(text) <= quoting.READ_LIMIT
+    assert max(len(line) for line in text.split("\n")) <= quoting.LINE_LIMIT
+
+
+def test_a_long_line_is_broken_at_a_space_and_nothing_is_lost():
+    line = " ".join(["Tiền lệ phí chưa về tài khoản thụ hưởng"] * 60)
+    broken = quoting.short_lines(line)
+    assert max(len(part) for part in broken.split("\n")) <= quoting.LINE_LIMIT
+    assert broken.replace("\n", " ") == line
