@@ -37,6 +37,26 @@ RESOLUTION_ANCHORS = {
 }
 
 
+# The mails whose answer is a message on the ticket: the conversation's, to the requester and
+# the followers, and to the assignee told of the requester's reply. Alerts to staff (SLA,
+# queue, staffing, assignment, requests) carry no reply address: an answer to one of them is
+# not meant for the requester, and would reach them as a public reply.
+CONVERSATION = frozenset(
+    {
+        "ticket_filed",
+        "ticket_reply",
+        "ticket_requester_reply",
+        "ticket_waiting_requester",
+        "ticket_resolved",
+        "ticket_closed",
+        "ticket_followed",
+        "ticket_merged",
+        "ticket_merged_in",
+        "incident_update",
+    }
+)
+
+
 def redact(text: str) -> str:
     """The text with every 12-digit number masked but its last 4 digits."""
     return TWELVE_DIGITS.sub(lambda match: mask(match.group()), text or "")
@@ -69,13 +89,13 @@ def event_key(ticket, name: str) -> str:
 
 def to_user(user: User | None, template: str, key: str, context: dict, *, essential: bool) -> list:
     """A row for a user: only an active account's verified address, and non-essential mail only
-    if the user wants it; in the user's language. A ticket's mail (its context has a number)
-    says in Reply-To the address that makes a reply this user's message on the ticket."""
+    if the user wants it; in the user's language. A mail of the ticket's conversation says in
+    Reply-To the address that makes a reply this user's message on the ticket."""
     if user is None or not user.email or user.email_verified_at is None:
         return []
     if user.status != Status.ACTIVE or (not essential and not user.notify_updates):
         return []
-    if "number" in context:
+    if template in CONVERSATION:
         context = {**context, "reply_to": reply_address(context["number"], user.id)}
     row = queue_email(
         template=template,

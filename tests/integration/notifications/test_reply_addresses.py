@@ -15,6 +15,7 @@ from helpdesk.notifications.reply_addresses import (
     read_reply_address,
     reply_address,
 )
+from helpdesk.tickets.services import mail
 from helpdesk.timeutil import utcnow
 
 
@@ -98,3 +99,14 @@ def test_mail_about_nothing_to_answer_has_no_reply_address(app, db, reply_base, 
     assert "Reply-To" not in message.extra_headers
     assert "replies to it are not read" in message.body
     assert "##- " not in message.body
+
+
+@pytest.mark.parametrize(
+    "template", ["sla_warning", "sla_breach", "ticket_queued", "ticket_assigned"]
+)
+def test_alerts_to_staff_carry_no_reply_address(app, db, reply_base, desk, template):
+    # An answer to an alert is not meant for the requester: it must not become a public reply.
+    context = {"number": "HT-2026-000123", "subject": "Không đăng nhập được"}
+    (row,) = mail.to_user(desk.agent, template, f"alert:{template}", context, essential=True)
+    assert "reply_to" not in row.context
+    assert "Reply-To" not in rendering.render(row).extra_headers
