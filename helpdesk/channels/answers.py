@@ -71,30 +71,30 @@ def language_of(address: str) -> str:
     return current_app.config["LANGUAGES"][0]
 
 
-def too_large(inbound: Inbound, *, limit: int) -> list[Outbox]:
-    """Tell the sender the message was over the limit and where to file instead (no commit)."""
+def too_large(inbound: Inbound, *, limit: int, now: datetime) -> list[Outbox]:
+    """Tell the sender the message was over the limit and where to file instead; one answer
+    per address and local day, and nothing of what the message said (its From may be anyone's:
+    the desk must not carry a stranger's words to a third party). No commit."""
     context = {
-        "subject": redact(inbound.subject),
         "size_mb": max(1, round(inbound.size / MEGABYTE)),
         "limit_mb": max(1, limit // MEGABYTE),
         "url": link("tickets.new"),
     }
-    key = f"inbound-too-large:{inbound.key}"
+    key = f"inbound-too-large:{inbound.sender}:{local_day(now)}"
     return answer(inbound.sender, "inbound_too_large", key, context, language_of(inbound.sender))
 
 
 def unknown_sender(inbound: Inbound, *, now: datetime) -> list[Outbox]:
     """Tell an address that belongs to no account how to register; one answer per address and
-    local day, however many it sends (no commit)."""
-    day = to_local(now, current_app.config["HELPDESK_TIMEZONE"]).date().isoformat()
-    context = {
-        "subject": redact(inbound.subject),
-        "address": inbound.sender,
-        "register_url": link("auth.register"),
-    }
-    key = f"inbound-unknown:{inbound.sender}:{day}"
+    local day, however many it sends, and nothing of what the message said (no commit)."""
+    context = {"address": inbound.sender, "register_url": link("auth.register")}
+    key = f"inbound-unknown:{inbound.sender}:{local_day(now)}"
     language = current_app.config["LANGUAGES"][0]
     return answer(inbound.sender, "inbound_unknown_sender", key, context, language)
+
+
+def local_day(now: datetime) -> str:
+    return to_local(now, current_app.config["HELPDESK_TIMEZONE"]).date().isoformat()
 
 
 def refused(inbound: Inbound, error: errors.HelpdeskError, *, language: str) -> list[Outbox]:

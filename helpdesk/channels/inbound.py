@@ -5,7 +5,8 @@ The rules, in order: too large (refused, the sender told the limit); automatic m
 never answered); a reply address (its ticket and person, if that person sent it and may
 write there); the ticket number of the subject (its requester or a follower only); a queue's
 address (a ticket filed by its sender's account; an unknown address is told how to register);
-else set aside for an admin, the message kept whole in the file store."""
+else set aside for an admin, the message kept whole in the file store (a stranger's mail to
+nowhere is only recorded as refused)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from helpdesk import errors, storage
 from helpdesk.auth.cccd import mask
@@ -62,21 +64,20 @@ def take_in(raw: bytes, *, now: datetime | None = None) -> Taken:
     try:
         db.session.flush()  # another worker's uncommitted row of that key makes this one wait
         decided = decide(inbound, raw, record, now)
-    except IntegrityError:
-        db.session.rollback()
-        known = recorded(inbound.key)
-        if known is None:  # not the key's: a fault of its own
-            raise
-        return Taken(Outcome(known), again=True)  # the other worker committed it first
-    except OperationalError:  # the database out of reach: the message waits for the next fetch
-        db.session.rollback()
+    except (OperationalError, JobTimeoutException):  # the database gone, the job out of time:
+        db.session.rollback()  # the message waits for the next fetch
         raise
-    except Exception:  # a fault of this message's own: kept for an admin, the mailbox goes on
-        log.exception("inbound mail from %s could not be taken in", masked_address(inbound.sender))
+    except Exception as error:
         db.session.rollback()
         known = recorded(inbound.key)
-        if known is not None:  # taken in before the fault
+        if known is not None:  # another worker committed it first, or it went in before a fault
             return Taken(Outcome(known), again=True)
+        # A fault of this message's own: kept for an admin, and the mailbox goes on.
+        log.error(
+            "inbound mail from %s could not be taken in",
+            masked_address(inbound.sender),
+            exc_info=error,
+        )
         decided = set_aside(start(inbound, now), raw, Reason.FAILED)
     log.info(
         "inbound mail %s: %s%s, ticket %s, from %s",
@@ -103,11 +104,14 @@ def decide(inbound: Inbound, raw: bytes, record: InboundMail, now: datetime) -> 
     """Apply the rules to the message and record the outcome. Commits."""
     limit = current_app.config["HELPDESK_INBOUND_MAX_BYTES"]
     if inbound.size > limit:
-        rows = [] if inbound.automatic else answers.too_large(inbound, limit=limit)
+        rows = [] if inbound.automatic else answers.too_large(inbound, limit=limit, now=now)
         return settle(record, Outcome.REFUSED, Reason.TOO_LARGE, outbox=rows)
     if inbound.automatic:
         return settle(record, Outcome.REFUSED, inbound.automatic)
     destination = find_destination(inbound)
+    if destination.reason == Reason.NO_DESTINATION and not accounts_of(inbound.sender):
+        # A stranger's mail to nowhere (spam, mostly): recorded, not kept, not answered.
+        return settle(record, Outcome.REFUSED, Reason.NO_DESTINATION)
     if destination.reason:
         return set_aside(record, raw, destination.reason)
     if destination.ticket is not None:

@@ -17,6 +17,8 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
 )
 DESK = "hotro@localhost"  # the reply addresses' base under TestConfig (no-reply@localhost sends)
+# A reply address of this desk's shape whose signature is not the desk's: always set aside.
+FORGED = "hotro+ht-2026-000001.1.00000000000000000000@localhost"
 
 
 def mail(

@@ -360,7 +360,7 @@ def test_the_log_names_the_sender_masked(db, ticket, caplog):
         take_in(raw)
 
     [line] = [r.getMessage() for r in caplog.records if r.name == "helpdesk.channels.inbound"]
-    assert "set_aside (no_destination)" in line
+    assert "refused (no_destination)" in line
     assert "0***@example.vn" in line
     assert "001166000123" not in line
 
@@ -393,3 +393,23 @@ def test_a_message_whose_taking_in_fails_is_set_aside_and_the_rest_go_on(
     assert kept.raw_sha256 and kept.ticket_id is None
     assert "could not be taken in" in caplog.text
     assert take_in(poison) == Taken(Outcome.SET_ASIDE, again=True)
+
+
+def test_mail_to_nowhere_is_kept_for_an_official_and_not_for_a_stranger(
+    db,
+    requester,  # noqa: F811
+):
+    """An official's mail with no reply address, number or queue address is set aside whole
+    for an admin to route; a stranger's (spam, mostly) is recorded as refused, not kept."""
+    assert take_in(mail(requester.email, DESK, subject="Hỏi")) == Taken(Outcome.SET_ASIDE)
+    assert take_in(mail("la@example.vn", DESK, subject="Quảng cáo")) == Taken(Outcome.REFUSED)
+
+    rows = db.session.execute(
+        select(InboundMail.outcome, InboundMail.reason, InboundMail.raw_sha256).order_by(
+            InboundMail.id
+        )
+    ).all()
+    assert [(outcome, reason, bool(raw)) for outcome, reason, raw in rows] == [
+        ("set_aside", "no_destination", True),
+        ("refused", "no_destination", False),
+    ]

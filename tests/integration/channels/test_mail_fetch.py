@@ -9,7 +9,7 @@ import mailbox
 from datetime import UTC, datetime
 
 import pytest
-from integration.channels.mail_helpers import DESK, mail, messages_of
+from integration.channels.mail_helpers import FORGED, mail, messages_of
 from integration.tickets.conftest import (  # noqa: F401 - fixtures
     make_agent,
     queue_by_code,
@@ -50,7 +50,7 @@ def waiting(inbox, ticket, requester):  # noqa: F811
     reply = mail(requester.email, address, text="Vẫn chưa được.")
     inbox.add(reply)
     inbox.add(mail(requester.email, address, headers={"Auto-Submitted": "auto-replied"}))
-    inbox.add(mail("la@example.vn", DESK, subject="Quảng cáo"))
+    inbox.add(mail("la@example.vn", FORGED, subject="Giả mạo"))
     return reply
 
 

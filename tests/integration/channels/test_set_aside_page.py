@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from integration.channels.mail_helpers import DESK, mail
+from integration.channels.mail_helpers import DESK, FORGED, mail
 from integration.tickets.page_helpers import download
 from sqlalchemy import select
 from support import csrf_token
@@ -28,7 +28,7 @@ def set_aside(count: int, *, start: int = 0) -> list[bytes]:
     """Messages to the desk's plain address with no ticket number: set aside, one a minute."""
     raws = []
     for n in range(start, start + count):
-        raw = mail(f"khach{n}@example.vn", DESK, subject=f"Thư số {n}", text="Xin chào.")
+        raw = mail(f"khach{n}@example.vn", FORGED, subject=f"Thư số {n}", text="Xin chào.")
         take_in(raw, now=NOW + timedelta(minutes=n))
         raws.append(raw)
     return raws
@@ -37,7 +37,7 @@ def set_aside(count: int, *, start: int = 0) -> list[bytes]:
 def test_admins_see_the_mail_set_aside_newest_first(db, browser, admin):
     set_aside(2)
     earlier = NOW - timedelta(minutes=1)
-    take_in(mail("tho@example.vn", DESK, subject="CCCD 001166000123 bị khoá"), now=earlier)
+    take_in(mail("tho@example.vn", FORGED, subject="CCCD 001166000123 bị khoá"), now=earlier)
 
     html = browser(admin, "en").get("/admin/mail/").get_data(as_text=True)
 
@@ -45,7 +45,7 @@ def test_admins_see_the_mail_set_aside_newest_first(db, browser, admin):
     order = [html.index(f'data-mail-id="{mail_id}"') for mail_id in (ids[1], ids[0], ids[2])]
     assert order == sorted(order)
     assert "khach1@example.vn" in html and "Thư số 1" in html
-    assert "No reply address, ticket number or queue address to go to." in html
+    assert "Its reply address is forged: the signature does not match." in html
     assert "001166000123" not in html  # a CCCD in a subject is masked
     assert f"/admin/mail/{ids[0]}/message.eml" in html
 

@@ -220,18 +220,23 @@ def test_a_message_over_the_limit_is_refused_with_one_answer(
     monkeypatch,
 ):
     monkeypatch.setitem(app.config, "HELPDESK_INBOUND_MAX_BYTES", 2 * 1024 * 1024)
-    raw = mail(requester.email, MOJ, subject="Hồ sơ", files=(("scan.png", PNG * 40_000),))
+    big = (("scan.png", PNG * 40_000),)
+    raw = mail(requester.email, MOJ, subject="WIN 1000$ http://spam.example", files=big)
+    another = mail(requester.email, MOJ, subject="Hồ sơ", files=big)
     outbox_id = last_outbox_id(db)
 
     assert take_in(raw) == Taken(Outcome.REFUSED)
     assert take_in(raw) == Taken(Outcome.REFUSED, again=True)
+    assert take_in(another) == Taken(Outcome.REFUSED)  # the same day: no second answer
 
     assert ticket_count(db) == 0
-    assert recorded(db) == [("refused", "too_large")]
+    assert recorded(db) == [("refused", "too_large"), ("refused", "too_large")]
     assert mail_since(db, outbox_id) == [("inbound_too_large", requester.email)]
     message = rendered(db, "inbound_too_large")
     assert "at most 2 MB" in message.body
     assert "http://localhost/tickets/new" in message.body
+    # The answer carries nothing of the message: its From may be anyone's.
+    assert "spam.example" not in message.body + message.subject + message.html
 
 
 def test_an_automatic_message_over_the_limit_is_not_answered(
