@@ -78,10 +78,14 @@ def is_word(term: str) -> bool:
     return any(c.isalnum() for c in term)
 
 
+def like_escaped(term: str) -> str:
+    """The term with LIKE's own characters escaped (with `\\`, given as the LIKE's escape)."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(term: str) -> str:
     """A LIKE pattern matching the term anywhere, with LIKE's own characters escaped."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escaped(term)}%"
 
 
 def like_every_word(column, query: str) -> list:

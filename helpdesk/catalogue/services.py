@@ -173,6 +173,13 @@ def systems() -> list[CachedSystem]:
     return [system for system in catalogue().systems if system.active]
 
 
+def first_system() -> str:
+    """The code of the first active system ("" when none): the system a ticket names when
+    nothing says which (a request to every system, mail to a queue that has none)."""
+    active = systems()
+    return active[0].code if active else ""
+
+
 def categories() -> list[CachedCategory]:
     """The active categories in display order."""
     return [category for category in catalogue().categories if category.active]

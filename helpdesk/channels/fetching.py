@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from helpdesk.channels.imap import ImapSource
+from helpdesk.channels.imap import ImapError, ImapSource
 from helpdesk.channels.models import Taken
 from helpdesk.channels.sources import MaildirSource, Source
 
@@ -27,6 +27,16 @@ class Counts:
     def count(self, taken: Taken) -> None:
         name = "again" if taken.again else str(taken.outcome)
         setattr(self, name, getattr(self, name) + 1)
+
+    def summary(self) -> str:
+        """`N added, M refused, K set aside`, and `, J already taken in` when some were."""
+        text = f"{self.added} added, {self.refused} refused, {self.set_aside} set aside"
+        return f"{text}, {self.again} already taken in" if self.again else text
+
+
+# What a mailbox out of reach raises: the source's own error, the network's or the disk's (their
+# messages never carry the password).
+UNREACHABLE = (ImapError, OSError)
 
 
 def open_source() -> Source:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from helpdesk.channels.fetching import Counts, fetch, open_source
-from helpdesk.channels.imap import ImapError
+from helpdesk.channels.fetching import UNREACHABLE, Counts, fetch, open_source
 from helpdesk.channels.inbound import take_in
 from helpdesk.extensions import redis_connection
 from helpdesk.worker import job
@@ -36,17 +35,11 @@ def fetch_mail() -> Counts | None:
         return None
     try:
         counts = fetch(open_source(), take_in)
-    except (ImapError, OSError) as error:
+    except UNREACHABLE as error:
         log.warning("inbound mail: the mailbox cannot be reached: %s", error)
         return None
     finally:
         client.eval(RELEASE, 1, FETCH_LOCK, token)
-    if counts.added or counts.refused or counts.set_aside or counts.again:
-        log.info(
-            "inbound mail: %s added, %s refused, %s set aside, %s already taken in",
-            counts.added,
-            counts.refused,
-            counts.set_aside,
-            counts.again,
-        )
+    if counts != Counts():
+        log.info("inbound mail: %s", counts.summary())
     return counts

@@ -131,7 +131,7 @@ def file_by_mail(inbound: Inbound, queue: Queue, user: User, *, now: datetime) -
     content = content_of(inbound)
     province = user.province_code or ""
     draft = TicketDraft(
-        system=queue.system_code or first_system(),
+        system=queue.system_code or catalogue.first_system(),
         category=mail_category(),
         province=province,
         subject=(inbound.subject.strip() or first_line(content.text))[: LIMITS["subject"]],
@@ -152,11 +152,6 @@ def own_unit(user: User, province: str) -> dict[str, str]:
     if unit is None or unit.province_code != province:
         return {}
     return {"unit": unit.name, "unit_code": unit.code or ""}
-
-
-def first_system() -> str:
-    systems = catalogue.systems()
-    return systems[0].code if systems else ""
 
 
 def mail_category() -> str:

@@ -161,7 +161,7 @@ def provincial_queues(codes: list[str]) -> dict[str, Queue]:
 def ticket_system(system_code: str | None) -> str:
     """The system a request's tickets name: the request's, else (every system) the first active
     system of the catalogue, as a ticket names one."""
-    return system_code or catalogue.systems()[0].code
+    return system_code or catalogue.first_system()
 
 
 def ticket_category() -> str:

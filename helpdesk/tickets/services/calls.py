@@ -120,14 +120,10 @@ def find_callers(taker: User, words: str) -> Found:
     else:
         spaced = literal(" ", String) + User.name_key
         for word in search.terms:
-            query = query.where(spaced.like(f"% {escape_like(word)}%", escape="\\"))
+            query = query.where(spaced.like(f"% {text.like_escaped(word)}%", escape="\\"))
     query = query.order_by(User.name_key, User.id).limit(MAX_FOUND + 1)
     officials = list(db.session.scalars(query).unique())
     return Found(search, officials[:MAX_FOUND], more=len(officials) > MAX_FOUND)
-
-
-def escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_caller(taker: User, user_id: int | None) -> User:
