@@ -240,6 +240,12 @@ class FlaskForm(flask_wtf.FlaskForm):
         return super().validate(extra_validators=extra)
 
 
+class ButtonForm(FlaskForm):
+    """A button that changes something (approve, retry, delete, follow, …): its CSRF token only.
+    A mailed link that changes something opens a page with one (mail scanners follow links;
+    they do not press buttons)."""
+
+
 class Readable:
     """WTForms validator of readable_problem(): the message names the field."""
 

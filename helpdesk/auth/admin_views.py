@@ -14,7 +14,6 @@ from helpdesk.auth import permissions, services
 from helpdesk.auth.forms import (
     ROLE_LABELS,
     AccountForm,
-    ActionForm,
     ImportForm,
     ObserverSystemsForm,
     RejectForm,
@@ -26,7 +25,7 @@ from helpdesk.auth.permissions import me, role_required
 from helpdesk.auth.services import approvals
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
-from helpdesk.inputs import int_arg, local_path
+from helpdesk.inputs import ButtonForm, int_arg, local_path
 from helpdesk.routing import services as routing
 from helpdesk.timeutil import utcnow
 
@@ -60,7 +59,7 @@ def index():
     if user.role == Role.UNIT_ADMIN and user.unit is not None:
         sharing = UnitSettingsForm(members_see_tickets=user.unit.members_see_tickets)
     return render_template(
-        "accounts/index.html", page=page, q=text, action=ActionForm(), sharing=sharing
+        "accounts/index.html", page=page, q=text, action=ButtonForm(), sharing=sharing
     )
 
 
@@ -80,7 +79,7 @@ def disable(user_id: int):
 @role_required(Role.ADMIN, Role.COORDINATOR)
 def appoint(user_id: int):
     """Make an official its unit's account administrator, or a requester again."""
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             user = services.appoint(me(), user_id, role=request.form.get("role", ""))
         except (errors.Invalid, errors.Conflict) as error:
@@ -94,7 +93,7 @@ def appoint(user_id: int):
 
 
 def set_enabled(user_id: int, *, enabled: bool):
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             services.set_account_enabled(me(), user_id, enabled=enabled)
         except errors.Conflict as error:
@@ -110,7 +109,7 @@ def set_enabled(user_id: int, *, enabled: bool):
 @bp.route("/<int:user_id>/activation", methods=["POST"])
 @role_required(*MANAGERS)
 def resend_activation(user_id: int):
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             services.resend_activation(me(), user_id)
         except errors.Conflict as error:
@@ -136,7 +135,7 @@ def pending():
         "accounts/pending.html",
         page=page,
         addressed=approvals.addressed(page.items),
-        action=ActionForm(),
+        action=ButtonForm(),
         reject=RejectForm(),
     )
 
@@ -144,7 +143,7 @@ def pending():
 @bp.route("/pending/<int:user_id>/approve", methods=["POST"])
 @role_required(*MANAGERS)
 def approve(user_id: int):
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             user = services.approve_account(me(), user_id)
         except errors.Conflict as error:
@@ -317,7 +316,7 @@ def throttled():
         "accounts/throttled.html",
         rows=list(rows),
         now=now,
-        action=ActionForm(),
+        action=ButtonForm(),
         is_throttled=lambda throttle: services.is_throttled(throttle, now=now),
     )
 
@@ -325,7 +324,7 @@ def throttled():
 @bp.route("/throttled/<int:user_id>/unthrottle", methods=["POST"])
 @role_required(Role.ADMIN)
 def unthrottle(user_id: int):
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.unthrottle(me(), user_id)
         flash(_("The account may log in again at once."), "success")
     return redirect(url_for(".throttled"))

@@ -127,10 +127,6 @@ class RegistrationForm(FlaskForm):
         )
 
 
-class ConfirmForm(FlaskForm):
-    """A button that confirms by POST (mail scanners follow links, they do not press buttons)."""
-
-
 class PasswordResetRequestForm(FlaskForm):
     username = StringField(
         _l("Login name"),
@@ -268,10 +264,6 @@ class ImportForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(_l("Reason (sent to the applicant)"), validators=[Length(max=500)])
-
-
-class ActionForm(FlaskForm):
-    """A CSRF-protected button (approve, unthrottle, enable, disable, resend)."""
 
 
 # ---------------------------------------------------------------- units

@@ -16,7 +16,7 @@ from helpdesk.channels import review
 from helpdesk.channels.destinations import Reason
 from helpdesk.channels.models import InboundMail
 from helpdesk.extensions import db
-from helpdesk.inputs import FlaskForm, int_arg
+from helpdesk.inputs import ButtonForm, int_arg
 from helpdesk.tickets.services.mail import redact
 
 bp = Blueprint("channels", __name__, url_prefix="/admin/mail")
@@ -42,10 +42,6 @@ class Row:
     reason: str
 
 
-class ReviewedForm(FlaskForm):
-    """The reviewed button: its CSRF token only."""
-
-
 @bp.route("/")
 @role_required(Role.ADMIN)
 def index():
@@ -59,7 +55,7 @@ def index():
         )
         for mail in page.items
     ]
-    return render_template("channels/index.html", page=page, rows=rows, form=ReviewedForm())
+    return render_template("channels/index.html", page=page, rows=rows, form=ButtonForm())
 
 
 @bp.route("/<int:mail_id>/message.eml")
@@ -71,7 +67,7 @@ def download(mail_id: int):
 @bp.route("/<int:mail_id>/reviewed", methods=["POST"])
 @role_required(Role.ADMIN)
 def reviewed(mail_id: int):
-    if ReviewedForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         review.mark_reviewed(me(), mail_id)
         flash(_("Marked as reviewed."), "success")
     return redirect(url_for(".index", page=int_arg("page")))

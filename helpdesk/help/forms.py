@@ -90,10 +90,6 @@ class FilesForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
-    """A button: its CSRF token only (publish, unpublish, delete, remove a file)."""
-
-
 def uploads_from(files) -> tuple[storage.Upload, ...]:
     """The files of a multiple file input as Uploads; inputs left empty are skipped."""
     return tuple(

@@ -29,13 +29,12 @@ from helpdesk.help import access, deflections, listing, rendering, services
 from helpdesk.help.forms import (
     FILE_TYPES,
     READERS_LABELS,
-    ActionForm,
     ArticleForm,
     FilesForm,
     uploads_from,
 )
 from helpdesk.help.models import ArticleStatus
-from helpdesk.inputs import args_of, int_arg
+from helpdesk.inputs import ButtonForm, args_of, int_arg
 
 bp = Blueprint("help", __name__, url_prefix="/help")
 
@@ -130,7 +129,7 @@ def show(slug: str):
         body=Markup(rendering.render(shown.body)),  # noqa: S704 - sanitised by nh3
         can_write=access.can_write(user),
         can_publish=access.can_publish(user),
-        action_form=ActionForm(),
+        action_form=ButtonForm(),
         language=language(),
     )
 
@@ -159,7 +158,7 @@ def render_edit(article, form, files_form, status: int = 200):
         article=article,
         form=form,
         files_form=files_form,
-        action_form=ActionForm(formdata=None),
+        action_form=ButtonForm(formdata=None),
         preview=Markup(rendering.render(article.body)),  # noqa: S704 - sanitised by nh3
         preview_en=Markup(rendering.render(article.body_en)),  # noqa: S704 - sanitised by nh3
         can_publish=access.can_publish(me()),
@@ -171,7 +170,7 @@ def render_edit(article, form, files_form, status: int = 200):
 @role_required(*STAFF_ROLES)
 def publish(slug: str):
     article = services.get_for_writing(me(), checked_slug(slug))
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.publish(me(), article)
         flash(_("Article published."), "success")
     return redirect(url_for(".show", slug=article.slug))
@@ -181,7 +180,7 @@ def publish(slug: str):
 @role_required(*STAFF_ROLES)
 def unpublish(slug: str):
     article = services.get_for_writing(me(), checked_slug(slug))
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.unpublish(me(), article)
         flash(_("Article unpublished: it is a draft again."), "success")
     return redirect(url_for(".show", slug=article.slug))
@@ -191,7 +190,7 @@ def unpublish(slug: str):
 @role_required(*STAFF_ROLES)
 def delete(slug: str):
     article = services.get_for_writing(me(), checked_slug(slug))
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return redirect(url_for(".show", slug=article.slug))
     try:
         services.delete_draft(me(), article)
@@ -223,7 +222,7 @@ def add_files(slug: str):
 @role_required(*STAFF_ROLES)
 def remove_file(slug: str, file_id: int):
     article = services.get_for_writing(me(), checked_slug(slug))
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.remove_file(me(), article, file_id)
         flash(_("File removed."), "success")
     return redirect(url_for(".edit", slug=article.slug, _anchor="article-files"))

@@ -9,17 +9,13 @@ from helpdesk import errors
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.extensions import db
-from helpdesk.inputs import FlaskForm, int_arg
+from helpdesk.inputs import ButtonForm, int_arg
 from helpdesk.notifications import admin
 from helpdesk.notifications.models import OutboxStatus
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
 
 PER_PAGE = 50
-
-
-class RetryForm(FlaskForm):
-    """The retry button: its CSRF token only."""
 
 
 def chosen_status() -> str | None:
@@ -42,14 +38,14 @@ def index():
         page=page,
         status=status,
         statuses=list(OutboxStatus),
-        form=RetryForm(),
+        form=ButtonForm(),
     )
 
 
 @bp.route("/<int:outbox_id>/retry", methods=["POST"])
 @role_required(Role.ADMIN)
 def retry(outbox_id: int):
-    if RetryForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             admin.retry_failed(outbox_id)
         except errors.Conflict as error:

@@ -76,10 +76,6 @@ def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something (delete, remove): the CSRF token only."""
-
-
 class QueueForm(FlaskForm):
     code = StringField(
         _l("Code"),

@@ -10,11 +10,10 @@ from helpdesk import errors
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
 from helpdesk.extensions import db
-from helpdesk.inputs import int_arg
+from helpdesk.inputs import ButtonForm, int_arg
 from helpdesk.routing import services
 from helpdesk.routing.forms import (
     KIND_LABELS,
-    ActionForm,
     CoverageForm,
     ImportForm,
     MemberForm,
@@ -123,7 +122,7 @@ def members(queue_id: int):
         queue=queue,
         members=services.list_members(current_user, queue_id),
         form=form,
-        action=ActionForm(),
+        action=ButtonForm(),
     )
 
 
@@ -159,7 +158,7 @@ def edit_membership(membership_id: int):
 @bp.route("/memberships/<int:membership_id>/delete", methods=["POST"])
 @admin_only
 def remove_membership(membership_id: int):
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return redirect(url_for(".queues"))
     queue = services.remove_membership(current_user, membership_id)
     flash(_("Member removed from the queue."), "success")
@@ -186,7 +185,7 @@ def rules():
         page=page,
         filters=filters,
         args=filters.query_args(),
-        action=ActionForm(),
+        action=ButtonForm(),
     )
 
 
@@ -230,7 +229,7 @@ def edit_rule(rule_id: int | None):
 @bp.route("/rules/<int:rule_id>/delete", methods=["POST"])
 @admin_only
 def delete_rule(rule_id: int):
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.delete_rule(current_user, rule_id)
         flash(_("Rule %(id)d deleted.", id=rule_id), "success")
     return redirect(url_for(".rules"))

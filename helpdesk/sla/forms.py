@@ -80,7 +80,3 @@ class CalendarDayForm(FlaskForm):
         choices=options([("0", _l("a day off")), ("1", _l("a make-up working day"))]),
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something (remove a day): the CSRF token only."""

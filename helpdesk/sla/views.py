@@ -15,8 +15,9 @@ from markupsafe import Markup, escape
 from helpdesk import errors, timeutil
 from helpdesk.auth.models import Role
 from helpdesk.auth.permissions import role_required
+from helpdesk.inputs import ButtonForm
 from helpdesk.sla import targets
-from helpdesk.sla.forms import ActionForm, CalendarDayForm, PolicyForm
+from helpdesk.sla.forms import CalendarDayForm, PolicyForm
 from helpdesk.sla.services import admin
 from helpdesk.sla.states import SlaState
 from helpdesk.tickets.services import oversight
@@ -216,14 +217,14 @@ def calendar(calendar_id: int):
             return redirect(url_for(".calendar", calendar_id=row.id))
     days = sorted(row.days, key=lambda d: d.day)
     return render_template(
-        "sla/calendar.html", calendar=row, days=days, form=form, action=ActionForm()
+        "sla/calendar.html", calendar=row, days=days, form=form, action=ButtonForm()
     )
 
 
 @bp.route("/calendars/<int:calendar_id>/days/<day>/delete", methods=["POST"])
 @admin_only
 def remove_day(calendar_id: int, day: str):
-    form = ActionForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         try:
             when = date.fromisoformat(day)

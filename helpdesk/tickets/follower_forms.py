@@ -26,7 +26,3 @@ class FollowerForm(FlaskForm):
     username = StringField(
         _l("Login name (CCCD@domain)"), validators=[DataRequired(), Length(max=120)]
     )
-
-
-class FollowButtonForm(FlaskForm):
-    """Follow the ticket (staff), or stop a follow: a button."""

@@ -20,7 +20,6 @@ from wtforms import SelectChoice
 from helpdesk import errors
 from helpdesk.auth import services
 from helpdesk.auth.forms import (
-    ConfirmForm,
     LoginForm,
     RegistrationForm,
 )
@@ -40,7 +39,7 @@ from helpdesk.auth.views import (
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import limiter
 from helpdesk.i18n import select_locale
-from helpdesk.inputs import local_path
+from helpdesk.inputs import ButtonForm, local_path
 from helpdesk.timeutil import utcnow
 
 
@@ -163,7 +162,7 @@ def register():
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify_email(token: str):
     """The link from the confirmation mail: a page whose button (POST) confirms."""
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         services.confirm_email(token)
         flash(

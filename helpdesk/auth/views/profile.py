@@ -15,7 +15,6 @@ from flask_login import current_user, login_required, logout_user
 from helpdesk import errors
 from helpdesk.auth import services
 from helpdesk.auth.forms import (
-    ConfirmForm,
     ProfileForm,
 )
 from helpdesk.auth.models import Role
@@ -24,6 +23,7 @@ from helpdesk.auth.views import (
     bp,
 )
 from helpdesk.extensions import limiter
+from helpdesk.inputs import ButtonForm
 
 
 def profile_key() -> str:
@@ -71,7 +71,7 @@ def profile():
 
 @bp.route("/email/<token>", methods=["GET", "POST"])
 def confirm_email_change(token: str):
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         services.confirm_email_change(token)
         flash(_("Your new e-mail address is confirmed."), "success")
@@ -93,7 +93,7 @@ def confirm_email_change(token: str):
 @bp.route("/email/undo/<token>", methods=["GET", "POST"])
 def undo_email_change(token: str):
     """The link mailed to the old address: a page whose button (POST) restores it."""
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         reset_token = services.undo_email_change(token)
         if current_user.is_authenticated:
@@ -128,7 +128,7 @@ def undo_email_change(token: str):
 @bp.route("/digests/stop/<token>", methods=["GET", "POST"])
 def stop_digests(token: str):
     """The link in each digest: a page whose button (POST) stops the digests."""
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         services.stop_digests(token)
         flash(

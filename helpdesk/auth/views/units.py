@@ -13,7 +13,6 @@ from helpdesk import errors
 from helpdesk.auth import permissions
 from helpdesk.auth.forms import (
     UNIT_KIND_LABELS,
-    ActionForm,
     MergeUnitForm,
     NewUnitForm,
     RenameUnitForm,
@@ -25,7 +24,7 @@ from helpdesk.auth.services import unit_admin
 from helpdesk.auth.services import units as unit_search
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
-from helpdesk.inputs import int_arg
+from helpdesk.inputs import ButtonForm, int_arg
 from helpdesk.tickets.services import unit_records
 
 bp = Blueprint("units", __name__, url_prefix="/admin/units")
@@ -128,7 +127,7 @@ def render_page(unit, rename: RenameUnitForm, status: int = 200):
         rename=rename,
         renamable=unit.kind in unit_admin.ADDED_KINDS,
         settings=UnitSettingsForm(members_see_tickets=unit.members_see_tickets),
-        action=ActionForm(),
+        action=ButtonForm(),
         kind_labels=UNIT_KIND_LABELS,
         system=catalogue.find_system(unit.system_code),
     ), status
@@ -180,7 +179,7 @@ def activate(unit_id: int):
 
 def set_active(unit_id: int, *, active: bool):
     unit = unit_admin.get_unit(me(), unit_id)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         unit_admin.set_unit_active(me(), unit.id, active=active)
         flash(
             _("The unit is offered again.") if active else _("The unit is no longer offered."),

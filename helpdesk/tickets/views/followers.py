@@ -12,7 +12,7 @@ from helpdesk import errors
 from helpdesk.auth import services as accounts
 from helpdesk.auth.models import STAFF_ROLES, is_staff
 from helpdesk.auth.permissions import me, role_required
-from helpdesk.inputs import id_from
+from helpdesk.inputs import ButtonForm, id_from
 from helpdesk.tickets import follower_forms, services
 from helpdesk.tickets.services import followers, pages
 from helpdesk.tickets.views import bp, checked_number
@@ -51,7 +51,7 @@ def follow(number: str):
     """Staff follow the ticket themselves."""
     number = checked_number(number)
     ticket = services.get_ticket(me(), number)
-    if follower_forms.FollowButtonForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             followers.add_follower(me(), ticket, me())
         except errors.Invalid as error:
@@ -67,7 +67,7 @@ def remove_follower(number: str, user_id: int):
     """The requester, staff, or the follower themself (who may then no longer see it)."""
     number = checked_number(number)
     ticket = services.get_ticket(me(), number)
-    if not follower_forms.FollowButtonForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return redirect(url_for(".show", number=number))
     followers.remove_follower(me(), ticket, user_id)
     if user_id == me().id:

@@ -15,6 +15,7 @@ from helpdesk.auth.models import is_staff
 from helpdesk.auth.permissions import shown_username
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db
+from helpdesk.inputs import ButtonForm
 from helpdesk.requests.tracker import request_on_ticket
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import QueueKind
@@ -233,7 +234,7 @@ def followers_panel(user, ticket, *, staff: bool) -> tuple[bool, dict, dict]:
     manages = staff or ticket.requester_id == user.id
     panel_forms: dict = {}
     if manages or following:
-        panel_forms["follow"] = blank(follower_forms.FollowButtonForm)
+        panel_forms["follow"] = blank(ButtonForm)
     if staff:
         panel_forms["follower"] = blank(follower_forms.FollowerForm)
     elif colleagues:
