@@ -194,8 +194,9 @@ class ProfileForm(FlaskForm):
         )
 
 
-class AccountForm(FlaskForm):
-    """An account made by an admin or a unit admin; it gets an activation link by mail."""
+class PersonForm(FlaskForm):
+    """A new account's person, as accounts/_person_fields.html shows it: login name, name,
+    addresses, province and unit; it gets an activation link by mail."""
 
     cccd = StringField(
         _l("CCCD number"),
@@ -213,6 +214,23 @@ class AccountForm(FlaskForm):
     province = SelectField(_l("Province"), validators=[Optional()])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=200)])
     unit_code = unit_code_field()
+
+    def person(self) -> dict:
+        """The AccountDraft's fields of the person (the role and what follows from it aside)."""
+        return {
+            "username": f"{self.cccd.data.strip()}@{self.domain.data}",
+            "full_name": self.full_name.data,
+            "email": self.email.data,
+            "phone": self.phone.data or "",
+            "province_code": self.province.data or None,
+            "unit": self.unit.data or "",
+            "unit_code": self.unit_code.data or "",
+        }
+
+
+class AccountForm(PersonForm):
+    """An account made by an admin or a unit admin, of any role."""
+
     role = SelectField(_l("Role"), validators=[DataRequired()])
     systems = SelectMultipleField(
         _l("Systems the observer reads"),
@@ -222,15 +240,7 @@ class AccountForm(FlaskForm):
 
     def to_draft(self) -> AccountDraft:
         return AccountDraft(
-            username=f"{self.cccd.data.strip()}@{self.domain.data}",
-            role=self.role.data,
-            full_name=self.full_name.data,
-            email=self.email.data,
-            phone=self.phone.data or "",
-            province_code=self.province.data or None,
-            unit=self.unit.data or "",
-            systems=tuple(self.systems.data or ()),
-            unit_code=self.unit_code.data or "",
+            **self.person(), role=self.role.data, systems=tuple(self.systems.data or ())
         )
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional
 
-from helpdesk.auth.forms import CCCD_INPUT, unit_code_field
+from helpdesk.auth.forms import PersonForm
 from helpdesk.auth.models import Role
 from helpdesk.auth.services import AccountDraft
 from helpdesk.inputs import FlaskForm
@@ -48,17 +48,10 @@ class CallTicketForm(TicketForm):
         return replace(draft, source=Source.PHONE, callback_phone=self.callback_phone.data or "")
 
 
-class CallerAccountForm(FlaskForm):
+class CallerAccountForm(PersonForm):
     """An official without an account, made while they are on the line: a requester of a
     unit who sets a password through the activation mail."""
 
-    cccd = StringField(
-        _l("CCCD number"),
-        validators=[DataRequired(), Length(max=40)],
-        render_kw={**CCCD_INPUT, "autocomplete": "off"},  # the caller's number
-    )
-    domain = SelectField(_l("Login domain"), validators=[DataRequired()])
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(), Length(max=254)],
@@ -67,18 +60,8 @@ class CallerAccountForm(FlaskForm):
     phone = TelField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     province = SelectField(_l("Province"), validators=[DataRequired()])
     unit = StringField(_l("Unit"), validators=[DataRequired(), Length(max=200)])
-    unit_code = unit_code_field()
     # The search that found nobody, kept for the way back.
     q = HiddenField(validators=[Optional(), Length(max=120)])
 
     def to_draft(self) -> AccountDraft:
-        return AccountDraft(
-            username=f"{self.cccd.data.strip()}@{self.domain.data}",
-            role=Role.REQUESTER,
-            full_name=self.full_name.data,
-            email=self.email.data,
-            phone=self.phone.data or "",
-            province_code=self.province.data or None,
-            unit=self.unit.data or "",
-            unit_code=self.unit_code.data or "",
-        )
+        return AccountDraft(**self.person(), role=Role.REQUESTER)
