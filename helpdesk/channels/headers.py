@@ -24,19 +24,20 @@ LATIN = {"iso8859-1", "cp1252", "ascii"}
 
 def values(message: Message, name: str) -> list[str]:
     """Every value of a header, as text, in the message's order (none when absent)."""
-    return [
-        readable(value)
-        for key, value in message.raw_items()
-        if isinstance(key, str) and key.lower() == name and isinstance(value, str)
-    ]
+    return [readable(value) for value in as_parsed(message, name)]
 
 
 def raw_values(message: Message, name: str) -> list[str]:
     """Every value of a header unfolded, its 8-bit text read, but its RFC 2047 encoded words
     left as they are: where the addresses are read (an address is never encoded, and a
     decoded display name must not pass for one)."""
+    return [text.FORBIDDEN.sub("", repair(unfold(value))) for value in as_parsed(message, name)]
+
+
+def as_parsed(message: Message, name: str) -> list[str]:
+    """Every value of a header as the parser kept it (folded, 8-bit bytes as surrogates)."""
     return [
-        text.FORBIDDEN.sub("", repair(re.sub(r"\r?\n[ \t]*", " ", value)))
+        value
         for key, value in message.raw_items()
         if isinstance(key, str) and key.lower() == name and isinstance(value, str)
     ]
@@ -50,8 +51,12 @@ def value(message: Message, name: str) -> str:
 
 def readable(raw: str) -> str:
     """A header value as parsed (folded, its 8-bit bytes kept as surrogates) made text."""
-    unfolded = re.sub(r"\r?\n[ \t]*", " ", raw)
-    return text.FORBIDDEN.sub("", unicodedata.normalize("NFC", decode_words(repair(unfolded))))
+    decoded = decode_words(repair(unfold(raw)))
+    return text.FORBIDDEN.sub("", unicodedata.normalize("NFC", decoded))
+
+
+def unfold(raw: str) -> str:
+    return re.sub(r"\r?\n[ \t]*", " ", raw)
 
 
 def repair(raw: str) -> str:
