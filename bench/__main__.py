@@ -1,4 +1,5 @@
-"""`python -m bench --tickets N [--duration S] [--out bench/RESULTS.md] [--keep]`."""
+"""`python -m bench --tickets N [--scenario NAME ...] [--duration S] [--out bench/RESULTS.md]
+[--keep]`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.run import Options, run
+from bench.run import SCENARIOS, Options, run
 
 
 def parse(argv: list[str]) -> Options:
@@ -55,6 +56,14 @@ def parse(argv: list[str]) -> Options:
         default=defaults.incident_tickets,
         help="tickets attached to the incident whose one update is measured",
     )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=SCENARIOS,
+        default=[],
+        help="run only this scenario (repeatable); the sections of the others are carried "
+        "from the last run at the same N in the RESULTS.md",
+    )
     parser.add_argument("--no-profile", action="store_true", help="skip profiles of misses")
     args = parser.parse_args(argv)
     if args.tickets < 1:
@@ -73,6 +82,7 @@ def parse(argv: list[str]) -> Options:
         sla_due=args.sla_due,
         incident_tickets=args.incident_tickets,
         profile=not args.no_profile,
+        scenarios=tuple(dict.fromkeys(args.scenario)),
     )
 
 

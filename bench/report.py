@@ -17,6 +17,9 @@ from bench import exports, incidents
 from bench.services import PG_SETTINGS
 
 DATA = re.compile(r"<!-- bench-data\n(.*?)\n-->", re.DOTALL)
+RUN = re.compile(r"<!-- bench-run\n(.*?)\n-->", re.DOTALL)
+# The sections a run of some scenarios (`--scenario`) carries from the last run at its N.
+CARRIED = ("export", "sla", "mail", "incident", "day")
 PACKAGES = (
     "flask",
     "werkzeug",
@@ -252,16 +255,32 @@ def summary(results: dict) -> dict:
     return out
 
 
-def read_history(path: Path) -> dict[str, dict]:
+def read_block(path: Path, block: re.Pattern) -> dict:
     if not path.exists():
         return {}
-    match = DATA.search(path.read_text(encoding="utf-8"))
+    match = block.search(path.read_text(encoding="utf-8"))
     if not match:
         return {}
     try:
         return json.loads(match.group(1))
     except json.JSONDecodeError:
         return {}
+
+
+def carry(results: dict, previous: dict) -> None:
+    """A run of some scenarios: the others' figures from the last run at the same N, named
+    as carried (with that run's date) in the page."""
+    if not results.get("selected") or previous.get("tickets") != results["tickets"]:
+        return
+    measured = {s["name"] for s in results["scenarios"]}
+    kept = [s for s in previous.get("scenarios", []) if s["name"] not in measured]
+    results["scenarios"] = kept + results["scenarios"]
+    carried = [s["name"] for s in kept]
+    for key in CARRIED:
+        if key not in results and key in previous:
+            results[key] = previous[key]
+            carried.append(key)
+    results["carried"] = {"from": previous["environment"]["date"], "names": carried}
 
 
 def history_value(results: dict, n: int, key: str) -> float | None:
@@ -321,11 +340,14 @@ def rate(value: float) -> str:
 
 
 def write(path: Path, results: dict) -> Path:
-    history = read_history(path)
+    history = read_block(path, DATA)
+    carry(results, read_block(path, RUN))
     results["history"] = history
     history[str(results["tickets"])] = summary(results)
     lines = render(results, history)
     lines.append("<!-- bench-data\n" + json.dumps(history, sort_keys=True) + "\n-->")
+    kept = {k: v for k, v in results.items() if k not in ("history", "profiles", "carried")}
+    lines.append("<!-- bench-run\n" + json.dumps(kept, sort_keys=True, default=str) + "\n-->")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -341,6 +363,12 @@ def render(results: dict, history: dict) -> list[str]:
         if loaded["counts"].get("reused")
         else ""
     )
+    carried = results.get("carried")
+    if carried and carried["names"]:
+        reused += (
+            f" This run measured {', '.join(results['selected'])} only (`--scenario`); "
+            f"{', '.join(carried['names'])} are carried from the run of {carried['from']}."
+        )
     lines = [
         "# Benchmark results",
         "",

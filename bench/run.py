@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import psycopg
 
 from bench import articles, browser, exports, generate, incidents, people, report
+from bench.generate import Loaded
 from bench.scenarios import (
     BASELINE_ROLE,
     BIN,
@@ -56,6 +57,17 @@ OWN_VARIABLES = (
 )
 
 
+# What `--scenario` picks from: the web scenarios, then those run inside the product.
+SCENARIOS = (
+    *(s.name for s in build_scenarios(Loaded(tickets=0))),
+    "export",
+    "sla",
+    "mail",
+    "incident",
+    "day",
+)
+
+
 @dataclass
 class Options:
     tickets: int
@@ -72,6 +84,7 @@ class Options:
     incident_tickets: int = incidents.INCIDENT_TICKETS
     api_tokens: int = 32
     profile: bool = True
+    scenarios: tuple[str, ...] = ()  # empty: all of SCENARIOS
 
 
 def product_env(
@@ -251,7 +264,8 @@ def run(options: Options) -> Path:
             folder / "baseline.log",
         )
         stack.callback(stop_process, baseline)
-        scenarios = build_scenarios(loaded)
+        selected = set(options.scenarios or SCENARIOS)
+        scenarios = [s for s in build_scenarios(loaded) if s.name in selected]
         routes = [[s.product.method, s.product.path] for s in scenarios]
         ports = {"product": (product_port, product), "baseline": (baseline_port, baseline)}
         ctx = session_context(options, env, admin_url, loaded, folder, ports, routes)
@@ -286,32 +300,40 @@ def run(options: Options) -> Path:
                 except (RuntimeError, subprocess.SubprocessError) as error:
                     scenario.results[app] = {"error": str(error)[:500]}
         memory = {"product": worker_memory(product), "baseline": worker_memory(baseline)}
-        log("issue list: the full XLSX export, the web worker's memory while it streams")
-        export = guarded(
-            lambda: exports.scenario(
-                bases["product"], ctx["headers"]["observer"].get("Cookie", ""), product.pid, folder
+        extra: dict[str, dict] = {}
+        if "export" in selected:
+            log("issue list: the full XLSX export, the web worker's memory while it streams")
+            extra["export"] = guarded(
+                lambda: exports.scenario(
+                    bases["product"],
+                    ctx["headers"]["observer"].get("Cookie", ""),
+                    product.pid,
+                    folder,
+                )
             )
-        )
-        log(f"SLA sweep with {options.sla_due} tickets due")
-        sla = guarded(lambda: sla_scenario(admin_url, env, options.sla_due))
-        log(f"mail: {options.mail} messages through one worker")
-        mail = guarded(
-            lambda: mail_scenario(
-                admin_url, env, redis, smtp, options.mail, ctx["run_tag"], loaded.showcase
+        if "sla" in selected:
+            log(f"SLA sweep with {options.sla_due} tickets due")
+            extra["sla"] = guarded(lambda: sla_scenario(admin_url, env, options.sla_due))
+        if "mail" in selected:
+            log(f"mail: {options.mail} messages through one worker")
+            extra["mail"] = guarded(
+                lambda: mail_scenario(
+                    admin_url, env, redis, smtp, options.mail, ctx["run_tag"], loaded.showcase
+                )
             )
-        )
-        log(f"incident update: {options.incident_tickets} tickets, one update, one worker")
-        incident = guarded(
-            lambda: incidents.scenario(
-                admin_url,
-                env,
-                (redis, smtp),
-                options.incident_tickets,
-                folder,
-                bases["product"],
-                loaded.accounts["admin"],
+        if "incident" in selected:
+            log(f"incident update: {options.incident_tickets} tickets, one update, one worker")
+            extra["incident"] = guarded(
+                lambda: incidents.scenario(
+                    admin_url,
+                    env,
+                    (redis, smtp),
+                    options.incident_tickets,
+                    folder,
+                    bases["product"],
+                    loaded.accounts["admin"],
+                )
             )
-        )
         results = {
             "tickets": options.tickets,
             "options": {k: str(v) for k, v in asdict(options).items()},
@@ -320,17 +342,15 @@ def run(options: Options) -> Path:
                 {"name": s.name, "title": s.title, "single": s.single, **s.results}
                 for s in scenarios
             ],
-            "sla": sla,
-            "mail": mail,
-            "incident": incident,
-            "export": export,
+            **extra,
             "memory": memory,
+            "selected": list(options.scenarios),
             "environment": report.environment(cluster, redis),
             "run_seconds": time.monotonic() - started,
         }
         if options.profile:
             results["profiles"] = profiles(results, scenarios, ctx, env)
-            if report.missed(results, "sla"):
+            if "sla" in selected and report.missed(results, "sla"):
                 log("profiling the SLA sweep")
                 again = guarded(lambda: sla_scenario(admin_url, env, options.sla_due, profile=True))
                 results["profiles"]["sla"] = (
