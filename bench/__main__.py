@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bench.day import Day
 from bench.run import SCENARIOS, Options, run
 
 
@@ -64,6 +65,19 @@ def parse(argv: list[str]) -> Options:
         help="run only this scenario (repeatable); the sections of the others are carried "
         "from the last run at the same N in the RESULTS.md",
     )
+    day = Day()
+    parser.add_argument(
+        "--day-users", type=int, default=day.users, help="people of the national day"
+    )
+    parser.add_argument(
+        "--day-seconds", type=float, default=day.seconds, help="length of the national day's load"
+    )
+    parser.add_argument(
+        "--day-smtp-down",
+        type=float,
+        default=day.smtp_down,
+        help="seconds the SMTP sink is down during the national day",
+    )
     parser.add_argument("--no-profile", action="store_true", help="skip profiles of misses")
     args = parser.parse_args(argv)
     if args.tickets < 1:
@@ -83,6 +97,7 @@ def parse(argv: list[str]) -> Options:
         incident_tickets=args.incident_tickets,
         profile=not args.no_profile,
         scenarios=tuple(dict.fromkeys(args.scenario)),
+        day=Day(users=args.day_users, seconds=args.day_seconds, smtp_down=args.day_smtp_down),
     )
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bench import exports, incidents
+from bench import day_report, exports, incidents
 from bench.services import PG_SETTINGS
 
 DATA = re.compile(r"<!-- bench-data\n(.*?)\n-->", re.DOTALL)
@@ -191,6 +191,8 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
     for name, target, verdict in incidents.targets(results):
         add(name, target, verdict)
     for name, target, verdict in exports.targets(results):
+        add(name, target, verdict)
+    for name, target, verdict in day_report.targets(results):
         add(name, target, verdict)
     workers = results.get("memory", {}).get("product") or []
     peak = max((w["peak_mb"] for w in workers), default=None)
@@ -460,6 +462,7 @@ def render(results: dict, history: dict) -> list[str]:
     lines += sla_section(results.get("sla") or {}) + mail_section(results.get("mail") or {})
     lines += incidents.section(results.get("incident") or {})
     lines += exports.section(results.get("export") or {}, results["tickets"])
+    lines += day_report.section(results.get("day"), results["tickets"])
     lines += [
         "",
         "## Memory of the web workers (after the run)",

@@ -16,13 +16,15 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
 
 from bench import articles, browser, exports, generate, incidents, people, report
+from bench.day import Day, Services
+from bench.day import scenario as day_scenario
 from bench.generate import Loaded
 from bench.scenarios import (
     BASELINE_ROLE,
@@ -85,6 +87,7 @@ class Options:
     api_tokens: int = 32
     profile: bool = True
     scenarios: tuple[str, ...] = ()  # empty: all of SCENARIOS
+    day: Day = field(default_factory=Day)
 
 
 def product_env(
@@ -332,6 +335,14 @@ def run(options: Options) -> Path:
                     folder,
                     bases["product"],
                     loaded.accounts["admin"],
+                )
+            )
+        if "day" in selected:
+            log("the national day")
+            extra["day"] = guarded(
+                lambda: day_scenario(
+                    options.day,
+                    Services(admin_url, env, redis, smtp, bases["product"], product, folder),
                 )
             )
         results = {

@@ -43,6 +43,7 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
         sys.executable, "-m", "bench", "--tickets", "200", "--duration", "1", "--warmup", "0",
         "--mail", "20", "--sla-due", "10", "--workers", "2", "--threads", "1",
         "--connections", "2", "--incident-tickets", "20", "--no-profile", "--out", str(out),
+        *(f"--scenario={name}" for name in (*SCENARIOS, "export", "sla", "mail", "incident")),
     ]  # fmt: skip
     done = subprocess.run(  # noqa: S603 - our own harness
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
@@ -76,5 +77,6 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
         re.MULTILINE,
     )
     assert "<!-- bench-data" in text
+    assert "## The national day" in text  # not run here: tests/integration/bench/test_day.py
     folder = re.search(r"bench folder (\S+);", done.stdout).group(1)
     assert not Path(folder).exists(), "the bench folder is removed at the end"

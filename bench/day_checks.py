@@ -1,0 +1,190 @@
+"""The national day's bookkeeping in the database: the state it starts from, the deadlines due
+during it, waiting for the desk to drain, and the count of what was filed, mailed and told."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+
+import psycopg
+
+from bench.scenarios import log
+from bench.services import SmtpSink
+
+# Outbox rows not yet delivered; SLA work not yet told.
+UNSENT = ("pending", "sending")
+ANGLES = re.compile(r"^<|>$")
+
+
+def prepare(admin_url: str, day) -> datetime:
+    """The day starts from a desk with nothing overdue: mail still pending from the earlier
+    scenarios waits a month; deadlines that fell due since the data was loaded (no cron ran)
+    move a day out; then `day.deadlines` open tickets get their resolution deadline at moments
+    spread over the day. Returns the day's start, as the database tells time."""
+    with psycopg.connect(admin_url) as conn:
+        conn.execute(
+            "UPDATE outbox SET next_attempt_at = now() + interval '30 days'"
+            " WHERE status IN ('pending', 'sending')"
+        )
+        conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+        conn.execute("DELETE FROM sla_notices")
+        conn.execute(
+            "CREATE TEMP TABLE moved AS SELECT DISTINCT ticket_id, kind FROM sla_timers"
+            " WHERE fire_at <= now() + interval '5 seconds'"
+        )
+        for kind in ("resolution", "first_response"):
+            conn.execute(
+                f"UPDATE tickets t SET {kind}_due = {kind}_due + interval '1 day' FROM moved m"  # noqa: S608
+                " WHERE m.ticket_id = t.id AND m.kind = %s",
+                (kind,),
+            )
+        conn.execute(
+            "UPDATE sla_timers s SET fire_at = fire_at + interval '1 day',"
+            " due_at = due_at + interval '1 day' FROM moved m"
+            " WHERE m.ticket_id = s.ticket_id AND m.kind = s.kind"
+        )
+        conn.execute(
+            "CREATE TEMP TABLE chosen AS SELECT t.id, date_trunc('milliseconds', now()"
+            " + (5 + random() * %s) * interval '1 second') AS due"
+            " FROM tickets t JOIN sla_timers s ON s.ticket_id = t.id"
+            " AND s.kind = 'resolution' AND s.stage = 'breach'"
+            " WHERE t.status IN ('new', 'open') AND t.sla_paused_at IS NULL"
+            " ORDER BY s.fire_at DESC LIMIT %s",
+            (day.seconds * 0.7, day.deadlines),
+        )
+        conn.execute(
+            "UPDATE tickets t SET resolution_due = c.due,"
+            " resolution_warned_at = coalesce(t.resolution_warned_at, c.due - interval '1 hour')"
+            " FROM chosen c WHERE t.id = c.id"
+        )
+        conn.execute(
+            "DELETE FROM sla_timers s USING chosen c WHERE s.ticket_id = c.id"
+            " AND s.kind = 'resolution' AND s.stage = 'warning'"
+        )
+        conn.execute(
+            "UPDATE sla_timers s SET fire_at = c.due, due_at = c.due FROM chosen c"
+            " WHERE s.ticket_id = c.id AND s.kind = 'resolution' AND s.stage = 'breach'"
+        )
+        start = conn.execute("SELECT now()").fetchone()[0]
+        conn.commit()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) outbox, sla_timers")
+    return start
+
+
+def deadlines_in(admin_url: str, start: datetime, seconds: float) -> list[tuple]:
+    """The timers that fall due while the people work: (ticket, clock, stage, due)."""
+    with psycopg.connect(admin_url) as conn:
+        return conn.execute(
+            "SELECT ticket_id, kind, stage, due_at FROM sla_timers"
+            " WHERE fire_at BETWEEN %s AND %s ORDER BY fire_at",
+            (start, start + timedelta(seconds=seconds)),
+        ).fetchall()
+
+
+def drain(admin_url: str, start: datetime, timeout: float) -> bool:
+    """Wait until every mail queued since `start` is delivered (or failed for good) and every
+    deadline due by now is told: no unsent outbox row of the day, no timer due, no notice."""
+    deadline = time.monotonic() + timeout
+    waiting = None
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                "SELECT (SELECT count(*) FROM outbox WHERE created_at >= %s"
+                "        AND status = ANY(%s)),"
+                " (SELECT count(*) FROM sla_timers WHERE fire_at <= now()),"
+                " (SELECT count(*) FROM sla_notices)",
+                (start, list(UNSENT)),
+            ).fetchone()
+            if not any(waiting):
+                return True
+            time.sleep(1)
+    log(f"day: not drained after {timeout:.0f} s: {waiting} (mail, timers, notices) waiting")
+    return False
+
+
+def account(admin_url: str, start: datetime, smtp: SmtpSink, expected: list[tuple]) -> dict:
+    """What the day filed, mailed and told, row by row against the SMTP sink."""
+    arrived = {ANGLES.sub("", key): n for key, n in smtp.handler.ids.items()}
+    with psycopg.connect(admin_url) as conn:
+        rows = conn.execute(
+            "SELECT key, status, message_id FROM outbox WHERE created_at >= %s", (start,)
+        ).fetchall()
+        filed = conn.execute(
+            "SELECT t.id, t.requester_id, t.source FROM tickets t"
+            " WHERE t.created_at >= %s AND t.kind = 'ticket'",
+            (start,),
+        ).fetchall()
+        still_due = still_running(conn, expected)
+        told = Counter(
+            (ticket_id, kind)
+            for ticket_id, kind in conn.execute(
+                "SELECT ticket_id, kind || ':' || (data ->> 'clock') FROM events"
+                " WHERE created_at >= %s AND kind IN ('sla_warning', 'sla_breached')",
+                (start,),
+            )
+        )
+    by_key = {key: (status, ANGLES.sub("", message_id or "")) for key, status, message_id in rows}
+    ours = {message_id for _status, message_id in by_key.values() if message_id}
+
+    def delivered(key: str) -> int:
+        status, message_id = by_key.get(key, ("missing", ""))
+        return arrived.get(message_id, 0) if status == "sent" else 0
+
+    acks = Counter(
+        min(delivered(f"filed:{ticket_id}:u{requester}"), 2) for ticket_id, requester, _ in filed
+    )
+    stages = {"warning": "sla_warning", "breach": "sla_breached"}
+    deadline_counts = Counter()
+    for ticket_id, kind, stage, due in expected:
+        events = told[(ticket_id, f"{stages[stage]}:{kind}")]
+        if (ticket_id, kind, stage, due) not in still_due:
+            deadline_counts["moved by the day's work" if not events else "told, then moved"] += 1
+        else:
+            deadline_counts[{0: "not told", 1: "told once"}.get(events, "told twice or more")] += 1
+    statuses = Counter(status for status, _ in by_key.values())
+    return {
+        "filed": len(filed),
+        "filed_by_source": dict(Counter(source for *_, source in filed)),
+        "acknowledged": {"once": acks[1], "not": acks[0], "twice": acks[2]},
+        "outbox": dict(statuses),
+        "mail": {
+            "rows": len(by_key),
+            "arrived once": sum(1 for m in ours if arrived.get(m) == 1),
+            "arrived twice or more": sum(1 for m in ours if arrived.get(m, 0) > 1),
+            "sent but not arrived": sum(
+                1 for status, m in by_key.values() if status == "sent" and not arrived.get(m)
+            ),
+            "arrived, not the day's": sum(n for m, n in arrived.items() if m not in ours),
+        },
+        "deadlines": {"due": len(expected), **deadline_counts},
+    }
+
+
+def still_running(conn: psycopg.Connection, expected: list[tuple]) -> set[tuple]:
+    """The expected timers whose deadline the day's work left as it was: the ticket still open
+    and unpaused, the deadline unchanged, the clock not met (a first response given)."""
+    if not expected:
+        return set()
+    ids = list({row[0] for row in expected})
+    current = {
+        ticket_id: (status, paused, first_due, resolution_due, responded)
+        for ticket_id, status, paused, first_due, resolution_due, responded in conn.execute(
+            "SELECT id, status, sla_paused_at, first_response_due, resolution_due,"
+            " first_responded_at FROM tickets WHERE id = ANY(%s)",
+            (ids,),
+        )
+    }
+    kept = set()
+    for ticket_id, kind, stage, due in expected:
+        status, paused, first_due, resolution_due, responded = current[ticket_id]
+        running = status in ("new", "open") and paused is None
+        if kind == "first_response":
+            running = running and responded is None and first_due == due
+        else:
+            running = running and resolution_due == due
+        if running:
+            kept.add((ticket_id, kind, stage, due))
+    return kept
