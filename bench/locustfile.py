@@ -156,8 +156,8 @@ class Person(FastHttpUser):
             return response.headers.get("Location", "") if moved else ""
 
     def judge(self, response, expect: tuple[int, ...]) -> str:
-        status = response.status_code
-        if status < 400 or status in expect:
+        status = response.status_code  # 0: no answer (refused, cut, timed out)
+        if 0 < status < 400 or status in expect:
             response.success()
             if status in expect:
                 with LOCK:
