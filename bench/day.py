@@ -79,7 +79,7 @@ def scenario(day: Day, services: Services) -> dict:
         stopped = time.monotonic()
         injector.join(timeout=day.smtp_down + 60)
         log(f"day: load stopped after {stopped - began:.0f} s; draining")
-        drained = day_checks.drain(services.admin_url, start, day.drain_timeout)
+        drained, until = day_checks.drain(services.admin_url, start, expected, day.drain_timeout)
         drain_seconds = time.monotonic() - stopped
         memory = {
             "web": [memory_of(pid) for pid in web_workers(services.web)],
@@ -100,7 +100,7 @@ def scenario(day: Day, services: Services) -> dict:
         "memory": memory,
         "peaks_reset": peaks_reset,
         "exits": exits,
-        **day_checks.account(services.admin_url, start, services.smtp, expected),
+        **day_checks.account(services.admin_url, start, until, services.smtp, expected),
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
@@ -84,33 +84,53 @@ def deadlines_in(admin_url: str, start: datetime, seconds: float) -> list[tuple]
         ).fetchall()
 
 
-def drain(admin_url: str, start: datetime, timeout: float) -> bool:
-    """Wait until every mail queued since `start` is delivered (or failed for good) and every
-    deadline due by now is told: no unsent outbox row of the day, no timer due, no notice."""
+def drain(admin_url: str, start: datetime, expected: list[tuple], timeout: float):
+    """Wait until the day's work is done: every deadline due during the day told (its timer
+    gone, no notice of it waiting), then every mail queued from the start until that moment
+    delivered (or failed for good). At N = 1 000 000 deadlines fall due every minute after the
+    day too: their timers and mail are the next day's. Returns (drained, the moment the last
+    deadline was told), the moment as the database tells time."""
     deadline = time.monotonic() + timeout
-    waiting = None
+    keys = [[row[k] for row in expected] for k in range(3)]  # tickets, clocks, stages
+    told_at, waiting = None, None
     with psycopg.connect(admin_url, autocommit=True) as conn:
         while time.monotonic() < deadline:
-            waiting = conn.execute(
-                "SELECT (SELECT count(*) FROM outbox WHERE created_at >= %s"
-                "        AND status = ANY(%s)),"
-                " (SELECT count(*) FROM sla_timers WHERE fire_at <= now()),"
-                " (SELECT count(*) FROM sla_notices)",
-                (start, list(UNSENT)),
-            ).fetchone()
-            if not any(waiting):
-                return True
+            if told_at is None:
+                waiting = conn.execute(
+                    "WITH e(ticket_id, kind, stage) AS"
+                    " (SELECT * FROM unnest(%s::int[], %s::text[], %s::text[]))"
+                    " SELECT (SELECT count(*) FROM sla_timers t JOIN e USING (ticket_id, kind,"
+                    "  stage) WHERE t.fire_at <= now()),"
+                    " (SELECT count(*) FROM sla_notices n JOIN e USING (ticket_id, kind, stage)),"
+                    " now()",
+                    keys,
+                ).fetchone()
+                if not any(waiting[:2]):
+                    told_at = waiting[2]
+            if told_at is not None:
+                unsent = conn.execute(
+                    "SELECT count(*) FROM outbox WHERE created_at BETWEEN %s AND %s"
+                    " AND status = ANY(%s)",
+                    (start, told_at, list(UNSENT)),
+                ).fetchone()[0]
+                if not unsent:
+                    return True, told_at
+                waiting = (unsent, "mail")
             time.sleep(1)
-    log(f"day: not drained after {timeout:.0f} s: {waiting} (mail, timers, notices) waiting")
-    return False
+    log(f"day: not drained after {timeout:.0f} s: {waiting} waiting")
+    return False, told_at or datetime.now(UTC)
 
 
-def account(admin_url: str, start: datetime, smtp: SmtpSink, expected: list[tuple]) -> dict:
-    """What the day filed, mailed and told, row by row against the SMTP sink."""
+def account(
+    admin_url: str, start: datetime, until: datetime, smtp: SmtpSink, expected: list[tuple]
+) -> dict:
+    """What the day filed, mailed and told (the mail queued from `start` to `until`), row by
+    row against the SMTP sink."""
     arrived = {ANGLES.sub("", key): n for key, n in smtp.handler.ids.items()}
     with psycopg.connect(admin_url) as conn:
         rows = conn.execute(
-            "SELECT key, status, message_id FROM outbox WHERE created_at >= %s", (start,)
+            "SELECT key, status, message_id FROM outbox WHERE created_at BETWEEN %s AND %s",
+            (start, until),
         ).fetchall()
         filed = conn.execute(
             "SELECT t.id, t.requester_id, t.source FROM tickets t"
