@@ -291,15 +291,19 @@ def restart_redis(day: Day, services: Services) -> str:  # noqa: ARG001
 
 
 def terminate_backend(day: Day, services: Services) -> str:  # noqa: ARG001
+    """One backend of the product's pools, idle between two requests or jobs (as a database
+    restart, a failover or an idle timeout leaves it); waits up to 10 s for one to be idle."""
     with psycopg.connect(services.admin_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE usename = %s AND state = 'idle' ORDER BY random() LIMIT 1",
-            (PRODUCT_ROLE,),
-        ).fetchone()
-    if row is None:
-        return "no idle backend of the product to terminate"
-    return f"backend {row[0]} of the product (idle in its pool) terminated"
+        for _ in range(100):
+            row = conn.execute(
+                "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE usename = %s AND state = 'idle' ORDER BY random() LIMIT 1",
+                (PRODUCT_ROLE,),
+            ).fetchone()
+            if row is not None:
+                return f"backend {row[0]} of the product (idle in its pool) terminated"
+            time.sleep(0.1)
+    return "no idle backend of the product to terminate"
 
 
 def smtp_outage(day: Day, services: Services) -> str:
