@@ -5,6 +5,8 @@ finish in time."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # The send job, named: notifications.jobs imports this module, so the job is not imported here.
 SEND_JOB = "helpdesk.notifications.jobs.send_email"
+HOST = socket.gethostname()[:100]
 # A claim older than this belongs to a dead worker. It must exceed the longest delivery
 # (transport.DEFAULT_TIMEOUT per SMTP step), or a slow send would be taken over and doubled.
 CLAIM_TIMEOUT = timedelta(minutes=5)
@@ -89,6 +92,11 @@ def is_claimable(now: datetime):
     )
 
 
+def claimer() -> str:
+    """This process, as a claim names it: its host and process id."""
+    return f"{HOST}:{os.getpid()}"
+
+
 def claim(outbox_id: int, now: datetime, *, via: Database | None = None) -> Claim | None:
     """Take the row for this job (commits); None when it is not ours to send: already sent or
     failed, gone, or held by a live worker."""
@@ -109,7 +117,12 @@ def claim_many(
     statement = (
         update(Outbox)
         .where(Outbox.id.in_(outbox_ids), is_claimable(now))
-        .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=Outbox.attempts + 1)
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_at=now,
+            claimed_by=claimer(),
+            attempts=Outbox.attempts + 1,
+        )
         .returning(*(getattr(Outbox, field.name) for field in fields(Claim)))
         .execution_options(synchronize_session=False)
     )

@@ -32,9 +32,7 @@ def upgrade():
     op.add_column(
         "tickets", sa.Column("kind", sa.String(length=16), server_default="ticket", nullable=False)
     )
-    op.add_column(
-        "tickets", sa.Column("resolution", sa.Text(), server_default="", nullable=False)
-    )
+    op.add_column("tickets", sa.Column("resolution", sa.Text(), server_default="", nullable=False))
     op.add_column("tickets", sa.Column("expected_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index(
         "ix_tickets_open_incidents",

@@ -3,6 +3,10 @@ or a worker lost it, without flooding the work queue with copies of rows that wa
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 from helpdesk import periodic  # noqa: F401 - what `flask cron` imports: the sweeps register
@@ -78,3 +82,42 @@ def test_the_sweep_job_hands_over_what_a_worker_then_sends(db, queue_mail, worke
     sweep.sweep(now=outbox_rows()[0].created_at + GRACE)
     workers.burst()
     assert [row.status for row in outbox_rows()] == ["sent"]
+
+
+def dead_pid() -> int:
+    """The id of a process of this host that has ended (and was reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603 - our own interpreter
+    child.wait()
+    return child.pid
+
+
+def test_rows_of_a_sender_gone_mid_job_are_given_back_at_the_next_sweep(db, queue_mail):
+    gone, live, elsewhere = queue_mail("a@example.vn", "b@example.vn", "c@example.vn")
+    claimed_at = gone.created_at
+    for row, claimer in (
+        (gone, f"{sending.HOST}:{dead_pid()}"),
+        (live, sending.claimer()),  # this process: still sending
+        (elsewhere, "another-host:1"),  # not this host's to judge before the claim timeout
+    ):
+        row.status, row.claimed_at, row.claimed_by, row.attempts = "sending", claimed_at, claimer, 1
+    db.session.commit()
+
+    assert sweep.sweep(now=claimed_at + GRACE + timedelta(seconds=1)) == 1
+
+    db.session.expire_all()
+    assert (gone.status, gone.attempts) == ("pending", 1)
+    assert [live.status, elsewhere.status] == ["sending", "sending"]
+    assert queued_ids() == [[gone.id]]
+    # Past the claim timeout every silent claim is the sweep's, whoever made it.
+    later = claimed_at + sending.CLAIM_TIMEOUT + GRACE + timedelta(seconds=1)
+    assert sweep.sweep(now=later) == 2
+
+
+def test_a_claim_names_the_process_that_holds_the_row(db, queue_mail):
+    [row] = queue_mail("requester@example.vn")
+
+    [claimed] = sending.claim_many([row.id], row.created_at)
+
+    db.session.expire_all()
+    assert row.claimed_by == f"{socket.gethostname()[:100]}:{os.getpid()}"
+    assert claimed.id == row.id
