@@ -47,25 +47,24 @@ def prepare(admin_url: str, day) -> datetime:
         )
         conn.execute(
             "CREATE TEMP TABLE chosen AS SELECT t.id, date_trunc('milliseconds', now()"
-            " + (5 + random() * %s) * interval '1 second') AS due"
-            " FROM tickets t JOIN sla_timers s ON s.ticket_id = t.id"
-            " AND s.kind = 'resolution' AND s.stage = 'breach'"
-            " WHERE t.status IN ('new', 'open') AND t.sla_paused_at IS NULL"
-            " ORDER BY s.fire_at DESC LIMIT %s",
+            " + (5 + random() * %s) * interval '1 second') AS due FROM tickets t"
+            " WHERE t.status IN ('new', 'open') AND t.kind = 'ticket' AND t.sla_paused_at IS NULL"
+            " AND t.sla_policy_id IS NOT NULL"
+            " ORDER BY t.id DESC LIMIT %s",
             (day.seconds * 0.7, day.deadlines),
         )
         conn.execute(
-            "UPDATE tickets t SET resolution_due = c.due,"
+            "UPDATE tickets t SET resolution_due = c.due, resolution_breached_at = NULL,"
             " resolution_warned_at = coalesce(t.resolution_warned_at, c.due - interval '1 hour')"
             " FROM chosen c WHERE t.id = c.id"
         )
         conn.execute(
             "DELETE FROM sla_timers s USING chosen c WHERE s.ticket_id = c.id"
-            " AND s.kind = 'resolution' AND s.stage = 'warning'"
+            " AND s.kind = 'resolution'"
         )
         conn.execute(
-            "UPDATE sla_timers s SET fire_at = c.due, due_at = c.due FROM chosen c"
-            " WHERE s.ticket_id = c.id AND s.kind = 'resolution' AND s.stage = 'breach'"
+            "INSERT INTO sla_timers (ticket_id, kind, stage, fire_at, due_at)"
+            " SELECT id, 'resolution', 'breach', due, due FROM chosen"
         )
         start = conn.execute("SELECT now()").fetchone()[0]
         conn.commit()
@@ -129,7 +128,8 @@ def account(
     arrived = {ANGLES.sub("", key): n for key, n in smtp.handler.ids.items()}
     with psycopg.connect(admin_url) as conn:
         rows = conn.execute(
-            "SELECT key, status, message_id FROM outbox WHERE created_at BETWEEN %s AND %s",
+            "SELECT key, status, message_id, attempts FROM outbox"
+            " WHERE created_at BETWEEN %s AND %s",
             (start, until),
         ).fetchall()
         filed = conn.execute(
@@ -146,8 +146,15 @@ def account(
                 (start,),
             )
         )
-    by_key = {key: (status, ANGLES.sub("", message_id or "")) for key, status, message_id in rows}
+    by_key = {
+        key: (status, ANGLES.sub("", message_id or "")) for key, status, message_id, _ in rows
+    }
     ours = {message_id for _status, message_id in by_key.values() if message_id}
+    # Sent twice with its Message-ID: the message a killed sender was handing to the SMTP
+    # server (its row attempted again, claimed by the next sender) or a doubling of the product.
+    attempts = {ANGLES.sub("", m or ""): n for _key, _status, m, n in rows}
+    doubled = [m for m in ours if arrived.get(m, 0) > 1]
+    resent = {m for m in doubled if attempts[m] > 1}
 
     def delivered(key: str) -> int:
         status, message_id = by_key.get(key, ("missing", ""))
@@ -155,6 +162,11 @@ def account(
 
     acks = Counter(
         min(delivered(f"filed:{ticket_id}:u{requester}"), 2) for ticket_id, requester, _ in filed
+    )
+    acks_resent = sum(
+        1
+        for ticket_id, requester, _ in filed
+        if by_key.get(f"filed:{ticket_id}:u{requester}", ("", ""))[1] in resent
     )
     stages = {"warning": "sla_warning", "breach": "sla_breached"}
     deadline_counts = Counter()
@@ -168,12 +180,18 @@ def account(
     return {
         "filed": len(filed),
         "filed_by_source": dict(Counter(source for *_, source in filed)),
-        "acknowledged": {"once": acks[1], "not": acks[0], "twice": acks[2]},
+        "acknowledged": {
+            "once": acks[1],
+            "not": acks[0],
+            "twice": acks[2],
+            "re-sent after their sender died": acks_resent,
+        },
         "outbox": dict(statuses),
         "mail": {
             "rows": len(by_key),
             "arrived once": sum(1 for m in ours if arrived.get(m) == 1),
-            "arrived twice or more": sum(1 for m in ours if arrived.get(m, 0) > 1),
+            "arrived twice or more": len(doubled),
+            "of them re-sent after their sender died": len(resent),
             "sent but not arrived": sum(
                 1 for status, m in by_key.values() if status == "sent" and not arrived.get(m)
             ),

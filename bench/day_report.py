@@ -37,8 +37,10 @@ def targets(results: dict) -> list[tuple[str, str, tuple[str, str, str]]]:
     day = results.get("day")
     names = (
         "National day: no 5xx, no failed request (expected 409/404 apart)",
-        "National day: every filing acknowledged by mail exactly once",
-        "National day: every mail of the day delivered exactly once",
+        "National day: every filing acknowledged by mail exactly once (a killed worker's "
+        "message in hand apart)",
+        "National day: every mail of the day delivered exactly once (a killed worker's "
+        "message in hand apart)",
         "National day: every deadline due during the day told exactly once",
         "National day: the desk drains after the load",
     )
@@ -53,7 +55,12 @@ def targets(results: dict) -> list[tuple[str, str, tuple[str, str, str]]]:
     mail = day["mail"]
     deadlines = day["deadlines"]
     not_told = deadlines.get("not told", 0) + deadlines.get("told twice or more", 0)
-    mail_bad = mail["arrived twice or more"] + mail["sent but not arrived"]
+    kills = sum(1 for fault in day["faults"] if fault["kind"] == "worker")
+    resent = mail.get("of them re-sent after their sender died", 0)
+    # A sender killed between the SMTP server's acceptance and its record of it cannot know
+    # that the message arrived: at least once, it is sent again with its Message-ID (one in a
+    # mailbox). At most one such message per killed worker; any other doubling is a miss.
+    mail_bad = mail["arrived twice or more"] - min(resent, kills) + mail["sent but not arrived"]
     unsent = sum(n for status, n in day["outbox"].items() if status != "sent")
     moved = deadlines.get("moved by the day's work", 0) + deadlines.get("told, then moved", 0)
     return [
@@ -70,9 +77,12 @@ def targets(results: dict) -> list[tuple[str, str, tuple[str, str, str]]]:
             "day",
             names[1],
             verdict(
-                acks["once"] == day["filed"] and day["filed"] > 0,
+                day["filed"] > 0
+                and acks["not"] == 0
+                and acks["twice"] - min(acks.get("re-sent after their sender died", 0), kills) == 0,
                 f"{acks['once']:,} of {day['filed']:,} once, {acks['not']} not, "
-                f"{acks['twice']} twice",
+                f"{acks['twice']} twice ({acks.get('re-sent after their sender died', 0)} re-sent "
+                "after the worker sending it was killed)",
             ),
         ),
         (
@@ -81,8 +91,8 @@ def targets(results: dict) -> list[tuple[str, str, tuple[str, str, str]]]:
             verdict(
                 mail_bad == 0 and unsent == 0,
                 f"{mail['arrived once']:,} of {mail['rows']:,} rows once, "
-                f"{mail['arrived twice or more']} doubled, {mail['sent but not arrived']} lost, "
-                f"{unsent} unsent",
+                f"{mail['arrived twice or more']} twice ({resent} re-sent after the worker "
+                f"sending it was killed), {mail['sent but not arrived']} lost, {unsent} unsent",
             ),
         ),
         (
