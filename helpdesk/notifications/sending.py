@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from jinja2 import TemplateError
 from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
 from helpdesk.extensions import db
@@ -42,9 +43,48 @@ DRAIN_TIME = timedelta(seconds=10)
 # A send job's own rows take at most about a claim timeout (see send_batch), its drain as much.
 SEND_JOB_TIMEOUT = CLAIM_TIMEOUT * 2 + DRAIN_TIME
 
+
+class HeldConnection:
+    """A send job's one connection, each statement its own transaction. A connection that the
+    database dropped between two statements (a restart, a failover, an administrator, an idle
+    timeout) is opened again once and the statement run again: a message just delivered is
+    still recorded as sent, not sent twice after the claim timeout. Each statement of a send
+    job may run twice: claims, records and give-backs are conditional on the row's state."""
+
+    def __init__(self) -> None:
+        self.connection = self.open()
+
+    @staticmethod
+    def open() -> Connection:
+        return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def execute(self, statement, parameters=None):
+        try:
+            return self.connection.execute(statement, parameters)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.warning("send job's database connection lost; connecting again: %s", error.orig)
+            self.connection.close()
+            self.connection = self.open()
+            return self.connection.execute(statement, parameters)
+
+    def scalars(self, statement):
+        return self.execute(statement).scalars()
+
+    def commit(self) -> None:
+        """Nothing to do: every statement commits by itself."""
+
+    def __enter__(self) -> HeldConnection:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.connection.close()
+
+
 # What the sending functions read and write through: the request's session, or a connection
 # a send job holds for all its rows.
-Database = Connection | Session | scoped_session
+Database = Connection | Session | scoped_session | HeldConnection
 
 
 def hand_over(ids: Sequence[int], *, at: datetime | None = None) -> int:
@@ -153,8 +193,7 @@ def send_many(
     # One database connection held for the whole job, each statement its own transaction: a
     # row is recorded as sent by one statement, and the connection is not given back to the
     # pool between rows.
-    connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    with transport.outlet() as outlet, connection as via:
+    with transport.outlet() as outlet, HeldConnection() as via:
         ids = list(dict.fromkeys(outbox_ids))
         stop = time.monotonic() + DRAIN_TIME.total_seconds()
         while ids:

@@ -4,8 +4,12 @@ give up after 24 hours, reuse one connection per batch, keep one Message-ID per 
 from __future__ import annotations
 
 import email
+import threading
 from datetime import timedelta
 from email.header import decode_header, make_header
+
+import pytest
+import sqlalchemy as sa
 
 from helpdesk.extensions import db as database
 from helpdesk.notifications import rendering, sending, sweep
@@ -235,3 +239,41 @@ def test_a_line_too_long_for_smtp_arrives_whole_in_base64(smtp_app, smtp, queue_
     assert text["Content-Transfer-Encoding"] == "base64"
     assert subject.strip() in text.get_content()
     assert received.message.get_body(("html",))["Content-Transfer-Encoding"] == "base64"
+
+
+def test_a_connection_the_database_drops_mid_job_is_replaced_and_nothing_is_sent_twice(
+    app, backend, smtp_app, smtp, queue_mail
+):
+    if backend != "postgresql":
+        pytest.skip("a backend is terminated by PostgreSQL's administrator function")
+    rows = queue_mail("first@example.vn", "second@example.vn", "third@example.vn")
+    smtp.handler.hold = threading.Event()  # the first message has arrived; its answer waits
+    statuses: dict[int, str] = {}
+
+    def job() -> None:
+        with app.app_context():
+            statuses.update(sending.send_many([row.id for row in rows]))
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    assert smtp.handler.arrived.wait(30), "the job never sent"
+    # The job's connection sits idle while the server answers: the database drops it.
+    own = database.session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    terminated = database.session.execute(
+        sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> :own"
+        ),
+        {"own": own},
+    ).scalar()
+    smtp.handler.hold.set()
+    worker.join(60)
+
+    assert terminated >= 1
+    assert [statuses[row.id] for row in rows] == ["sent", "sent", "sent"]
+    assert sorted(m.recipients[0] for m in smtp.received) == [
+        "first@example.vn",
+        "second@example.vn",
+        "third@example.vn",
+    ]
+    assert {reload(row).status for row in rows} == {"sent"}
