@@ -262,7 +262,7 @@ def queue():
 def bulk():
     form = bulk_form(queues=routing.all_queues(), agents=pages.workspace_agents(current_user))
     back = redirect(url_for(".queue", **args_of(*QUEUE_ARGS)))
-    # Once each: a ticket has a checkbox in the table and in its card (phones).
+    # Once each, however often a ticket's number was sent.
     numbers = list(
         dict.fromkeys(
             n.strip() for n in request.form.getlist("numbers") if NUMBER.fullmatch(n.strip())
