@@ -37,6 +37,7 @@ BADGE_COLOURS = {
 }
 
 
+@bp.app_template_global("sla_badge_words")
 def badge_words() -> dict[str, str]:
     """The badge's words in the request's language, translated once per request: a list
     shows a badge on every row."""
@@ -83,10 +84,13 @@ def _business_time(minutes: int, words: dict[str, str]) -> str:
 
 
 @bp.app_template_global("sla_badge")
-def sla_badge(state: str, remaining_minutes: int | None) -> Markup:
+def sla_badge(
+    state: str, remaining_minutes: int | None, *, words: dict[str, str] | None = None
+) -> Markup:
     """The badge of a ticket's clocks: `state` (ok|warning|breached|paused|met) and the signed
-    business minutes to the relevant deadline (None: no clock runs)."""
-    words = badge_words()
+    business minutes to the relevant deadline (None: no clock runs). A list passes `words`
+    (badge_words(), read once for its rows)."""
+    words = words or badge_words()
     text = escape(words.get(state, state))
     title = ""
     if remaining_minutes is not None:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from helpdesk.sla import clock
 from helpdesk.sla.models import TimerKind, TimerStage
-from helpdesk.sla.services.calendars import calendar_for, policy_calendar, targets_for
+from helpdesk.sla.services.calendars import Targets, calendar_for, policy_calendar, targets_for
 from helpdesk.sla.services.deadlines import KINDS, Clocks, deadline, is_running, marker
 from helpdesk.sla.states import SlaState
 
@@ -33,7 +33,11 @@ def state(clocks: Clocks, now: datetime) -> SlaState:
     """
     if not clocks.open:
         return SlaState.BREACHED if clocks.resolution_breached_at is not None else SlaState.MET
-    found = targets_for(clocks.sla_policy_id)
+    return _open_state(clocks, now, targets_for(clocks.sla_policy_id))
+
+
+def _open_state(clocks: Clocks, now: datetime, found: Targets | None) -> SlaState:
+    """The state of an open ticket's clocks, its policy's targets (None: no policy) given."""
     calendar = found.calendar if found is not None else calendar_for(None)
     breached = clocks.resolution_breached_at is not None
     warning = False
@@ -60,17 +64,24 @@ def remaining_minutes(clocks: Clocks, now: datetime) -> int | None:
     left)."""
     if not clocks.open:
         return None
+    return _open_remaining(clocks, now, policy_calendar(clocks.sla_policy_id))
+
+
+def _open_remaining(clocks: Clocks, now: datetime, calendar: clock.Calendar) -> int | None:
     if is_running(clocks, TimerKind.FIRST_RESPONSE):
-        due = clocks.first_response_due
-        return clock.remaining(now, due, policy_calendar(clocks.sla_policy_id))
+        return clock.remaining(now, clocks.first_response_due, calendar)
     if clocks.sla_paused_at is not None:
         return clocks.sla_remaining_minutes
     if clocks.resolution_due is not None:
-        due = clocks.resolution_due
-        return clock.remaining(now, due, policy_calendar(clocks.sla_policy_id))
+        return clock.remaining(now, clocks.resolution_due, calendar)
     return None
 
 
 def badge(clocks: Clocks, now: datetime) -> Badge:
-    """The state and remaining minutes for `templates/sla/_badge.html`."""
-    return Badge(state(clocks, now), remaining_minutes(clocks, now))
+    """The state and remaining minutes for `templates/sla/_badge.html`; the policy's targets
+    looked up once for both (a list shows a badge on every row)."""
+    if not clocks.open:
+        return Badge(state(clocks, now), None)
+    found = targets_for(clocks.sla_policy_id)
+    calendar = found.calendar if found is not None else calendar_for(None)
+    return Badge(_open_state(clocks, now, found), _open_remaining(clocks, now, calendar))

@@ -61,15 +61,16 @@ QUEUE_COLUMNS = (
 )
 
 
-def fixed_options() -> dict[str, list]:
+def fixed_options() -> dict:
     """The queue's options that change only with reference data, in the page's language: made
     once per change of reference data and language, not per request."""
     language = page_language()
     return reference_cache.cached(f"tickets.queue_options.{language}", _fixed_options)
 
 
-def _fixed_options() -> dict[str, list]:
+def _fixed_options() -> dict:
     choices = catalogue_choices()
+    known = catalogue.catalogue().by_code
     every = ("", _("All"))
     statuses = [(s.value, str(forms.STATUS_LABELS[s])) for s in Status]
     return {
@@ -94,10 +95,15 @@ def _fixed_options() -> dict[str, list]:
             [every] + [(source.value, str(label)) for source, label in forms.SOURCE_LABELS.items()]
         ),
         "bulk_status": forms.options(statuses),
+        # The rows' names by code (inactive entries too: a ticket keeps its province and kind).
+        "province_names": {code: p.name for code, p in known[Province].items()},
+        "category_names": {
+            code: c.name(choices["language"]) for code, c in known[Category].items()
+        },
     }
 
 
-def filter_form(*, queues, agents, fixed: dict[str, list]) -> queue_forms.QueueFilterForm:
+def filter_form(*, queues, agents, fixed: dict) -> queue_forms.QueueFilterForm:
     form = queue_forms.QueueFilterForm(formdata=request.args)
     form.status.choices = fixed["status"]
     form.queue.choices = forms.options(
@@ -216,7 +222,8 @@ def bulk_form(*, queues, agents) -> queue_forms.BulkForm:
 def queue():
     my_queues = routing.queues_for_user(current_user)
     agents = pages.workspace_agents(current_user)
-    form = filter_form(queues=my_queues, agents=agents, fixed=fixed_options())
+    fixed = fixed_options()
+    form = filter_form(queues=my_queues, agents=agents, fixed=fixed)
     q = search_words()
     now = utcnow()
     page = services.list_ticket_columns(
@@ -231,7 +238,6 @@ def queue():
     args = {field.name: field.data for field in form if field.data}
     if q:
         args["q"] = q
-    known = catalogue.catalogue().by_code
     incident_ids = [ticket.id for ticket in page.items if ticket.kind == Kind.INCIDENT]
     return render_template(
         "tickets/queue.html",
@@ -246,8 +252,8 @@ def queue():
         has_sla_badge=has_sla_badge(),
         bulk_results=session.pop(BULK_RESULTS, None),
         attached=incident_pages.attached_counts(me(), incident_ids),
-        provinces=known[Province],
-        categories=known[Category],
+        province_names=fixed["province_names"],
+        category_names=fixed["category_names"],
         # Written once for the 50 rows: a ticket's path is this and its number (letters, digits
         # and dashes), its checkbox label this format with the number.
         ticket_path=url_for(".show", number="-")[:-1],
@@ -262,7 +268,7 @@ def queue():
 def bulk():
     form = bulk_form(queues=routing.all_queues(), agents=pages.workspace_agents(current_user))
     back = redirect(url_for(".queue", **args_of(*QUEUE_ARGS)))
-    # Once each: a ticket has a checkbox in the table and in its card (phones).
+    # Once each, however often a ticket's number was sent.
     numbers = list(
         dict.fromkeys(
             n.strip() for n in request.form.getlist("numbers") if NUMBER.fullmatch(n.strip())

@@ -221,8 +221,10 @@ def test_a_row_shows_the_catalogues_names_and_the_sla_badge_in_the_chosen_langua
     row = row_of(client.get("/tickets/queue").get_data(as_text=True), ticket.number)
 
     assert "&lt;b&gt;Bảng&lt;/b&gt; &amp; lương" in row
-    assert f"<td>{catalogue.find_province(ticket.province_code).name}</td>" in row
-    assert f"<td>{catalogue.find_category(ticket.category_code).name(language)}</td>" in row
+    province = catalogue.find_province(ticket.province_code).name
+    assert f'<td class="queue-place">{province}</td>' in row
+    category = catalogue.find_category(ticket.category_code).name(language)
+    assert f'<td class="queue-more">{category}</td>' in row
     assert f'href="/tickets/{ticket.number}"' in row
     assert 'data-sla-state="ok"' in row
     assert badge in row

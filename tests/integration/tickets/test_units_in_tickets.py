@@ -172,7 +172,7 @@ def test_the_queue_shows_each_tickets_unit(browser, make_agent, official, file_t
     ticket = file_ticket(official, province="80", unit="", unit_code=CHON_THANH)
     html = browser(make_agent()).get("/tickets/queue").get_data(as_text=True)
     row = html.split(f'data-number="{ticket.number}"', 1)[1].split("</tr>", 1)[0]
-    assert "<td>Phường Chơn Thành</td>" in row
+    assert '<td class="queue-place">Phường Chơn Thành</td>' in row
 
 
 def test_the_queue_filtered_by_a_unit_costs_the_same_for_few_and_many_tickets(
