@@ -58,9 +58,10 @@ def blank(form_class, **data):
 
 
 def requester_forms(abilities: services.Abilities) -> dict:
-    """The blank forms of the page's public side: only those the user can use."""
+    """The blank forms of the page's public side: only those the user can use (staff reply
+    through the composer, `staff_forms`)."""
     wanted = {
-        "reply": (abilities.can_reply, forms.ReplyForm),
+        "reply": (abilities.can_reply and not abilities.staff, forms.ReplyForm),
         "confirm": (abilities.can_confirm, forms.ActionForm),
         "reopen": (abilities.can_reopen, forms.ReopenForm),
         "rate": (abilities.can_rate, forms.RateForm),
