@@ -1,6 +1,6 @@
 """Reads for the ticket pages, each one query whatever the length of the thread or history: a
 ticket with the names of what it refers to, the thread a user may read, the history, and the
-people the history names with the agents the controls offer.
+people the history names with the agents the controls offer and the ticket's followers.
 
 The page is read far more often than anything else, so its statements are built once per
 process with bind parameters and the thread and the history come as plain rows, not ORM
@@ -20,21 +20,22 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    false,
+    literal,
     or_,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.orm import aliased, defer, joinedload
 
 from helpdesk import errors
+from helpdesk.auth import cccd as cccd_rules
 from helpdesk.auth.models import STAFF_ROLES, Role, User, is_staff
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
 from helpdesk.routing import services as routing
 from helpdesk.routing.models import Membership, Queue
+from helpdesk.tickets.follower_models import Follower
 from helpdesk.tickets.models import Attachment, Event, Kind, Message, Ticket
 from helpdesk.tickets.services.visibility import visibility_check
 
@@ -252,12 +253,36 @@ def get_attachment(user: User, number: str, attachment_id: int) -> Attachment:
 
 
 @dataclass(frozen=True)
+class Person:
+    """A follower as the staff page lists them: the name, and the login name that
+    `auth.permissions.shown_username` shows whole or masked (as of an account)."""
+
+    id: int
+    full_name: str
+    cccd: str
+    domain: str
+
+    @property
+    def username(self) -> str:
+        return f"{self.cccd}@{self.domain}"
+
+    @property
+    def masked_username(self) -> str:
+        return f"{cccd_rules.mask(self.cccd)}@{self.domain}"
+
+
+@dataclass(frozen=True)
 class People:
-    """Who the ticket's staff page names: everyone its history refers to, by id, and the staff
-    who may hold it, as (id, name) by name."""
+    """Who the ticket's staff page names: everyone its history refers to, by id, the staff
+    who may hold it, as (id, name) by name, and its followers by name."""
 
     names: dict[int, str]
     assignable: list[tuple[int, str]]
+    followers: list[Person]
+
+
+# Why a row of the people statement is there.
+HOLDS, NAMED, FOLLOWS = "holds", "named", "follows"
 
 
 @cache
@@ -269,23 +294,32 @@ def _people_statement():
         ),
         select(Queue.supervisor_id).where(Queue.id == queue_id),
     )
+
+    def people(why: str) -> Select:
+        return select(User.id, User.full_name, User.cccd, User.domain, literal(why).label("why"))
+
     query = union_all(
-        select(User.id, User.full_name, true().label("assignable")).where(
+        people(HOLDS).where(
             User.id.in_(holders),
             User.status == AccountStatus.ACTIVE,
             User.role.in_(STAFF_ROLES),
         ),
-        select(User.id, User.full_name, false()).where(
-            User.id.in_(bindparam("named", expanding=True, type_=Integer))
+        people(NAMED).where(User.id.in_(bindparam("named", expanding=True, type_=Integer))),
+        people(FOLLOWS).where(
+            User.id.in_(
+                select(Follower.user_id).where(
+                    Follower.ticket_id == bindparam("ticket", type_=Integer)
+                )
+            )
         ),
     )
     return query.order_by(query.selected_columns.full_name, query.selected_columns.id)
 
 
 def people_for(ticket: Ticket, events: list) -> People:
-    """The names of the people the ticket's events refer to (actors, assignees) and the
-    active staff who may hold the ticket: members of its queue covering its province, and
-    the queue's supervisor. One query."""
+    """The names of the people the ticket's events refer to (actors, assignees), the
+    active staff who may hold the ticket (members of its queue covering its province, and
+    the queue's supervisor) and its followers. One query."""
     named = {e.actor_id for e in events}
     named |= {e.data.get(k) for e in events if e.data for k in USER_KEYS}
     named = {n for n in named if isinstance(n, int)}
@@ -293,14 +327,20 @@ def people_for(ticket: Ticket, events: list) -> People:
         "queue": ticket.queue_id,
         "province": ticket.province_code,
         "named": sorted(named),
+        "ticket": ticket.id,
     }
     names: dict[int, str] = {}
     assignable: list[tuple[int, str]] = []
-    for user_id, full_name, may_hold in db.session.execute(_people_statement(), parameters):
+    followers: list[Person] = []
+    for user_id, full_name, cccd, domain, why in db.session.execute(
+        _people_statement(), parameters
+    ):
         names[user_id] = full_name
-        if may_hold:
+        if why == HOLDS:
             assignable.append((user_id, full_name))
-    return People(names=names, assignable=assignable)
+        elif why == FOLLOWS:
+            followers.append(Person(user_id, full_name, cccd, domain))
+    return People(names=names, assignable=assignable, followers=followers)
 
 
 def workspace_agents(user: User) -> list[Row]:

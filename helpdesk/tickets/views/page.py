@@ -58,9 +58,10 @@ def blank(form_class, **data):
 
 
 def requester_forms(abilities: services.Abilities) -> dict:
-    """The blank forms of the page's public side: only those the user can use."""
+    """The blank forms of the page's public side: only those the user can use (staff reply
+    through the composer, `staff_forms`)."""
     wanted = {
-        "reply": (abilities.can_reply, forms.ReplyForm),
+        "reply": (abilities.can_reply and not abilities.staff, forms.ReplyForm),
         "confirm": (abilities.can_confirm, forms.ActionForm),
         "reopen": (abilities.can_reopen, forms.ReopenForm),
         "rate": (abilities.can_rate, forms.RateForm),
@@ -224,12 +225,12 @@ def with_composer(bound: dict) -> dict:
     return {**kept, "reply": composer}
 
 
-def followers_panel(user, ticket, *, staff: bool) -> tuple[bool, dict, dict]:
+def followers_panel(user, ticket, people, colleagues, *, staff: bool) -> tuple[bool, dict, dict]:
     """Whether the user follows the ticket, what its followers panel shows (names and login
     names as the user may see them, to its requester and staff; to a follower only that they
     follow) and its blank forms: the requester's colleagues to add, staff's login name, the
-    follow and stop-following buttons."""
-    people, colleagues = followers.panel_people(ticket, user)
+    follow and stop-following buttons. `people` are its followers by name (accounts, or the
+    staff page's `pages.Person`)."""
     following = any(person.id == user.id for person in people)
     manages = staff or ticket.requester_id == user.id
     panel_forms: dict = {}
@@ -258,12 +259,19 @@ def render_ticket(number: str, *, status: int = 200, bound: dict | None = None):
     ticket, names = pages.load_ticket(user, number)
     now = utcnow()
     staff = is_staff(user)
-    following, context, panel_forms = followers_panel(user, ticket, staff=staff)
+    if staff:  # the followers come with the people the history names
+        events = pages.history_of(ticket)
+        people = pages.people_for(ticket, events)
+        following, context, panel_forms = followers_panel(
+            user, ticket, people.followers, [], staff=staff
+        )
+    else:
+        following, context, panel_forms = followers_panel(
+            user, ticket, *followers.panel_people(ticket, user), staff=staff
+        )
     abilities = services.abilities_of(user, ticket, now=now, following=following)
     page_forms = {**requester_forms(abilities), **panel_forms}
     if abilities.staff:
-        events = pages.history_of(ticket)
-        people = pages.people_for(ticket, events)
         queues = routing.all_queues()
         page_forms.update(
             staff_forms(
