@@ -98,40 +98,56 @@ def job_name(func: Callable | str) -> str:
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A job to run at an aware UTC instant, under a deterministic job id; `func` is the job or
-    its dotted name ("helpdesk.sla.jobs.fire_deadline"), as RQ takes either."""
+    """A job to run at an aware UTC instant (`at`; None: as soon as a worker takes it), under a
+    deterministic job id (None: RQ makes one); `func` is the job or its dotted name
+    ("helpdesk.sla.jobs.fire_deadline"), as RQ takes either; `timeout` in seconds (None: RQ's)."""
 
-    at: datetime
+    at: datetime | None
     func: Callable | str
     args: tuple
-    job_id: str
+    job_id: str | None = None
+    timeout: int | None = None
 
 
-def enqueue_all_at(timers: Sequence[ScheduledJob]) -> bool:
-    """Schedule these jobs with one Redis transaction, one round trip whatever their number;
-    tolerant of Redis being down like enqueue_at() (False then: nothing was scheduled).
+def enqueue_all(jobs: Sequence[ScheduledJob]) -> bool:
+    """Hand these jobs to RQ with one Redis transaction, one round trip whatever their number
+    (a filing's mail and timers together); tolerant of Redis being down like enqueue() (False
+    then: nothing was handed over, the sweeps catch up).
 
-    RQ's own enqueue_at costs two round trips a job: its scheduled registry is written outside
-    the pipeline it is given. The job and registry entry written here are those it writes.
+    RQ's own enqueue costs two round trips a job, its enqueue_at as many: its scheduled
+    registry is written outside the pipeline it is given. The jobs and registry entries written
+    here are those they write.
     """
-    if not timers:
+    if not jobs:
         return True
-    if any(timer.at.tzinfo is None for timer in timers):
-        raise ValueError("enqueue_all_at needs aware datetimes")
+    if any(job.at is not None and job.at.tzinfo is None for job in jobs):
+        raise ValueError("enqueue_all needs aware datetimes")
     queue = work_queue()
     registry = ScheduledJobRegistry(queue=queue)
     try:
         with queue.connection.pipeline() as pipe:
-            pipe.sadd(queue.redis_queues_keys, queue.key)
-            for timer in timers:
-                job = queue.create_job(
-                    timer.func, args=timer.args, job_id=timer.job_id, status=JobStatus.SCHEDULED
+            # The queue joins the set of queues here, for the scheduled jobs too.
+            queue.enqueue_many(
+                [
+                    Queue.prepare_data(job.func, job.args, job_id=job.job_id, timeout=job.timeout)
+                    for job in jobs
+                    if job.at is None
+                ],
+                pipeline=pipe,
+            )
+            for later in (job for job in jobs if job.at is not None):
+                scheduled = queue.create_job(
+                    later.func,
+                    args=later.args,
+                    job_id=later.job_id,
+                    timeout=later.timeout,
+                    status=JobStatus.SCHEDULED,
                 )
-                job.save(pipeline=pipe)
-                pipe.zadd(registry.key, {job.id: int(timer.at.timestamp())})
+                scheduled.save(pipeline=pipe)
+                pipe.zadd(registry.key, {scheduled.id: int(later.at.timestamp())})
             pipe.execute()
     except redis.RedisError as error:
-        log.warning("work queue unavailable, %s timers left for the sweep: %s", len(timers), error)
+        log.warning("work queue unavailable, %s jobs left for the sweeps: %s", len(jobs), error)
         return False
     return True
 

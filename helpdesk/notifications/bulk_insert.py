@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import insert_with_conflicts
@@ -55,23 +56,28 @@ def insert_as_json(session: Session, rows: list[Outbox]) -> dict[str, int]:
     psycopg parses a long query anew each time (past its length limit a query is not cached),
     so a VALUES list of sixteen placeholders a row is not used here.
     """
-    dialect = session.get_bind().dialect
-    columns = [column for column in Outbox.__table__.columns if column.key != "id"]
+    statement, names = json_statement(session.get_bind().dialect)
     document = json.dumps(
-        [{column.key: getattr(row, column.key) for column in columns} for row in rows],
-        default=json_instant,
+        [{name: getattr(row, name) for name in names} for row in rows], default=json_instant
     )
-    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
-    types = ", ".join(
-        f"{dialect.identifier_preparer.quote(column.name)} {column.type.compile(dialect)}"
-        for column in columns
-    )
+    return {key: row_id for row_id, key in session.execute(statement, {"rows": document})}
+
+
+@cache
+def json_statement(dialect) -> tuple[TextClause, tuple[str, ...]]:
+    """insert_as_json's statement for the dialect and the columns its JSON rows carry, built
+    once per process (writing the columns' types out cost more than the rest of a filing's
+    mail)."""
+    columns = [column for column in Outbox.__table__.columns if column.key != "id"]
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(column.name) for column in columns)
+    types = ", ".join(f"{quote(column.name)} {column.type.compile(dialect)}" for column in columns)
     statement = text(
         f"INSERT INTO {Outbox.__tablename__} ({names}) SELECT {names} "  # noqa: S608 - our columns
         f"FROM json_to_recordset(CAST(:rows AS json)) AS given({types}) "
         "ON CONFLICT (key) DO NOTHING RETURNING id, key"
     )
-    return {key: row_id for row_id, key in session.execute(statement, {"rows": document})}
+    return statement, tuple(column.key for column in columns)
 
 
 def json_instant(value) -> str:

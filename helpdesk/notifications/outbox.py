@@ -110,12 +110,14 @@ def outbox_key(key: str) -> str:
 
 
 def dispatch(rows: Iterable[Outbox | None]) -> None:
-    """After the commit: hand the rows' ids to RQ (the sweep catches any that Redis misses).
+    """After the commit: hand the rows' ids to RQ (the sweep catches any that Redis misses)."""
+    hand_over(inserted_ids(rows))
 
-    Rows skipped at insertion (their key was already queued) have no id and are passed over;
-    the ids are read without loading the committed rows again.
-    """
-    hand_over([row_id for row in rows if (row_id := outbox_id(row)) is not None])
+
+def inserted_ids(rows: Iterable[Outbox | None]) -> list[int]:
+    """The ids of the rows that went in, read without loading the committed rows again: rows
+    skipped at insertion (their key was already queued) have no id and are passed over."""
+    return [row_id for row in rows if (row_id := outbox_id(row)) is not None]
 
 
 def outbox_id(row: Outbox | None) -> int | None:

@@ -23,7 +23,7 @@ from helpdesk.notifications import transport
 from helpdesk.notifications.models import Outbox, OutboxStatus
 from helpdesk.notifications.rendering import file_name, message_id, render
 from helpdesk.timeutil import utcnow
-from helpdesk.worker import enqueue, enqueue_at
+from helpdesk.worker import ScheduledJob, enqueue_all
 
 log = logging.getLogger(__name__)
 
@@ -88,19 +88,16 @@ Database = Connection | Session | scoped_session | HeldConnection
 
 
 def hand_over(ids: Sequence[int], *, at: datetime | None = None) -> int:
-    """Send jobs for these rows, BATCH_SIZE a job, now or at an instant; how many rows RQ took
-    (it stops at the first refusal: Redis is down, the sweep will hand the rest over)."""
-    taken = 0
-    for batch in batches(ids):
-        options = {"job_timeout": int(SEND_JOB_TIMEOUT.total_seconds())}
-        if at is None:
-            job = enqueue(SEND_JOB, *batch, **options)
-        else:
-            job = enqueue_at(at, SEND_JOB, *batch, **options)
-        if job is None:
-            break
-        taken += len(batch)
-    return taken
+    """Send jobs for these rows, BATCH_SIZE a job, now or at an instant, with one Redis round
+    trip; how many rows RQ took (none when Redis is down: the sweep will hand them over)."""
+    return len(ids) if enqueue_all(send_jobs(ids, at=at)) else 0
+
+
+def send_jobs(ids: Sequence[int], *, at: datetime | None = None) -> list[ScheduledJob]:
+    """The send jobs of these rows, BATCH_SIZE a job, now or at an instant (for enqueue_all,
+    with other jobs of the same change)."""
+    timeout = int(SEND_JOB_TIMEOUT.total_seconds())
+    return [ScheduledJob(at, SEND_JOB, tuple(batch), timeout=timeout) for batch in batches(ids)]
 
 
 def batches(ids: Sequence[int], size: int = BATCH_SIZE) -> list[list[int]]:

@@ -1,13 +1,16 @@
 """Routing services, split by subject; callers use this package (`routing.services.decide`).
 
-For tickets.services: decide, explain, choose_assignee, stage_last_assigned, escalation_target,
-covers, covered_provinces, is_active_staff, visible_queue_ids, queues_for_user, is_staffed,
-unstaffed_among.
+For tickets.services: decide, explain, queue_members, pick_assignee, choose_assignee,
+stage_last_assigned, escalation_target, covers, covered_provinces, is_active_staff,
+visible_queue_ids, queues_for_user, is_staffed, unstaffed_among.
 """
 
 from helpdesk.routing.services.assignment import (
+    Member,
     choose_assignee,
     escalation_target,
+    pick_assignee,
+    queue_members,
     stage_last_assigned,
 )
 from helpdesk.routing.services.coordinators import (
@@ -89,7 +92,10 @@ __all__ = [
     "candidate_rules",
     "change_role",
     "check_facts",
+    "Member",
     "choose_assignee",
+    "pick_assignee",
+    "queue_members",
     "covered_provinces",
     "covers",
     "decide",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from helpdesk.auth.models import STAFF_ROLES, User
 from helpdesk.auth.models import Status as AccountStatus
@@ -13,47 +14,81 @@ from helpdesk.extensions import db
 from helpdesk.routing.models import Membership, Queue, QueueKind, Rule, SystemDefault, Workload
 from helpdesk.routing.services.visibility import covers
 
-# Who may work a queue; any other role left in a membership (a demoted account) gets nothing.
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An available member of a queue who covers a province, as assignment weighs them."""
+
+    user: User
+    open_tickets: int  # in any queue (Workload)
+    last_assigned_at: datetime | None
+
+    @property
+    def takes_tickets(self) -> bool:
+        """An active staff account: any other role left in a membership (a demoted account)
+        gets nothing."""
+        return self.user.status == AccountStatus.ACTIVE and self.user.role in STAFF_ROLES
+
+    def turn(self) -> tuple:
+        """Who goes first: the fewest open tickets, then the longest idle (never assigned
+        first), then the lowest user id."""
+        idle = self.last_assigned_at
+        return (self.open_tickets, idle is not None, idle, self.user.id)
 
 
-def choose_assignee(queue_id: int, province_code: str) -> int | None:
-    """The member who should get a new ticket of this province, or None (one query).
-
-    Candidates are available members with an active staff account whose coverage includes
-    the province (`visibility.covers`: listed, or every province as a stated choice). The
-    fewest open tickets assigned to them in any queue wins; ties go to the longest idle
-    (Membership.last_assigned_at, never assigned first), then the lowest user id. None when the
-    queue has auto-assignment off or nobody qualifies; `Queue.auto_assign` tells the two apart
-    (only the second is the supervisor's business).
-    """
-    return db.session.scalar(
-        assignee_query(), {"queue_id": queue_id, "province_code": province_code}
-    )
+def queue_members(queue_id: int, province_code: str) -> tuple[Queue | None, list[Member]]:
+    """The queue, and its available members who cover the province (`visibility.covers`:
+    listed, or every province as a stated choice) by user id, with one query: who may get a
+    new ticket of the province (pick_assignee) and who hears of it (the queue's alert).
+    (None, []) for an unknown queue."""
+    rows = db.session.execute(
+        queue_members_query(), {"queue_id": queue_id, "province_code": province_code}
+    ).all()
+    if not rows:
+        return None, []
+    queue = rows[0][0]
+    return queue, [Member(user, count or 0, last) for _q, user, count, last in rows if user]
 
 
 @cache
-def assignee_query():
-    """choose_assignee's query, built once per process (building it anew each time was a good
-    part of the call's cost); its parameters are queue_id and province_code."""
-    # The open tickets are counted as they change (Workload, kept by triggers on tickets):
-    # counting them here read thousands of index entries a member at a million tickets.
-    open_tickets = func.coalesce(Workload.open_tickets, 0)
+def queue_members_query():
+    """queue_members' query, built once per process; its parameters are queue_id and
+    province_code. The open tickets are counted as they change (Workload, kept by triggers on
+    tickets): counting them here read thousands of index entries a member at a million
+    tickets."""
     return (
-        select(Membership.user_id)
-        .join(Queue, Queue.id == Membership.queue_id)
-        .join(User, User.id == Membership.user_id)
-        .outerjoin(Workload, Workload.user_id == Membership.user_id)
-        .where(
-            Membership.queue_id == bindparam("queue_id"),
-            Queue.auto_assign,
-            Membership.available,
-            User.status == AccountStatus.ACTIVE,
-            User.role.in_(STAFF_ROLES),
-            covers(bindparam("province_code")),
+        select(Queue, User, Workload.open_tickets, Membership.last_assigned_at)
+        .select_from(Queue)
+        .outerjoin(
+            Membership,
+            and_(
+                Membership.queue_id == Queue.id,
+                Membership.available,
+                covers(bindparam("province_code")),
+            ),
         )
-        .order_by(open_tickets, Membership.last_assigned_at.asc().nulls_first(), Membership.user_id)
-        .limit(1)
+        .outerjoin(User, User.id == Membership.user_id)
+        .outerjoin(Workload, Workload.user_id == Membership.user_id)
+        .where(Queue.id == bindparam("queue_id"))
+        .order_by(Membership.user_id)
     )
+
+
+def pick_assignee(queue: Queue | None, members: list[Member]) -> User | None:
+    """The member who should get a new ticket of the queue (members: queue_members'), or None
+    when the queue has auto-assignment off or nobody qualifies; `Queue.auto_assign` tells the
+    two apart (only the second is the supervisor's business)."""
+    if queue is None or not queue.auto_assign:
+        return None
+    candidates = [member for member in members if member.takes_tickets]
+    return min(candidates, key=Member.turn).user if candidates else None
+
+
+def choose_assignee(queue_id: int, province_code: str) -> int | None:
+    """The id of the member who should get a new ticket of this province, or None (one query;
+    see pick_assignee)."""
+    chosen = pick_assignee(*queue_members(queue_id, province_code))
+    return chosen.id if chosen is not None else None
 
 
 def stage_last_assigned(queue_id: int, user_id: int, now: datetime) -> None:

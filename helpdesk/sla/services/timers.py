@@ -18,7 +18,7 @@ from helpdesk.sla import clock
 from helpdesk.sla.models import Timer, TimerStage
 from helpdesk.sla.services.calendars import calendar_for, targets_for
 from helpdesk.sla.services.deadlines import KINDS, Clocks, deadline, is_running, marker
-from helpdesk.worker import ScheduledJob, enqueue_all_at
+from helpdesk.worker import ScheduledJob, enqueue_all
 
 # The job a timer runs at its instant, named: helpdesk.sla.jobs imports these services.
 FIRE_DEADLINE_JOB = "helpdesk.sla.jobs.fire_deadline"
@@ -135,20 +135,25 @@ def insert_rows(rows: list[Timer]) -> list[Timer]:
     """Insert timer rows (of any tickets) with one statement; the rows, outside the session."""
     if rows:
         db.session.execute(
-            insert(Timer).values(
-                [
-                    {
-                        "ticket_id": row.ticket_id,
-                        "kind": row.kind,
-                        "stage": row.stage,
-                        "fire_at": row.fire_at,
-                        "due_at": row.due_at,
-                    }
-                    for row in rows
-                ]
-            )
+            INSERT_TIMERS,
+            [
+                {
+                    "ticket_id": row.ticket_id,
+                    "kind": row.kind,
+                    "stage": row.stage,
+                    "fire_at": row.fire_at,
+                    "due_at": row.due_at,
+                }
+                for row in rows
+            ],
         )
     return rows
+
+
+# Compiled once, sent as one multi-row INSERT: given many rows, a statement with RETURNING goes
+# out as one INSERT of them all ("insertmanyvalues"), on PostgreSQL as on SQLite. A multi-row
+# .values() has no cache key: it was compiled anew at each filing, which cost more than its run.
+INSERT_TIMERS = insert(Timer.__table__).returning(Timer.__table__.c.ticket_id)
 
 
 def timer_job_id(ticket_id: int, kind: str, stage: str, due: datetime) -> str:
@@ -174,19 +179,23 @@ def schedule_timers(ticket_id: int, *, timers: Iterable[Timer] | None = None) ->
 def schedule_rows(timers: Iterable[Timer]) -> None:
     """After the commit: an RQ job at each of these timers (of any tickets) that lies in the
     future, with one Redis round trip. Tolerates Redis being down."""
+    enqueue_all(timer_jobs(timers))
+
+
+def timer_jobs(timers: Iterable[Timer]) -> list[ScheduledJob]:
+    """The RQ jobs of these timers that lie in the future (for enqueue_all, with other jobs of
+    the same change)."""
     now = timeutil.utcnow()
-    enqueue_all_at(
-        [
-            ScheduledJob(
-                at=row.fire_at,
-                func=FIRE_DEADLINE_JOB,
-                args=(row.ticket_id, row.kind, row.stage, row.due_at.isoformat()),
-                job_id=timer_job_id(row.ticket_id, row.kind, row.stage, row.due_at),
-            )
-            for row in timers
-            if row.fire_at > now
-        ]
-    )
+    return [
+        ScheduledJob(
+            at=row.fire_at,
+            func=FIRE_DEADLINE_JOB,
+            args=(row.ticket_id, row.kind, row.stage, row.due_at.isoformat()),
+            job_id=timer_job_id(row.ticket_id, row.kind, row.stage, row.due_at),
+        )
+        for row in timers
+        if row.fire_at > now
+    ]
 
 
 def waiting(timer: DueTimer, now: datetime) -> Outcome | None:

@@ -20,22 +20,28 @@ from helpdesk.tickets.services.events import stage_event
 from helpdesk.timeutil import utcnow
 
 
-def stage_auto_assignment(ticket: Ticket, *, now: datetime, mark: bool = True) -> bool:
+def stage_auto_assignment(
+    ticket: Ticket, *, now: datetime, mark: bool = True, members: list[routing.Member] | None = None
+) -> bool:
     """Give the ticket to the member routing chooses, with its event; False when nobody
     qualifies (an "unassigned" event then). No flush, no mail: the ticket may not be inserted
-    yet, and its assignee is then part of its INSERT.
+    yet, and its assignee is then part of its INSERT. `members`: the queue's members covering
+    the ticket's province when the caller read them with its queue (routing.queue_members);
+    read here otherwise (one query).
 
     mark=False leaves noting the member's turn (routing.stage_last_assigned, a write that locks
     the member's row until the commit) to the caller, to do with its own writes."""
-    assignee_id = routing.choose_assignee(ticket.queue_id, ticket.province_code)
-    if assignee_id is None:
+    if members is None:
+        _queue, members = routing.queue_members(ticket.queue_id, ticket.province_code)
+    assignee = routing.pick_assignee(ticket.queue, members)
+    if assignee is None:
         stage_unassigned(ticket, now=now)
         return False
-    ticket.assignee_id = assignee_id
-    ticket.assignee = db.session.get(User, assignee_id)
+    ticket.assignee_id = assignee.id
+    ticket.assignee = assignee
     if mark:
-        routing.stage_last_assigned(ticket.queue_id, assignee_id, now)
-    stage_event(ticket, EventKind.ASSIGNED, at=now, assignee_id=assignee_id, automatic=True)
+        routing.stage_last_assigned(ticket.queue_id, assignee.id, now)
+    stage_event(ticket, EventKind.ASSIGNED, at=now, assignee_id=assignee.id, automatic=True)
     return True
 
 

@@ -4,7 +4,7 @@ pending timers kept in step. None of these commits.
 - `set_deadlines(ticket, now)` when a ticket is filed or its facts change;
 - `on_public_agent_reply`, `on_status_change`, `on_priority_change` as the ticket moves;
 - `start_timers(ticket, now)` once a new ticket is inserted (the filing path: set_deadlines,
-  flush, start_timers, commit, schedule_timers);
+  flush, start_timers, commit, timer_jobs handed to RQ with the filing's mail);
 - `schedule_timers(ticket)` after the commit, to hand the new timers to RQ.
 
 Each reads the ticket's SLA columns into plain values (`clocks_of`), asks the SLA for the new
@@ -23,6 +23,7 @@ from datetime import datetime
 from helpdesk.sla import services as sla
 from helpdesk.sla.models import Timer
 from helpdesk.tickets.models import OPEN_STATUSES, Status, Ticket
+from helpdesk.worker import ScheduledJob
 
 
 def phase_of(status: str | None) -> sla.Phase:
@@ -130,6 +131,12 @@ def start_timers(ticket: Ticket, now: datetime) -> list[Timer]:
     if ticket.is_request:
         return []
     return sla.insert_timers(ticket.id, sla.wanted_timers(clocks_of(ticket), now))
+
+
+def timer_jobs(timers: list[Timer]) -> list[ScheduledJob]:
+    """The RQ jobs of a new ticket's timers (start_timers), to hand over after the commit with
+    the filing's other jobs (worker.enqueue_all)."""
+    return sla.timer_jobs(timers)
 
 
 def schedule_timers(ticket: Ticket, *, timers: list[Timer] | None = None) -> None:

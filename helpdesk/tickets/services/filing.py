@@ -19,10 +19,10 @@ from helpdesk.auth.services import units
 from helpdesk.auth.services.fields import check_phone
 from helpdesk.catalogue import services as catalogue
 from helpdesk.extensions import db, insert_with_conflicts
-from helpdesk.notifications.outbox import dispatch
+from helpdesk.notifications.outbox import inserted_ids
+from helpdesk.notifications.sending import send_jobs
 from helpdesk.routing import engine
 from helpdesk.routing import services as routing
-from helpdesk.routing.models import Queue
 from helpdesk.tickets.models import (
     Attachment,
     EventKind,
@@ -36,6 +36,7 @@ from helpdesk.tickets.services import deadlines, links, mail
 from helpdesk.tickets.services.assignment import stage_assignment_mail, stage_auto_assignment
 from helpdesk.tickets.services.events import stage_event, stage_routed
 from helpdesk.timeutil import to_local, utcnow
+from helpdesk.worker import enqueue_all
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +240,9 @@ def create_ticket(
     closed ticket it follows up (a reply by mail to it), linked to it in both histories.
 
     Commits once. Raises errors.Invalid (naming each bad field) and changes nothing then.
-    A draft whose submission_key was already used returns the ticket filed the first time.
+    A draft whose submission_key was already used returns the ticket filed the first time: the
+    key is unique per requester, so the ticket's INSERT is refused and everything rolled back
+    (a resubmission is rare; looking for it first cost every filing a query).
 
     Everything is read before anything is written, so the ticket goes in with one INSERT (its
     assignee and deadlines included), its events, timers and mail with one INSERT each.
@@ -251,9 +254,6 @@ def create_ticket(
         # Its own province's tickets are what it sees: a ticket it filed elsewhere it would not.
         message = _("A provincial coordinator files tickets of its own province.")
         raise errors.Invalid(message, "province")
-    existing = find_submission(requester, draft.submission_key)
-    if existing is not None:
-        return existing
     facts = engine.Facts(
         values["system"], values["category"], values["province"], values["priority"]
     )
@@ -287,13 +287,14 @@ def create_ticket(
         set_committed_value(ticket, name, [])
     ticket.requester = requester
     ticket.filed_by = filed_by
-    ticket.queue = db.session.get(Queue, decision.queue_id)
+    # One query: the queue, who may get the ticket and who hears of it.
+    ticket.queue, members = routing.queue_members(decision.queue_id, facts.province)
     # Not in the session until it is complete: no query below flushes half a ticket.
     channel = {} if draft.source == Source.WEB else {"source": draft.source}
     stage_event(ticket, EventKind.CREATED, actor=filed_by or requester, at=now, **channel)
     stage_routed(ticket, decision, at=now)
-    members = mail.queue_alert_members(ticket)
-    stage_auto_assignment(ticket, now=now, mark=False)
+    alerted = mail.queue_alert_members(ticket, members=members)
+    stage_auto_assignment(ticket, now=now, mark=False, members=members)
     for upload, content_type in values["attachments"]:
         stored = storage.store(upload, content_type)
         ticket.attachments.append(
@@ -320,17 +321,17 @@ def create_ticket(
         if ticket.assignee_id is not None:
             routing.stage_last_assigned(ticket.queue_id, ticket.assignee_id, now)
         timers = deadlines.start_timers(ticket, now)
-        outbox = mail.on_ticket_filed(ticket, members=members) + stage_assignment_mail(ticket)
+        outbox = mail.on_ticket_filed(ticket, members=alerted) + stage_assignment_mail(ticket)
         commit_keeping_loaded()
     except IntegrityError:
         db.session.rollback()
         existing = find_submission(requester, draft.submission_key)
         if existing is None:
             raise
-        return existing  # the same form submitted twice at once: the other request won
+        return existing  # the same form submitted again, or twice at once
     log.info("ticket %s filed into queue %s", ticket.number, ticket.queue_id)
-    dispatch(outbox)
-    deadlines.schedule_timers(ticket, timers=timers)
+    # The mail and the timers go to RQ together: one Redis round trip.
+    enqueue_all(send_jobs(inserted_ids(outbox)) + deadlines.timer_jobs(timers))
     return ticket
 
 

@@ -7,10 +7,9 @@ decide who gets a ticket's mail are read here.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import select
 
 from helpdesk.auth.cccd import mask
 from helpdesk.auth.models import Role, Status, User, is_staff
@@ -19,8 +18,7 @@ from helpdesk.notifications.models import Outbox
 from helpdesk.notifications.outbox import queue_email
 from helpdesk.notifications.rendering import link
 from helpdesk.notifications.reply_addresses import reply_address
-from helpdesk.routing.models import Membership
-from helpdesk.routing.services.visibility import covers
+from helpdesk.routing.services.assignment import Member, queue_members
 from helpdesk.tickets.services.followers import followers_of
 from helpdesk.timeutil import to_local
 
@@ -140,35 +138,21 @@ def on_ticket_filed(ticket, *, members: list[User] | None = None) -> list[Outbox
     return rows + on_queue_alert(ticket, members=members, context=context)
 
 
-def queue_alert_members(ticket) -> list[User]:
+def queue_alert_members(ticket, *, members: list[Member] | None = None) -> list[User]:
     """The accounts of the queue's available members who cover the ticket's province, by id
-    (one query; none when the queue does not alert its members). A coordinator is never told
-    of another province's ticket, whatever its memberships say."""
+    (none when the queue does not alert its members). A coordinator is never told of another
+    province's ticket, whatever its memberships say. `members`: the queue's members covering
+    the province when already read (routing.queue_members); read here otherwise (one query)."""
     queue = ticket.queue
     if not queue.notify_members:
         return []
-    parameters = {"queue_id": queue.id, "province_code": ticket.province_code}
-    return list(db.session.scalars(queue_alert_query(), parameters))
-
-
-@cache
-def queue_alert_query():
-    """queue_alert_members' query, built once per process; its parameters are queue_id and
-    province_code."""
-    return (
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.queue_id == bindparam("queue_id"),
-            Membership.available,
-            covers(bindparam("province_code")),
-            or_(
-                User.role != Role.COORDINATOR,
-                User.province_code == bindparam("province_code"),
-            ),
-        )
-        .order_by(User.id)
-    )
+    if members is None:
+        _queue, members = queue_members(queue.id, ticket.province_code)
+    return [
+        member.user
+        for member in members
+        if member.user.role != Role.COORDINATOR or member.user.province_code == ticket.province_code
+    ]
 
 
 def on_queue_alert(

@@ -15,7 +15,7 @@ from helpdesk.routing.models import Membership, MembershipProvince
 
 MEMBERS = 20
 # Statements of one filing with the reference data cache warm (BEGIN/COMMIT not counted).
-BOUND = {"form": 12, "api": 11}
+BOUND = {"form": 8, "api": 8}
 
 
 def bound(path: str, backend: str) -> int:

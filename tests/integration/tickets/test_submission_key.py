@@ -3,8 +3,10 @@
 import pytest
 
 from helpdesk import errors
+from helpdesk.notifications.models import Outbox
+from helpdesk.sla.models import Timer
 from helpdesk.tickets import services
-from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.models import Event, Ticket
 
 
 def draft(**changes):
@@ -33,3 +35,16 @@ def test_the_same_key_files_one_ticket(db, make_user):
     again = services.create_ticket(requester, draft(submission_key="form-key-0001"))
     assert again.id == first.id
     assert db.session.query(Ticket).count() == 1
+
+
+def test_a_resubmission_writes_nothing_and_takes_no_number(db, make_user):
+    """The second filing with a key goes as far as the ticket's INSERT, which the key refuses:
+    its events, timers, mail and number are rolled back with it."""
+    requester = make_user("requester")
+    first = services.create_ticket(requester, draft(submission_key="form-key-0002"))
+    counts = {model: db.session.query(model).count() for model in (Ticket, Event, Timer, Outbox)}
+    again = services.create_ticket(requester, draft(submission_key="form-key-0002"))
+    assert again.id == first.id
+    assert {model: db.session.query(model).count() for model in counts} == counts
+    other = services.create_ticket(requester, draft(submission_key="form-key-0003"))
+    assert int(other.number.rsplit("-", 1)[1]) == int(first.number.rsplit("-", 1)[1]) + 1
