@@ -112,6 +112,8 @@ RATIO_TARGETS = (
     ("ticket", "Ticket page", 0.33),
     ("file_form", "Filing by form", 0.25),
     ("file_api", "Filing by API", 0.25),
+    # Its counts capped (N = 1 000 000, the machine shared: 0.09 to 0.16; 0.014 to 0.054 before).
+    ("home", "Agent home page", 0.08),
 )
 
 
@@ -161,14 +163,22 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
         ("dashboard", "Dashboard p95", 1000),
         ("issues", "Issue list p95", 500),
         ("suggestions", "Suggestions p95 (1 000 articles, open incidents)", 150),
+        # Set from their first measurements at N = 1 000 000 (2026-12-08, one connection, the
+        # machine shared): p95 37 to 102 ms, 70 to 87, 70 to 91, 26 to 71, 297 to 350 (783 with
+        # an EXPLAIN running beside it), and one compliance report in 4.8 s.
+        ("requester_home", "Requester home page p95", 150),
+        ("directory", "Support directory p95", 150),
+        ("help", "Help centre p95", 150),
+        ("article", "Help article p95", 100),
+        ("incident_page", "Incident page p95 (25 attached tickets)", 500),
+        ("compliance", "Compliance report p95 (national, one year)", 8000),
     ):
         product = figures(results, name)
         value = product["p95_ms"] if product else None
-        add(
-            name,
-            f"{label} < {ceiling} ms",
-            at_most(value, ceiling, f"{value:.0f} ms" if value is not None else ""),
-        )
+        verdict = at_most(value, ceiling, f"{value:.0f} ms" if value is not None else "")
+        if product and not product["requests"]:  # wrk's p95 of no request reads 0
+            verdict = ("missed", "no request completed within the load", "")
+        add(name, f"{label} < {ceiling} ms", verdict)
     sla = results.get("sla") or {}
     if "seconds" in sla:
         add(
@@ -308,6 +318,13 @@ GROWTH_ROWS = (
     ("issues_p95_ms", "issue list p95 (ms)", "{:.0f}"),
     ("suggestions_p95_ms", "suggestions p95 (ms)", "{:.0f}"),
     ("suggestions_ratio", "suggestions ratio", "times"),
+    ("home_p95_ms", "agent home page p95 (ms)", "{:.0f}"),
+    ("requester_home_p95_ms", "requester home page p95 (ms)", "{:.0f}"),
+    ("directory_p95_ms", "support directory p95 (ms)", "{:.0f}"),
+    ("help_p95_ms", "help centre p95 (ms)", "{:.0f}"),
+    ("article_p95_ms", "help article p95 (ms)", "{:.0f}"),
+    ("incident_page_p95_ms", "incident page p95 (ms)", "{:.0f}"),
+    ("compliance_p95_ms", "compliance report p95 (ms)", "{:.0f}"),
     ("sla_ms", "SLA sweep (ms)", "{:.0f}"),
     ("sla_sql", "SLA sweep statements", "{:.0f}"),
     ("announce_ms", "SLA announcements job (ms)", "{:.0f}"),

@@ -434,7 +434,7 @@ def session_context(
             ctx["tokens"].insert(0, token.result().strip().splitlines()[-1])
         except RuntimeError as error:
             log(f"no API token from `flask token create`: {error}")
-    for role in ("agent", "requester", "observer"):
+    for role in ("agent", "requester", "observer", "admin"):
         session = browser.Browser(f"http://127.0.0.1:{ports['product'][0]}")
         session.login(loaded.accounts[role], people.PASSWORD)
         if role == "requester":

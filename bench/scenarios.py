@@ -44,7 +44,7 @@ FILING = {
 class Request:
     method: str
     path: str
-    who: str  # agent, requester, observer, api, none
+    who: str  # agent, requester, observer, admin, api, none
     body: str = ""  # "", form, json, baseline
     paths: tuple[str, ...] = ()  # GETs of these in turn under load (path: the first one)
 
@@ -430,8 +430,17 @@ def suggestion_paths(prefix: str) -> tuple[str, ...]:
     )
 
 
+def following(number: str) -> str:
+    """The ticket number after `number` (HT-2026-000041 -> HT-2026-000042)."""
+    prefix, _, sequence = number.rpartition("-")
+    return f"{prefix}-{int(sequence) + 1:0{len(sequence)}d}" if sequence.isdigit() else number
+
+
 def build_scenarios(loaded: Loaded) -> list[Scenario]:
     number = loaded.showcase
+    # The data's open incidents are declared right after the load: the first takes the number
+    # after the last ticket's, the showcase's.
+    incident = following(number)
     product_paths, baseline_paths = (
         suggestion_paths("/api/v1/suggestions"),
         suggestion_paths("/suggestions"),
@@ -500,5 +509,42 @@ def build_scenarios(loaded: Loaded) -> list[Scenario]:
             "menus, layout, one small form; no ticket data), against the baseline's queue page",
             Request("GET", "/auth/profile", "agent"),
             Request("GET", f"/queue/{loaded.agent_queue_id}", "none"),
+        ),
+        Scenario(
+            "requester_home",
+            "Requester home page: the official's open tickets by due time, announcements, "
+            "one connection",
+            Request("GET", "/", "requester"),
+            single=True,
+        ),
+        Scenario(
+            "directory",
+            "Support directory: every entry, grouped by system and province, one connection",
+            Request("GET", "/directory", "requester"),
+            single=True,
+        ),
+        Scenario(
+            "help",
+            "Help centre: the published articles among 1 000, one connection",
+            Request("GET", "/help", "requester"),
+            single=True,
+        ),
+        Scenario(
+            "article",
+            "One help article, rendered from Markdown, one connection",
+            Request("GET", "/help/bench-bai-0001", "requester"),
+            single=True,
+        ),
+        Scenario(
+            "incident_page",
+            "An open incident's page with its attached tickets (admin), one connection",
+            Request("GET", f"/tickets/{incident}", "admin"),
+            single=True,
+        ),
+        Scenario(
+            "compliance",
+            "Compliance report of the national observer for one year, one connection",
+            Request("GET", "/reports/compliance", "observer"),
+            single=True,
         ),
     ]

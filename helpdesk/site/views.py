@@ -19,6 +19,7 @@ from helpdesk.notifications.outbox import oldest_due
 from helpdesk.site.home import home_of
 from helpdesk.sla.services import notices
 from helpdesk.tickets import forms as ticket_forms
+from helpdesk.tickets.services import home as tickets_home
 from helpdesk.timeutil import utcnow
 from helpdesk.worker import cron_last_seen, redis_is_up
 
@@ -38,6 +39,7 @@ def home():
         home=home_of(user, now),
         now=now,
         status_labels=ticket_forms.STATUS_LABELS,
+        count_cap=tickets_home.COUNT_CAP,
     )
 
 

@@ -18,7 +18,8 @@ ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SCENARIOS = (
     "queue", "ticket", "search", "dashboard", "issues", "file_form", "file_api", "home",
-    "suggestions", "floor",
+    "suggestions", "floor", "requester_home", "directory", "help", "article", "incident_page",
+    "compliance",
 )  # fmt: skip
 
 

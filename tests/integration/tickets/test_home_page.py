@@ -9,6 +9,7 @@ from datetime import timedelta
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.routing.models import Membership
 from helpdesk.tickets.models import Status
+from helpdesk.tickets.services import home as tickets_home
 from helpdesk.timeutil import to_local, utcnow
 
 BLOCKS = (
@@ -154,6 +155,27 @@ def test_an_observer_sees_the_reports_and_no_tickets(
     reports = section(html, "home-reports")
     assert 'href="/reports/"' in reports
     assert re.search(r'data-figure="open">(\d+)<', reports).group(1) == "1"
+
+
+def test_a_count_past_the_cap_reads_more_than_the_cap(
+    db, browser, make_agent, make_user, requester, file_ticket, queue_by_code, monkeypatch
+):
+    monkeypatch.setattr(tickets_home, "COUNT_CAP", 2)
+    agent = make_agent("moj-it", ("75",))
+    observer = make_user("observer", language="en")
+    queue_id = queue_by_code("moj-it").id
+    for _ in range(3):
+        file_ticket(requester)
+
+    html = browser(agent).get("/").get_data(as_text=True)
+    row = re.search(rf'<tr data-queue="{queue_id}">(.*?)</tr>', html, re.S).group(1)
+    assert re.search(r'data-count="new" href="[^"]+">more than 2</a>', row)
+    reports = section(browser(observer).get("/").get_data(as_text=True), "home-reports")
+    assert 'data-figure="open">more than 2<' in reports
+
+    monkeypatch.setattr(tickets_home, "COUNT_CAP", 3)
+    html = browser(agent).get("/").get_data(as_text=True)
+    assert count_link(html, queue_id, "new")[1] == 3
 
 
 def waiting_registration(db, make_user, unit: str, **fields):
