@@ -70,6 +70,7 @@ def queue_email(
         next_attempt_at=now,
         give_up_at=now + RETRY_WINDOW,
         claimed_at=None,
+        claimed_by=None,
         last_error="",
         message_id="",
         created_at=now,
