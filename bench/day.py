@@ -27,7 +27,7 @@ import psycopg
 from bench import day_checks, people
 from bench.exports import reset_peak
 from bench.scenarios import BIN, PRODUCT_ROLE, ROOT, log
-from bench.services import RedisServer, SmtpSink, stop_process
+from bench.services import RedisServer, SmtpSink, children, memory_of, stop_process
 
 # Who plays the day, per 100 people (the locustfile's weights say the same).
 MIX = {"requesters": 60, "agents": 28, "supervisors": 6, "observers": 6}
@@ -70,7 +70,7 @@ def scenario(day: Day, services: Services) -> dict:
     try:
         for name in ("worker-1", "worker-2", "cron"):
             start_process(services, name)
-        peaks_reset = all(reset_peak(pid) for pid in web_workers(services.web))
+        peaks_reset = all(reset_peak(pid) for pid in children(services.web.pid))
         faults: list[dict] = []
         injector = threading.Thread(target=inject, args=(day, services, faults), daemon=True)
         began = time.monotonic()
@@ -82,7 +82,7 @@ def scenario(day: Day, services: Services) -> dict:
         drained, until = day_checks.drain(services.admin_url, start, expected, day.drain_timeout)
         drain_seconds = time.monotonic() - stopped
         memory = {
-            "web": [memory_of(pid) for pid in web_workers(services.web)],
+            "web": [memory_of(pid) for pid in children(services.web.pid)],
             **{name: [memory_of(p.pid)] for name, p in services.processes.items()},
         }
         exits = {name: p.poll() for name, p in services.processes.items()}
@@ -319,25 +319,3 @@ FAULTS = {
     "postgres": terminate_backend,
     "smtp": smtp_outage,
 }
-
-
-def web_workers(master: subprocess.Popen) -> list[int]:
-    try:
-        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(pid) for pid in children.split()]
-
-
-def memory_of(pid: int) -> dict:
-    """A process's peak (VmHWM) and current (VmRSS) resident memory, in MB."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return {"pid": pid, "peak_mb": None, "rss_mb": None}
-    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    return {
-        "pid": pid,
-        "peak_mb": int(fields["VmHWM"].split()[0]) / 1024,
-        "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
-    }

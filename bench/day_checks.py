@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from bench.scenarios import log
+from bench.scenarios import log, push_back_due
 from bench.services import SmtpSink
 
 # Outbox rows not yet delivered; SLA work not yet told.
@@ -30,21 +30,7 @@ def prepare(admin_url: str, day) -> datetime:
         )
         conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
         conn.execute("DELETE FROM sla_notices")
-        conn.execute(
-            "CREATE TEMP TABLE moved AS SELECT DISTINCT ticket_id, kind FROM sla_timers"
-            " WHERE fire_at <= now() + interval '5 seconds'"
-        )
-        for kind in ("resolution", "first_response"):
-            conn.execute(
-                f"UPDATE tickets t SET {kind}_due = {kind}_due + interval '1 day' FROM moved m"  # noqa: S608
-                " WHERE m.ticket_id = t.id AND m.kind = %s",
-                (kind,),
-            )
-        conn.execute(
-            "UPDATE sla_timers s SET fire_at = fire_at + interval '1 day',"
-            " due_at = due_at + interval '1 day' FROM moved m"
-            " WHERE m.ticket_id = s.ticket_id AND m.kind = s.kind"
-        )
+        push_back_due(conn, "5 seconds")
         conn.execute(
             "CREATE TEMP TABLE chosen AS SELECT t.id, date_trunc('milliseconds', now()"
             " + (5 + random() * %s) * interval '1 second') AS due FROM tickets t"

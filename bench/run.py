@@ -43,7 +43,15 @@ from bench.scenarios import (
     run_web,
     sla_scenario,
 )
-from bench.services import PostgresCluster, RedisServer, SmtpSink, free_port, stop_process
+from bench.services import (
+    PostgresCluster,
+    RedisServer,
+    SmtpSink,
+    children,
+    free_port,
+    memory_of,
+    stop_process,
+)
 from bench.services import wait_for_port as wait_port
 
 # Variables of the product's environment that the bench sets itself (never inherited: the
@@ -182,25 +190,7 @@ def gunicorn(app: str, port: int, env: dict, options: Options, log_file: Path) -
 
 def worker_memory(master: subprocess.Popen) -> list[dict]:
     """Peak (VmHWM) and current (VmRSS) memory of each gunicorn worker, in MB."""
-    workers = []
-    try:
-        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-    except OSError:
-        return workers
-    for pid in children:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        workers.append(
-            {
-                "pid": int(pid),
-                "peak_mb": int(fields["VmHWM"].split()[0]) / 1024,
-                "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
-            }
-        )
-    return workers
+    return [found for pid in children(master.pid) if (found := memory_of(pid))["peak_mb"]]
 
 
 def load(

@@ -246,26 +246,33 @@ def run_web(
     return result
 
 
+def push_back_due(conn: psycopg.Connection, within: str) -> None:
+    """The deadlines whose timers fire within `within` (an SQL interval) move a day out, their
+    tickets' and timers' alike: a scenario starts with none of the data's deadlines due."""
+    conn.execute(
+        "CREATE TEMP TABLE moved AS SELECT DISTINCT ticket_id, kind FROM sla_timers"
+        " WHERE fire_at <= now() + %s::interval",
+        (within,),
+    )
+    for kind in ("resolution", "first_response"):
+        conn.execute(
+            f"UPDATE tickets t SET {kind}_due = {kind}_due + interval '1 day' FROM moved m"  # noqa: S608
+            " WHERE m.ticket_id = t.id AND m.kind = %s",
+            (kind,),
+        )
+    conn.execute(
+        "UPDATE sla_timers s SET fire_at = fire_at + interval '1 day',"
+        " due_at = due_at + interval '1 day' FROM moved m"
+        " WHERE m.ticket_id = s.ticket_id AND m.kind = s.kind"
+    )
+
+
 def sla_scenario(admin_url: str, env: dict, count: int, *, profile: bool = False) -> dict:
     """Make `count` open tickets' resolution deadlines fall due in the current minute (the
     timers of other deadlines due within 5 minutes move a day out), then sweep, timed (or
     once under a profiler, with `profile`)."""
     with psycopg.connect(admin_url) as conn:
-        conn.execute(
-            "CREATE TEMP TABLE moved AS SELECT DISTINCT ticket_id, kind FROM sla_timers"
-            " WHERE fire_at <= now() + interval '5 minutes'"
-        )
-        for kind in ("resolution", "first_response"):
-            conn.execute(
-                f"UPDATE tickets t SET {kind}_due = {kind}_due + interval '1 day' FROM moved m"  # noqa: S608
-                " WHERE m.ticket_id = t.id AND m.kind = %s",
-                (kind,),
-            )
-        conn.execute(
-            "UPDATE sla_timers s SET fire_at = fire_at + interval '1 day',"
-            " due_at = due_at + interval '1 day' FROM moved m"
-            " WHERE m.ticket_id = s.ticket_id AND m.kind = s.kind"
-        )
+        push_back_due(conn, "5 minutes")
         conn.execute(
             "CREATE TEMP TABLE chosen AS SELECT t.id,"
             " date_trunc('milliseconds', now() - random() * interval '50 seconds') AS due"

@@ -279,3 +279,26 @@ class SmtpSink:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+def children(pid: int) -> list[int]:
+    """The process ids of a process's children (a gunicorn master's workers)."""
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in found.split()]
+
+
+def memory_of(pid: int) -> dict:
+    """A process's peak (VmHWM) and current (VmRSS) resident memory, in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {"pid": pid, "peak_mb": None, "rss_mb": None}
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return {
+        "pid": pid,
+        "peak_mb": int(fields["VmHWM"].split()[0]) / 1024,
+        "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
+    }

@@ -162,7 +162,22 @@ class Unit(db.Model):
         return f"<Unit {self.id} {self.province_code}>"
 
 
-class User(UserMixin, db.Model):
+class LoginName:
+    """The login name `CCCD@domain` of anything with a `cccd` and a `domain`, whole or masked."""
+
+    cccd: str
+    domain: str
+
+    @property
+    def username(self) -> str:
+        return f"{self.cccd}@{self.domain}"
+
+    @property
+    def masked_username(self) -> str:
+        return f"{cccd_rules.mask(self.cccd)}@{self.domain}"
+
+
+class User(LoginName, UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -211,14 +226,6 @@ class User(UserMixin, db.Model):
     def _keep_name_key(self, _field: str, full_name: str) -> str:
         self.name_key = fold(full_name or "")[:120]
         return full_name
-
-    @property
-    def username(self) -> str:
-        return f"{self.cccd}@{self.domain}"
-
-    @property
-    def masked_username(self) -> str:
-        return f"{cccd_rules.mask(self.cccd)}@{self.domain}"
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

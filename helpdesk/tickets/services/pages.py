@@ -28,8 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, defer, joinedload
 
 from helpdesk import errors
-from helpdesk.auth import cccd as cccd_rules
-from helpdesk.auth.models import STAFF_ROLES, Role, User, is_staff
+from helpdesk.auth.models import STAFF_ROLES, LoginName, Role, User, is_staff
 from helpdesk.auth.models import Status as AccountStatus
 from helpdesk.catalogue.models import Category, Province, System
 from helpdesk.extensions import db
@@ -253,7 +252,7 @@ def get_attachment(user: User, number: str, attachment_id: int) -> Attachment:
 
 
 @dataclass(frozen=True)
-class Person:
+class Person(LoginName):
     """A follower as the staff page lists them: the name, and the login name that
     `auth.permissions.shown_username` shows whole or masked (as of an account)."""
 
@@ -261,14 +260,6 @@ class Person:
     full_name: str
     cccd: str
     domain: str
-
-    @property
-    def username(self) -> str:
-        return f"{self.cccd}@{self.domain}"
-
-    @property
-    def masked_username(self) -> str:
-        return f"{cccd_rules.mask(self.cccd)}@{self.domain}"
 
 
 @dataclass(frozen=True)

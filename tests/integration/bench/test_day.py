@@ -7,14 +7,11 @@ during the day told once, the desk drained."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.integration.bench.test_smoke import ON_CI, ROOT, missing_tool
+from tests.integration.bench.test_smoke import run_bench
 
 DAY_TARGETS = (
     "no 5xx, no failed request",
@@ -27,23 +24,12 @@ DAY_TARGETS = (
 
 @pytest.mark.slow
 def test_national_day_in_small_loses_nothing_through_every_fault(tmp_path):
-    reason = missing_tool()
-    if reason:
-        if ON_CI:
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    out = tmp_path / "RESULTS.md"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
-    command = [
-        sys.executable, "-m", "bench", "--tickets", "2000", "--scenario", "day",
-        "--day-users", "20", "--day-seconds", "20", "--day-smtp-down", "6", "--workers", "2",
-        "--no-profile", "--out", str(out),
-    ]  # fmt: skip
-    done = subprocess.run(  # noqa: S603 - our own harness
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    text = out.read_text(encoding="utf-8")
+    text, _printed = run_bench(
+        tmp_path,
+        "--tickets", "2000", "--scenario", "day", "--day-users", "20", "--day-seconds", "20",
+        "--day-smtp-down", "6", "--workers", "2",
+        timeout=900,
+    )  # fmt: skip
     section = text.split("## The national day", 1)[1].split("\n## ", 1)[0]
     faults = re.findall(r"^\| (worker|redis|postgres|smtp) \| \d+ s \| (.*) \|$", section, re.M)
     assert sorted(kind for kind, _ in faults) == ["postgres", "redis", "smtp", "worker"], section

@@ -31,8 +31,9 @@ def missing_tool() -> str | None:
     return None
 
 
-@pytest.mark.slow
-def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
+def run_bench(tmp_path: Path, *arguments: str, timeout: float = 300) -> tuple[str, str]:
+    """The harness as `make bench` runs it, into a RESULTS.md of its own: (its text, what the
+    harness printed). Skips without the tools it needs; under CI=true, fails instead."""
     reason = missing_tool()
     if reason:
         if ON_CI:
@@ -40,17 +41,22 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
         pytest.skip(reason)
     out = tmp_path / "RESULTS.md"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
-    command = [
-        sys.executable, "-m", "bench", "--tickets", "200", "--duration", "1", "--warmup", "0",
-        "--mail", "20", "--sla-due", "10", "--workers", "2", "--threads", "1",
-        "--connections", "2", "--incident-tickets", "20", "--no-profile", "--out", str(out),
-        *(f"--scenario={name}" for name in (*SCENARIOS, "export", "sla", "mail", "incident")),
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "bench", *arguments, "--no-profile", "--out", str(out)]
     done = subprocess.run(  # noqa: S603 - our own harness
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    text = out.read_text(encoding="utf-8")
+    return out.read_text(encoding="utf-8"), done.stdout
+
+
+@pytest.mark.slow
+def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
+    text, printed = run_bench(
+        tmp_path,
+        "--tickets", "200", "--duration", "1", "--warmup", "0", "--mail", "20", "--sla-due", "10",
+        "--workers", "2", "--threads", "1", "--connections", "2", "--incident-tickets", "20",
+        *(f"--scenario={name}" for name in (*SCENARIOS, "export", "sla", "mail", "incident")),
+    )  # fmt: skip
     assert "## Data: N = 200 tickets" in text
     for name in SCENARIOS:
         assert re.search(rf"^\| {name} \| product \|", text, re.MULTILINE), name
@@ -79,5 +85,5 @@ def test_bench_runs_end_to_end_and_reports_every_scenario(tmp_path):
     )
     assert "<!-- bench-data" in text
     assert "## The national day" in text  # not run here: tests/integration/bench/test_day.py
-    folder = re.search(r"bench folder (\S+);", done.stdout).group(1)
+    folder = re.search(r"bench folder (\S+);", printed).group(1)
     assert not Path(folder).exists(), "the bench folder is removed at the end"
