@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import redis
 
 from bench import day_checks, people
 from bench.exports import reset_peak
@@ -65,7 +66,8 @@ def scenario(day: Day, services: Services) -> dict:
     roster = cast(services.admin_url, day.users)
     (folder / "people.json").write_text(json.dumps(roster), encoding="utf-8")
     start = day_checks.prepare(services.admin_url, day)
-    redis_client(services.redis).flushdb()  # jobs of the earlier scenarios: not the day's
+    # The jobs the earlier scenarios left queued are not the day's.
+    redis.Redis.from_url(services.redis.url).flushdb()
     expected = day_checks.deadlines_in(services.admin_url, start, day.seconds)
     try:
         for name in ("worker-1", "worker-2", "cron"):
@@ -149,12 +151,6 @@ def cast(admin_url: str, users: int) -> dict:
             "supervisors": staff("supervisor", wanted["supervisors"]),
             "observers": [{"username": name} for (name,) in observers],
         }
-
-
-def redis_client(server: RedisServer):
-    import redis
-
-    return redis.Redis.from_url(server.url)
 
 
 def start_process(services: Services, name: str) -> None:
