@@ -44,6 +44,7 @@ class Day:
     smtp_down: float = 30
     drain_timeout: float = 900
     deadlines: int = 200  # open tickets whose resolution deadline is made due during the day
+    think: tuple[float, float] = (2.0, 8.0)  # seconds a person waits between two requests
 
 
 @dataclass
@@ -69,6 +70,7 @@ def scenario(day: Day, services: Services) -> dict:
     # The jobs the earlier scenarios left queued are not the day's.
     redis.Redis.from_url(services.redis.url).flushdb()
     expected = day_checks.deadlines_in(services.admin_url, start, day.seconds)
+    services.smtp.handler.reset()  # the SMTP sink counts the day's arrivals only
     try:
         for name in ("worker-1", "worker-2", "cron"):
             start_process(services, name)
@@ -94,6 +96,7 @@ def scenario(day: Day, services: Services) -> dict:
     return {
         "users": day.users,
         "seconds": day.seconds,
+        "think": day.think,
         "mix": MIX,
         "faults": faults,
         "load": locust,
@@ -174,6 +177,7 @@ def run_locust(day: Day, services: Services, folder: Path) -> dict:
         **os.environ,
         "DAY_PEOPLE": str(folder / "people.json"),
         "DAY_COUNTS": str(folder / "counts.json"),
+        "DAY_THINK": ",".join(str(seconds) for seconds in day.think),
         "PYTHONPATH": str(ROOT),
     }
     # Everyone signed in within the first 20 s (the first quarter of a shorter day).

@@ -151,7 +151,20 @@ def section(day: dict | None, tickets: int) -> list[str]:
             f"{page['p95_ms']:.0f} | {page['p99_ms']:.0f} | {page['rps']:.1f} |"
         )
     counted = answers(day)
+    think = day.get("think") or (2.0, 8.0)
+    offered = day["users"] / (sum(think) / 2)
+    served = next((p["rps"] for p in day["load"]["pages"] if p["name"] == "Aggregated"), 0.0)
     lines += [
+        "",
+        f"Each person waits {think[0]:g} to {think[1]:g} s between two requests: "
+        f"{day['users']} people ask for about {offered:.0f} requests/s were every answer "
+        f"instant; the desk served {served:.1f}/s"
+        + (
+            ", so the people waited in line: the times above are the machine's limit at this "
+            "load (its cores shared with Locust, PostgreSQL and the workers), not a page's own."
+            if served < offered * 0.8
+            else "."
+        ),
         "",
         "Answers: " + ", ".join(f"{name}: {n:,}" for name, n in sorted(counted.items())) + ". "
         "409 is the answer to a form sent for a ticket someone changed meanwhile (the page "

@@ -30,6 +30,7 @@ from locust import FastHttpUser, between, events, task
 
 PEOPLE = json.loads(open(os.environ["DAY_PEOPLE"], encoding="utf-8").read())  # noqa: SIM115
 PASSWORD = PEOPLE["password"]
+THINK = [float(seconds) for seconds in os.environ.get("DAY_THINK", "2,8").split(",")]
 COUNTS: Counter[str] = Counter()
 COUNTERS: defaultdict[str, itertools.count] = defaultdict(itertools.count)
 LOCK = threading.Lock()
@@ -119,7 +120,7 @@ def write_counts(environment, **kwargs):  # noqa: ARG001
 
 class Person(FastHttpUser):
     abstract = True
-    wait_time = between(2, 8)  # reading, typing, a phone call between two clicks
+    wait_time = between(*THINK)  # reading, typing, a phone call between two clicks
     role = ""
 
     def on_start(self) -> None:

@@ -29,7 +29,19 @@ log = logging.getLogger(__name__)
 
 # The send job, named: notifications.jobs imports this module, so the job is not imported here.
 SEND_JOB = "helpdesk.notifications.jobs.send_email"
-HOST = socket.gethostname()[:100]
+
+
+def process_space() -> str:
+    """The host and the process-id namespace this process runs in: a claim's process id means
+    something only there (two containers may share a host name, not their process ids)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").strip("pid:[]")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()[:80]}/{namespace}"
+
+
+HOST = process_space()
 # A claim older than this belongs to a dead worker. It must exceed the longest delivery
 # (transport.DEFAULT_TIMEOUT per SMTP step), or a slow send would be taken over and doubled.
 CLAIM_TIMEOUT = timedelta(minutes=5)

@@ -119,5 +119,6 @@ def test_a_claim_names_the_process_that_holds_the_row(db, queue_mail):
     [claimed] = sending.claim_many([row.id], row.created_at)
 
     db.session.expire_all()
-    assert row.claimed_by == f"{socket.gethostname()[:100]}:{os.getpid()}"
+    assert row.claimed_by == f"{sending.HOST}:{os.getpid()}"
+    assert row.claimed_by.startswith(socket.gethostname())
     assert claimed.id == row.id
