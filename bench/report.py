@@ -152,9 +152,9 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
         change = value / reference - 1
         add(
             "queue",
-            "Queue page's ratio within 20 % of its ratio at N = 100 000",
+            "Queue page's ratio no more than 20 % below its ratio at N = 100 000",
             (
-                ("met" if abs(change) <= 0.2 else "missed"),
+                ("met" if change >= -0.2 else "missed"),  # faster at a larger N is no miss
                 f"{times(value)} × vs {times(reference)} ×",
                 f"{change * 100:+.0f} %",
             ),
@@ -368,7 +368,7 @@ def write(path: Path, results: dict) -> Path:
     lines = render(results, history)
     lines.append("<!-- bench-data\n" + json.dumps(history, sort_keys=True) + "\n-->")
     kept = {k: v for k, v in results.items() if k not in ("history", "profiles", "carried")}
-    lines.append("<!-- bench-run\n" + json.dumps(kept, sort_keys=True, default=str) + "\n-->")
+    lines.append("<!-- bench-run\n" + json.dumps(kept, default=str) + "\n-->")  # in order
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
