@@ -22,6 +22,17 @@ def xdist_worker() -> tuple[int, int]:
     return int(name.removeprefix("gw")), int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
 
 
+def process_stats():
+    """(pid, the fields of /proc/PID/stat after the command's name) of each process now: state,
+    parent, process group, …; a process that ends meanwhile is passed over."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        yield int(stat.parent.name), fields
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1 that no other worker of the suite takes: worker k keeps
     only ports p with p // 2 % workers == k (Linux hands bind() odd ports), so two workers

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 import pytest
 from imap_tools import MailBoxUnencrypted
-from support import free_port
+from support import free_port, process_stats
 
 from helpdesk.channels.models import Outcome, Taken
 
@@ -250,16 +250,8 @@ class Dovecot:
 
 
 def group_running(group: int) -> list[int]:
-    """The processes of a process group still running (zombies aside), read from /proc."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # ended meanwhile
-        if fields[0] != "Z" and int(fields[2]) == group:
-            found.append(int(stat.parent.name))
-    return found
+    """The processes of a process group still running (zombies aside)."""
+    return [pid for pid, fields in process_stats() if fields[0] != "Z" and int(fields[2]) == group]
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import support
 from aiosmtpd.controller import Controller
 from rq import SimpleWorker
 from sqlalchemy import select
-from support import free_port, start_redis
+from support import free_port, process_stats, start_redis
 
 from helpdesk.extensions import db as database
 from helpdesk.extensions import redis_connection
@@ -285,16 +285,8 @@ def workers(tmp_path):
 
 
 def children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (read from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # ended meanwhile
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+    """The processes whose parent is `pid`."""
+    return [child for child, fields in process_stats() if int(fields[1]) == pid]
 
 
 # ---------------------------------------------------------------- people and tickets
