@@ -79,18 +79,6 @@ def enqueue(
         return None
 
 
-def enqueue_at(when: datetime, func: Callable | str, *args, job_id: str | None = None, **kwargs):
-    """Schedule work at an aware UTC instant; tolerant of Redis being down, like enqueue()."""
-    if when.tzinfo is None:
-        raise ValueError("enqueue_at needs an aware datetime")
-    try:
-        return work_queue().enqueue_at(when, func, *args, job_id=job_id, **kwargs)
-    except redis.RedisError as error:
-        name = job_name(func)
-        log.warning("work queue unavailable, %s timer left for the sweep: %s", name, error)
-        return None
-
-
 def job_name(func: Callable | str) -> str:
     """The job's function name, as the logs give it, of a function or a dotted name."""
     return func.rpartition(".")[2] if isinstance(func, str) else func.__name__
