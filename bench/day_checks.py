@@ -132,18 +132,16 @@ def account(
                 (start,),
             )
         )
-    by_key = {
-        key: (status, ANGLES.sub("", message_id or "")) for key, status, message_id, _ in rows
-    }
-    ours = {message_id for _status, message_id in by_key.values() if message_id}
+    # Each row of the day by its key: (status, Message-ID without its angle brackets, attempts).
+    by_key = {key: (status, ANGLES.sub("", m or ""), n) for key, status, m, n in rows}
+    ours = {message_id for _status, message_id, _n in by_key.values() if message_id}
     # Sent twice with its Message-ID: the message a killed sender was handing to the SMTP
     # server (its row attempted again, claimed by the next sender) or a doubling of the product.
-    attempts = {ANGLES.sub("", m or ""): n for _key, _status, m, n in rows}
     doubled = [m for m in ours if arrived.get(m, 0) > 1]
-    resent = {m for m in doubled if attempts[m] > 1}
+    resent = {m for _status, m, n in by_key.values() if n > 1 and arrived.get(m, 0) > 1}
 
     def delivered(key: str) -> int:
-        status, message_id = by_key.get(key, ("missing", ""))
+        status, message_id, _n = by_key.get(key, ("missing", "", 0))
         return arrived.get(message_id, 0) if status == "sent" else 0
 
     acks = Counter(
@@ -152,7 +150,7 @@ def account(
     acks_resent = sum(
         1
         for ticket_id, requester, _ in filed
-        if by_key.get(f"filed:{ticket_id}:u{requester}", ("", ""))[1] in resent
+        if by_key.get(f"filed:{ticket_id}:u{requester}", ("", "", 0))[1] in resent
     )
     stages = {"warning": "sla_warning", "breach": "sla_breached"}
     deadline_counts = Counter()
@@ -162,7 +160,7 @@ def account(
             deadline_counts["moved by the day's work" if not events else "told, then moved"] += 1
         else:
             deadline_counts[{0: "not told", 1: "told once"}.get(events, "told twice or more")] += 1
-    statuses = Counter(status for status, _ in by_key.values())
+    statuses = Counter(status for status, _m, _n in by_key.values())
     return {
         "filed": len(filed),
         "filed_by_source": dict(Counter(source for *_, source in filed)),
@@ -179,7 +177,7 @@ def account(
             "arrived twice or more": len(doubled),
             "of them re-sent after their sender died": len(resent),
             "sent but not arrived": sum(
-                1 for status, m in by_key.values() if status == "sent" and not arrived.get(m)
+                1 for status, m, _n in by_key.values() if status == "sent" and not arrived.get(m)
             ),
             "arrived, not the day's": sum(n for m, n in arrived.items() if m not in ours),
         },

@@ -13,9 +13,7 @@ def answers(day: dict) -> Counter:
     answer at all (a connection refused or cut)."""
     out: Counter = Counter()
     for key, count in day["load"]["counts"].items():
-        if "|" not in key:
-            continue  # the "expected …" tallies, counted again below by their status
-        name, status = key.rsplit("|", 1)
+        status = key.rpartition("|")[2]
         if status == "error":
             out["no answer"] += count
         elif int(status) < 400:
